@@ -1,0 +1,80 @@
+# hybridcloud.rolesanywhere — developer entry points. Every target bootstraps .venv itself.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+COLLECTION_LINK := build/ansible_collections/hybridcloud/rolesanywhere
+PORT ?= 4566
+PYTEST_WORKERS ?= 2
+
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help setup link test sanity lint units integration molecule docs demo localaws benchmarks changelog build clean
+
+help:
+	@echo "make demo         onboard three local hosts against the embedded AWS stand-in"
+	@echo "make test         every test layer: sanity, lint, units, integration, molecule, docs"
+	@echo "make setup        create .venv with the pinned requirements (idempotent)"
+	@echo "make sanity|lint|units|integration|molecule|docs   one layer"
+	@echo "make localaws     run the local AWS stand-in in the foreground (PORT=$(PORT))"
+	@echo "make benchmarks   run the benchmarks and write benchmarks/results.md"
+	@echo "make build        build the collection tarball into dist/"
+
+# The stamp is newer than both requirements files once they are installed, so a second run is a no-op.
+$(STAMP): requirements.txt requirements-test.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $(STAMP)
+
+# ansible finds the collection as hybridcloud.rolesanywhere through this link, without moving the checkout.
+$(COLLECTION_LINK):
+	mkdir -p $(dir $(COLLECTION_LINK))
+	ln -sfn ../../.. $(COLLECTION_LINK)
+
+link: $(COLLECTION_LINK)
+
+setup: $(STAMP) link
+
+test: setup
+	scripts/run_tests.sh
+
+sanity: setup
+	scripts/ansible_test_offline.sh sanity --venv --requirements --python 3.11 --color no
+
+lint: setup
+	$(BIN)/ansible-lint --offline --profile production
+	$(BIN)/antsibull-changelog lint
+
+units: setup
+	$(BIN)/pytest tests/unit
+
+integration: setup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/integration
+
+molecule: setup
+	scripts/run_molecule.sh
+
+docs: setup
+	scripts/check_docs.sh
+
+demo: setup
+	scripts/demo.sh
+
+localaws: setup
+	PYTHONPATH=tests $(BIN)/python -m localaws --port $(PORT)
+
+benchmarks: setup
+	$(BIN)/python benchmarks/run.py
+
+changelog: setup
+	$(BIN)/antsibull-changelog release
+
+build: setup
+	mkdir -p dist
+	$(BIN)/ansible-galaxy collection build --force --output-path dist .
+
+clean:
+	rm -rf build dist tests/output .pytest_cache

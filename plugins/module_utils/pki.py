@@ -1,0 +1,303 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to hybridcloud.rolesanywhere
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Certificate rules of IAM Roles Anywhere, checked on the controller.
+
+The service accepts a trust anchor CA and an end-entity (leaf) certificate only when they follow a
+handful of rules. Checking them here, before any file is written or any API is called, turns a
+distant ``AccessDeniedException`` into an error that names the rule and the fix.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import traceback
+
+try:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import ExtensionOID
+except ImportError:
+    HAS_CRYPTOGRAPHY = False
+    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_CRYPTOGRAPHY = True
+    CRYPTOGRAPHY_IMPORT_ERROR = None
+
+MIN_RSA_BITS = 2048
+ALLOWED_CURVES = ("secp256r1", "secp384r1", "secp521r1")
+CURVE_LABELS = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
+STRONG_HASHES = ("sha256", "sha384", "sha512", "sha3-256", "sha3-384", "sha3-512")
+
+PEM_CERTIFICATE_MARKER = "-----BEGIN CERTIFICATE-----"
+PEM_CRL_MARKER = "-----BEGIN X509 CRL-----"
+PEM_CSR_MARKERS = ("-----BEGIN CERTIFICATE REQUEST-----", "-----BEGIN NEW CERTIFICATE REQUEST-----")
+
+
+class CertificateRuleError(ValueError):
+    """A certificate, CSR or CRL breaks a rule; the message names the rule and the fix."""
+
+    def __init__(self, message, rule=None, field=None):
+        super(CertificateRuleError, self).__init__(message)
+        self.rule = rule
+        self.field = field
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _as_text(value, field):
+    """PEM arrives as str from YAML or as bytes from files; anything else is a caller error."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("ascii")
+        except UnicodeDecodeError:
+            raise CertificateRuleError(
+                "%s is not PEM text (it holds non-ASCII bytes); pass the PEM content, not DER or a binary file" % field,
+                rule="pem", field=field)
+    if not isinstance(value, str):
+        raise CertificateRuleError("%s must be PEM text, got %s" % (field, type(value).__name__), rule="pem", field=field)
+    return value
+
+
+def describe_certificate(cert):
+    """A short human label used in error messages: subject and serial."""
+    try:
+        subject = cert.subject.rfc4514_string() or "<empty subject>"
+    except ValueError:
+        subject = "<unreadable subject>"
+    return "certificate '%s' (serial %X)" % (subject, cert.serial_number)
+
+
+def load_certificates(pem_text, field="certificate_bundle"):
+    """Parse every certificate of a PEM bundle; fail naming ``field`` when it is empty or malformed."""
+    text = _as_text(pem_text, field)
+    if PEM_CERTIFICATE_MARKER not in text:
+        raise CertificateRuleError(
+            "%s holds no PEM certificate (no '%s' line); pass the PEM content of the certificate(s)"
+            % (field, PEM_CERTIFICATE_MARKER), rule="pem", field=field)
+    try:
+        certs = x509.load_pem_x509_certificates(text.encode("ascii"))
+    except (ValueError, TypeError) as exc:
+        raise CertificateRuleError("%s is not a valid PEM certificate bundle (%s); pass intact PEM certificates" % (field, exc),
+                                   rule="pem", field=field)
+    if not certs:
+        raise CertificateRuleError("%s holds no certificate; pass at least one PEM certificate" % field, rule="pem", field=field)
+    return certs
+
+
+def load_crl(pem_text, field="crl"):
+    """Parse a PEM CRL; fail naming ``field`` when it is empty or malformed."""
+    text = _as_text(pem_text, field)
+    if PEM_CRL_MARKER not in text:
+        raise CertificateRuleError("%s holds no PEM CRL (no '%s' line); pass the PEM content of the CRL" % (field, PEM_CRL_MARKER),
+                                   rule="pem", field=field)
+    try:
+        return x509.load_pem_x509_crl(text.encode("ascii"))
+    except (ValueError, TypeError) as exc:
+        raise CertificateRuleError("%s is not a valid PEM CRL (%s); pass an intact PEM CRL" % (field, exc), rule="pem", field=field)
+
+
+def load_csr(pem_text, field="csr"):
+    """Parse a PEM certificate signing request; fail naming ``field`` when it is empty or malformed."""
+    text = _as_text(pem_text, field)
+    if not any(marker in text for marker in PEM_CSR_MARKERS):
+        raise CertificateRuleError("%s holds no PEM certificate request (no '%s' line)" % (field, PEM_CSR_MARKERS[0]),
+                                   rule="pem", field=field)
+    try:
+        csr = x509.load_pem_x509_csr(text.encode("ascii"))
+        # Touch the parts signing depends on, so a broken request fails here and not half-way through issuing.
+        csr.subject  # pylint: disable=pointless-statement
+        csr.extensions  # pylint: disable=pointless-statement
+    except (ValueError, TypeError) as exc:
+        raise CertificateRuleError("%s is not a valid PEM certificate request (%s); regenerate the CSR" % (field, exc),
+                                   rule="pem", field=field)
+    return csr
+
+
+def _hash_name(signed_object):
+    try:
+        algorithm = signed_object.signature_hash_algorithm
+    except UnsupportedAlgorithm:
+        return None
+    return algorithm.name if algorithm is not None else None
+
+
+def check_signature_hash(signed_object, label):
+    """Roles Anywhere rejects MD5 and SHA-1 signatures; require SHA-256 or stronger."""
+    name = _hash_name(signed_object)
+    if name not in STRONG_HASHES:
+        raise CertificateRuleError(
+            "%s is signed with %s; Roles Anywhere requires a SHA-256 or stronger signature: re-issue it with SHA-256"
+            % (label, name or "an unsupported algorithm"), rule="signature_hash")
+
+
+def key_description(public_key):
+    """'rsa-2048', 'ec-p256', ... or the class name for anything else."""
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return "rsa-%d" % public_key.key_size
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        label = CURVE_LABELS.get(public_key.curve.name)
+        return "ec-%s" % (label.lower().replace("-", "") if label else public_key.curve.name)
+    return type(public_key).__name__
+
+
+def check_key_strength(public_key, label):
+    """Refuse RSA below 2048 bits and curves other than P-256/P-384/P-521."""
+    if isinstance(public_key, rsa.RSAPublicKey):
+        if public_key.key_size < MIN_RSA_BITS:
+            raise CertificateRuleError(
+                "%s has an RSA key of %d bits; at least %d bits are required: generate a new key (rsa-2048 or larger, or ec-p256)"
+                % (label, public_key.key_size, MIN_RSA_BITS), rule="key_strength")
+        return
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        if public_key.curve.name not in ALLOWED_CURVES:
+            raise CertificateRuleError(
+                "%s uses the elliptic curve %s; only P-256, P-384 and P-521 are accepted: generate a new key on one of them"
+                % (label, public_key.curve.name), rule="key_strength")
+        return
+    raise CertificateRuleError("%s has a %s key; only RSA and EC (P-256/P-384/P-521) keys are accepted" % (label, type(public_key).__name__),
+                               rule="key_type")
+
+
+def _public_key(cert, label):
+    try:
+        return cert.public_key()
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise CertificateRuleError("%s has a public key that cannot be read (%s)" % (label, exc), rule="key_type")
+
+
+def check_validity(cert, label, now=None):
+    """The certificate must be inside its validity period now."""
+    now = now or utcnow()
+    if cert.not_valid_before_utc > now:
+        raise CertificateRuleError("%s is not valid before %s; check the clock or wait until then"
+                                   % (label, cert.not_valid_before_utc.isoformat()), rule="not_yet_valid")
+    if cert.not_valid_after_utc < now:
+        raise CertificateRuleError("%s expired on %s; issue a new one" % (label, cert.not_valid_after_utc.isoformat()), rule="expired")
+
+
+def _extension(cert, oid):
+    try:
+        return cert.extensions.get_extension_for_oid(oid).value
+    except x509.ExtensionNotFound:
+        return None
+    except ValueError as exc:
+        raise CertificateRuleError("%s has a malformed extension (%s)" % (describe_certificate(cert), exc), rule="extensions")
+
+
+def _judged_safely(rules):
+    """Certificates parse lazily, so a damaged field can raise while a rule reads it; report that as a broken rule."""
+    def judge(cert, *args, **kwargs):
+        try:
+            return rules(cert, *args, **kwargs)
+        except CertificateRuleError:
+            raise
+        except (ValueError, TypeError, x509.InvalidVersion) as exc:
+            raise CertificateRuleError("the certificate cannot be read (%s); replace it with an intact one" % exc, rule="malformed")
+    judge.__doc__ = rules.__doc__
+    judge.__name__ = rules.__name__
+    return judge
+
+
+@_judged_safely
+def validate_ca_certificate(cert, now=None):
+    """A trust anchor CA: CA:true, keyCertSign, SHA-256+, currently valid, strong key."""
+    label = "CA " + describe_certificate(cert)
+    constraints = _extension(cert, ExtensionOID.BASIC_CONSTRAINTS)
+    if constraints is None or not constraints.ca:
+        raise CertificateRuleError("%s is not a CA: basicConstraints must say CA:true; use a CA certificate, not a leaf" % label,
+                                   rule="basic_constraints")
+    usage = _extension(cert, ExtensionOID.KEY_USAGE)
+    if usage is not None and not usage.key_cert_sign:
+        raise CertificateRuleError("%s lacks keyCertSign in keyUsage; re-issue the CA with keyUsage keyCertSign (and cRLSign)" % label,
+                                   rule="key_usage")
+    check_signature_hash(cert, label)
+    check_validity(cert, label, now)
+    check_key_strength(_public_key(cert, label), label)
+
+
+@_judged_safely
+def validate_leaf_certificate(cert, now=None):
+    """An end-entity certificate: v3, CA false, digitalSignature, SHA-256+, non-empty subject, valid, strong key."""
+    label = "leaf " + describe_certificate(cert)
+    if cert.version != x509.Version.v3:
+        raise CertificateRuleError("%s is X.509 %s; Roles Anywhere requires v3 certificates: re-issue it" % (label, cert.version.name),
+                                   rule="version")
+    constraints = _extension(cert, ExtensionOID.BASIC_CONSTRAINTS)
+    if constraints is not None and constraints.ca:
+        raise CertificateRuleError("%s is a CA certificate (CA:true); a leaf must have CA:false: issue an end-entity certificate" % label,
+                                   rule="basic_constraints")
+    usage = _extension(cert, ExtensionOID.KEY_USAGE)
+    if usage is None or not usage.digital_signature:
+        raise CertificateRuleError("%s lacks digitalSignature in keyUsage; re-issue it with keyUsage digitalSignature" % label,
+                                   rule="key_usage")
+    check_signature_hash(cert, label)
+    if len(cert.subject) == 0:
+        raise CertificateRuleError("%s has an empty subject; give it at least a common name (CN)" % label, rule="subject")
+    check_validity(cert, label, now)
+    check_key_strength(_public_key(cert, label), label)
+
+
+@_judged_safely
+def validate_csr(csr, label="certificate request"):
+    """A CSR the controller is willing to sign: intact self-signature, non-empty subject, strong key, SHA-256+."""
+    # The hash comes first: cryptography reports a SHA-1 self-signature as invalid, which would hide the real cause.
+    check_signature_hash(csr, label)
+    try:
+        signature_ok = csr.is_signature_valid
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise CertificateRuleError("%s cannot be verified (%s); regenerate the CSR" % (label, exc), rule="csr_signature")
+    if not signature_ok:
+        raise CertificateRuleError("%s has an invalid self-signature (it was altered or not signed by its key); regenerate the CSR" % label,
+                                   rule="csr_signature")
+    if len(csr.subject) == 0:
+        raise CertificateRuleError("%s has an empty subject; request a common name (CN)" % label, rule="subject")
+    try:
+        public_key = csr.public_key()
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise CertificateRuleError("%s has a public key that cannot be read (%s)" % (label, exc), rule="key_type")
+    check_key_strength(public_key, label)
+
+
+def verify_issued_by(cert, issuer):
+    """True when ``issuer`` signed ``cert`` (name chaining and signature)."""
+    if cert.issuer != issuer.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        return False
+    return True
+
+
+def verify_crl_issued_by(crl, ca_certs):
+    """Return the CA among ``ca_certs`` that signed the CRL; fail when none did."""
+    for ca in ca_certs:
+        if crl.issuer != ca.subject:
+            continue
+        try:
+            if crl.is_signature_valid(ca.public_key()):
+                return ca
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            continue
+    raise CertificateRuleError(
+        "the CRL issued by '%s' is not signed by any certificate of the trust anchor (%s); sign the CRL with the trust anchor's CA key"
+        % (crl.issuer.rfc4514_string(), ", ".join(ca.subject.rfc4514_string() for ca in ca_certs) or "none given"),
+        rule="crl_issuer")
+
+
+def fingerprint_sha256(cert):
+    """Colon-separated upper-case SHA-256 fingerprint, as ``openssl x509 -fingerprint -sha256`` prints it."""
+    digest = cert.fingerprint(hashes.SHA256())
+    return ":".join("%02X" % byte for byte in bytearray(digest))
+
+
+def serial_hex(serial_number):
+    """Serial as upper-case hex without separators (how openssl and the revoked record spell it)."""
+    return "%X" % serial_number

@@ -1,0 +1,79 @@
+"""Malformed PEM/DER input to every controller-side parser: a clear CertificateRuleError, never a crash."""
+
+import base64
+
+from hypothesis import given, settings, strategies as st
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
+
+import pki_testlib as t
+
+PARSERS = [
+    (pki.load_certificates, "CERTIFICATE", "certificate_bundle"),
+    (pki.load_crl, "X509 CRL", "crl"),
+    (pki.load_csr, "CERTIFICATE REQUEST", "csr"),
+]
+
+VALID_DER = {
+    "CERTIFICATE": base64.b64decode("".join(t.SHA1_LEAF_CERTIFICATE.strip().splitlines()[1:-1])),
+    "CERTIFICATE REQUEST": base64.b64decode("".join(t.SHA1_CSR.strip().splitlines()[1:-1])),
+}
+
+
+def wrap(label, der):
+    body = base64.b64encode(der).decode("ascii")
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN %s-----\n%s\n-----END %s-----\n" % (label, "\n".join(lines), label)
+
+
+def parse_and_expect_clear_error(parser, field, value):
+    try:
+        parser(value, field=field)
+    except pki.CertificateRuleError as exc:
+        assert field in str(exc)
+        assert exc.rule == "pem"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=300), st.binary(max_size=300)))
+def test_arbitrary_text_and_bytes(value):
+    for parser, _, field in PARSERS:
+        parse_and_expect_clear_error(parser, field, value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400))
+def test_random_der_inside_pem_armour(der):
+    for parser, label, field in PARSERS:
+        parse_and_expect_clear_error(parser, field, wrap(label, der))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_mutated_real_der_inside_pem_armour(data):
+    for parser, label, field in PARSERS:
+        if label not in VALID_DER:
+            continue
+        der = bytearray(VALID_DER[label])
+        position = data.draw(st.integers(min_value=0, max_value=len(der) - 1))
+        der[position] = data.draw(st.integers(min_value=0, max_value=255))
+        cut = data.draw(st.integers(min_value=1, max_value=len(der)))
+        parse_and_expect_clear_error(parser, field, wrap(label, bytes(der[:cut])))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_rules_on_mutated_certificates_never_crash(data):
+    """A DER mutation that still parses must be judged by the rules, not blow up inside them."""
+    der = bytearray(VALID_DER["CERTIFICATE"])
+    position = data.draw(st.integers(min_value=0, max_value=len(der) - 1))
+    der[position] = data.draw(st.integers(min_value=0, max_value=255))
+    try:
+        certs = pki.load_certificates(wrap("CERTIFICATE", bytes(der)))
+    except pki.CertificateRuleError:
+        return
+    for check in (pki.validate_leaf_certificate, pki.validate_ca_certificate):
+        try:
+            check(certs[0])
+        except pki.CertificateRuleError:
+            pass

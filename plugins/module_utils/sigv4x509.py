@@ -1,0 +1,482 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hybridcloud.rolesanywhere collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Sign and send IAM Roles Anywhere CreateSession requests (SigV4 with an X.509 certificate).
+
+The request is signed with the private key that belongs to an end-entity certificate
+instead of an AWS secret key.  The shape of the request follows what the official
+``aws_signing_helper`` sends: ``POST /sessions`` with the trust anchor, profile and role
+ARNs in the query string, a JSON body with ``durationSeconds``, and the certificate (and
+optional intermediates) in the signed ``X-Amz-X509`` / ``X-Amz-X509-Chain`` headers.
+
+This file must run with nothing but the Python standard library plus either the
+``cryptography`` package or the ``openssl`` command: it is also the signing core of the
+standalone credential-process program that the ``credential_helper`` role installs on
+hosts, where neither Ansible nor third-party packages can be assumed.
+"""
+
+import base64
+import binascii
+import datetime
+import hashlib
+import json
+import os
+import re
+import shutil
+import ssl
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+
+try:
+    from cryptography import x509 as _crypto_x509
+    from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes as _crypto_hashes
+    from cryptography.hazmat.primitives import serialization as _crypto_serialization
+    from cryptography.hazmat.primitives.asymmetric import ec as _crypto_ec
+    from cryptography.hazmat.primitives.asymmetric import padding as _crypto_padding
+    from cryptography.hazmat.primitives.asymmetric import rsa as _crypto_rsa
+    HAS_CRYPTOGRAPHY = True
+except ImportError:  # hosts without python3-cryptography sign with the openssl command
+    HAS_CRYPTOGRAPHY = False
+
+SERVICE = "rolesanywhere"
+ALGORITHM_RSA = "AWS4-X509-RSA-SHA256"
+ALGORITHM_ECDSA = "AWS4-X509-ECDSA-SHA256"
+MIN_DURATION_SECONDS = 900
+MAX_DURATION_SECONDS = 43200
+MAX_CHAIN_DEPTH = 5
+# SigV4 leaves these out of the canonical request; everything else that is sent is signed.
+UNSIGNED_HEADERS = frozenset(("authorization", "user-agent", "x-amzn-trace-id"))
+
+_OID_RSA_ENCRYPTION = bytes.fromhex("2a864886f70d010101")  # 1.2.840.113549.1.1.1
+_OID_EC_PUBLIC_KEY = bytes.fromhex("2a8648ce3d0201")  # 1.2.840.10045.2.1
+_KEY_ALGORITHMS = {_OID_RSA_ENCRYPTION: ALGORITHM_RSA, _OID_EC_PUBLIC_KEY: ALGORITHM_ECDSA}
+
+_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+_ARN_PATTERNS = {
+    "trust_anchor_arn": re.compile(r"^arn:aws[a-z-]*:rolesanywhere:([a-z0-9-]+):\d{12}:trust-anchor/[A-Za-z0-9-]+$"),
+    "profile_arn": re.compile(r"^arn:aws[a-z-]*:rolesanywhere:([a-z0-9-]+):\d{12}:profile/[A-Za-z0-9-]+$"),
+    "role_arn": re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$"),
+}
+_ARN_EXAMPLES = {
+    "trust_anchor_arn": "arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/UUID",
+    "profile_arn": "arn:aws:rolesanywhere:REGION:ACCOUNT:profile/UUID",
+    "role_arn": "arn:aws:iam::ACCOUNT:role/NAME",
+}
+
+
+class SigningError(Exception):
+    """The request cannot be signed: bad input, unusable key or certificate, no signing backend."""
+
+
+class SessionError(Exception):
+    """CreateSession did not return credentials.
+
+    ``status`` is the HTTP status (None when no HTTP answer arrived), ``code`` the AWS
+    error code (for example ``AccessDeniedException``), ``message`` the service's text.
+    """
+
+    def __init__(self, status, code, message):
+        super(SessionError, self).__init__("%s: %s" % (code, message) if status is None else "%s (HTTP %s): %s" % (code, status, message))
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+# --- certificates -----------------------------------------------------------------------
+
+
+def pem_blocks(data, label):
+    """Return the DER bytes of every PEM block called ``label`` in ``data`` (bytes), in order."""
+    blocks = []
+    for match in _PEM_BLOCK.finditer(data):
+        if match.group(1).decode("ascii") != label:
+            continue
+        try:
+            blocks.append(base64.b64decode(b"".join(match.group(2).split()), validate=True))
+        except (binascii.Error, ValueError):
+            raise SigningError("a PEM %s block is not valid base64" % label)
+    return blocks
+
+
+def certificates_der(data, field):
+    """Return the DER certificates in ``data`` (a PEM bundle, or one DER certificate)."""
+    if not data:
+        return []
+    if isinstance(data, str):
+        data = data.encode("ascii")
+    if b"-----BEGIN" in data:
+        blocks = pem_blocks(data, "CERTIFICATE")
+        if not blocks:
+            raise SigningError("%s holds no PEM CERTIFICATE block" % field)
+        return blocks
+    if data[:1] == b"\x30":  # a DER SEQUENCE: a single binary certificate, as the official helper also accepts
+        return [bytes(data)]
+    raise SigningError("%s is neither a PEM nor a DER certificate" % field)
+
+
+def _der_element(data, offset):
+    """Read one DER TLV at ``offset``: return (tag, content_start, end)."""
+    if offset + 2 > len(data):
+        raise SigningError("certificate DER is truncated")
+    tag = data[offset]
+    length = data[offset + 1]
+    offset += 2
+    if length & 0x80:
+        size = length & 0x7F
+        if size == 0 or size > 4 or offset + size > len(data):
+            raise SigningError("certificate DER has an invalid length")
+        length = int.from_bytes(data[offset:offset + size], "big")
+        offset += size
+    if offset + length > len(data):
+        raise SigningError("certificate DER is truncated")
+    return tag, offset, offset + length
+
+
+def _der_children(data, start, end):
+    """Yield (tag, content_start, element_start, end) for the elements between start and end."""
+    offset = start
+    while offset < end:
+        tag, content, element_end = _der_element(data, offset)
+        yield tag, content, offset, element_end
+        offset = element_end
+
+
+def certificate_facts(der):
+    """Return (serial, key algorithm OID bytes, SubjectPublicKeyInfo DER) of a DER certificate.
+
+    A small DER walk keeps the openssl backend free of extra processes and of any
+    dependence on the output format of ``openssl x509``.
+    """
+    tag, content, end = _der_element(der, 0)
+    if tag != 0x30:
+        raise SigningError("certificate is not a DER SEQUENCE")
+    tag, tbs_content, tbs_end = _der_element(der, content)
+    if tag != 0x30:
+        raise SigningError("certificate has no tbsCertificate")
+    fields = list(_der_children(der, tbs_content, tbs_end))
+    if fields and fields[0][0] == 0xA0:  # explicit [0] version; absent means v1
+        fields = fields[1:]
+    if len(fields) < 6 or fields[0][0] != 0x02:
+        raise SigningError("certificate has no serial number")
+    _tag, serial_content, _start, serial_end = fields[0]
+    serial = int.from_bytes(der[serial_content:serial_end], "big", signed=True)
+    _tag, spki_content, spki_start, spki_end = fields[5]
+    _tag, alg_content, _start, alg_end = next(_der_children(der, spki_content, spki_end))
+    _tag, oid_content, _start, oid_end = next(_der_children(der, alg_content, alg_end))
+    return serial, bytes(der[oid_content:oid_end]), bytes(der[spki_start:spki_end])
+
+
+def algorithm_for_key_oid(oid):
+    """Map a SubjectPublicKeyInfo algorithm OID to the Roles Anywhere signing algorithm."""
+    try:
+        return _KEY_ALGORITHMS[oid]
+    except KeyError:
+        raise SigningError("the certificate's key type is not supported (RSA and EC keys are; ML-DSA needs the official helper)")
+
+
+# --- signing backends ---------------------------------------------------------------------
+
+
+class _CryptographyKey(object):
+    """Sign with the cryptography package."""
+
+    name = "cryptography"
+
+    def __init__(self, private_key_pem, spki_der):
+        try:
+            self._key = _crypto_serialization.load_pem_private_key(private_key_pem, password=None)
+        except TypeError:
+            raise SigningError("private key is encrypted; give an unencrypted PEM key (file mode 0600 protects it)")
+        except (ValueError, _CryptoUnsupportedAlgorithm) as exc:
+            raise SigningError("private key cannot be read as PEM: %s" % exc)
+        public_der = self._key.public_key().public_bytes(
+            _crypto_serialization.Encoding.DER, _crypto_serialization.PublicFormat.SubjectPublicKeyInfo)
+        if public_der != spki_der:
+            raise SigningError("private key does not match the certificate")
+        if isinstance(self._key, _crypto_rsa.RSAPrivateKey):
+            self.algorithm = ALGORITHM_RSA
+        elif isinstance(self._key, _crypto_ec.EllipticCurvePrivateKey):
+            self.algorithm = ALGORITHM_ECDSA
+        else:
+            raise SigningError("private key type is not supported (RSA and EC keys are)")
+
+    def sign(self, data):
+        if self.algorithm == ALGORITHM_RSA:
+            return self._key.sign(data, _crypto_padding.PKCS1v15(), _crypto_hashes.SHA256())
+        return self._key.sign(data, _crypto_ec.ECDSA(_crypto_hashes.SHA256()))
+
+
+def _run_openssl_with_key(args, private_key_pem, stdin=b""):
+    """Run ``openssl <args>`` reading the key from a pipe, so the key is never copied to disk."""
+    read_fd, write_fd = os.pipe()
+    try:
+        # A PEM key is far below the pipe buffer size, so writing before openssl starts cannot block.
+        with os.fdopen(write_fd, "wb") as writer:
+            write_fd = None
+            writer.write(private_key_pem)
+        command = ["openssl"] + [arg.replace("{key}", "/dev/fd/%d" % read_fd) for arg in args]
+        result = subprocess.run(command, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                pass_fds=(read_fd,), check=False)
+    finally:
+        os.close(read_fd)
+        if write_fd is not None:
+            os.close(write_fd)
+    if result.returncode != 0:
+        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SigningError("openssl %s failed: %s" % (args[0], detail[0] if detail else "exit code %d" % result.returncode))
+    return result.stdout
+
+
+class _OpensslKey(object):
+    """Sign with the ``openssl`` command (PKCS#1 v1.5 for RSA, DER-encoded ECDSA for EC)."""
+
+    name = "openssl"
+
+    def __init__(self, private_key_pem, spki_der, algorithm):
+        if shutil.which("openssl") is None:
+            raise SigningError("neither python3-cryptography nor the openssl command is available; install one of them")
+        if b"ENCRYPTED" in private_key_pem:
+            raise SigningError("private key is encrypted; give an unencrypted PEM key (file mode 0600 protects it)")
+        self._pem = private_key_pem
+        public_der = _run_openssl_with_key(["pkey", "-in", "{key}", "-pubout", "-outform", "DER"], private_key_pem)
+        if public_der != spki_der:
+            raise SigningError("private key does not match the certificate")
+        self.algorithm = algorithm
+
+    def sign(self, data):
+        return _run_openssl_with_key(["dgst", "-sha256", "-sign", "{key}", "-binary"], self._pem, stdin=data)
+
+
+def load_signing_key(private_key_pem, spki_der, key_oid, backend=None):
+    """Return a signer for the key; ``backend`` is ``cryptography``, ``openssl`` or None (prefer cryptography)."""
+    if isinstance(private_key_pem, str):
+        private_key_pem = private_key_pem.encode("ascii")
+    if b"-----BEGIN" not in private_key_pem:
+        raise SigningError("private_key_pem is not a PEM private key")
+    if backend is None:
+        backend = "cryptography" if HAS_CRYPTOGRAPHY else "openssl"
+    if backend == "cryptography":
+        if not HAS_CRYPTOGRAPHY:
+            raise SigningError("the cryptography package is not installed")
+        return _CryptographyKey(private_key_pem, spki_der)
+    if backend == "openssl":
+        return _OpensslKey(private_key_pem, spki_der, algorithm_for_key_oid(key_oid))
+    raise SigningError("unknown signing backend %r (use cryptography or openssl)" % (backend,))
+
+
+# --- SigV4 pieces -------------------------------------------------------------------------
+
+
+def validate_arn(field, value):
+    """Return the ARN, or raise SigningError naming the field and the expected form."""
+    if not isinstance(value, str) or not _ARN_PATTERNS[field].match(value):
+        raise SigningError("%s %r is not valid; expected %s" % (field, value, _ARN_EXAMPLES[field]))
+    return value
+
+
+def region_from_arn(arn):
+    """Return the region of a Roles Anywhere ARN (the official helper's default region)."""
+    return arn.split(":")[3]
+
+
+def default_endpoint(region):
+    return "https://%s.%s.amazonaws.com" % (SERVICE, region)
+
+
+def uri_encode(value):
+    """SigV4 URI encoding: everything but A-Z a-z 0-9 - _ . ~ as upper-case %XX."""
+    return urllib.parse.quote(value, safe="-_.~")
+
+
+def canonical_query_string(params):
+    """Sorted ``key=value`` pairs, both URI-encoded, joined by ``&``."""
+    encoded = sorted((uri_encode(key), uri_encode(value)) for key, value in params.items())
+    return "&".join("%s=%s" % pair for pair in encoded)
+
+
+def canonical_headers(headers):
+    """Return (canonical header block, signed header list) for the headers that are signed."""
+    signed = {}
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower not in UNSIGNED_HEADERS:
+            signed[lower] = " ".join(str(value).split())
+    names = sorted(signed)
+    block = "".join("%s:%s\n" % (name, signed[name]) for name in names)
+    return block, ";".join(names)
+
+
+def canonical_request(method, path, query, headers, body):
+    """Return (canonical request, signed header list) as SigV4 defines them."""
+    header_block, signed_headers = canonical_headers(headers)
+    parts = [method, path, canonical_query_string(query), header_block, signed_headers, hashlib.sha256(body).hexdigest()]
+    return "\n".join(parts), signed_headers
+
+
+def credential_scope(amz_date, region):
+    return "%s/%s/%s/aws4_request" % (amz_date[:8], region, SERVICE)
+
+
+def string_to_sign(algorithm, amz_date, scope, canonical):
+    return "\n".join([algorithm, amz_date, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
+
+
+def amz_date_of(now=None):
+    """``YYYYMMDDTHHMMSSZ`` for ``now`` (a datetime, naive meaning UTC; default: the current time)."""
+    if now is None:
+        now = datetime.datetime.now(datetime.timezone.utc)
+    elif now.tzinfo is not None:
+        now = now.astimezone(datetime.timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _validate_duration(duration_seconds):
+    if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int) \
+            or not MIN_DURATION_SECONDS <= duration_seconds <= MAX_DURATION_SECONDS:
+        raise SigningError("duration_seconds %r is not valid; use a whole number of seconds from %d to %d"
+                           % (duration_seconds, MIN_DURATION_SECONDS, MAX_DURATION_SECONDS))
+
+
+def _session_url_parts(endpoint):
+    """Return (scheme, host, path of /sessions) for the endpoint base URL."""
+    parsed = urllib.parse.urlsplit(endpoint)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+        raise SigningError("endpoint %r is not valid; expected a base URL such as https://rolesanywhere.us-east-1.amazonaws.com"
+                           % (endpoint,))
+    path = parsed.path.rstrip("/") + "/sessions"
+    return parsed.scheme, parsed.netloc.lower(), "/".join(uri_encode(segment) for segment in path.split("/"))
+
+
+def sign_create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role_arn, certificate_pem, private_key_pem,
+                        intermediates_pem=None, duration_seconds=3600, role_session_name=None, arns_in="query", now=None,
+                        backend=None):
+    """Build a signed CreateSession request.
+
+    ``endpoint`` and ``region`` may be None: the region then comes from the trust anchor ARN
+    and the endpoint from the region.  ``arns_in`` is ``query`` (what the official helper
+    does) or ``body``.  Returns ``(url, headers, body)``; send exactly these headers (they
+    include ``Host``) with ``POST``.
+    """
+    validate_arn("trust_anchor_arn", trust_anchor_arn)
+    validate_arn("profile_arn", profile_arn)
+    validate_arn("role_arn", role_arn)
+    _validate_duration(duration_seconds)
+    if arns_in not in ("query", "body"):
+        raise SigningError("arns_in %r is not valid; use query or body" % (arns_in,))
+    if role_session_name is not None and not re.match(r"^[\w+=,.@-]{2,64}$", role_session_name):
+        raise SigningError("role_session_name %r is not valid; use 2-64 characters from letters, digits and +=,.@_-"
+                           % (role_session_name,))
+    region = region or region_from_arn(trust_anchor_arn)
+    scheme, host, path = _session_url_parts(endpoint or default_endpoint(region))
+
+    leaf_der = certificates_der(certificate_pem, "certificate_pem")
+    if not leaf_der:
+        raise SigningError("certificate_pem is empty")
+    leaf_der = leaf_der[0]  # the official helper also uses the first certificate of the file as the leaf
+    chain_der = certificates_der(intermediates_pem, "intermediates_pem")
+    if len(chain_der) > MAX_CHAIN_DEPTH:
+        raise SigningError("intermediates_pem holds %d certificates; Roles Anywhere accepts at most %d" % (len(chain_der), MAX_CHAIN_DEPTH))
+    serial, key_oid, spki_der = certificate_facts(leaf_der)
+    key = load_signing_key(private_key_pem, spki_der, key_oid, backend)
+
+    arns = {"profileArn": profile_arn, "roleArn": role_arn, "trustAnchorArn": trust_anchor_arn}
+    document = {"durationSeconds": duration_seconds}
+    if role_session_name is not None:
+        document["roleSessionName"] = role_session_name
+    query = {}
+    if arns_in == "query":
+        query = arns
+    else:
+        document.update(arns)
+    body = json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+    amz_date = amz_date_of(now)
+    headers = {
+        "Content-Type": "application/json",
+        "Host": host,
+        "X-Amz-Date": amz_date,
+        "X-Amz-X509": base64.b64encode(leaf_der).decode("ascii"),
+    }
+    if chain_der:
+        headers["X-Amz-X509-Chain"] = ",".join(base64.b64encode(der).decode("ascii") for der in chain_der)
+
+    canonical, signed_headers = canonical_request("POST", path, query, headers, body)
+    scope = credential_scope(amz_date, region)
+    signature = key.sign(string_to_sign(key.algorithm, amz_date, scope, canonical).encode("utf-8"))
+    headers["Authorization"] = "%s Credential=%d/%s, SignedHeaders=%s, Signature=%s" % (
+        key.algorithm, serial, scope, signed_headers, binascii.hexlify(signature).decode("ascii"))
+
+    url = "%s://%s%s" % (scheme, host, path)
+    if query:
+        url += "?" + canonical_query_string(query)
+    return url, headers, body
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+def _error_from_http(status, headers, payload):
+    """Turn an AWS rest-json error answer into a SessionError."""
+    code = (headers.get("x-amzn-ErrorType") or "").split(":")[0]
+    message = payload.decode("utf-8", "replace").strip()
+    try:
+        document = json.loads(message)
+    except ValueError:
+        document = None
+    if isinstance(document, dict):
+        code = code or str(document.get("__type") or document.get("code") or "").split("#")[-1]
+        message = document.get("message") or document.get("Message") or message
+    return SessionError(status, code or "HTTPError", message or "no error message")
+
+
+def send_request(url, headers, body, *, timeout=30, verify_tls=True, use_proxy=False):
+    """POST the signed request; return (status, parsed JSON) of a 2xx answer or raise SessionError."""
+    context = ssl.create_default_context()
+    if not verify_tls:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    # Like the official helper, ignore proxy settings unless asked to use them.
+    proxies = urllib.request.ProxyHandler() if use_proxy else urllib.request.ProxyHandler({})
+    opener = urllib.request.build_opener(proxies, urllib.request.HTTPSHandler(context=context))
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            status, payload = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        raise _error_from_http(exc.code, exc.headers, exc.read())
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise SessionError(None, "ConnectionError", "cannot reach %s: %s" % (url.split("?")[0], reason))
+    try:
+        return status, json.loads(payload.decode("utf-8"))
+    except ValueError:
+        raise SessionError(status, "InvalidResponse", "CreateSession answer is not JSON")
+
+
+def create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role_arn, certificate_pem, private_key_pem,
+                   intermediates_pem=None, duration_seconds=3600, role_session_name=None, arns_in="query", now=None,
+                   backend=None, timeout=30, verify_tls=True, use_proxy=False):
+    """Sign and send CreateSession; return the parsed 201 answer (``credentialSet``, ``subjectArn``)."""
+    url, headers, body = sign_create_session(
+        endpoint=endpoint, region=region, trust_anchor_arn=trust_anchor_arn, profile_arn=profile_arn, role_arn=role_arn,
+        certificate_pem=certificate_pem, private_key_pem=private_key_pem, intermediates_pem=intermediates_pem,
+        duration_seconds=duration_seconds, role_session_name=role_session_name, arns_in=arns_in, now=now, backend=backend)
+    status, document = send_request(url, headers, body, timeout=timeout, verify_tls=verify_tls, use_proxy=use_proxy)
+    if status != 201 or not isinstance(document, dict) or not document.get("credentialSet"):
+        raise SessionError(status, "InvalidResponse", "CreateSession answered without a credentialSet")
+    return document
+
+
+def session_credentials(document):
+    """Return the ``credentials`` dict (accessKeyId, secretAccessKey, sessionToken, expiration) of a CreateSession answer."""
+    try:
+        credentials = document["credentialSet"][0]["credentials"]
+        for field in ("accessKeyId", "secretAccessKey", "sessionToken", "expiration"):
+            if not credentials.get(field):
+                raise KeyError(field)
+    except (KeyError, IndexError, TypeError) as exc:
+        raise SessionError(201, "InvalidResponse", "CreateSession answer lacks credentials (%s)" % exc)
+    return credentials

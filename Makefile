@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup link test sanity lint units integration molecule docs demo localaws benchmarks changelog build clean
+.PHONY: system-deps help setup link test sanity lint units integration molecule docs demo localaws benchmarks changelog build clean
 
 help:
 	@echo "make demo         onboard three local hosts against the embedded AWS stand-in"
@@ -78,3 +78,9 @@ build: setup
 
 clean:
 	rm -rf build dist tests/output .pytest_cache
+
+# Optional system tools (root, Debian/Ubuntu): shellcheck for ansible-test sanity, openssl for the host fallback path.
+system-deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make system-deps needs root"; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck openssl > /dev/null

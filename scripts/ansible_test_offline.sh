@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
-# Run ansible-test on the collection through its import path, without the ansible CI file server.
+# Run ansible-test on a snapshot of the collection, without the ansible CI file server.
 # Usage: scripts/ansible_test_offline.sh sanity [ansible-test options...]
+#
+# ansible-test insists that its physical working directory is .../ansible_collections/NS/NAME, which a
+# symlink cannot satisfy, so it runs on a copy of the files git would ship (tracked plus untracked,
+# minus ignored) under build/ansible-test/.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 venv="$repo/.venv"
-collection="$repo/build/ansible_collections/hybridcloud/rolesanywhere"
+collection="$repo/build/ansible-test/ansible_collections/hybridcloud/rolesanywhere"
+
+rm -rf "$collection"
+mkdir -p "$collection"
+(cd "$repo" && git ls-files -z --cached --others --exclude-standard \
+    | while IFS= read -r -d '' path; do [ -e "$path" ] && printf '%s\0' "$path"; done \
+    | tar --null -T - -cf -) | tar -xf - -C "$collection"
+# The snapshot is its own git repository: otherwise ansible-test would consult the checkout's git,
+# which ignores build/, and skip every file.
+git -C "$collection" init --quiet
+git -C "$collection" add --all
 
 # ansible-test bootstraps pip in its virtualenvs with a script it downloads, unless a cached copy
 # named after the pinned pip version exists; put the offline replacement there.

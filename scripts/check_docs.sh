@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every plugin's documentation renders with ansible-doc and passes antsibull-docs' collection lint.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export ANSIBLE_COLLECTIONS_PATH="$PWD/build"
+bin=.venv/bin
+status=0
+
+for type in module filter; do
+    names=$("$bin/ansible-doc" -t "$type" -l hybridcloud.rolesanywhere --json | "$bin/python" -c 'import json,sys; print("\n".join(sorted(json.load(sys.stdin))))')
+    for name in $names; do
+        if "$bin/ansible-doc" -t "$type" "$name" > /dev/null; then
+            echo "renders: $type $name"
+        else
+            echo "does not render: $type $name" >&2
+            status=1
+        fi
+    done
+done
+shopt -s nullglob
+for role in roles/*/; do
+    role=$(basename "$role")
+    if "$bin/ansible-doc" -t role "hybridcloud.rolesanywhere.$role" > /dev/null; then
+        echo "renders: role $role"
+    else
+        echo "does not render: role $role" >&2
+        status=1
+    fi
+done
+
+"$bin/antsibull-docs" lint-collection-docs --plugin-docs build/ansible_collections/hybridcloud/rolesanywhere || status=1
+exit $status

@@ -1,0 +1,144 @@
+"""SigV4 authentication and IAM authorization of Roles Anywhere control-plane calls, on moto's IAM state.
+
+Access keys (IAM users' keys and STS temporary credentials) and the policies attached to their owners come from
+moto's backends, so a user or role created through the emulated IAM API is known here at once. Policy evaluation
+uses moto's own evaluator (moto.iam.access_control.IAMPolicy), the same one that guards moto's services.
+"""
+
+import datetime
+import hmac
+import re
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from moto import settings as moto_settings
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.iam.access_control import CreateAccessKeyFailure, IAMPolicy, PermissionResult, create_access_key
+
+from .errors import ServiceError, access_denied
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+MAX_CLOCK_SKEW = datetime.timedelta(minutes=15)
+_AUTH_FIELD = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]+)")
+
+
+def enforcement_active():
+    """True when moto enforces IAM authorization (after POST /moto-api/reset-auth with 0, as the server sets up)."""
+    return ActionAuthenticatorMixin.request_count >= moto_settings.INITIAL_NO_AUTH_ACTION_COUNT
+
+
+class Identity:
+    """An authenticated caller: its ARN and the moto access-key object that knows its policies."""
+
+    def __init__(self, access_key):
+        self.access_key = access_key
+        self.arn = access_key.arn
+
+    def authorize(self, action, resource, condition_values=None):
+        """Raise AccessDeniedException unless the caller's identity policies allow `action` on `resource`."""
+        if not enforcement_active():
+            return
+        permitted = False
+        for policy in self.access_key.collect_policies():
+            outcome = IAMPolicy(policy).is_action_permitted(action, resource, None, condition_values or {})
+            if outcome == PermissionResult.DENIED:
+                raise access_denied("User: %s is not authorized to perform: %s on resource: %s with an explicit deny "
+                                    "in an identity-based policy" % (self.arn, action, resource))
+            if outcome == PermissionResult.PERMITTED:
+                permitted = True
+        if not permitted:
+            raise access_denied("User: %s is not authorized to perform: %s on resource: %s because no identity-based "
+                                "policy allows the %s action" % (self.arn, action, resource, action))
+
+
+class Authenticator:
+    """Verifies the ordinary SigV4 signature of a request signed for one service in one region."""
+
+    def __init__(self, account_id, region, service):
+        self.account_id = account_id
+        self.region = region
+        self.service = service
+
+    def authenticate(self, method, raw_uri, headers, body):
+        """The caller's Identity, or the ServiceError AWS answers for a missing, malformed or wrong signature.
+
+        `raw_uri` is the path and query exactly as sent (still percent-encoded), which is what the client signed.
+        """
+        authorization = headers.get("Authorization")
+        if not authorization:
+            raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
+        fields = self._parse_authorization(authorization)
+        amz_date = headers.get("X-Amz-Date")
+        if not amz_date:
+            raise ServiceError("IncompleteSignatureException",
+                               "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", 400)
+        access_key_id, scope_date, scope_region, scope_service = self._parse_scope(fields["Credential"])
+        self._check_scope(amz_date, scope_date, scope_region, scope_service)
+        try:
+            access_key = create_access_key(account_id=self.account_id, partition="aws", access_key_id=access_key_id,
+                                           headers=headers)
+        except CreateAccessKeyFailure:
+            raise ServiceError("UnrecognizedClientException", "The security token included in the request is invalid.",
+                               403) from None
+        expected = self._signature(access_key, method, raw_uri, headers, body, fields["SignedHeaders"], amz_date)
+        if not hmac.compare_digest(expected, fields["Signature"]):
+            raise ServiceError("InvalidSignatureException",
+                               "The request signature we calculated does not match the signature you provided. Check your "
+                               "AWS Secret Access Key and signing method. Consult the service documentation for details.", 403)
+        return Identity(access_key)
+
+    @staticmethod
+    def _parse_authorization(authorization):
+        algorithm, _, rest = authorization.partition(" ")
+        if algorithm != ALGORITHM:
+            raise ServiceError("IncompleteSignatureException",
+                               "Unsupported signature algorithm %s: sign requests with %s" % (algorithm, ALGORITHM), 400)
+        fields = dict(_AUTH_FIELD.findall(rest))
+        missing = [name for name in ("Credential", "SignedHeaders", "Signature") if name not in fields]
+        if missing:
+            raise ServiceError("IncompleteSignatureException",
+                               "Authorization header requires '%s' parameter. Authorization=%s" % (missing[0], authorization), 400)
+        return fields
+
+    @staticmethod
+    def _parse_scope(credential):
+        parts = credential.split("/")
+        if len(parts) != 5 or parts[4] != "aws4_request":
+            raise ServiceError("IncompleteSignatureException",
+                               "Credential must have exactly 5 slash-delimited elements, e.g. "
+                               "keyid/date/region/service/aws4_request, got '%s'" % credential, 400)
+        return parts[0], parts[1], parts[2], parts[3]
+
+    def _check_scope(self, amz_date, scope_date, scope_region, scope_service):
+        if scope_service != self.service:
+            raise ServiceError("InvalidSignatureException",
+                               "Credential should be scoped to correct service: '%s'." % self.service, 403)
+        if scope_region != self.region:
+            raise ServiceError("InvalidSignatureException",
+                               "Credential should be scoped to a valid region, not '%s'. This endpoint serves '%s'."
+                               % (scope_region, self.region), 403)
+        try:
+            signed_at = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+        except ValueError:
+            raise ServiceError("IncompleteSignatureException", "X-Amz-Date '%s' is not in the form YYYYMMDDTHHMMSSZ" % amz_date,
+                               400) from None
+        if amz_date[:8] != scope_date:
+            raise ServiceError("InvalidSignatureException",
+                               "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+                               "'%s' != '%s'" % (scope_date, amz_date[:8]), 403)
+        # Signatures are checked against the real clock: the injectable clock shift is for certificate validity only.
+        now = datetime.datetime.now(datetime.timezone.utc)
+        if abs(now - signed_at) > MAX_CLOCK_SKEW:
+            raise ServiceError("InvalidSignatureException",
+                               "Signature expired: %s is now earlier than %s (%s - 15 min.)"
+                               % (amz_date, (now - MAX_CLOCK_SKEW).strftime("%Y%m%dT%H%M%SZ"),
+                                  now.strftime("%Y%m%dT%H%M%SZ")), 403)
+
+    def _signature(self, access_key, method, raw_uri, headers, body, signed_headers, amz_date):
+        names = signed_headers.lower().split(";")
+        request = AWSRequest(method=method, url="http://%s%s" % (headers.get("Host", "localhost"), raw_uri),
+                             headers={name: headers.get(name, "") for name in names}, data=body)
+        request.context["timestamp"] = amz_date
+        signer = SigV4Auth(access_key.create_credentials(), self.service, self.region)
+        canonical_request = signer.canonical_request(request)
+        return signer.signature(signer.string_to_sign(request, canonical_request), request)

@@ -1,0 +1,508 @@
+"""The 30 control-plane operations of IAM Roles Anywhere over the shared `Store`.
+
+Each handler receives the already parsed and model-validated input (member name -> value) and returns a dict in the
+operation's output shape; the server serializes it with the service model. Rules the model cannot express
+(existence, uniqueness, union contents, tag totals) live here.
+"""
+
+import base64
+import binascii
+import json
+import uuid
+
+from cryptography import x509
+
+from .errors import ServiceError, not_found, validation_error
+
+SERVICE_PRINCIPAL = "rolesanywhere.amazonaws.com"
+DEFAULT_PAGE_SIZE = 50
+DEFAULT_DURATION_SECONDS = 3600
+DEFAULT_NOTIFICATION_THRESHOLD_DAYS = 45
+NOTIFICATION_EVENTS = ("CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY")
+MAX_TAGS_PER_RESOURCE = 200
+
+
+class ResourceKind:
+    """How one resource type is stored and named."""
+
+    def __init__(self, arn_type, table, id_key, arn_key, label):
+        self.arn_type = arn_type
+        self.table = table
+        self.id_key = id_key
+        self.arn_key = arn_key
+        self.label = label
+
+
+TRUST_ANCHOR = ResourceKind("trust-anchor", "trust_anchors", "trustAnchorId", "trustAnchorArn", "Trust anchor")
+PROFILE = ResourceKind("profile", "profiles", "profileId", "profileArn", "Profile")
+CRL = ResourceKind("crl", "crls", "crlId", "crlArn", "CRL")
+SUBJECT = ResourceKind("subject", "subjects", "subjectId", "subjectArn", "Subject")
+TAGGABLE_KINDS = (TRUST_ANCHOR, PROFILE, CRL)
+
+
+def default_notification_settings():
+    return [default_notification_setting(event) for event in NOTIFICATION_EVENTS]
+
+
+def default_notification_setting(event, channel="ALL"):
+    return {"enabled": True, "event": event, "threshold": DEFAULT_NOTIFICATION_THRESHOLD_DAYS, "channel": channel,
+            "configuredBy": SERVICE_PRINCIPAL}
+
+
+def default_attribute_mappings():
+    return [
+        {"certificateField": "x509Subject", "mappingRules": [{"specifier": "*"}]},
+        {"certificateField": "x509Issuer", "mappingRules": [{"specifier": "*"}]},
+        {"certificateField": "x509SAN", "mappingRules": [{"specifier": "DNS"}, {"specifier": "URI"}, {"specifier": "Name/*"}]},
+    ]
+
+
+class Caller:
+    """Who makes a control-plane call: `arn` of the IAM identity and a check for dependent actions (iam:PassRole)."""
+
+    def __init__(self, arn, account_id, authorize=None):
+        self.arn = arn
+        self.account_id = account_id
+        self._authorize = authorize
+
+    def authorize(self, action, resource, condition_values=None):
+        """Raise AccessDeniedException unless the caller may perform `action` on `resource` (no-op when not enforced)."""
+        if self._authorize is not None:
+            self._authorize(action, resource, condition_values or {})
+
+
+class ControlPlane:
+    """Operation handlers. `handle` dispatches by operation name to the method of the same name in snake case."""
+
+    def __init__(self, store, acm_pca_lookup=None):
+        self.store = store
+        # Returns True when an ACM PCA certificate authority ARN exists (moto's ACM-PCA backend in the server).
+        self.acm_pca_lookup = acm_pca_lookup
+
+    def handle(self, operation_name, params, caller):
+        handler = getattr(self, _snake_case(operation_name))
+        with self.store.lock:
+            return handler(params, caller)
+
+    # ---- helpers ------------------------------------------------------------------------------------------------
+
+    def _table(self, kind):
+        return getattr(self.store, kind.table)
+
+    def _find(self, kind, identifier):
+        table = self._table(kind)
+        if identifier in table:
+            return table[identifier]
+        for item in table.values():
+            if identifier in (item.get(kind.arn_key), item.get("aliasArn")):
+                return item
+        raise not_found("%s %s not found" % (kind.label, identifier))
+
+    def _find_taggable(self, arn):
+        for kind in TAGGABLE_KINDS:
+            for item in self._table(kind).values():
+                if item[kind.arn_key] == arn:
+                    return item
+        raise not_found("Resource %s not found" % arn)
+
+    def _new_resource(self, kind, params, extra):
+        resource_id = str(uuid.uuid4())
+        now = self.store.now()
+        item = {kind.id_key: resource_id, kind.arn_key: self.store.arn(kind.arn_type, resource_id), "createdAt": now,
+                "updatedAt": now}
+        item.update(extra)
+        self._set_alias(kind, item, params.get("aliasName"))
+        self._table(kind)[resource_id] = item
+        self.store.tags[item[kind.arn_key]] = []
+        if params.get("tags"):
+            self._merge_tags(item[kind.arn_key], params["tags"])
+        return item
+
+    def _touch(self, item):
+        item["updatedAt"] = self.store.now()
+
+    def _delete(self, kind, identifier):
+        item = self._find(kind, identifier)
+        del self._table(kind)[item[kind.id_key]]
+        self.store.tags.pop(item[kind.arn_key], None)
+        return item
+
+    def _set_enabled(self, kind, identifier, enabled):
+        item = self._find(kind, identifier)
+        self._touch(item)
+        item["enabled"] = enabled
+        return item
+
+    def _set_alias(self, kind, item, alias_name):
+        """Apply an aliasName parameter: None keeps the alias, "" removes it, anything else sets it.
+
+        Returns the alias the resource had before when this changed or removed it (the update's previousAliasName).
+        """
+        previous = item.get("aliasName")
+        if alias_name is None or alias_name == (previous or ""):
+            return None
+        if alias_name:
+            if alias_name.lower().startswith("aws/"):
+                raise validation_error("Alias name %s is reserved: names starting with aws/ belong to AWS" % alias_name)
+            for other in self._table(kind).values():
+                if other is not item and other.get("aliasName") == alias_name:
+                    raise validation_error("Alias name %s is already used by %s" % (alias_name, other[kind.arn_key]))
+            item["aliasName"] = alias_name
+            item["aliasArn"] = self.store.alias_arn(kind.arn_type, alias_name)
+        else:
+            item.pop("aliasName", None)
+            item.pop("aliasArn", None)
+        return previous
+
+    def _merge_tags(self, arn, new_tags):
+        for tag in new_tags:
+            if tag["key"].lower().startswith("aws:"):
+                raise validation_error("Tag keys starting with aws: are reserved for AWS use")
+        merged = {tag["key"]: tag["value"] for tag in self.store.tags.get(arn, [])}
+        merged.update((tag["key"], tag["value"]) for tag in new_tags)
+        if len(merged) > MAX_TAGS_PER_RESOURCE:
+            raise ServiceError("TooManyTagsException", "A resource can have at most %d tags; this request would leave %d on %s"
+                               % (MAX_TAGS_PER_RESOURCE, len(merged), arn), 400)
+        self.store.tags[arn] = [{"key": key, "value": value} for key, value in merged.items()]
+
+    def _page(self, items, params):
+        page_size = params.get("pageSize", DEFAULT_PAGE_SIZE)
+        if page_size < 1:
+            raise validation_error("Value '%s' at 'pageSize' failed to satisfy constraint: Member must have value greater "
+                                   "than or equal to 1" % page_size)
+        start = _decode_next_token(params.get("nextToken"))
+        page = items[start:start + page_size]
+        next_token = None
+        if start + page_size < len(items):
+            next_token = _encode_next_token(start + page_size)
+        return page, next_token
+
+    def _list(self, kind, params, result_key):
+        items = sorted(self._table(kind).values(), key=lambda item: (item["createdAt"], item[kind.id_key]))
+        page, next_token = self._page(items, params)
+        result = {result_key: page}
+        if next_token:
+            result["nextToken"] = next_token
+        return result
+
+    # ---- trust anchors ------------------------------------------------------------------------------------------
+
+    def _check_source(self, source):
+        source_type = source.get("sourceType")
+        data = source.get("sourceData") or {}
+        if source_type is None:
+            raise validation_error("source.sourceType is required: CERTIFICATE_BUNDLE or AWS_ACM_PCA")
+        if source_type == "CERTIFICATE_BUNDLE":
+            pem = data.get("x509CertificateData")
+            if pem is None:
+                raise validation_error("source.sourceData.x509CertificateData is required for sourceType CERTIFICATE_BUNDLE")
+            try:
+                x509.load_pem_x509_certificates(pem.encode("utf-8"))
+            except ValueError as exc:
+                raise validation_error("source.sourceData.x509CertificateData is not a PEM certificate bundle: %s" % exc) from None
+        elif source_type == "AWS_ACM_PCA":
+            arn = data.get("acmPcaArn")
+            if arn is None:
+                raise validation_error("source.sourceData.acmPcaArn is required for sourceType AWS_ACM_PCA")
+            if self.acm_pca_lookup is not None and not self.acm_pca_lookup(arn):
+                raise validation_error("source.sourceData.acmPcaArn %s is not an ACM Private CA in this account" % arn)
+        else:
+            raise validation_error("Trust anchor source type %s is not supported; use CERTIFICATE_BUNDLE or AWS_ACM_PCA"
+                                   % source_type)
+
+    def _apply_notification_settings(self, anchor, settings, configured_by):
+        current = anchor["notificationSettings"]
+        for setting in settings:
+            channel = setting.get("channel", "ALL")
+            existing = _find_setting(current, setting["event"], channel)
+            threshold = setting.get("threshold")
+            if threshold is None:
+                if setting["enabled"]:
+                    raise validation_error("notificationSettings: threshold is required for the enabled event %s"
+                                           % setting["event"])
+                threshold = existing["threshold"] if existing else DEFAULT_NOTIFICATION_THRESHOLD_DAYS
+            updated = {"enabled": setting["enabled"], "event": setting["event"], "threshold": threshold,
+                       "channel": channel, "configuredBy": configured_by}
+            if existing:
+                current[current.index(existing)] = updated
+            else:
+                current.append(updated)
+
+    def create_trust_anchor(self, params, caller):
+        self._check_source(params["source"])
+        anchor = self._new_resource(TRUST_ANCHOR, params, {
+            "name": params["name"],
+            "source": params["source"],
+            "enabled": params.get("enabled", False),
+            "notificationSettings": default_notification_settings(),
+        })
+        if params.get("crlDpRevocationEnabled") is not None:
+            anchor["crlDpRevocationEnabled"] = params["crlDpRevocationEnabled"]
+        self._apply_notification_settings(anchor, params.get("notificationSettings", []), caller.account_id)
+        return {"trustAnchor": anchor}
+
+    def get_trust_anchor(self, params, caller):
+        return {"trustAnchor": self._find(TRUST_ANCHOR, params["trustAnchorId"])}
+
+    def list_trust_anchors(self, params, caller):
+        return self._list(TRUST_ANCHOR, params, "trustAnchors")
+
+    def update_trust_anchor(self, params, caller):
+        anchor = self._find(TRUST_ANCHOR, params["trustAnchorId"])
+        if "source" in params:
+            self._check_source(params["source"])
+        self._touch(anchor)
+        for member in ("name", "source", "crlDpRevocationEnabled"):
+            if member in params:
+                anchor[member] = params[member]
+        previous_alias = self._set_alias(TRUST_ANCHOR, anchor, params.get("aliasName"))
+        return {"trustAnchor": _with_previous_alias(anchor, previous_alias)}
+
+    def delete_trust_anchor(self, params, caller):
+        return {"trustAnchor": self._delete(TRUST_ANCHOR, params["trustAnchorId"])}
+
+    def enable_trust_anchor(self, params, caller):
+        return {"trustAnchor": self._set_enabled(TRUST_ANCHOR, params["trustAnchorId"], True)}
+
+    def disable_trust_anchor(self, params, caller):
+        return {"trustAnchor": self._set_enabled(TRUST_ANCHOR, params["trustAnchorId"], False)}
+
+    def put_notification_settings(self, params, caller):
+        anchor = self._find(TRUST_ANCHOR, params["trustAnchorId"])
+        self._touch(anchor)
+        self._apply_notification_settings(anchor, params["notificationSettings"], caller.account_id)
+        return {"trustAnchor": anchor}
+
+    def reset_notification_settings(self, params, caller):
+        anchor = self._find(TRUST_ANCHOR, params["trustAnchorId"])
+        self._touch(anchor)
+        current = anchor["notificationSettings"]
+        for key in params["notificationSettingKeys"]:
+            channel = key.get("channel", "ALL")
+            existing = _find_setting(current, key["event"], channel)
+            default = default_notification_setting(key["event"], channel)
+            if existing:
+                current[current.index(existing)] = default
+            else:
+                current.append(default)
+        return {"trustAnchor": anchor}
+
+    # ---- profiles -----------------------------------------------------------------------------------------------
+
+    def _check_profile_input(self, params, caller):
+        policy = params.get("sessionPolicy")
+        if policy is not None:
+            try:
+                document = json.loads(policy)
+            except ValueError:
+                document = None
+            if not isinstance(document, dict) or "Statement" not in document:
+                raise validation_error("sessionPolicy must be an IAM policy document (a JSON object with a Statement)")
+        for role_arn in params.get("roleArns") or []:
+            # The service needs the caller's permission to pass each role to it, as for any service role.
+            caller.authorize("iam:PassRole", role_arn, {"iam:PassedToService": SERVICE_PRINCIPAL})
+
+    def create_profile(self, params, caller):
+        self._check_profile_input(params, caller)
+        extra = {
+            "name": params["name"],
+            "enabled": params.get("enabled", False),
+            "createdBy": caller.arn,
+            "roleArns": params["roleArns"],
+            "managedPolicyArns": params.get("managedPolicyArns", []),
+            "durationSeconds": params.get("durationSeconds", DEFAULT_DURATION_SECONDS),
+            "acceptRoleSessionName": params.get("acceptRoleSessionName", False),
+            "requireInstanceProperties": params.get("requireInstanceProperties", False),
+            "attributeMappings": default_attribute_mappings(),
+        }
+        if params.get("sessionPolicy") is not None:
+            extra["sessionPolicy"] = params["sessionPolicy"]
+        return {"profile": self._new_resource(PROFILE, params, extra)}
+
+    def get_profile(self, params, caller):
+        return {"profile": self._find(PROFILE, params["profileId"])}
+
+    def list_profiles(self, params, caller):
+        return self._list(PROFILE, params, "profiles")
+
+    def update_profile(self, params, caller):
+        profile = self._find(PROFILE, params["profileId"])
+        self._check_profile_input(params, caller)
+        self._touch(profile)
+        for member in ("name", "sessionPolicy", "roleArns", "managedPolicyArns", "durationSeconds", "acceptRoleSessionName"):
+            if member in params:
+                profile[member] = params[member]
+        previous_alias = self._set_alias(PROFILE, profile, params.get("aliasName"))
+        return {"profile": _with_previous_alias(profile, previous_alias)}
+
+    def delete_profile(self, params, caller):
+        return {"profile": self._delete(PROFILE, params["profileId"])}
+
+    def enable_profile(self, params, caller):
+        return {"profile": self._set_enabled(PROFILE, params["profileId"], True)}
+
+    def disable_profile(self, params, caller):
+        return {"profile": self._set_enabled(PROFILE, params["profileId"], False)}
+
+    def put_attribute_mapping(self, params, caller):
+        profile = self._find(PROFILE, params["profileId"])
+        self._touch(profile)
+        field = params["certificateField"]
+        mapping = {"certificateField": field, "mappingRules": [{"specifier": rule["specifier"]} for rule in params["mappingRules"]]}
+        mappings = profile["attributeMappings"]
+        existing = [index for index, item in enumerate(mappings) if item["certificateField"] == field]
+        if existing:
+            mappings[existing[0]] = mapping
+        else:
+            mappings.append(mapping)
+        return {"profile": profile}
+
+    def delete_attribute_mapping(self, params, caller):
+        profile = self._find(PROFILE, params["profileId"])
+        self._touch(profile)
+        field = params["certificateField"]
+        specifiers = params.get("specifiers")
+        kept = []
+        for mapping in profile["attributeMappings"]:
+            if mapping["certificateField"] != field:
+                kept.append(mapping)
+            elif specifiers:
+                rules = [rule for rule in mapping["mappingRules"] if rule["specifier"] not in specifiers]
+                if rules:
+                    kept.append({"certificateField": field, "mappingRules": rules})
+        profile["attributeMappings"] = kept
+        return {"profile": profile}
+
+    # ---- CRLs ---------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_crl_data(crl_data):
+        try:
+            x509.load_pem_x509_crl(crl_data)
+        except ValueError as exc:
+            raise validation_error("crlData is not a PEM-encoded X.509 CRL: %s" % exc) from None
+
+    def import_crl(self, params, caller):
+        anchor_arn = params["trustAnchorArn"]
+        # Only the ARN holding the trust anchor id is accepted here, not an alias ARN.
+        if not any(anchor["trustAnchorArn"] == anchor_arn for anchor in self.store.trust_anchors.values()):
+            raise not_found("Trust anchor %s not found" % anchor_arn)
+        self._check_crl_data(params["crlData"])
+        crl = self._new_resource(CRL, params, {
+            "name": params["name"],
+            "enabled": params.get("enabled", False),
+            "crlData": params["crlData"],
+            "trustAnchorArn": anchor_arn,
+        })
+        return {"crl": crl}
+
+    def get_crl(self, params, caller):
+        return {"crl": self._find(CRL, params["crlId"])}
+
+    def list_crls(self, params, caller):
+        return self._list(CRL, params, "crls")
+
+    def update_crl(self, params, caller):
+        crl = self._find(CRL, params["crlId"])
+        if "crlData" in params:
+            self._check_crl_data(params["crlData"])
+        self._touch(crl)
+        for member in ("name", "crlData"):
+            if member in params:
+                crl[member] = params[member]
+        previous_alias = self._set_alias(CRL, crl, params.get("aliasName"))
+        return {"crl": _with_previous_alias(crl, previous_alias)}
+
+    def delete_crl(self, params, caller):
+        return {"crl": self._delete(CRL, params["crlId"])}
+
+    def enable_crl(self, params, caller):
+        return {"crl": self._set_enabled(CRL, params["crlId"], True)}
+
+    def disable_crl(self, params, caller):
+        return {"crl": self._set_enabled(CRL, params["crlId"], False)}
+
+    # ---- subjects -----------------------------------------------------------------------------------------------
+
+    def get_subject(self, params, caller):
+        return {"subject": self._find(SUBJECT, params["subjectId"])}
+
+    def list_subjects(self, params, caller):
+        return self._list(SUBJECT, params, "subjects")
+
+    # ---- tags ---------------------------------------------------------------------------------------------------
+
+    def tag_resource(self, params, caller):
+        self._find_taggable(params["resourceArn"])
+        self._merge_tags(params["resourceArn"], params["tags"])
+        return {}
+
+    def untag_resource(self, params, caller):
+        arn = params["resourceArn"]
+        self._find_taggable(arn)
+        removed = set(params["tagKeys"])
+        self.store.tags[arn] = [tag for tag in self.store.tags.get(arn, []) if tag["key"] not in removed]
+        return {}
+
+    def list_tags_for_resource(self, params, caller):
+        arn = params["resourceArn"]
+        self._find_taggable(arn)
+        return {"tags": list(self.store.tags.get(arn, []))}
+
+
+def resource_for_authorization(store, operation_name, params):
+    """The resource ARN an IAM policy is matched against for `rolesanywhere:<operation_name>`.
+
+    Operations on one resource use its ARN (ids are turned into ARNs); creations use the type's wildcard ARN;
+    list operations have no resource-level permissions and use `*`, as in the service authorization reference.
+    """
+    for member, arn_type in (("trustAnchorId", "trust-anchor"), ("profileId", "profile"), ("crlId", "crl"),
+                             ("subjectId", "subject")):
+        identifier = params.get(member)
+        if identifier:
+            return identifier if identifier.startswith("arn:") else store.arn(arn_type, identifier)
+    if params.get("resourceArn"):
+        return params["resourceArn"]
+    creations = {"CreateTrustAnchor": "trust-anchor", "CreateProfile": "profile", "ImportCrl": "crl"}
+    if operation_name in creations:
+        return store.arn(creations[operation_name], "*")
+    return "*"
+
+
+def _with_previous_alias(item, previous_alias):
+    # previousAliasName belongs to the update's response only, never to the stored resource.
+    if previous_alias is None:
+        return item
+    return dict(item, previousAliasName=previous_alias)
+
+
+def _find_setting(settings, event, channel):
+    for setting in settings:
+        if setting["event"] == event and setting.get("channel", "ALL") == channel:
+            return setting
+    return None
+
+
+def _encode_next_token(offset):
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode("ascii")).decode("ascii")
+
+
+def _decode_next_token(token):
+    if token is None:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))["offset"]
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError):
+        offset = None
+    if not isinstance(offset, int) or offset < 0:
+        raise validation_error("nextToken %s is not a token this service returned" % token)
+    return offset
+
+
+def _snake_case(name):
+    result = ""
+    for index, char in enumerate(name):
+        if char.isupper() and index:
+            result += "_"
+        result += char.lower()
+    return result

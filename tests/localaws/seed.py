@@ -1,0 +1,29 @@
+"""Start-up state: an administrator in moto's IAM, then IAM authorization enforcement switched on."""
+
+import json
+
+from moto import settings as moto_settings
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.iam.models import iam_backends
+
+ADMINISTRATOR_NAME = "localaws-admin"
+ADMINISTRATOR_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "AdministratorAccess", "Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+
+
+def seed_administrator(account_id, region):
+    """Create the administrator user with an allow-everything policy; returns its access key."""
+    iam = iam_backends[account_id]["aws"]
+    iam.create_user(region_name=region, user_name=ADMINISTRATOR_NAME)
+    iam.put_user_policy(ADMINISTRATOR_NAME, "AdministratorAccess", json.dumps(ADMINISTRATOR_POLICY))
+    key = iam.create_access_key(ADMINISTRATOR_NAME)
+    return {"user_name": ADMINISTRATOR_NAME, "access_key_id": key.access_key_id,
+            "secret_access_key": key.secret_access_key}
+
+
+def enable_enforcement():
+    """The in-process equivalent of `POST /moto-api/reset-auth` with body `0`: check every later request."""
+    moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    ActionAuthenticatorMixin.request_count = 0

@@ -1,0 +1,214 @@
+"""The WSGI application: one port for moto's services, IAM Roles Anywhere and the /_localaws/ admin API.
+
+Requests are told apart the way AWS's own front doors would see them: a SigV4 credential scope naming the
+`rolesanywhere` service, the `AWS4-X509-*` algorithm of CreateSession, or (unsigned) a Roles Anywhere path go to the
+Roles Anywhere emulation; everything else goes to moto's dispatcher unchanged.
+"""
+
+import datetime
+import importlib
+import importlib.util
+import json
+import sys
+import traceback
+import uuid
+from urllib.parse import parse_qs, parse_qsl
+
+from moto.acmpca.models import acmpca_backends
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.wrappers import Request, Response
+
+from .auth import Authenticator, enforcement_active
+from .control_plane import Caller, ControlPlane, resource_for_authorization
+from .errors import ServiceError
+from .faults import FaultInjector
+from .service_model import SERVICE_NAME, ServiceModel
+
+ADMIN_PREFIX = "/_localaws/"
+SESSIONS_PATH = "/sessions"
+SESSIONS_OPERATION = "CreateSession"
+X509_ALGORITHM_PREFIX = "AWS4-X509-"
+EMULATED_SERVICES = ("iam", "sts", "redshift", "acm-pca", "rolesanywhere")
+
+
+def _json_default(value):
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError("%s is not JSON serializable" % type(value).__name__)
+
+
+def json_response(status, document, headers=None):
+    response = Response(json.dumps(document, default=_json_default), status=status, content_type="application/json")
+    response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def error_response(error):
+    return json_response(error.status, {"message": error.message}, {"x-amzn-ErrorType": error.code})
+
+
+def credential_scope_service(authorization):
+    """The service name in a SigV4 (or SigV4-X509) Authorization header's credential scope, or None."""
+    for part in authorization.replace(",", " ").split():
+        if part.startswith("Credential="):
+            scope = part[len("Credential="):].split("/")
+            if len(scope) == 5:
+                return scope[3]
+    return None
+
+
+class LocalAws:
+    """The whole stand-in as one WSGI callable."""
+
+    def __init__(self, store, moto_app=None):
+        self.store = store
+        self.moto_app = moto_app or DomainDispatcherApplication(create_backend_app)
+        self.faults = FaultInjector()
+        self.service_model = ServiceModel()
+        self.control_plane = ControlPlane(store, acm_pca_lookup=self._acm_pca_exists)
+        self.authenticator = Authenticator(store.account_id, store.region, SERVICE_NAME)
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(ADMIN_PREFIX):
+            return self._admin(Request(environ))(environ, start_response)
+        if self._is_roles_anywhere(environ, path):
+            return self._roles_anywhere(Request(environ))(environ, start_response)
+        return self.moto_app(environ, start_response)
+
+    # ---- routing ------------------------------------------------------------------------------------------------
+
+    def _is_roles_anywhere(self, environ, path):
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        if authorization.startswith(X509_ALGORITHM_PREFIX):
+            return True
+        if authorization:
+            return credential_scope_service(authorization) == SERVICE_NAME
+        raw_path = _raw_uri(environ).split("?", 1)[0]
+        return path == SESSIONS_PATH or self.service_model.is_service_path(raw_path)
+
+    def _roles_anywhere(self, request):
+        raw_uri = _raw_uri(request.environ)
+        raw_path, _, raw_query = raw_uri.partition("?")
+        try:
+            if raw_path == SESSIONS_PATH:
+                return self._create_session(request, raw_query)
+            return self._control_plane_call(request, raw_uri, raw_path, raw_query)
+        except ServiceError as error:
+            return error_response(error)
+        except Exception:  # pylint: disable=broad-except
+            # A defect in the emulation must reach the client as a 500, not as a dropped connection.
+            traceback.print_exc(file=sys.stderr)
+            return error_response(ServiceError("InternalServerException", "Internal failure in the local stand-in; "
+                                               "see its stderr", 500))
+
+    def _control_plane_call(self, request, raw_uri, raw_path, raw_query):
+        route, uri_params = self.service_model.resolve(request.method, raw_path)
+        operation = route.operation
+        fault = self.faults.take(operation.name)
+        if fault is not None:
+            raise fault
+        body = request.get_data()
+        identity = self.authenticator.authenticate(request.method, raw_uri, request.headers, body)
+        params = self.service_model.parse_input(operation, uri_params, parse_qs(raw_query, keep_blank_values=True), body)
+        identity.authorize("rolesanywhere:%s" % operation.name,
+                           resource_for_authorization(self.store, operation.name, params))
+        self.service_model.validate(operation, params)
+        caller = Caller(identity.arn, self.store.account_id, identity.authorize)
+        with self.store.lock:
+            result = self.control_plane.handle(operation.name, params, caller)
+            document = self.service_model.serialize_output(operation, result)
+        return json_response(route.success_code, document)
+
+    def _create_session(self, request, raw_query):
+        fault = self.faults.take(SESSIONS_OPERATION)
+        if fault is not None:
+            raise fault
+        if importlib.util.find_spec(__package__ + ".sessions") is None:
+            raise ServiceError("NotImplementedException", "CreateSession is not available in this build of the stand-in", 501)
+        sessions = importlib.import_module(__package__ + ".sessions")
+        status, document = sessions.create_session(
+            method=request.method, path=SESSIONS_PATH, query=dict(parse_qsl(raw_query, keep_blank_values=True)),
+            headers=request.headers, body=request.get_data(), store=self.store)
+        return json_response(status, document)
+
+    def _acm_pca_exists(self, arn):
+        parts = arn.split(":")
+        if len(parts) < 6 or parts[2] != "acm-pca":
+            return False
+        try:
+            backend = acmpca_backends[parts[4]][parts[3]]
+            backend.describe_certificate_authority(arn)
+        except Exception:  # pylint: disable=broad-except
+            # moto raises its own not-found error types; any failure means the CA is not there.
+            return False
+        return True
+
+    # ---- admin API ----------------------------------------------------------------------------------------------
+
+    def _admin(self, request):
+        action = request.path[len(ADMIN_PREFIX):].strip("/")
+        handlers = {
+            ("GET", "health"): self._admin_health,
+            ("POST", "faults"): self._admin_add_fault,
+            ("GET", "faults"): lambda _request: json_response(200, {"faults": self.faults.pending()}),
+            ("POST", "clock"): self._admin_clock,
+            ("GET", "clock"): lambda _request: json_response(200, self._clock_state()),
+            ("GET", "sessions"): self._admin_sessions,
+            ("POST", "reset"): self._admin_reset,
+        }
+        handler = handlers.get((request.method, action))
+        if handler is None:
+            return error_response(ServiceError("NotFound", "No admin endpoint %s %s" % (request.method, request.path), 404))
+        try:
+            return handler(request)
+        except (ValueError, KeyError, TypeError) as exc:
+            return error_response(ServiceError("ValidationException", "Bad admin request: %s" % exc, 400))
+
+    def _admin_health(self, _request):
+        return json_response(200, {"status": "ok", "region": self.store.region, "account_id": self.store.account_id,
+                                   "services": list(EMULATED_SERVICES), "iam_enforcement": enforcement_active()})
+
+    def _admin_add_fault(self, request):
+        document = json.loads(request.get_data() or b"{}")
+        operation = document["operation"]
+        known = self.service_model.operation_names + [SESSIONS_OPERATION]
+        if operation not in known:
+            raise ValueError("operation %r is not a Roles Anywhere operation; use one of %s" % (operation, ", ".join(known)))
+        self.faults.add(operation, document.get("kind", "throttle"), document.get("count", 1))
+        return json_response(200, {"faults": self.faults.pending()})
+
+    def _clock_state(self):
+        return {"shift_seconds": self.store.clock_shift_seconds, "now": self.store.now()}
+
+    def _admin_clock(self, request):
+        document = json.loads(request.get_data() or b"{}")
+        shift = document["shift_seconds"]
+        if isinstance(shift, bool) or not isinstance(shift, (int, float)):
+            raise ValueError("shift_seconds must be a number of seconds")
+        self.store.set_clock_shift(shift)
+        return json_response(200, self._clock_state())
+
+    def _admin_sessions(self, _request):
+        with self.store.lock:
+            return json_response(200, {"sessions": list(self.store.session_log)})
+
+    def _admin_reset(self, _request):
+        self.store.reset()
+        self.faults.clear()
+        return json_response(200, {"reset": True})
+
+
+def _raw_uri(environ):
+    # The path and query as the client sent them (percent-encoding intact), which is what SigV4 signed.
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        if raw.startswith("http://") or raw.startswith("https://"):
+            raw = "/" + raw.split("/", 3)[3] if raw.count("/") >= 3 else "/"
+        return raw
+    query = environ.get("QUERY_STRING", "")
+    return environ.get("PATH_INFO", "/") + ("?" + query if query else "")

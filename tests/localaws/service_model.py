@@ -1,0 +1,304 @@
+"""The Roles Anywhere API as botocore's shipped service model describes it: routes, input parsing, validation, output.
+
+Nothing here is retyped from the documentation: routes, HTTP methods, success codes, member locations, required
+members, enums, lengths, ranges and patterns all come from `botocore/data/rolesanywhere/2018-05-10`.
+"""
+
+import base64
+import binascii
+import datetime
+import json
+import re
+from urllib.parse import unquote
+
+import botocore.session
+
+from .errors import ServiceError, validation_error
+
+SERVICE_NAME = "rolesanywhere"
+
+
+def serialization_error(message):
+    return ServiceError("SerializationException", message, 400)
+
+
+class Route:
+    """One operation's HTTP binding: method plus a path template such as /trustanchor/{trustAnchorId}."""
+
+    def __init__(self, operation):
+        self.operation = operation
+        self.method = operation.http["method"]
+        self.success_code = operation.http.get("responseCode", 200)
+        path_template = operation.http["requestUri"].split("?", 1)[0]
+        self.path_regex = re.compile("^" + self._template_to_regex(path_template) + "$")
+
+    @staticmethod
+    def _template_to_regex(template):
+        # Labels match one raw (still percent-encoded) segment, so an ARN sent as an id stays one label.
+        parts = re.split(r"(\{[^}]+\})", template)
+        regex = ""
+        for part in parts:
+            if part.startswith("{") and part.endswith("}"):
+                name = part[1:-1]
+                if name.endswith("+"):
+                    regex += "(?P<%s>.+)" % name[:-1]
+                else:
+                    regex += "(?P<%s>[^/]+)" % name
+            else:
+                regex += re.escape(part)
+        return regex
+
+    def match(self, raw_path):
+        found = self.path_regex.match(raw_path)
+        if not found:
+            return None
+        return {name: unquote(value) for name, value in found.groupdict().items()}
+
+
+class ServiceModel:
+    """Routes requests to operations and converts between HTTP and the operation's shapes."""
+
+    def __init__(self):
+        self.model = botocore.session.get_session().get_service_model(SERVICE_NAME)
+        self.routes = [Route(self.model.operation_model(name)) for name in self.model.operation_names]
+
+    @property
+    def operation_names(self):
+        return list(self.model.operation_names)
+
+    def is_service_path(self, raw_path):
+        """True when some operation (with any method) is bound to this path."""
+        return any(route.match(raw_path) is not None for route in self.routes)
+
+    def resolve(self, method, raw_path):
+        """(route, uri_params) for the request, or raise the error the service gives for an unknown route."""
+        path_matches = False
+        for route in self.routes:
+            params = route.match(raw_path)
+            if params is None:
+                continue
+            path_matches = True
+            if route.method == method:
+                return route, params
+        if path_matches:
+            raise ServiceError("MethodNotAllowedException", "Method %s is not allowed on %s" % (method, raw_path), 405)
+        raise ServiceError("UnknownOperationException", "No operation is bound to %s %s" % (method, raw_path), 404)
+
+    # ---- input --------------------------------------------------------------------------------------------------
+
+    def parse_input(self, operation, uri_params, query, body):
+        """The operation's input as a dict of member name -> Python value, taken from uri, query string and body.
+
+        `query` maps a name to the list of its values. Type errors raise SerializationException, as a JSON
+        protocol service does before it looks at constraints.
+        """
+        shape = operation.input_shape
+        if shape is None:
+            return {}
+        body_document = self._decode_body(body)
+        params = {}
+        for name, member in shape.members.items():
+            location = member.serialization.get("location")
+            wire_name = member.serialization.get("name", name)
+            if location == "uri":
+                if wire_name in uri_params:
+                    params[name] = self._from_text(member, uri_params[wire_name], name)
+            elif location == "querystring":
+                if wire_name in query:
+                    params[name] = self._from_query(member, query[wire_name], name)
+            elif location in ("header", "headers"):
+                continue
+            elif name in body_document and body_document[name] is not None:
+                params[name] = self._from_json(member, body_document[name], name)
+        return params
+
+    @staticmethod
+    def _decode_body(body):
+        if not body or not body.strip():
+            return {}
+        try:
+            document = json.loads(body)
+        except ValueError as exc:
+            raise serialization_error("The request body is not valid JSON: %s" % exc) from None
+        if not isinstance(document, dict):
+            raise serialization_error("The request body must be a JSON object")
+        return document
+
+    def _from_query(self, shape, values, path):
+        if shape.type_name == "list":
+            return [self._from_text(shape.member, value, path) for value in values]
+        return self._from_text(shape, values[0], path)
+
+    @staticmethod
+    def _from_text(shape, text, path):
+        if shape.type_name == "integer" or shape.type_name == "long":
+            try:
+                return int(text)
+            except ValueError:
+                raise serialization_error("Value '%s' at '%s' is not an integer" % (text, path)) from None
+        if shape.type_name == "boolean":
+            if text not in ("true", "false"):
+                raise serialization_error("Value '%s' at '%s' is not a boolean" % (text, path))
+            return text == "true"
+        return text
+
+    def _from_json(self, shape, value, path):
+        kind = shape.type_name
+        if kind == "structure":
+            self._expect(isinstance(value, dict), "an object", value, path)
+            result = {}
+            for name, member in shape.members.items():
+                if value.get(name) is not None:
+                    result[name] = self._from_json(member, value[name], "%s.%s" % (path, name))
+            return result
+        if kind == "list":
+            self._expect(isinstance(value, list), "a list", value, path)
+            return [self._from_json(shape.member, item, "%s.%d.member" % (path, index + 1)) for index, item in enumerate(value)]
+        if kind == "map":
+            self._expect(isinstance(value, dict), "an object", value, path)
+            return {key: self._from_json(shape.value, item, "%s.%s" % (path, key)) for key, item in value.items()}
+        if kind == "string":
+            self._expect(isinstance(value, str), "a string", value, path)
+            return value
+        if kind in ("integer", "long"):
+            self._expect(isinstance(value, int) and not isinstance(value, bool), "an integer", value, path)
+            return value
+        if kind == "boolean":
+            self._expect(isinstance(value, bool), "a boolean", value, path)
+            return value
+        if kind == "blob":
+            self._expect(isinstance(value, str), "a base64 string", value, path)
+            try:
+                return base64.b64decode(value.encode("ascii"), validate=True)
+            except (binascii.Error, UnicodeEncodeError):
+                raise serialization_error("Value at '%s' is not valid base64" % path) from None
+        if kind == "timestamp":
+            self._expect(isinstance(value, (int, float, str)), "a timestamp", value, path)
+            return value
+        return value
+
+    @staticmethod
+    def _expect(condition, expected, value, path):
+        if not condition:
+            raise serialization_error("Expected %s at '%s', got %s" % (expected, path, type(value).__name__))
+
+    # ---- validation ---------------------------------------------------------------------------------------------
+
+    def validate(self, operation, params):
+        """Raise the service's ValidationException listing every constraint the input breaks."""
+        if operation.input_shape is None:
+            return
+        problems = []
+        self._check(operation.input_shape, params, "", problems)
+        if problems:
+            count = len(problems)
+            raise validation_error(
+                "%d validation error%s detected: %s" % (count, "" if count == 1 else "s", "; ".join(problems)))
+
+    def _check(self, shape, value, path, problems):
+        kind = shape.type_name
+        if kind == "structure":
+            self._check_structure(shape, value, path, problems)
+        elif kind == "list":
+            self._check_size(shape, value, len(value), path, problems)
+            for index, item in enumerate(value):
+                self._check(shape.member, item, "%s.%d.member" % (path, index + 1), problems)
+        elif kind == "map":
+            self._check_size(shape, value, len(value), path, problems)
+            for key, item in value.items():
+                self._check(shape.key, key, "%s.%s.key" % (path, key), problems)
+                self._check(shape.value, item, "%s.%s.value" % (path, key), problems)
+        elif kind == "string":
+            self._check_string(shape, value, path, problems)
+        elif kind == "blob":
+            self._check_size(shape, value, len(value), path, problems, show_value=False)
+        elif kind in ("integer", "long"):
+            self._check_range(shape, value, path, problems)
+
+    def _check_structure(self, shape, value, path, problems):
+        prefix = path + "." if path else ""
+        for name in shape.required_members:
+            if value.get(name) is None:
+                problems.append("Value null at '%s%s' failed to satisfy constraint: Member must not be null" % (prefix, name))
+        if shape.metadata.get("union"):
+            present = [name for name in shape.members if value.get(name) is not None]
+            if len(present) != 1:
+                problems.append("Value at '%s' failed to satisfy constraint: Member must have exactly one of %s set"
+                                % (path, ", ".join(shape.members)))
+        for name, member in shape.members.items():
+            if value.get(name) is not None:
+                self._check(member, value[name], prefix + name, problems)
+
+    @staticmethod
+    def _describe(shape, value, path):
+        # Sensitive members (tag keys and values) are never echoed back, as the service does for secrets.
+        if shape.metadata.get("sensitive"):
+            return "Value at '%s'" % path
+        if isinstance(value, list):
+            value = "[" + ", ".join(str(item) for item in value) + "]"
+        return "Value '%s' at '%s'" % (value, path)
+
+    def _check_size(self, shape, value, size, path, problems, show_value=True):
+        described = self._describe(shape, value, path) if show_value else "Value at '%s'" % path
+        minimum = shape.metadata.get("min")
+        maximum = shape.metadata.get("max")
+        if minimum is not None and size < minimum:
+            problems.append("%s failed to satisfy constraint: Member must have length greater than or equal to %d"
+                            % (described, minimum))
+        if maximum is not None and size > maximum:
+            problems.append("%s failed to satisfy constraint: Member must have length less than or equal to %d"
+                            % (described, maximum))
+
+    def _check_string(self, shape, value, path, problems):
+        described = self._describe(shape, value, path)
+        enum = shape.metadata.get("enum")
+        if enum and value not in enum:
+            problems.append("%s failed to satisfy constraint: Member must satisfy enum value set: [%s]"
+                            % (described, ", ".join(enum)))
+        self._check_size(shape, value, len(value), path, problems)
+        pattern = shape.metadata.get("pattern")
+        # The service applies a pattern to the whole value, as Java's Pattern.matches does.
+        if pattern and re.fullmatch(pattern, value, flags=re.DOTALL) is None:
+            problems.append("%s failed to satisfy constraint: Member must satisfy regular expression pattern: %s"
+                            % (described, pattern))
+
+    def _check_range(self, shape, value, path, problems):
+        minimum = shape.metadata.get("min")
+        maximum = shape.metadata.get("max")
+        if minimum is not None and value < minimum:
+            problems.append("Value '%s' at '%s' failed to satisfy constraint: Member must have value greater than or equal to %d"
+                            % (value, path, minimum))
+        if maximum is not None and value > maximum:
+            problems.append("Value '%s' at '%s' failed to satisfy constraint: Member must have value less than or equal to %d"
+                            % (value, path, maximum))
+
+    # ---- output -------------------------------------------------------------------------------------------------
+
+    def serialize_output(self, operation, result):
+        """The JSON document for `result` (a dict in the output shape), keeping only the members the shape has."""
+        if operation.output_shape is None:
+            return {}
+        return self.serialize(operation.output_shape, result)
+
+    def serialize(self, shape, value):
+        kind = shape.type_name
+        if kind == "structure":
+            return {name: self.serialize(member, value[name])
+                    for name, member in shape.members.items() if value.get(name) is not None}
+        if kind == "list":
+            return [self.serialize(shape.member, item) for item in value]
+        if kind == "map":
+            return {key: self.serialize(shape.value, item) for key, item in value.items()}
+        if kind == "timestamp":
+            return format_timestamp(value, shape.serialization.get("timestampFormat", "unixTimestamp"))
+        if kind == "blob":
+            return base64.b64encode(value).decode("ascii")
+        return value
+
+
+def format_timestamp(value, timestamp_format):
+    """A datetime in the model's timestamp format (rest-json body default: epoch seconds)."""
+    value = value.astimezone(datetime.timezone.utc)
+    if timestamp_format == "iso8601":
+        return value.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (value.microsecond // 1000)
+    return round(value.timestamp(), 3)

@@ -1,0 +1,431 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to hybridcloud.rolesanywhere
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The controller's certificate authority: keys, CA certificates, leaf issuance and CRLs.
+
+Layout of the CA directory (``rolesanywhere_ca_path``)::
+
+    ca.key             root key, PKCS#8 PEM (encrypted when a passphrase is given), 0600 from creation
+    ca.crt             self-signed root certificate: what the trust anchor holds
+    intermediate.key   optional intermediate key (same protection as ca.key)
+    intermediate.crt   optional intermediate signed by the root: it then signs the leaves
+    chain.pem          the intermediates hosts send along with their certificate (absent without one)
+    crl.pem            the certificate revocation list, once something has been revoked
+    revoked.json       who was revoked when (serial -> label, date), for people reading the directory
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+import os
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.pki import CertificateRuleError
+
+try:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+except ImportError:
+    pass  # pki.HAS_CRYPTOGRAPHY tells the callers
+
+KEY_TYPES = ("ec-p256", "ec-p384", "rsa-2048", "rsa-3072", "rsa-4096")
+HOST_KEY_TYPES = KEY_TYPES + ("ec-p521",)
+
+CA_KEY = "ca.key"
+CA_CERT = "ca.crt"
+INTERMEDIATE_KEY = "intermediate.key"
+INTERMEDIATE_CERT = "intermediate.crt"
+CHAIN = "chain.pem"
+CRL = "crl.pem"
+REVOKED_RECORD = "revoked.json"
+
+KEY_MODE = 0o600
+CERT_MODE = 0o644
+# Hosts and controller clocks drift; a leaf that starts a few minutes in the past is usable at once everywhere.
+BACKDATE = datetime.timedelta(minutes=5)
+
+
+def generate_private_key(key_type):
+    if key_type not in HOST_KEY_TYPES:
+        raise CertificateRuleError("key_type '%s' is not supported; choose one of %s" % (key_type, ", ".join(HOST_KEY_TYPES)),
+                                   rule="key_type", field="key_type")
+    if key_type.startswith("rsa-"):
+        return rsa.generate_private_key(public_exponent=65537, key_size=int(key_type[4:]))
+    curve = {"ec-p256": ec.SECP256R1, "ec-p384": ec.SECP384R1, "ec-p521": ec.SECP521R1}[key_type]
+    return ec.generate_private_key(curve())
+
+
+def serialize_private_key(private_key, passphrase=None):
+    """PKCS#8 PEM; encrypted with the best available scheme when a passphrase is given."""
+    encryption = serialization.BestAvailableEncryption(passphrase.encode("utf-8")) if passphrase else serialization.NoEncryption()
+    return private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+
+
+def load_private_key(pem_bytes, passphrase, path):
+    """Load a key file; a missing or wrong passphrase is reported as such, naming the ``passphrase`` option."""
+    password = passphrase.encode("utf-8") if passphrase else None
+    try:
+        return serialization.load_pem_private_key(pem_bytes, password=password)
+    except TypeError:
+        if password is None:
+            raise CertificateRuleError("%s is encrypted; set passphrase (rolesanywhere_ca_passphrase) to the CA key's passphrase" % path,
+                                       rule="passphrase", field="passphrase")
+        raise CertificateRuleError("%s is not encrypted but a passphrase was given; remove passphrase or re-encrypt the key" % path,
+                                   rule="passphrase", field="passphrase")
+    except ValueError as exc:
+        if password is not None:
+            raise CertificateRuleError("cannot decrypt %s: the passphrase is wrong or the key is damaged (%s)" % (path, exc),
+                                       rule="passphrase", field="passphrase")
+        raise CertificateRuleError("%s is not a readable PEM private key (%s); restore it from backup" % (path, exc), rule="pem")
+
+
+def same_public_key(first, second):
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    return first.public_bytes(*spki) == second.public_bytes(*spki)
+
+
+def signing_hash(private_key):
+    """SHA-256 in general; the larger curves pair with the matching larger hash."""
+    if isinstance(private_key, ec.EllipticCurvePrivateKey):
+        return {"secp384r1": hashes.SHA384(), "secp521r1": hashes.SHA512()}.get(private_key.curve.name, hashes.SHA256())
+    return hashes.SHA256()
+
+
+def build_name(common_name, organization=None, organizational_unit=None):
+    attributes = []
+    if organization:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+    if organizational_unit:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, organizational_unit))
+    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+    return x509.Name(attributes)
+
+
+def _key_usage(digital_signature=False, ca=False):
+    return x509.KeyUsage(digital_signature=digital_signature, content_commitment=False, key_encipherment=False,
+                         data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+                         encipher_only=False, decipher_only=False)
+
+
+def build_ca_certificate(private_key, subject, validity_days, issuer_cert=None, issuer_key=None, now=None):
+    """A root (self-signed) or, with issuer_cert/issuer_key, an intermediate CA certificate."""
+    now = now or pki.utcnow()
+    signer_key = issuer_key or private_key
+    not_after = now + datetime.timedelta(days=validity_days)
+    if issuer_cert is not None:
+        not_after = min(not_after, issuer_cert.not_valid_after_utc)
+    builder = (x509.CertificateBuilder()
+               .subject_name(subject)
+               .issuer_name(issuer_cert.subject if issuer_cert is not None else subject)
+               .public_key(private_key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(now - BACKDATE)
+               .not_valid_after(not_after)
+               # A root may certify one intermediate level below it; an intermediate signs leaves only.
+               .add_extension(x509.BasicConstraints(ca=True, path_length=0 if issuer_cert is not None else 1), critical=True)
+               .add_extension(_key_usage(ca=True), critical=True)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(private_key.public_key()), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()), critical=False))
+    return builder.sign(signer_key, signing_hash(signer_key))
+
+
+def _requested_san(csr):
+    try:
+        return csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def check_requested_san(csr, expected_dns_names, label):
+    """When the caller says which DNS names a host may have, the CSR must ask for exactly those."""
+    if expected_dns_names is None:
+        return
+    san = _requested_san(csr)
+    requested = sorted(san.get_values_for_type(x509.DNSName)) if san is not None else []
+    if requested != sorted(expected_dns_names):
+        raise CertificateRuleError("%s asks for the DNS names %s but %s were expected; regenerate the CSR with the expected names"
+                                   % (label, requested, sorted(expected_dns_names)), rule="san")
+
+
+def issue_leaf_certificate(csr, issuer_cert, issuer_key, validity_days, now=None):
+    """Sign a host certificate from a validated CSR: CA:false, digitalSignature, clientAuth, SAN as requested."""
+    now = now or pki.utcnow()
+    not_before = now - BACKDATE
+    # The validity period, backdating included, never exceeds validity_days nor outlives the issuer.
+    not_after = min(not_before + datetime.timedelta(days=validity_days), issuer_cert.not_valid_after_utc)
+    builder = (x509.CertificateBuilder()
+               .subject_name(csr.subject)
+               .issuer_name(issuer_cert.subject)
+               .public_key(csr.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(not_before)
+               .not_valid_after(not_after)
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(_key_usage(digital_signature=True), critical=True)
+               .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(csr.public_key()), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False))
+    san = _requested_san(csr)
+    if san is not None:
+        builder = builder.add_extension(san, critical=False)
+    return builder.sign(issuer_key, signing_hash(issuer_key))
+
+
+def pem_of(cert):
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def certificate_summary(cert):
+    return {
+        "serial": pki.serial_hex(cert.serial_number),
+        "subject": cert.subject.rfc4514_string(),
+        "not_before": cert.not_valid_before_utc.isoformat(),
+        "not_after": cert.not_valid_after_utc.isoformat(),
+        "fingerprint": pki.fingerprint_sha256(cert),
+        "key_type": pki.key_description(cert.public_key()),
+    }
+
+
+class CaDirectory:
+    """Paths of one CA directory."""
+
+    def __init__(self, path):
+        self.path = path
+        self.ca_key = os.path.join(path, CA_KEY)
+        self.ca_cert = os.path.join(path, CA_CERT)
+        self.intermediate_key = os.path.join(path, INTERMEDIATE_KEY)
+        self.intermediate_cert = os.path.join(path, INTERMEDIATE_CERT)
+        self.chain = os.path.join(path, CHAIN)
+        self.crl = os.path.join(path, CRL)
+        self.revoked_record = os.path.join(path, REVOKED_RECORD)
+
+    def has_intermediate(self):
+        return os.path.exists(self.intermediate_cert) or os.path.exists(self.intermediate_key)
+
+
+def _load_existing_pair(cert_path, key_path, passphrase, role):
+    """Load and judge a certificate/key pair already on disk; refuse (never replace) one that breaks the rules."""
+    cert_pem, key_pem = atomic_files.read_bytes(cert_path), atomic_files.read_bytes(key_path)
+    if cert_pem is None or key_pem is None:
+        present, missing = (cert_path, key_path) if cert_pem is not None else (key_path, cert_path)
+        raise CertificateRuleError("%s exists but %s does not; restore the missing file or move %s away to create a new %s"
+                                   % (present, missing, present, role), rule="incomplete_ca")
+    cert = pki.load_certificates(cert_pem, field=cert_path)[0]
+    try:
+        pki.validate_ca_certificate(cert)
+    except CertificateRuleError as exc:
+        raise CertificateRuleError("the existing %s at %s cannot be used: %s. It is left untouched: move it away to create a new one"
+                                   % (role, cert_path, exc), rule=exc.rule)
+    key = load_private_key(key_pem, passphrase, key_path)
+    if not same_public_key(cert.public_key(), key.public_key()):
+        raise CertificateRuleError("%s does not belong to %s; restore the matching key or move both away to create a new %s"
+                                   % (key_path, cert_path, role), rule="key_mismatch")
+    return cert, key
+
+
+class LocalCA:
+    """The issuing side of a CA directory, loaded for signing leaves and CRLs."""
+
+    def __init__(self, root_cert, root_key, issuer_cert, issuer_key, chain):
+        self.root_cert = root_cert
+        self.root_key = root_key
+        self.issuer_cert = issuer_cert
+        self.issuer_key = issuer_key
+        self.chain = chain  # intermediates, leaf-side first
+
+    @classmethod
+    def load(cls, path, passphrase=None):
+        directory = CaDirectory(path)
+        if not os.path.exists(directory.ca_cert) and not os.path.exists(directory.ca_key):
+            raise CertificateRuleError("no CA in %s (ca.crt and ca.key are missing); create it with the certificate_authority module first"
+                                       % path, rule="missing_ca", field="ca_path")
+        root_cert, root_key = _load_existing_pair(directory.ca_cert, directory.ca_key, passphrase, "root CA")
+        if not directory.has_intermediate():
+            return cls(root_cert, root_key, root_cert, root_key, [])
+        cert, key = _load_existing_pair(directory.intermediate_cert, directory.intermediate_key, passphrase, "intermediate CA")
+        if not pki.verify_issued_by(cert, root_cert):
+            raise CertificateRuleError("%s is not signed by %s; move the intermediate files away to create a new intermediate"
+                                       % (directory.intermediate_cert, directory.ca_cert), rule="chain")
+        return cls(root_cert, root_key, cert, key, [cert])
+
+    def chain_pem(self):
+        return "".join(pem_of(cert) for cert in self.chain)
+
+
+def ensure_ca(path, key_type="ec-p384", validity_days=3650, subject=None, intermediate=False, intermediate_subject=None,
+              passphrase=None, check_mode=False):
+    """Create or adopt the CA in ``path``. Returns (changed, result dict, warnings). Never replaces existing CA files."""
+    directory = CaDirectory(path)
+    changed = False
+    warnings = []
+    before = _fingerprints(directory)
+
+    if os.path.exists(directory.ca_cert) or os.path.exists(directory.ca_key):
+        root_cert, root_key = _load_existing_pair(directory.ca_cert, directory.ca_key, passphrase, "root CA")
+        warnings.extend(_drift_warnings(root_cert, key_type, subject, "root CA"))
+    else:
+        root_key = generate_private_key(key_type)
+        root_cert = build_ca_certificate(root_key, subject, validity_days)
+        changed = True
+        if not check_mode:
+            atomic_files.ensure_directory(path, 0o700)
+            atomic_files.write_atomically(directory.ca_key, serialize_private_key(root_key, passphrase), KEY_MODE)
+            atomic_files.write_atomically(directory.ca_cert, pem_of(root_cert).encode("ascii"), CERT_MODE)
+
+    issuer_cert, chain = root_cert, []
+    if directory.has_intermediate() and not intermediate:
+        raise CertificateRuleError("%s holds an intermediate CA but intermediate is false; set intermediate: true to keep signing with it, "
+                                   "or move intermediate.key and intermediate.crt away" % path, rule="intermediate", field="intermediate")
+    if intermediate:
+        if directory.has_intermediate():
+            issuer_cert, _ = _load_existing_pair(directory.intermediate_cert, directory.intermediate_key, passphrase, "intermediate CA")
+            if not pki.verify_issued_by(issuer_cert, root_cert):
+                raise CertificateRuleError("%s is not signed by %s; move the intermediate files away to create a new one"
+                                           % (directory.intermediate_cert, directory.ca_cert), rule="chain")
+            warnings.extend(_drift_warnings(issuer_cert, key_type, intermediate_subject, "intermediate CA"))
+        else:
+            intermediate_key = generate_private_key(key_type)
+            issuer_cert = build_ca_certificate(intermediate_key, intermediate_subject, validity_days, root_cert, root_key)
+            changed = True
+            if not check_mode:
+                atomic_files.write_atomically(directory.intermediate_key, serialize_private_key(intermediate_key, passphrase), KEY_MODE)
+                atomic_files.write_atomically(directory.intermediate_cert, pem_of(issuer_cert).encode("ascii"), CERT_MODE)
+        chain = [issuer_cert]
+        chain_bytes = "".join(pem_of(cert) for cert in chain).encode("ascii")
+        changed = atomic_files.ensure_file(directory.chain, chain_bytes, CERT_MODE, check_mode=check_mode) or changed
+
+    result = {
+        "ca_path": path,
+        "ca_certificate": pem_of(root_cert),
+        "issuer_certificate": pem_of(issuer_cert),
+        "chain": "".join(pem_of(cert) for cert in chain),
+        "ca_certificate_path": directory.ca_cert,
+        "ca_key_path": directory.ca_key,
+        "issuer_certificate_path": directory.intermediate_cert if intermediate else directory.ca_cert,
+        "issuer_key_path": directory.intermediate_key if intermediate else directory.ca_key,
+        "chain_path": directory.chain if intermediate else None,
+        "serial": pki.serial_hex(root_cert.serial_number),
+        "not_after": root_cert.not_valid_after_utc.isoformat(),
+        "fingerprint": pki.fingerprint_sha256(root_cert),
+        "subject": root_cert.subject.rfc4514_string(),
+        "key_type": pki.key_description(root_cert.public_key()),
+        "issuer": certificate_summary(issuer_cert),
+        "diff": {"before": before, "after": {"ca_certificate": pki.fingerprint_sha256(root_cert),
+                                             "issuer_certificate": pki.fingerprint_sha256(issuer_cert)}},
+    }
+    return changed, result, warnings
+
+
+def _fingerprints(directory):
+    state = {}
+    for label, path in (("ca_certificate", directory.ca_cert), ("issuer_certificate", directory.intermediate_cert)):
+        content = atomic_files.read_bytes(path)
+        if content is None:
+            continue
+        try:
+            state[label] = pki.fingerprint_sha256(pki.load_certificates(content, field=path)[0])
+        except CertificateRuleError:
+            state[label] = "unreadable"
+    if "issuer_certificate" not in state and "ca_certificate" in state:
+        state["issuer_certificate"] = state["ca_certificate"]
+    return state
+
+
+def _drift_warnings(cert, key_type, subject, role):
+    """An adopted CA may differ from what the options describe; say so, but never replace a CA on that ground."""
+    warnings = []
+    actual = pki.key_description(cert.public_key())
+    if key_type and actual != key_type:
+        warnings.append("the existing %s has a %s key, not %s as key_type asks; it is kept (move it away to create a new one)"
+                        % (role, actual, key_type))
+    if subject is not None and cert.subject != subject:
+        warnings.append("the existing %s has the subject '%s', not '%s'; it is kept" % (role, cert.subject.rfc4514_string(),
+                                                                                       subject.rfc4514_string()))
+    return warnings
+
+
+# --- revocation -------------------------------------------------------------------------------------------------------
+
+def parse_serial(value, field="serials"):
+    """Accept hex serials as openssl and this collection print them: 'ABCD', 'ab:cd', '0xABCD'."""
+    text = str(value).strip().replace(":", "")
+    if text.lower().startswith("0x"):
+        text = text[2:]
+    try:
+        serial = int(text, 16)
+    except ValueError:
+        raise CertificateRuleError("%s: '%s' is not a hexadecimal certificate serial (e.g. 4F3A...); use the serial the host reports"
+                                   % (field, value), rule="serial", field=field)
+    if serial <= 0:
+        raise CertificateRuleError("%s: '%s' is not a positive serial" % (field, value), rule="serial", field=field)
+    return serial
+
+
+def revoked_entries(crl):
+    """serial -> revocation datetime of an existing CRL."""
+    return {entry.serial_number: entry.revocation_date_utc for entry in crl}
+
+
+def _crl_number(crl):
+    try:
+        return crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+    except x509.ExtensionNotFound:
+        return 0
+
+
+def build_crl(ca, revoked, crl_number, next_update_days, now=None):
+    """Sign a CRL with the CA that issues leaves; ``revoked`` maps serial -> revocation datetime."""
+    now = now or pki.utcnow()
+    builder = (x509.CertificateRevocationListBuilder()
+               .issuer_name(ca.issuer_cert.subject)
+               .last_update(now - BACKDATE)
+               .next_update(now + datetime.timedelta(days=next_update_days))
+               .add_extension(x509.CRLNumber(crl_number), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.issuer_key.public_key()), critical=False))
+    for serial in sorted(revoked):
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(revoked[serial]).build())
+    return builder.sign(ca.issuer_key, signing_hash(ca.issuer_key))
+
+
+def ensure_crl(ca, serials, existing_crl=None, next_update_days=30, renew_before_days=7, now=None):
+    """Return (changed, crl, revoked-map). Unchanged when the revoked set is the same and the CRL is fresh and ours."""
+    now = now or pki.utcnow()
+    revoked = {}
+    current = None
+    if existing_crl is not None:
+        pki.verify_crl_issued_by(existing_crl, [ca.issuer_cert])
+        current = revoked_entries(existing_crl)
+        revoked.update(current)
+    for serial in serials:
+        revoked.setdefault(serial, now)
+    fresh = (existing_crl is not None and existing_crl.next_update_utc is not None
+             and existing_crl.next_update_utc - now > datetime.timedelta(days=renew_before_days))
+    if current is not None and set(current) == set(revoked) and fresh:
+        return False, existing_crl, revoked
+    number = _crl_number(existing_crl) + 1 if existing_crl is not None else 1
+    return True, build_crl(ca, revoked, number, next_update_days, now), revoked
+
+
+def update_revoked_record(path, revoked, labels, now=None):
+    """Keep revoked.json: serial -> {label, revoked_at}; returns the bytes to write."""
+    now = now or pki.utcnow()
+    try:
+        with open(path) as handle:
+            record = json.load(handle)
+    except (OSError, ValueError):
+        record = {}
+    for serial, when in revoked.items():
+        key = pki.serial_hex(serial)
+        entry = record.get(key, {})
+        entry.setdefault("revoked_at", (when or now).isoformat())
+        if labels.get(serial):
+            entry["label"] = labels[serial]
+        record[key] = entry
+    return (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")

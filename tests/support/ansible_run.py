@@ -32,6 +32,13 @@ class PlaybookResult:
             raise KeyError(f"no result for task {name!r} on {host or 'any host'}; tasks run: {sorted({r['task'] for r in self.results})}")
         return matches[-1]["result"]
 
+    def action(self, action, host):
+        """The result of the last task that ran module/action ``action`` (short or FQCN) on ``host``."""
+        matches = [r for r in self.results if r["host"] == host and (r["action"] or "").split(".")[-1] == action.split(".")[-1]]
+        if not matches:
+            raise KeyError(f"no {action} result for {host}")
+        return matches[-1]["result"]
+
     def for_host(self, host):
         return [r for r in self.results if r["host"] == host]
 
@@ -58,7 +65,7 @@ def ansible_env(env=None):
     return merged
 
 
-def _write_yaml(tmp_path, name, data):
+def write_yaml(tmp_path, name, data):
     path = os.path.join(str(tmp_path), name)
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump(data, handle, sort_keys=False)
@@ -69,7 +76,7 @@ def _inventory_path(tmp_path, inventory):
     if inventory is None:
         inventory = {"all": {"hosts": {"localhost": {"ansible_connection": "local"}}}}
     if isinstance(inventory, dict):
-        return _write_yaml(tmp_path, "inventory.yml", inventory)
+        return write_yaml(tmp_path, "inventory.yml", inventory)
     return str(inventory)
 
 
@@ -88,10 +95,10 @@ def run_playbook(playbook, *, tmp_path, inventory=None, extra_vars=None, env=Non
     ``playbook`` is a path or a list of plays as Python data (written to ``tmp_path``).
     """
     if not isinstance(playbook, (str, os.PathLike)):
-        playbook = _write_yaml(tmp_path, "playbook.yml", playbook)
+        playbook = write_yaml(tmp_path, "playbook.yml", playbook)
     command = [os.path.join(BIN, "ansible-playbook"), "-i", _inventory_path(tmp_path, inventory), str(playbook)]
     if extra_vars:
-        command += ["-e", "@" + _write_yaml(tmp_path, "extra_vars.yml", extra_vars)]
+        command += ["-e", "@" + write_yaml(tmp_path, "extra_vars.yml", extra_vars)]
     if check:
         command.append("--check")
     if diff:

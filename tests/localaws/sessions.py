@@ -76,11 +76,12 @@ def create_session(method, path, query, headers, body, store):
 
 
 def _create_session(method, path, query, headers, body, store, attempt):
+    attempt.serial = _claimed_serial(headers)
     request = parse_session_request(query, body)
     attempt.trust_anchor_arn, attempt.profile_arn, attempt.role_arn = request.trust_anchor_arn, request.profile_arn, request.role_arn
 
     leaf = _authenticate(method, path, query, headers, body, store)
-    attempt.serial, attempt.leaf = str(leaf.serial_number), leaf
+    attempt.leaf = leaf
     now = store.now()
     session_pki.check_leaf(leaf, now)
 
@@ -186,6 +187,14 @@ def _session_name_parameter(document: dict) -> str | None:
 
 
 # ---- authentication --------------------------------------------------------------------------------------------
+
+
+def _claimed_serial(headers) -> str | None:
+    """The serial of the presented certificate, before anything is verified, so that every outcome names it."""
+    try:
+        return str(session_pki.decode_leaf_header(headers.get("X-Amz-X509")).serial_number)
+    except SessionDenied:
+        return None
 
 
 def _authenticate(method, path, query, headers, body, store) -> x509.Certificate:

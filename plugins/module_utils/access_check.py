@@ -1,0 +1,211 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to hybridcloud.rolesanywhere
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Prove that a host's AWS profile works the way its workload uses it, and explain it when it does not.
+
+The proof is the real AWS CLI, run through the profile: ``sts get-caller-identity`` and
+``redshift describe-clusters``. Around it, the host's own files are inspected (config, helper,
+certificate, key, chain) and, after a failure, the host clock is compared with the service's, so the
+result names one cause and its fix. Command execution and the clock probe are passed in, which keeps
+this testable without a network.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import email.utils
+import getpass
+import json
+import os
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
+
+# Ambient credentials would let the CLI succeed without the profile's credential_process; the workload's
+# own configuration is what is being proven, so they are removed from the CLI's environment.
+AMBIENT_CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+)
+
+CALLER_IDENTITY = ("sts", "get-caller-identity")
+DESCRIBE_CLUSTERS = ("redshift", "describe-clusters", "--query", "Clusters[].ClusterIdentifier")
+ACTIONS = {CALLER_IDENTITY: "sts:GetCallerIdentity", DESCRIBE_CLUSTERS: "redshift:DescribeClusters"}
+
+
+def remove_ambient_credentials(environ):
+    for name in AMBIENT_CREDENTIAL_VARIABLES:
+        environ.pop(name, None)
+
+
+def current_user():
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.geteuid())
+
+
+def parse_http_date(value):
+    """A datetime from an HTTP Date header, or None."""
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def inspect_host(profile, config_file, backend, now=None, search_path=None):
+    """Everything the host itself can tell: (facts, findings, certificate summary or None)."""
+    facts = {"profile": profile, "config_file": config_file, "user": current_user()}
+    if not os.path.isfile(config_file):
+        return facts, ["aws_config_missing"], None
+    try:
+        with open(config_file, "r") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        facts["detail"] = str(error)
+        return facts, ["aws_config_unparsable"], None
+    settings, findings, details = host_inspection.read_profile(text, profile)
+    facts.update(details)
+    command = settings.get("credential_process")
+    if not command:
+        return facts, findings, None
+    try:
+        parsed = host_inspection.parse_credential_process(command)
+    except host_inspection.InspectionError as error:
+        facts["missing"] = str(error)
+        return facts, findings + ["credential_process_incomplete"], None
+    flags = parsed["flags"]
+    facts.update(
+        trust_anchor_arn=flags.get("trust-anchor-arn"),
+        profile_arn=flags.get("profile-arn"),
+        role_arn=flags.get("role-arn"),
+        endpoint=host_inspection.endpoint_of(parsed, settings.get("region")),
+    )
+    missing = host_inspection.missing_flags(parsed)
+    if missing:
+        facts["missing"] = ", ".join(missing)
+        findings.append("credential_process_incomplete")
+    helper_findings, helper_details = host_inspection.inspect_helper(parsed, search_path)
+    findings += helper_findings
+    facts.update(helper_details)
+    summary = None
+    if flags.get("certificate") and not any(name in flags for name in host_inspection.CERTIFICATE_STORE_FLAGS):
+        summary, cert_findings, cert_details = host_inspection.inspect_certificate_files(flags, backend, now)
+        findings += cert_findings
+        facts.update(cert_details)
+    facts["inspection_backend"] = backend.name if backend else None
+    return facts, findings, summary
+
+
+class AccessCheck:
+    """One verification of one profile on one host.
+
+    ``run(args, environ_update)`` runs a command and returns (rc, stdout, stderr);
+    ``server_date(url)`` returns the Date header of an HTTP answer from url as text, or None.
+    """
+
+    def __init__(self, params, run, server_date, backend, now=None):
+        self.params = params
+        self.run = run
+        self.server_date = server_date
+        self.backend = backend
+        self.now = now or host_inspection.utcnow
+
+    def environment(self):
+        update = {"AWS_PAGER": ""}
+        if self.params.get("aws_config_file"):
+            update["AWS_CONFIG_FILE"] = self.params["aws_config_file"]
+        return update
+
+    def aws(self, awscli, command):
+        args = [awscli] + list(command) + ["--profile", self.params["profile"], "--region", self.params["region"], "--output", "json"]
+        return self.run(args, self.environment())
+
+    def clock_skew(self, endpoint):
+        """Host clock minus service clock in whole seconds, or None when the service cannot be asked."""
+        if not endpoint:
+            return None
+        before = self.now()
+        server = parse_http_date(self.server_date(endpoint))
+        if server is None:
+            return None
+        # The Date header has whole seconds; compare with the midpoint of the request.
+        host = before + (self.now() - before) / 2
+        return int(round((host - server).total_seconds()))
+
+    def execute(self, awscli):
+        config_file = host_inspection.config_file_path(self.params.get("aws_config_file"))
+        facts, findings, certificate = inspect_host(self.params["profile"], config_file, self.backend, self.now())
+        result = {
+            "ok": False,
+            "profile": self.params["profile"],
+            "region": self.params["region"],
+            "config_file": config_file,
+            "helper": facts.get("helper"),
+            "role_arn": facts.get("role_arn"),
+            "assumed_role_arn": None,
+            "account": None,
+            "clusters": [],
+            "certificate": certificate,
+            "findings": sorted(set(findings)),
+            "inspection_backend": facts.get("inspection_backend"),
+            "clock_skew_seconds": None,
+        }
+        if awscli is None:
+            result["diagnosis"] = diagnosis.make("awscli_missing", awscli=self.params.get("aws_cli"), user=facts.get("user"))
+            return result
+        for command in (CALLER_IDENTITY, DESCRIBE_CLUSTERS):
+            rc, stdout, stderr = self.aws(awscli, command)
+            if rc != 0:
+                result["diagnosis"] = self.diagnose(command, stderr or stdout, facts, findings, result)
+                return result
+            self.record(command, stdout, result)
+        problem = self.problem_after_success(result, facts, findings)
+        if problem:
+            result["diagnosis"] = problem
+            return result
+        result["ok"] = True
+        return result
+
+    @staticmethod
+    def record(command, stdout, result):
+        document = json.loads(stdout or "null")
+        if command == CALLER_IDENTITY:
+            result["assumed_role_arn"] = document.get("Arn")
+            result["account"] = document.get("Account")
+        else:
+            result["clusters"] = sorted(document or [])
+
+    def problem_after_success(self, result, facts, findings):
+        """The CLI worked, but not the way the workload relies on: other credentials, or a line other SDKs break on."""
+        expected_role = (facts.get("role_arn") or "").split("/")[-1]
+        assumed = result.get("assumed_role_arn") or ""
+        if expected_role and ":assumed-role/{0}/".format(expected_role) not in assumed:
+            return diagnosis.make("wrong_identity", **dict(facts, assumed_role_arn=assumed))
+        if "credential_process_multiline" in findings:
+            return diagnosis.make("credential_process_multiline", **facts)
+        return None
+
+    def diagnose(self, command, error_text, facts, findings, result):
+        service_cause, details = diagnosis.classify_error(error_text, ACTIONS[command])
+        if service_cause in diagnosis.CAUSES_A_SKEWED_CLOCK_CAN_EXPLAIN:
+            result["clock_skew_seconds"] = self.clock_skew(facts.get("endpoint"))
+        cause = diagnosis.choose(service_cause, findings, result["clock_skew_seconds"])
+        # The facts of the chosen side win: the host's for a local cause, the service's words otherwise.
+        first, second = (details, facts) if cause in diagnosis.LOCAL_CAUSES else (facts, details)
+        values = dict(first)
+        values.update(second)
+        values.update(
+            operation=" ".join(command[:2]),
+            command=" ".join(command),
+            skew=result["clock_skew_seconds"],
+            limit=diagnosis.MAX_CLOCK_SKEW_SECONDS,
+        )
+        return diagnosis.make(cause, **values)

@@ -1,0 +1,289 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to hybridcloud.rolesanywhere
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: verify_access
+short_description: Prove that a host gets AWS credentials through IAM Roles Anywhere, or explain why not
+version_added: 0.1.0
+description:
+  - Runs on the host, as the user whose AWS profile is checked (use C(become_user) for another user).
+  - Through the AWS profile O(profile), exactly as a workload would, runs the real AWS CLI twice,
+    C(aws sts get-caller-identity) and C(aws redshift describe-clusters), and reports the assumed role, the account,
+    the Redshift clusters it sees and the certificate in use.
+  - Reads the profile's C(credential_process) line from the AWS config file to find the signing helper and the
+    certificate, private key and intermediates files, and inspects them locally (with python3-cryptography when
+    installed, else the C(openssl) binary).
+  - When a call fails, names one cause and its fix in RV(diagnosis) - for example an expired certificate, a key that
+    does not match the certificate, missing intermediates, a disabled profile, a role missing from the profile, a trust
+    policy that refuses the certificate subject, a missing permission, a skewed host clock, a missing helper or a
+    malformed config - and fails, unless O(fail_on_error=false).
+  - Reads only; it changes nothing on the host or in AWS, and runs in check mode too.
+  - Credentials never appear in the result; error text is cleared of anything that looks like a secret.
+author:
+  - hybridcloud.rolesanywhere maintainers
+options:
+  profile:
+    description:
+      - Name of the AWS CLI/SDK profile to check, as written in the AWS config file (V(default) for the default profile).
+    type: str
+    required: true
+  region:
+    description:
+      - AWS region of the calls, e.g. V(us-east-1).
+    type: str
+    required: true
+  aws_cli:
+    description:
+      - The AWS CLI to run, a command name looked up in E(PATH) or an absolute path.
+    type: str
+    default: aws
+  aws_config_file:
+    description:
+      - AWS config file that holds the profile. It is passed to the CLI as E(AWS_CONFIG_FILE).
+      - When omitted, E(AWS_CONFIG_FILE) of the environment or C(~/.aws/config) of the user is used, as the CLI does.
+    type: path
+  expiry_warning_days:
+    description:
+      - Warn when the certificate expires within this many days. V(0) turns the warning off.
+    type: int
+    default: 30
+  certificate_backend:
+    description:
+      - How to read certificates and keys on the host. V(auto) uses python3-cryptography when importable, else C(openssl).
+    type: str
+    choices: [auto, cryptography, openssl]
+    default: auto
+  fail_on_error:
+    description:
+      - Fail the task when the check fails. With V(false) the task succeeds and RV(ok) and RV(diagnosis) tell the outcome.
+    type: bool
+    default: true
+notes:
+  - Credentials of the environment (E(AWS_ACCESS_KEY_ID), E(AWS_PROFILE), ...) are removed for the CLI calls, so only the
+    profile's own configuration is proven.
+  - The clock comparison asks the Roles Anywhere endpoint of the profile for its C(Date) header, only after a failure.
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+seealso:
+  - name: IAM Roles Anywhere troubleshooting
+    description: What the service checks in CreateSession.
+    link: https://docs.aws.amazon.com/rolesanywhere/latest/userguide/troubleshooting.html
+"""
+
+EXAMPLES = r"""
+- name: Prove the Redshift profile of the service user works
+  hybridcloud.rolesanywhere.verify_access:
+    profile: redshift-reader
+    region: eu-west-1
+  become: true
+  become_user: etl
+
+- name: Check without failing, then report
+  hybridcloud.rolesanywhere.verify_access:
+    profile: redshift-reader
+    region: eu-west-1
+    aws_cli: /opt/awscli/bin/aws
+    aws_config_file: /srv/etl/.aws/config
+    fail_on_error: false
+  register: access
+
+- name: Show the cause and the fix
+  ansible.builtin.debug:
+    msg: "{{ access.diagnosis.message }} Fix: {{ access.diagnosis.fix }}"
+  when: not access.ok
+"""
+
+RETURN = r"""
+ok:
+  description: Whether both CLI calls worked through the profile with the role of its credential_process.
+  returned: always
+  type: bool
+  sample: true
+profile:
+  description: The profile checked.
+  returned: always
+  type: str
+  sample: redshift-reader
+region:
+  description: The region of the calls.
+  returned: always
+  type: str
+  sample: us-east-1
+config_file:
+  description: The AWS config file that was read.
+  returned: always
+  type: str
+  sample: /home/etl/.aws/config
+helper:
+  description: The signing helper named in the profile's credential_process.
+  returned: when the profile has a credential_process
+  type: str
+  sample: /usr/local/bin/aws_signing_helper
+role_arn:
+  description: The role ARN named in the profile's credential_process.
+  returned: when the profile has a credential_process
+  type: str
+  sample: arn:aws:iam::123456789012:role/redshift-reader
+assumed_role_arn:
+  description: The identity the credentials belong to, from C(sts get-caller-identity).
+  returned: always
+  type: str
+  sample: arn:aws:sts::123456789012:assumed-role/redshift-reader/1a2b3c
+account:
+  description: The AWS account of the credentials.
+  returned: always
+  type: str
+  sample: "123456789012"
+clusters:
+  description: Identifiers of the Redshift clusters the role sees in the region.
+  returned: always
+  type: list
+  elements: str
+  sample: [analytics]
+certificate:
+  description: The certificate of the profile, read on the host. Null when it could not be read.
+  returned: always
+  type: dict
+  contains:
+    subject:
+      description: Subject, RFC 4514.
+      type: str
+      sample: CN=db01.example.com,O=Example
+    issuer:
+      description: Issuer, RFC 4514.
+      type: str
+      sample: CN=Example Roles Anywhere CA
+    serial:
+      description: Serial number, decimal.
+      type: str
+      sample: "4242"
+    not_before:
+      description: Start of validity, UTC, ISO 8601.
+      type: str
+      sample: "2026-01-01T00:00:00Z"
+    not_after:
+      description: End of validity, UTC, ISO 8601.
+      type: str
+      sample: "2026-12-31T00:00:00Z"
+    days_left:
+      description: Whole days until the end of validity (negative when expired).
+      type: int
+      sample: 120
+findings:
+  description: Cause codes of the problems the host inspection found, whether or not they broke the calls.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+inspection_backend:
+  description: What read the certificate files, V(cryptography) or V(openssl); null when nothing could.
+  returned: always
+  type: str
+  sample: cryptography
+clock_skew_seconds:
+  description: Host clock minus the service's clock, measured after a failure that a wrong clock can cause; else null.
+  returned: always
+  type: int
+  sample: null
+diagnosis:
+  description: The cause of the failure and how to fix it.
+  returned: when RV(ok) is false
+  type: dict
+  contains:
+    code:
+      description: Cause code, e.g. V(certificate_expired), V(key_mismatch), V(intermediates_missing), V(profile_disabled).
+      type: str
+      sample: certificate_expired
+    message:
+      description: What is wrong, naming the file, ARN or setting.
+      type: str
+      sample: The certificate /home/etl/.aws/rolesanywhere/cert.pem (serial 4242) expired on 2026-01-01T00:00:00Z.
+    fix:
+      description: What to do about it.
+      type: str
+      sample: Renew it, rerun the enroll role.
+"""
+
+import os
+from urllib.error import HTTPError, URLError
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.urls import open_url
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
+
+ARGUMENT_SPEC = dict(
+    profile=dict(type="str", required=True),
+    region=dict(type="str", required=True),
+    aws_cli=dict(type="str", default="aws"),
+    aws_config_file=dict(type="path"),
+    expiry_warning_days=dict(type="int", default=30),
+    certificate_backend=dict(type="str", default="auto", choices=["auto", "cryptography", "openssl"]),
+    fail_on_error=dict(type="bool", default=True),
+)
+
+
+def server_date(url):
+    """The Date header of whatever the endpoint answers; an error status still carries the service's clock."""
+    try:
+        response = open_url(url, method="GET", timeout=10, follow_redirects="none")
+        return response.headers.get("Date")
+    except HTTPError as error:
+        return error.headers.get("Date") if error.headers else None
+    except (URLError, OSError, ValueError):
+        return None
+
+
+def pick_backend(module):
+    choice = module.params["certificate_backend"]
+    if choice == "cryptography" and not host_inspection.HAS_CRYPTOGRAPHY:
+        module.fail_json(msg="certificate_backend=cryptography, but python3-cryptography is not importable on the host; "
+                             "install it or use certificate_backend=auto")
+    openssl = module.get_bin_path("openssl")
+    if choice == "openssl" and not openssl:
+        module.fail_json(msg="certificate_backend=openssl, but no openssl binary is on the PATH of the host; install it or use certificate_backend=auto")
+    return host_inspection.pick_backend(prefer="openssl" if choice == "openssl" else None, openssl_path=openssl)
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    if module.params["expiry_warning_days"] < 0:
+        module.fail_json(msg="expiry_warning_days must be 0 or more (0 turns the warning off), got {0}".format(module.params["expiry_warning_days"]))
+    for name in ("profile", "region"):
+        if not module.params[name].strip():
+            module.fail_json(msg="{0} must not be empty".format(name))
+
+    access_check.remove_ambient_credentials(os.environ)
+    awscli = module.get_bin_path(module.params["aws_cli"])
+
+    def run(args, environ_update):
+        return module.run_command(args, environ_update=environ_update)
+
+    check = access_check.AccessCheck(module.params, run, server_date, pick_backend(module))
+    result = check.execute(awscli)
+
+    certificate = result.get("certificate") or {}
+    warning_days = module.params["expiry_warning_days"]
+    if warning_days and certificate and 0 <= certificate["days_left"] < warning_days:
+        module.warn("The certificate {0} expires in {1} days ({2}); renew it with the enroll role.".format(
+            certificate["subject"], certificate["days_left"], certificate["not_after"]))
+
+    if not result["ok"] and module.params["fail_on_error"]:
+        problem = result["diagnosis"]
+        module.fail_json(msg="{0} Fix: {1}".format(problem["message"], problem["fix"]), changed=False, **result)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

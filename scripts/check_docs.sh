@@ -28,5 +28,6 @@ for role in roles/*/; do
     fi
 done
 
+"$bin/python" scripts/render_variables_doc.py --check || status=1
 "$bin/antsibull-docs" lint-collection-docs --plugin-docs build/ansible_collections/hybridcloud/rolesanywhere || status=1
 exit $status

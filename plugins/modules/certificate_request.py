@@ -1,0 +1,273 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to hybridcloud.rolesanywhere
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: certificate_request
+short_description: Ensure the host's private key and return a CSR plus the state of the installed certificate
+version_added: 0.1.0
+description:
+  - Runs on the managed host, once per host and run. Ensures the private key in O(cert_dir) (generated on the host when
+    missing, when it is not of O(key_type), or when O(rotate=true); written atomically, mode C(0600) and owned by
+    O(service_user) from the moment it exists) and returns a certificate signing request for the requested subject.
+  - Also reports the certificate installed next to the key (serial, validity, whether it matches the key, whether
+    O(issuer_certificate) issued it) and whether a new one is needed, with the reasons.
+  - The private key never appears in the result.
+  - Needs only the Python standard library plus either python3-cryptography or the C(openssl) command on the host.
+author:
+  - hybridcloud.rolesanywhere maintainers
+options:
+  common_name:
+    description: Common name (CN) of the certificate subject. The C(enroll) role passes C(rolesanywhere_common_name), by default the inventory name.
+    type: str
+    required: true
+  organization:
+    description: Organization (O) of the subject.
+    type: str
+  organizational_unit:
+    description: Organizational unit (OU) of the subject.
+    type: str
+  dns_names:
+    description: DNS names for the subjectAltName extension.
+    type: list
+    elements: str
+    default: []
+  key_type:
+    description: Type and size of the private key.
+    type: str
+    choices: [ec-p256, ec-p384, ec-p521, rsa-2048, rsa-3072, rsa-4096]
+    default: ec-p256
+  rotate:
+    description: Generate a new private key even when the current one is fine.
+    type: bool
+    default: false
+  cert_dir:
+    description:
+      - Directory of the key and certificate files C(private-key.pem), C(certificate.pem), C(chain.pem) and C(ca.pem).
+      - Defaults to C(~/.aws/rolesanywhere) in the home directory of O(service_user). Created C(0700) when missing.
+    type: path
+  service_user:
+    description: Owner of the key, the certificates and O(cert_dir). Defaults to the user the module runs as.
+    type: str
+  group:
+    description: Group of the files. Defaults to the primary group of O(service_user).
+    type: str
+  issuer_certificate:
+    description:
+      - PEM of the CA certificate that signs host certificates now. When given, a certificate issued by another CA is
+        reported as needing renewal.
+    type: str
+  renew_before_days:
+    description: A certificate that expires within this many days needs renewal.
+    type: int
+    default: 30
+  backend:
+    description: Cryptography provider on the host. C(auto) prefers python3-cryptography and falls back to C(openssl).
+    type: str
+    choices: [auto, cryptography, openssl]
+    default: auto
+notes:
+  - Supports check mode. In check mode no key is written; when a key would be generated no CSR is returned.
+  - Idempotent: the module changes something only when it generates a key or has to correct the key file's mode or owner.
+seealso:
+  - module: hybridcloud.rolesanywhere.sign_certificates
+  - module: hybridcloud.rolesanywhere.certificate_install
+"""
+
+EXAMPLES = r"""
+- name: Ensure the key and get a CSR
+  hybridcloud.rolesanywhere.certificate_request:
+    common_name: "{{ inventory_hostname }}"
+    organizational_unit: batch
+    dns_names: ["{{ inventory_hostname }}"]
+    service_user: etl
+    issuer_certificate: "{{ ca.issuer_certificate }}"
+  register: request
+
+- name: Show why a certificate is needed
+  ansible.builtin.debug:
+    var: request.reasons
+  when: request.needs_certificate
+"""
+
+RETURN = r"""
+csr:
+  description: PEM certificate signing request for the subject, signed by the host's key. Null in check mode when a key would be generated.
+  returned: always
+  type: str
+needs_certificate:
+  description: Whether the host needs a new certificate.
+  returned: always
+  type: bool
+reasons:
+  description: Why a new certificate is needed (empty when none is).
+  returned: always
+  type: list
+  elements: str
+installed:
+  description: State of the certificate installed at RV(certificate_path).
+  returned: always
+  type: dict
+  contains:
+    exists:
+      description: Whether a certificate file exists.
+      type: bool
+    serial:
+      description: Serial number, upper-case hex.
+      type: str
+    not_after:
+      description: End of validity (ISO 8601, UTC).
+      type: str
+    matches_key:
+      description: Whether the certificate belongs to the private key.
+      type: bool
+    issued_by:
+      description: Whether O(issuer_certificate) issued it; null when no issuer was given.
+      type: bool
+    expires_within:
+      description: Whether it expires within O(renew_before_days).
+      type: bool
+    fingerprint:
+      description: SHA-256 fingerprint (hex).
+      type: str
+    certificate:
+      description: PEM of the installed certificate (public).
+      type: str
+key:
+  description: What happened to the private key (never its content).
+  returned: always
+  type: dict
+  contains:
+    key_type:
+      description: Key type requested.
+      type: str
+    generated:
+      description: Whether a new key was generated in this run.
+      type: bool
+    reason:
+      description: Why it was generated.
+      type: str
+cert_dir:
+  description: The directory of the files.
+  returned: always
+  type: str
+private_key_path:
+  description: Path of the private key.
+  returned: always
+  type: str
+certificate_path:
+  description: Path of the certificate.
+  returned: always
+  type: str
+chain_path:
+  description: Path of the intermediates bundle.
+  returned: always
+  type: str
+ca_certificate_path:
+  description: Path of the CA certificate.
+  returned: always
+  type: str
+backend:
+  description: The cryptography provider used, C(cryptography) or C(openssl).
+  returned: always
+  type: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, host_keys
+
+KEY_FILE, CERT_FILE, CHAIN_FILE, CA_FILE = "private-key.pem", "certificate.pem", "chain.pem", "ca.pem"
+
+
+def requested_subject(params):
+    return [(field, params[field]) for field in ("organization", "organizational_unit", "common_name") if params[field]]
+
+
+def ensure_key(module, backend, key_path, uid, gid):
+    """Return (changed, key_pem or None in check mode when generated, key report)."""
+    params = module.params
+    key_pem = atomic_files.read_bytes(key_path)
+    generate, reason = host_keys.key_decision(backend, key_pem, params["key_type"], params["rotate"])
+    report = {"key_type": params["key_type"], "generated": generate, "reason": reason}
+    if generate:
+        if module.check_mode:
+            return True, None, report
+        key_pem = backend.generate_key(params["key_type"])
+        atomic_files.write_atomically(key_path, key_pem, 0o600, uid, gid)
+        return True, key_pem, report
+    # A key file that others can read, or that the service user cannot, is rewritten with its proper mode and owner.
+    changed = atomic_files.ensure_file(key_path, key_pem, 0o600, uid, gid, check_mode=module.check_mode)
+    if changed:
+        report["reason"] = "mode or owner corrected"
+    return changed, key_pem, report
+
+
+def run(module):
+    params = module.params
+    if not params["common_name"]:
+        module.fail_json(msg="common_name must not be empty: Roles Anywhere refuses certificates without a subject")
+    if params["renew_before_days"] < 0:
+        module.fail_json(msg="renew_before_days must be 0 or more")
+    uid, gid = atomic_files.resolve_owner(params["service_user"], params["group"])
+    cert_dir = params["cert_dir"] or os.path.join(atomic_files.home_of(params["service_user"]), ".aws", "rolesanywhere")
+    paths = {name: os.path.join(cert_dir, filename) for name, filename in
+             (("private_key_path", KEY_FILE), ("certificate_path", CERT_FILE), ("chain_path", CHAIN_FILE), ("ca_certificate_path", CA_FILE))}
+    backend = host_keys.select_backend(params["backend"])
+    issuer_pem = host_keys.first_pem_certificate(params["issuer_certificate"]) if params["issuer_certificate"] else None
+    if params["issuer_certificate"] and issuer_pem is None:
+        module.fail_json(msg="issuer_certificate holds no PEM certificate; pass the CA certificate PEM (certificate_authority's issuer_certificate)")
+
+    changed = False
+    if not module.check_mode:
+        changed = atomic_files.ensure_directory(cert_dir, 0o700, uid, gid)
+    key_changed, key_pem, key_report = ensure_key(module, backend, paths["private_key_path"], uid, gid)
+    changed = changed or key_changed
+
+    subject = requested_subject(params)
+    dns_names = params["dns_names"]
+    cert_bytes = atomic_files.read_bytes(paths["certificate_path"])
+    cert_pem = cert_bytes.decode("ascii", "replace") if cert_bytes is not None else None
+    installed, reasons = host_keys.installed_state(backend, cert_pem, key_pem, issuer_pem, params["renew_before_days"], subject, dns_names)
+    if key_pem is None:
+        reasons = ["a new private key will be generated"]
+    csr = backend.make_csr(key_pem, paths["private_key_path"], subject, dns_names) if key_pem is not None else None
+    module.exit_json(changed=changed, backend=backend.name, cert_dir=cert_dir, csr=csr, key=key_report, installed=installed,
+                     needs_certificate=bool(reasons), reasons=reasons, common_name=params["common_name"], dns_names=dns_names,
+                     **paths)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            common_name=dict(type="str", required=True),
+            organization=dict(type="str"),
+            organizational_unit=dict(type="str"),
+            dns_names=dict(type="list", elements="str", default=[]),
+            key_type=dict(type="str", choices=list(host_keys.KEY_TYPES), default="ec-p256"),
+            rotate=dict(type="bool", default=False),
+            cert_dir=dict(type="path"),
+            service_user=dict(type="str"),
+            group=dict(type="str"),
+            issuer_certificate=dict(type="str"),
+            renew_before_days=dict(type="int", default=30),
+            backend=dict(type="str", choices=["auto", "cryptography", "openssl"], default="auto"),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        run(module)
+    except (host_keys.HostKeyError, atomic_files.FileWriteError) as exc:
+        module.fail_json(msg=str(exc))
+
+
+if __name__ == "__main__":
+    main()

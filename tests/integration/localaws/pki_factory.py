@@ -41,6 +41,15 @@ def _signing_hash(key, digest=None):
     return digest or hashes.SHA256()
 
 
+def csr_pem(private_key, common_name: str) -> str:
+    request = x509.CertificateSigningRequestBuilder().subject_name(name(common_name, O="Example Corp"))
+    return request.sign(private_key, _signing_hash(private_key)).public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def load_pem_certificate(pem: str) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(pem.encode("ascii"))
+
+
 def name(common_name: str | None, **attributes: str) -> x509.Name:
     oids = {"O": NameOID.ORGANIZATION_NAME, "OU": NameOID.ORGANIZATIONAL_UNIT_NAME, "C": NameOID.COUNTRY_NAME, "L": NameOID.LOCALITY_NAME}
     parts = [x509.NameAttribute(oids[key], value) for key, value in attributes.items()]
@@ -73,6 +82,10 @@ class CertificateAuthority:
     @property
     def certificate_pem(self) -> str:
         return self.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+    @property
+    def common_name(self) -> str:
+        return self.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
 
     @classmethod
     def root(cls, common_name: str, key_type: str = "ec", not_before=None, not_after=None) -> CertificateAuthority:

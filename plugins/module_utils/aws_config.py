@@ -9,7 +9,10 @@ line and the lines up to the next header.  Only the lines that must change are t
 the line endings of the file are kept.
 """
 
+import os
 import re
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files
 
 HEADER = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]\s*(?:[#;].*)?$")
 KEY_VALUE = re.compile(r"^([^\s=#;\[][^=]*?)\s*=\s*(.*?)\s*$")
@@ -271,3 +274,54 @@ def read_profile(text, profile):
         return None
     return dict((key, KEY_VALUE.match(lines[index].rstrip("\r\n")).group(2))
                 for key, index in _body_key_lines(lines, section).items())
+
+
+# --- the file on disk ---------------------------------------------------------------------
+
+
+def default_config_path(owner=None):
+    """``~OWNER/.aws/config`` (the running user's home when no owner is given)."""
+    return os.path.join(atomic_files.home_of(owner), ".aws", "config")
+
+
+def parse_mode(mode):
+    """Accept 0600 as an int or an octal string such as '0600'; the file keeps a key-free but private mode."""
+    try:
+        value = mode if isinstance(mode, int) else int(str(mode), 8)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 0o777:
+        raise ConfigError("mode %r is not valid; give an octal file mode such as '0600'" % (mode,))
+    return value
+
+
+def ensure_profile_file(path, profile, state="present", settings=None, endpoint_url=None, services_name=None,
+                        services=DEFAULT_ENDPOINT_SERVICES, owner=None, group=None, mode=0o600, check_mode=False):
+    """Bring the profile in the file at ``path`` to ``state``; return (changed, before text, after text).
+
+    The file and any missing parent directories (0700) belong to ``owner``/``group``.  The new
+    file replaces the old one atomically and has its final owner and mode before any byte lands.
+    """
+    try:
+        uid, gid = atomic_files.resolve_owner(owner, group)
+    except atomic_files.FileWriteError as exc:
+        raise ConfigError(str(exc))
+    path = os.path.realpath(path)  # edit the file a symlink points at, instead of replacing the link
+    raw = atomic_files.read_bytes(path)
+    if raw is None and state == "absent":
+        return False, "", ""
+    before = "" if raw is None else raw.decode("utf-8", "surrogateescape")
+    if state == "absent":
+        after = remove_profile(before, profile, services_name, path)
+    else:
+        after = render_profile(before, profile, settings or {}, endpoint_url, services_name, services, path)
+    content = after.encode("utf-8", "surrogateescape")
+    try:
+        if raw is not None and content == raw and (state == "absent" or not atomic_files.needs_write(path, content, mode, uid, gid)):
+            return False, before, after
+        if not check_mode:
+            atomic_files.ensure_directory(os.path.dirname(path), 0o700, uid, gid)
+        changed = atomic_files.ensure_file(path, content, mode, uid, gid, check_mode=check_mode)
+    except atomic_files.FileWriteError as exc:
+        raise ConfigError(str(exc))
+    return changed, before, after

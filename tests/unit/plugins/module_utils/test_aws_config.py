@@ -138,3 +138,55 @@ def test_foreign_lines_survive_add_and_remove(lines):
     added = _profile(text, endpoint_url="http://127.0.0.1:4566")
     assert added.startswith(text)
     assert aws_config.remove_profile(added, "redshift").rstrip("\n") == text.rstrip("\n")
+
+
+def test_file_is_created_private_in_a_private_directory_and_then_left_alone(tmp_path):
+    path = tmp_path / "home" / ".aws" / "config"
+    changed, before, after = aws_config.ensure_profile_file(str(path), "redshift", settings={"region": "eu-west-1"})
+    assert changed and before == "" and after == "[profile redshift]\nregion = eu-west-1\n"
+    assert path.read_text() == after
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    assert aws_config.ensure_profile_file(str(path), "redshift", settings={"region": "eu-west-1"})[0] is False
+
+
+def test_check_mode_writes_nothing(tmp_path):
+    path = tmp_path / "config"
+    path.write_text(FOREIGN)
+    changed, _before, after = aws_config.ensure_profile_file(str(path), "redshift", settings={"region": "x"}, check_mode=True)
+    assert changed and "[profile redshift]" in after
+    assert path.read_text() == FOREIGN
+
+
+def test_a_too_open_mode_is_corrected_without_touching_the_text(tmp_path):
+    path = tmp_path / "config"
+    path.write_text(FOREIGN + "\n[profile redshift]\nregion = x\n")
+    path.chmod(0o644)
+    changed, before, after = aws_config.ensure_profile_file(str(path), "redshift", settings={"region": "x"})
+    assert changed and before == after
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_symlinked_config_is_edited_through_the_link(tmp_path):
+    target = tmp_path / "real-config"
+    target.write_text(FOREIGN)
+    link = tmp_path / "config"
+    link.symlink_to(target)
+    aws_config.ensure_profile_file(str(link), "redshift", settings={"region": "x"})
+    assert link.is_symlink()
+    assert target.read_text().endswith("[profile redshift]\nregion = x\n")
+
+
+def test_absent_on_a_missing_file_changes_nothing(tmp_path):
+    assert aws_config.ensure_profile_file(str(tmp_path / "config"), "redshift", state="absent") == (False, "", "")
+    assert not (tmp_path / "config").exists()
+
+
+@pytest.mark.parametrize("mode,expected", [("0600", 0o600), (0o640, 0o640), ("600", 0o600)])
+def test_parse_mode(mode, expected):
+    assert aws_config.parse_mode(mode) == expected
+
+
+def test_parse_mode_rejects_garbage():
+    with pytest.raises(aws_config.ConfigError, match="octal file mode"):
+        aws_config.parse_mode("rw-------")

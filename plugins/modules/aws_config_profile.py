@@ -1,0 +1,211 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hybridcloud.rolesanywhere collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: aws_config_profile
+short_description: Manage one profile in an AWS CLI/SDK config file
+version_added: 0.1.0
+description:
+  - Adds, updates or removes one C([profile NAME]) section (C([default]) for the profile V(default)) of an AWS config
+    file such as C(~/.aws/config), typically with a C(credential_process) that obtains credentials through IAM Roles
+    Anywhere.
+  - Only the profile's own lines change. Other profiles, comments, blank lines, their order and the file's line
+    endings stay byte-for-byte; keys of the profile that are not managed here are kept.
+  - With O(endpoint_url), the profile also gets C(services = NAME) and a C([services NAME]) section that sends each
+    service in O(endpoint_services) to that URL (for example a local AWS stand-in or a VPC endpoint).
+  - The file is replaced atomically and has its owner and mode before any content is written.
+author:
+  - hybridcloud.rolesanywhere maintainers
+options:
+  profile:
+    description:
+      - Name of the profile, as given to C(aws --profile).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) writes the profile; V(absent) removes its section and the services section it owns.
+    type: str
+    choices: [present, absent]
+    default: present
+  path:
+    description:
+      - The config file. Defaults to C(.aws/config) in the home directory of O(owner), or of the user the module runs as.
+      - Missing parent directories are created with mode 0700 and owned by O(owner).
+    type: path
+  owner:
+    description:
+      - User who owns the file (default, the user the module runs as). The file is made private to this user.
+    type: str
+  group:
+    description:
+      - Group of the file (default, the primary group of O(owner)).
+    type: str
+  mode:
+    description:
+      - Mode of the file, as an octal string such as V('0600').
+    type: raw
+    default: '0600'
+  region:
+    description:
+      - The profile's C(region).
+    type: str
+  credential_process:
+    description:
+      - Command line that prints credentials, for example C(/usr/local/bin/aws_signing_helper credential-process ...).
+      - Must be a single line; the AWS CLI does not read continuation lines of C(credential_process).
+    type: str
+  settings:
+    description:
+      - Further keys of the profile, such as C(output) or C(cli_pager). A value of V(null) removes the key.
+    type: dict
+    default: {}
+  endpoint_url:
+    description:
+      - Base URL that the services in O(endpoint_services) use with this profile. Without it, a services section of
+        name O(services_name) and the profile's link to it are removed.
+    type: str
+  endpoint_services:
+    description:
+      - AWS CLI service names that O(endpoint_url) applies to.
+    type: list
+    elements: str
+    default: [sts, redshift, iam, rolesanywhere]
+  services_name:
+    description:
+      - Name of the C([services NAME]) section. Defaults to C(PROFILE-endpoints).
+    type: str
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+notes:
+  - The file is edited line by line rather than through an INI parser, so comments survive. A file with two sections
+    of the same name is refused, as the AWS CLI would refuse it.
+seealso:
+  - name: AWS CLI configuration and credential file settings
+    description: The settings a profile can hold.
+    link: https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
+  - name: Sourcing credentials with an external process
+    description: How the CLI and SDKs run C(credential_process).
+    link: https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sourcing-external.html
+"""
+
+EXAMPLES = r"""
+- name: Give the batch user a profile that obtains Redshift credentials through IAM Roles Anywhere
+  hybridcloud.rolesanywhere.aws_config_profile:
+    profile: redshift
+    owner: batch
+    region: eu-west-1
+    credential_process: >-
+      /usr/local/bin/aws_signing_helper credential-process
+      --certificate /etc/rolesanywhere/cert.pem --private-key /etc/rolesanywhere/key.pem
+      --trust-anchor-arn {{ trust_anchor_arn }} --profile-arn {{ profile_arn }} --role-arn {{ role_arn }}
+
+- name: Send the profile's calls to a local AWS stand-in
+  hybridcloud.rolesanywhere.aws_config_profile:
+    profile: demo
+    path: /srv/demo/host1/aws-config
+    region: us-east-1
+    credential_process: /srv/demo/bin/rolesanywhere-credential-process credential-process --certificate ...
+    endpoint_url: http://127.0.0.1:4566
+
+- name: Remove the profile
+  hybridcloud.rolesanywhere.aws_config_profile:
+    profile: redshift
+    owner: batch
+    state: absent
+"""
+
+RETURN = r"""
+path:
+  description: The config file that was examined.
+  returned: always
+  type: str
+  sample: /home/batch/.aws/config
+profile:
+  description: The profile name.
+  returned: always
+  type: str
+  sample: redshift
+section:
+  description: The name of the profile's section.
+  returned: always
+  type: str
+  sample: profile redshift
+services_section:
+  description: The name of the services section the profile uses, when O(endpoint_url) is set.
+  returned: when O(state=present) and O(endpoint_url) is set
+  type: str
+  sample: services redshift-endpoints
+settings:
+  description: The profile's top-level keys and values as written (empty after removal).
+  returned: always
+  type: dict
+  sample: {"region": "eu-west-1", "credential_process": "/usr/local/bin/aws_signing_helper credential-process ..."}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import aws_config
+
+
+def desired_settings(params):
+    settings = {}
+    for key in ("region", "credential_process"):
+        if params[key] is not None:
+            settings[key] = params[key]
+    for key, value in params["settings"].items():
+        settings[key] = None if value is None else str(value)
+    return settings
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            profile=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            path=dict(type="path"),
+            owner=dict(type="str"),
+            group=dict(type="str"),
+            mode=dict(type="raw", default="0600"),
+            region=dict(type="str"),
+            credential_process=dict(type="str"),
+            settings=dict(type="dict", default={}),
+            endpoint_url=dict(type="str"),
+            endpoint_services=dict(type="list", elements="str", default=["sts", "redshift", "iam", "rolesanywhere"]),
+            services_name=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    profile = params["profile"]
+    services_name = params["services_name"] or "%s-endpoints" % profile
+    try:
+        path = params["path"] or aws_config.default_config_path(params["owner"])
+        changed, before, after = aws_config.ensure_profile_file(
+            path, profile, state=params["state"], settings=desired_settings(params), endpoint_url=params["endpoint_url"],
+            services_name=services_name, services=params["endpoint_services"], owner=params["owner"], group=params["group"],
+            mode=aws_config.parse_mode(params["mode"]), check_mode=module.check_mode)
+    except aws_config.ConfigError as exc:
+        module.fail_json(msg=str(exc), profile=profile)
+
+    result = dict(changed=changed, path=path, profile=profile, section=aws_config.profile_section_name(profile),
+                  settings=aws_config.read_profile(after, profile) or {})
+    if params["state"] == "present" and params["endpoint_url"] is not None:
+        result["services_section"] = aws_config.services_section_name(services_name)
+    if module._diff:
+        result["diff"] = dict(before=before, after=after, before_header=path, after_header=path)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -119,7 +119,8 @@ CATALOGUE = {
         "Make sure --private-key is the key of --certificate and the signing helper is current; re-enroll the host if the key changed.",
     ),
     "clock_skew": (
-        "The host clock differs from the AWS clock by {skew} seconds; signed requests further than {limit} seconds away are rejected.",
+        "The host clock and the AWS clock disagree{skew_text}; Roles Anywhere rejects signed requests dated more than {limit} seconds "
+        "away from its own clock.",
         "Synchronise the host clock (chrony, systemd-timesyncd or ntpd) and run again.",
     ),
     "permission_missing_on_role": (
@@ -205,9 +206,19 @@ class _Details(dict):
         return "?"
 
 
+def skew_text(skew_seconds):
+    """How far apart the clocks are, in words; a measurement inside the window says nothing, so it is left out."""
+    if skew_seconds is None or abs(skew_seconds) <= MAX_CLOCK_SKEW_SECONDS:
+        return " (the service reported the request time outside its window)"
+    direction = "ahead of" if skew_seconds > 0 else "behind"
+    return ": the host is {0} seconds {1} the service".format(abs(skew_seconds), direction)
+
+
 def make(code, **details):
     """A diagnosis: {code, message, fix} for a cause of the catalogue, filled with the case's details."""
     message, fix = CATALOGUE[code]
+    if code == "clock_skew":
+        details["skew_text"] = skew_text(details.get("skew"))
     values = _Details((key, value) for key, value in details.items() if value not in (None, ""))
     return {"code": code, "message": message.format_map(values), "fix": fix.format_map(values)}
 

@@ -67,7 +67,7 @@ def session_tags(certificate: x509.Certificate, attribute_mappings) -> dict[str,
     """The principal tags: only attributes a mapping rule selects; tag keys are `<field>/<specifier>`."""
     attributes = certificate_attributes(certificate)
     tags = {}
-    for mapping in attribute_mappings or DEFAULT_ATTRIBUTE_MAPPINGS:
+    for mapping in DEFAULT_ATTRIBUTE_MAPPINGS if attribute_mappings is None else attribute_mappings:
         field = mapping.get("certificateField")
         available = attributes.get(field, {})
         for rule in mapping.get("mappingRules", []):

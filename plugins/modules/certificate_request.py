@@ -74,7 +74,7 @@ options:
     default: auto
 notes:
   - Supports check mode. In check mode no key is written; when a key would be generated no CSR is returned.
-  - Idempotent: the module changes something only when it generates a key or has to correct the key file's mode or owner.
+  - Idempotent; the module changes something only when it generates a key or has to correct the key file's mode or owner.
 seealso:
   - module: hybridcloud.rolesanywhere.sign_certificates
   - module: hybridcloud.rolesanywhere.certificate_install
@@ -185,7 +185,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, host_keys
 
-KEY_FILE, CERT_FILE, CHAIN_FILE, CA_FILE = "private-key.pem", "certificate.pem", "chain.pem", "ca.pem"
+KEY_FILE = "private-key.pem"
+CERT_FILE = "certificate.pem"
+CHAIN_FILE = "chain.pem"
+CA_FILE = "ca.pem"
 
 
 def requested_subject(params):

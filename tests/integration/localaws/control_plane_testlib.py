@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 # boto3 checks only some constraints itself (required, types, min); the server must check all of them.
-NO_CLIENT_VALIDATION = Config(parameter_validation=False, retries={"mode": "standard", "max_attempts": 1})
+NO_CLIENT_VALIDATION = Config(parameter_validation=False, retries={"mode": "standard", "total_max_attempts": 1})
 
 
 class TestCa:

@@ -90,7 +90,7 @@ def check_tags(tags: dict[str, str], role_arn: str) -> None:
     failed: dict[str, list[str]] = {SUBJECT: [], ISSUER: [], SAN: []}
     for key, value in tags.items():
         if len(key) > TAG_KEY_MAX or len(value) > TAG_VALUE_MAX or not all(_allowed_tag_character(c) for c in value):
-            field, _, specifier = key.partition("/")
+            field, specifier = key.split("/", 1)
             failed.setdefault(field, []).append(specifier)
     if any(failed.values()):
         listed = "; ".join(f"{label}: [ {' '.join(failed[field])} ]" for label, field in (("Issuer", ISSUER), ("Subject", SUBJECT), ("SAN", SAN)))

@@ -77,7 +77,7 @@ def _has_strong_signature(certificate: x509.Certificate) -> bool:
     return digest is None or isinstance(digest, STRONG_SIGNATURE_HASHES)
 
 
-def build_path(leaf: x509.Certificate, intermediates: list[x509.Certificate], anchors: list[x509.Certificate], now: datetime.datetime) -> list[x509.Certificate]:
+def build_path(leaf: x509.Certificate, intermediates: list[x509.Certificate], anchors: list[x509.Certificate], now: datetime.datetime) -> list:
     """Return [leaf, intermediates…, anchor], walking issuer links from the leaf until a trust anchor signed one.
 
     Each link needs the issuer's name and signature (cryptography checks both) and an issuer that may act as a CA.

@@ -53,7 +53,7 @@ class X509Authorization:
 def parse_authorization(header: str | None) -> X509Authorization:
     if not header:
         raise access_denied("Missing Authentication Token", "no Authorization header")
-    algorithm, _, rest = header.strip().partition(" ")
+    algorithm, rest = (header.strip().split(" ", 1) + [""])[:2]
     if algorithm not in (RSA_ALGORITHM, ECDSA_ALGORITHM, MLDSA_ALGORITHM):
         raise access_denied(f"Unsupported signing algorithm: {algorithm}", f"Authorization algorithm {algorithm!r} is not an X.509 algorithm")
     fields = _authorization_fields(rest)

@@ -43,7 +43,8 @@ def allow(condition=None, action="sts:*", principal=None):
     ],
 )
 def test_string_operators(operator, expected, holds):
-    assert session_policy.condition_holds(operator, "aws:PrincipalTag/x509Subject/CN", expected if isinstance(expected, list) else [expected], context(x509Subject__CN="web01")) is holds
+    values = expected if isinstance(expected, list) else [expected]
+    assert session_policy.condition_holds(operator, "aws:PrincipalTag/x509Subject/CN", values, context(x509Subject__CN="web01")) is holds
 
 
 def test_condition_keys_are_case_insensitive():

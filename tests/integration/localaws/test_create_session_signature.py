@@ -18,6 +18,10 @@ def world_fixture(localaws):
     return World(localaws)
 
 
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
 def hex_serial(leaf) -> str:
     serial = leaf.certificate.serial_number
     return serial.to_bytes((serial.bit_length() + 7) // 8, "big").hex()
@@ -115,7 +119,7 @@ def test_certificate_swapped_after_signing_is_denied(world):
 def test_credential_serial_must_be_the_leaf_serial(world):
     leaf = world.issue()
     request = world.build(leaf)
-    resigned = session_client.sign(request, leaf.private_key, leaf.certificate.serial_number + 1, world.localaws.region, datetime.datetime.now(datetime.timezone.utc))
+    resigned = session_client.sign(request, leaf.private_key, leaf.certificate.serial_number + 1, world.localaws.region, utcnow())
     assert_denied(session_client.send(resigned), 403, "AccessDeniedException", "Invalid signature")
 
 
@@ -123,7 +127,7 @@ def test_x509_header_must_be_signed(world):
     leaf = world.issue()
     request = world.build(leaf)
     certificate_header = request.headers.pop("X-Amz-X509")
-    request = session_client.sign(request, leaf.private_key, leaf.certificate.serial_number, world.localaws.region, datetime.datetime.now(datetime.timezone.utc))
+    request = session_client.sign(request, leaf.private_key, leaf.certificate.serial_number, world.localaws.region, utcnow())
     request.headers["X-Amz-X509"] = certificate_header
     assert_denied(session_client.send(request), 403, "AccessDeniedException", "x-amz-x509 must be signed")
 
@@ -179,4 +183,3 @@ def test_the_collection_signer_is_accepted(world):
     )
     response = session_client.send(session_client.SignedRequest(url=url, headers=dict(headers), body=body))
     assert response.status == 201, response.document
-

@@ -33,6 +33,9 @@ class LocalIssuer:
         self.ca_certificate = self.ca.root_cert
         self.chain_pem = self.ca.chain_pem()
 
+    def record_issued(self, issued):
+        local_ca.record_issued(self.ca.path, issued)
+
     def issue(self, csr, csr_pem, validity_days):  # pylint: disable=unused-argument
         cert = local_ca.issue_leaf_certificate(csr, self.ca.issuer_cert, self.ca.issuer_key, validity_days)
         return cert, self.chain_pem
@@ -57,6 +60,9 @@ class AcmPcaIssuer:
         self.ca_certificate = roots[0] if roots else (chain[-1] if chain else self.issuer_certificate)
         # A subordinate CA is itself an intermediate that hosts must send along.
         self.chain_pem = "".join(local_ca.pem_of(c) for c in [self.issuer_certificate] + chain if c.issuer != c.subject)
+
+    def record_issued(self, issued):
+        """ACM Private CA keeps its own audit report; nothing to record locally."""
 
     def issue(self, csr, csr_pem, validity_days):
         # The token makes a retried call return the same certificate instead of issuing a second one.
@@ -148,4 +154,6 @@ def sign_batch(issuer, requests, validity_days, force=False, check_mode=False):
             continue
         signed["reasons"] = reasons
         outcome["certificates"][host] = signed
+    if outcome["certificates"]:
+        issuer.record_issued(outcome["certificates"])
     return outcome

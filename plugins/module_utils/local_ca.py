@@ -12,6 +12,7 @@ Layout of the CA directory (``rolesanywhere_ca_path``)::
     chain.pem          the intermediates hosts send along with their certificate (absent without one)
     crl.pem            the certificate revocation list, once something has been revoked
     revoked.json       who was revoked when (serial -> label, date), for people reading the directory
+    issued.json        serial -> host, subject, validity of every certificate signed here (revocation by host name)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -44,6 +45,7 @@ INTERMEDIATE_CERT = "intermediate.crt"
 CHAIN = "chain.pem"
 CRL = "crl.pem"
 REVOKED_RECORD = "revoked.json"
+ISSUED_RECORD = "issued.json"
 
 KEY_MODE = 0o600
 CERT_MODE = 0o644
@@ -204,6 +206,7 @@ class CaDirectory:
         self.chain = os.path.join(path, CHAIN)
         self.crl = os.path.join(path, CRL)
         self.revoked_record = os.path.join(path, REVOKED_RECORD)
+        self.issued_record = os.path.join(path, ISSUED_RECORD)
 
     def has_intermediate(self):
         return os.path.exists(self.intermediate_cert) or os.path.exists(self.intermediate_key)
@@ -232,7 +235,8 @@ def _load_existing_pair(cert_path, key_path, passphrase, role):
 class LocalCA:
     """The issuing side of a CA directory, loaded for signing leaves and CRLs."""
 
-    def __init__(self, root_cert, root_key, issuer_cert, issuer_key, chain):
+    def __init__(self, root_cert, root_key, issuer_cert, issuer_key, chain, path=None):
+        self.path = path
         self.root_cert = root_cert
         self.root_key = root_key
         self.issuer_cert = issuer_cert
@@ -247,12 +251,12 @@ class LocalCA:
                                        % path, rule="missing_ca", field="ca_path")
         root_cert, root_key = _load_existing_pair(directory.ca_cert, directory.ca_key, passphrase, "root CA")
         if not directory.has_intermediate():
-            return cls(root_cert, root_key, root_cert, root_key, [])
+            return cls(root_cert, root_key, root_cert, root_key, [], path)
         cert, key = _load_existing_pair(directory.intermediate_cert, directory.intermediate_key, passphrase, "intermediate CA")
         if not pki.verify_issued_by(cert, root_cert):
             raise CertificateRuleError("%s is not signed by %s; move the intermediate files away to create a new intermediate"
                                        % (directory.intermediate_cert, directory.ca_cert), rule="chain")
-        return cls(root_cert, root_key, cert, key, [cert])
+        return cls(root_cert, root_key, cert, key, [cert], path)
 
     def chain_pem(self):
         return "".join(pem_of(cert) for cert in self.chain)
@@ -372,21 +376,21 @@ def revoked_entries(crl):
     return {entry.serial_number: entry.revocation_date_utc for entry in crl}
 
 
-def _crl_number(crl):
+def crl_number(crl):
     try:
         return crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
     except x509.ExtensionNotFound:
         return 0
 
 
-def build_crl(ca, revoked, crl_number, next_update_days, now=None):
+def build_crl(ca, revoked, number, next_update_days, now=None):
     """Sign a CRL with the CA that issues leaves; ``revoked`` maps serial -> revocation datetime."""
     now = now or pki.utcnow()
     builder = (x509.CertificateRevocationListBuilder()
                .issuer_name(ca.issuer_cert.subject)
                .last_update(now - BACKDATE)
                .next_update(now + datetime.timedelta(days=next_update_days))
-               .add_extension(x509.CRLNumber(crl_number), critical=False)
+               .add_extension(x509.CRLNumber(number), critical=False)
                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.issuer_key.public_key()), critical=False))
     for serial in sorted(revoked):
         builder = builder.add_revoked_certificate(
@@ -409,7 +413,7 @@ def ensure_crl(ca, serials, existing_crl=None, next_update_days=30, renew_before
              and existing_crl.next_update_utc - now > datetime.timedelta(days=renew_before_days))
     if current is not None and set(current) == set(revoked) and fresh:
         return False, existing_crl, revoked
-    number = _crl_number(existing_crl) + 1 if existing_crl is not None else 1
+    number = crl_number(existing_crl) + 1 if existing_crl is not None else 1
     return True, build_crl(ca, revoked, number, next_update_days, now), revoked
 
 
@@ -429,3 +433,39 @@ def update_revoked_record(path, revoked, labels, now=None):
             entry["label"] = labels[serial]
         record[key] = entry
     return (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def read_json_record(path):
+    try:
+        with open(path) as handle:
+            record = json.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise CertificateRuleError("%s cannot be read (%s); repair or remove it" % (path, exc), rule="record")
+    return record if isinstance(record, dict) else {}
+
+
+def record_issued(ca_path, issued, now=None):
+    """Add {serial: {host, subject, not_after}} to issued.json, so hosts can later be revoked by name."""
+    now = now or pki.utcnow()
+    path = CaDirectory(ca_path).issued_record
+    record = read_json_record(path)
+    for host, entry in issued.items():
+        record[entry["serial"]] = {"host": host, "subject": entry.get("subject"), "not_after": entry.get("not_after"),
+                                   "issued_at": now.isoformat()}
+    atomic_files.write_atomically(path, (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8"), 0o600)
+
+
+def serials_issued_to(ca_path, hosts):
+    """host -> [serial ...] from issued.json; a host without any record is an error naming the fix."""
+    record = read_json_record(CaDirectory(ca_path).issued_record)
+    found = {}
+    for host in hosts:
+        serials = sorted(serial for serial, entry in record.items() if entry.get("host") == host)
+        if not serials:
+            raise CertificateRuleError("no certificate issued to '%s' is recorded in %s; pass its serial (certificate_request reports it) "
+                                       "instead of the host name" % (host, CaDirectory(ca_path).issued_record), rule="unknown_host",
+                                       field="hosts")
+        found[host] = serials
+    return found

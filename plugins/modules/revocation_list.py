@@ -1,0 +1,184 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to hybridcloud.rolesanywhere
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: revocation_list
+short_description: Build and sign the certificate revocation list of the local CA
+version_added: 0.1.0
+description:
+  - Runs on the controller. Builds a CRL signed by the CA that issues host certificates (the intermediate when there is
+    one) from certificate serials and host names, extending the existing CRL (O(crl), else the file O(dest)).
+    Revocation only grows; an entry keeps its original revocation date.
+  - Host names are resolved to every serial ever issued to them, from C(issued.json) in O(ca_path) which
+    M(hybridcloud.rolesanywhere.sign_certificates) keeps, so older certificates of a lost host are revoked too.
+  - Idempotent; with the same revoked set and a CRL that is not close to its next update, nothing changes.
+  - Writes the CRL to O(dest) and a readable record to C(revoked.json) in O(ca_path). The result's RV(crl) is what
+    M(hybridcloud.rolesanywhere.crl) imports into IAM Roles Anywhere.
+author:
+  - hybridcloud.rolesanywhere maintainers
+options:
+  ca_path:
+    description: Directory of the local CA (C(rolesanywhere_ca_path)).
+    type: path
+    required: true
+  passphrase:
+    description: Passphrase of the CA keys.
+    type: str
+  serials:
+    description: Serial numbers to revoke, hexadecimal as the collection reports them (colons and a C(0x) prefix are accepted).
+    type: list
+    elements: str
+    default: []
+  hosts:
+    description: Inventory names whose issued certificates are all revoked (looked up in C(issued.json)).
+    type: list
+    elements: str
+    default: []
+  crl:
+    description: PEM of an existing CRL to extend, instead of the file at O(dest). It must be signed by this CA.
+    type: str
+  dest:
+    description: Path of the CRL file. Defaults to C(crl.pem) in O(ca_path).
+    type: path
+  next_update_days:
+    description: Days until the next update announced in a newly signed CRL.
+    type: int
+    default: 30
+  renew_before_days:
+    description: A CRL whose next update is closer than this many days is signed again even when nothing was added.
+    type: int
+    default: 7
+notes:
+  - Supports check mode and diff mode (the diff lists the revoked serials before and after).
+seealso:
+  - module: hybridcloud.rolesanywhere.crl
+  - module: hybridcloud.rolesanywhere.certificate_authority
+"""
+
+EXAMPLES = r"""
+- name: Revoke a lost host and a stray certificate
+  hybridcloud.rolesanywhere.revocation_list:
+    ca_path: /etc/rolesanywhere/ca
+    hosts: [db07]
+    serials: ["5A1F0C3E9B"]
+  register: revocation
+
+- name: Import it for the trust anchor
+  hybridcloud.rolesanywhere.crl:
+    name: onprem-ca-crl
+    trust_anchor_arn: "{{ trust_anchor_arn }}"
+    crl: "{{ revocation.crl }}"
+"""
+
+RETURN = r"""
+crl:
+  description: PEM of the CRL (for M(hybridcloud.rolesanywhere.crl)).
+  returned: always
+  type: str
+crl_path:
+  description: Where the CRL is written.
+  returned: always
+  type: str
+revoked_serials:
+  description: All serials the CRL revokes, upper-case hex, sorted.
+  returned: always
+  type: list
+  elements: str
+added_serials:
+  description: Serials revoked by this run.
+  returned: always
+  type: list
+  elements: str
+hosts:
+  description: Host name to the serials revoked for it.
+  returned: always
+  type: dict
+crl_number:
+  description: The CRL number.
+  returned: always
+  type: int
+next_update:
+  description: Next update announced by the CRL (ISO 8601).
+  returned: always
+  type: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, local_ca, pki
+
+
+def existing_crl(module, dest):
+    if module.params["crl"]:
+        return pki.load_crl(module.params["crl"], field="crl")
+    content = atomic_files.read_bytes(dest)
+    return pki.load_crl(content, field=dest) if content is not None else None
+
+
+def run(module):
+    params = module.params
+    ca = local_ca.LocalCA.load(params["ca_path"], params["passphrase"])
+    directory = local_ca.CaDirectory(params["ca_path"])
+    dest = params["dest"] or directory.crl
+    by_host = local_ca.serials_issued_to(params["ca_path"], params["hosts"]) if params["hosts"] else {}
+    labels = {}
+    wanted = []
+    for value in params["serials"]:
+        wanted.append(local_ca.parse_serial(value))
+    for host, serials in by_host.items():
+        for value in serials:
+            serial = local_ca.parse_serial(value)
+            wanted.append(serial)
+            labels[serial] = host
+
+    current = existing_crl(module, dest)
+    before = sorted(pki.serial_hex(s) for s in local_ca.revoked_entries(current)) if current is not None else []
+    changed, crl, revoked = local_ca.ensure_crl(ca, wanted, current, params["next_update_days"], params["renew_before_days"])
+    crl_pem = crl.public_bytes(local_ca.serialization.Encoding.PEM)
+    after = sorted(pki.serial_hex(s) for s in revoked)
+
+    file_changed = atomic_files.ensure_file(dest, crl_pem, 0o644, check_mode=module.check_mode)
+    record = local_ca.update_revoked_record(directory.revoked_record, revoked, labels)
+    record_changed = atomic_files.ensure_file(directory.revoked_record, record, 0o644, check_mode=module.check_mode)
+    module.exit_json(
+        changed=changed or file_changed or record_changed, crl=crl_pem.decode("ascii"), crl_path=dest, revoked_serials=after,
+        added_serials=sorted(set(after) - set(before)), hosts=by_host, crl_number=local_ca.crl_number(crl),
+        next_update=crl.next_update_utc.isoformat() if crl.next_update_utc else None,
+        diff={"before": {"revoked_serials": before}, "after": {"revoked_serials": after}} if module._diff else None)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            ca_path=dict(type="path", required=True),
+            passphrase=dict(type="str", no_log=True),
+            serials=dict(type="list", elements="str", default=[]),
+            hosts=dict(type="list", elements="str", default=[]),
+            crl=dict(type="str"),
+            dest=dict(type="path"),
+            next_update_days=dict(type="int", default=30),
+            renew_before_days=dict(type="int", default=7),
+        ),
+        supports_check_mode=True,
+    )
+    if not pki.HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib("cryptography"), exception=pki.CRYPTOGRAPHY_IMPORT_ERROR)
+    if module.params["next_update_days"] < 1:
+        module.fail_json(msg="next_update_days must be at least 1")
+    try:
+        run(module)
+    except (pki.CertificateRuleError, atomic_files.FileWriteError) as exc:
+        module.fail_json(msg=str(exc))
+
+
+if __name__ == "__main__":
+    main()

@@ -32,5 +32,12 @@ cache="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 mkdir -p "$(dirname "$cache")"
 cp "$repo/scripts/offline_get_pip.py" "$cache"
 
+# Collections the code imports (amazon.aws) must sit in the same ansible_collections tree for the import test.
+site_collections=$(echo "$venv"/lib/python3*/site-packages/ansible_collections)
+for dependency in amazon/aws; do
+    mkdir -p "$(dirname "$collection")/../$(dirname "$dependency")"
+    ln -sfn "$site_collections/$dependency" "$collection/../../$dependency"
+done
+
 cd "$collection"
 exec "$venv/bin/ansible-test" "$@"

@@ -47,8 +47,8 @@ def render():
             lines.append("\n## Role `%s`\n\n%s\n" % (title, _one_line(spec.get("short_description", ""))))
             lines.append("| Variable | Type | Default | Description |\n|---|---|---|---|")
             for name, option in sorted((spec.get("options") or {}).items()):
-                lines.append("| `%s` | %s | %s | %s |" % (name, option.get("type", "str"), _default(option),
-                                                        _one_line(option.get("description", ""))))
+                row = (name, option.get("type", "str"), _default(option), _one_line(option.get("description", "")))
+                lines.append("| `%s` | %s | %s | %s |" % row)
     return "\n".join(lines) + "\n"
 
 

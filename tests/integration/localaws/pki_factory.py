@@ -110,6 +110,7 @@ class CertificateAuthority:
         subject: x509.Name | None = None,
         dns_names: tuple[str, ...] = (),
         uris: tuple[str, ...] = (),
+        directory_names: tuple[x509.Name, ...] = (),
         ca_flag: bool = False,
         digital_signature: bool = True,
         not_before: datetime.datetime | None = None,
@@ -131,6 +132,7 @@ class CertificateAuthority:
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.private_key.public_key()), critical=False)
         )
         alternative_names = [x509.DNSName(dns) for dns in dns_names] + [x509.UniformResourceIdentifier(uri) for uri in uris]
+        alternative_names += [x509.DirectoryName(directory_name) for directory_name in directory_names]
         if alternative_names:
             builder = builder.add_extension(x509.SubjectAlternativeName(alternative_names), critical=False)
         return Leaf(builder.sign(self.private_key, _signing_hash(self.private_key)), key)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 import pki_factory
 from localaws import session_identity, session_policy
@@ -108,13 +110,31 @@ def test_unknown_operator_fails_closed():
 
 def test_default_mappings_tag_subject_issuer_and_first_san_values():
     ca = pki_factory.CertificateAuthority.root("Tag Root")
-    leaf = ca.issue("web01.example.com", dns_names=("web01.example.com", "alias.example.com"), uris=("spiffe://example.com/web",))
+    leaf = ca.issue(
+        "web01.example.com",
+        dns_names=("web01.example.com", "alias.example.com"),
+        uris=("spiffe://example.com/web",),
+        directory_names=(pki_factory.name("svc-web", OU="Payments"), pki_factory.name("ignored")),
+    )
     tags = session_identity.session_tags(leaf.certificate, None)
     assert tags["x509Subject/CN"] == "web01.example.com"
     assert tags["x509Subject/OU"] == "Workloads"
     assert tags["x509Issuer/CN"] == "Tag Root"
     assert tags["x509SAN/DNS"] == "web01.example.com"
     assert tags["x509SAN/URI"] == "spiffe://example.com/web"
+    assert (tags["x509SAN/Name/CN"], tags["x509SAN/Name/OU"]) == ("svc-web", "Payments")
+
+
+def test_repeated_attributes_are_joined_with_slashes():
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Ops"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Batch"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "job01"),
+        ]
+    )
+    leaf = pki_factory.CertificateAuthority.root("Tag Root").issue(subject=subject)
+    assert session_identity.session_tags(leaf.certificate, None)["x509Subject/OU"] == "Ops/Batch"
 
 
 def test_mapping_rules_select_specifiers():

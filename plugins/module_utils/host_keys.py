@@ -271,7 +271,9 @@ class OpenSSLBackend:
         except HostKeyError:
             san_text = ""
         pubkey_pem = self._run(["x509", "-noout", "-pubkey"], data, "reading the certificate key").decode("ascii")
-        return {"serial": fields.get("serial", "").strip().upper(),
+        # openssl pads the serial to whole bytes; the rest of the collection prints it without leading zeros.
+        serial_text = fields.get("serial", "").strip()
+        return {"serial": "%X" % int(serial_text, 16) if serial_text else "",
                 "not_before": _openssl_time(fields.get("notBefore", "")),
                 "not_after": _openssl_time(fields.get("notAfter", "")),
                 "subject": subject, "issuer": fields.get("issuer", "").strip(),

@@ -89,7 +89,7 @@ class Authenticator:
 
     @staticmethod
     def _parse_authorization(authorization):
-        algorithm, _, rest = authorization.partition(" ")
+        algorithm, rest = (authorization.split(" ", 1) + [""])[:2]
         if algorithm != ALGORITHM:
             raise ServiceError("IncompleteSignatureException",
                                "Unsupported signature algorithm %s: sign requests with %s" % (algorithm, ALGORITHM), 400)

@@ -93,7 +93,7 @@ class LocalAws:
 
     def _roles_anywhere(self, request):
         raw_uri = _raw_uri(request.environ)
-        raw_path, _, raw_query = raw_uri.partition("?")
+        raw_path, raw_query = (raw_uri.split("?", 1) + [""])[:2]
         try:
             if raw_path == SESSIONS_PATH:
                 return self._create_session(request, raw_query)

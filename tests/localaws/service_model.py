@@ -22,6 +22,16 @@ def serialization_error(message):
     return ServiceError("SerializationException", message, 400)
 
 
+# JSON scalar types of the model: what a value must look like in a request body.
+_JSON_SCALARS = {
+    "string": ("a string", lambda value: isinstance(value, str)),
+    "integer": ("an integer", lambda value: isinstance(value, int) and not isinstance(value, bool)),
+    "long": ("an integer", lambda value: isinstance(value, int) and not isinstance(value, bool)),
+    "boolean": ("a boolean", lambda value: isinstance(value, bool)),
+    "timestamp": ("a timestamp", lambda value: isinstance(value, (int, float, str)) and not isinstance(value, bool)),
+}
+
+
 class Route:
     """One operation's HTTP binding: method plus a path template such as /trustanchor/{trustAnchorId}."""
 
@@ -146,35 +156,23 @@ class ServiceModel:
         kind = shape.type_name
         if kind == "structure":
             self._expect(isinstance(value, dict), "an object", value, path)
-            result = {}
-            for name, member in shape.members.items():
-                if value.get(name) is not None:
-                    result[name] = self._from_json(member, value[name], "%s.%s" % (path, name))
-            return result
+            return {name: self._from_json(member, value[name], "%s.%s" % (path, name))
+                    for name, member in shape.members.items() if value.get(name) is not None}
         if kind == "list":
             self._expect(isinstance(value, list), "a list", value, path)
             return [self._from_json(shape.member, item, "%s.%d.member" % (path, index + 1)) for index, item in enumerate(value)]
         if kind == "map":
             self._expect(isinstance(value, dict), "an object", value, path)
             return {key: self._from_json(shape.value, item, "%s.%s" % (path, key)) for key, item in value.items()}
-        if kind == "string":
-            self._expect(isinstance(value, str), "a string", value, path)
-            return value
-        if kind in ("integer", "long"):
-            self._expect(isinstance(value, int) and not isinstance(value, bool), "an integer", value, path)
-            return value
-        if kind == "boolean":
-            self._expect(isinstance(value, bool), "a boolean", value, path)
-            return value
         if kind == "blob":
             self._expect(isinstance(value, str), "a base64 string", value, path)
             try:
                 return base64.b64decode(value.encode("ascii"), validate=True)
             except (binascii.Error, UnicodeEncodeError):
                 raise serialization_error("Value at '%s' is not valid base64" % path) from None
-        if kind == "timestamp":
-            self._expect(isinstance(value, (int, float, str)), "a timestamp", value, path)
-            return value
+        if kind in _JSON_SCALARS:
+            description, accepts = _JSON_SCALARS[kind]
+            self._expect(accepts(value), description, value, path)
         return value
 
     @staticmethod

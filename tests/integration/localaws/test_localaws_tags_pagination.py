@@ -81,7 +81,7 @@ def test_reserved_tag_prefix(rolesanywhere, profile):
 
 def test_pagination_over_several_pages(localaws, rolesanywhere):
     created = {rolesanywhere.create_profile(name=unique_name("page"), roleArns=[role_arn(localaws.account_id)])["profile"]["profileId"]
-               for _ in range(7)}
+               for dummy in range(7)}
     # The paginators have no limit_key, so PaginationConfig.PageSize is refused; pageSize is passed as a parameter.
     pages = list(rolesanywhere.get_paginator("list_profiles").paginate(pageSize=3))
     listed = [item["profileId"] for page in pages for item in page["profiles"]]
@@ -93,7 +93,7 @@ def test_pagination_over_several_pages(localaws, rolesanywhere):
 
 
 def test_default_page_size_is_50(localaws, rolesanywhere):
-    for _ in range(51):
+    for dummy in range(51):
         rolesanywhere.create_profile(name=unique_name("bulk"), roleArns=[role_arn(localaws.account_id)])
     first = rolesanywhere.list_profiles()
     assert len(first["profiles"]) == 50

@@ -1,0 +1,170 @@
+"""A working IAM Roles Anywhere setup for one host, built against the stand-in, that tests then break one way each.
+
+AWS side (admin boto3 clients): an IAM role allowed to describe Redshift clusters, a trust anchor holding the test
+CA, a profile listing the role, a Redshift cluster. Host side (files under tmp_path): key, certificate, chain, the
+collection's credential-process program, and an AWS config file whose profile runs it, as the credential_helper role
+writes them.
+"""
+
+import datetime
+import json
+import os
+import sys
+import uuid
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
+
+from support.ansible_run import COLLECTIONS_ROOT, run_playbook
+
+CLUSTER = "analytics"
+PROFILE_NAME = "reader"
+NOW = datetime.datetime.now(datetime.timezone.utc)
+DAY = datetime.timedelta(days=1)
+
+
+def new_key():
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def name(common_name):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example")])
+
+
+def issue(subject_key, subject, issuer_key, issuer, ca, not_before=None, not_after=None):
+    usage = dict(digital_signature=not ca, content_commitment=False, key_encipherment=False, data_encipherment=False,
+                 key_agreement=False, key_cert_sign=ca, crl_sign=ca, encipher_only=False, decipher_only=False)
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(subject_key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(not_before or NOW - DAY).not_valid_after(not_after or NOW + 30 * DAY)
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+               .add_extension(x509.KeyUsage(**usage), critical=True))
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def pem(certificate):
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def key_pem(key):
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+def write(path, data, mode=0o644):
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+    os.chmod(path, mode)
+    return path
+
+
+def ensure_cluster(localaws):
+    redshift = localaws.client("redshift")
+    if not redshift.describe_clusters()["Clusters"]:
+        redshift.create_cluster(ClusterIdentifier=CLUSTER, NodeType="dc2.large", MasterUsername="admin",
+                                MasterUserPassword="Secret-Passw0rd", ClusterType="single-node")
+
+
+class World:
+    """One host's working setup. Break it, then call verify()."""
+
+    def __init__(self, localaws, tmp_path, two_tier=False, common_name="db01"):
+        self.localaws = localaws
+        self.tmp_path = tmp_path
+        self.suffix = uuid.uuid4().hex[:8]
+        self.common_name = common_name
+        self.root_key = new_key()
+        self.root = issue(self.root_key, name("Root CA " + self.suffix), self.root_key, name("Root CA " + self.suffix), ca=True)
+        self.issuer_key, self.issuer = self.root_key, self.root
+        self.intermediates = []
+        if two_tier:
+            self.issuer_key = new_key()
+            self.issuer = issue(self.issuer_key, name("Issuing CA " + self.suffix), self.root_key, self.root.subject, ca=True)
+            self.intermediates = [self.issuer]
+        self.host_key = new_key()
+        self.leaf = self.issue_leaf()
+        self.host_dir = str(tmp_path / "host")
+        os.makedirs(self.host_dir, exist_ok=True)
+        self.cert_path = os.path.join(self.host_dir, "cert.pem")
+        self.key_path = os.path.join(self.host_dir, "key.pem")
+        self.chain_path = os.path.join(self.host_dir, "chain.pem")
+        self.config_path = os.path.join(self.host_dir, "aws-config")
+        self.helper_path = os.path.join(self.host_dir, "bin", "rolesanywhere-credential-process")
+        ensure_cluster(localaws)
+        self.create_aws_side()
+        self.install_host_files()
+
+    # ---- AWS side -------------------------------------------------------------------------------------------------
+
+    def create_aws_side(self):
+        rolesanywhere = self.localaws.client("rolesanywhere")
+        anchor = rolesanywhere.create_trust_anchor(
+            name="verify-" + self.suffix, enabled=True,
+            source={"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": pem(self.root).decode("ascii")}})
+        self.trust_anchor = anchor["trustAnchor"]
+        self.role_arn = self.create_role("verify-" + self.suffix, subject_cn=self.common_name, allow_describe=True)
+        profile = rolesanywhere.create_profile(name="verify-" + self.suffix, roleArns=[self.role_arn], enabled=True)
+        self.profile = profile["profile"]
+
+    def create_role(self, role_name, subject_cn, allow_describe):
+        iam = self.localaws.client("iam")
+        policy = render_trust_policy([self.trust_anchor["trustAnchorArn"]], subject={"CN": subject_cn})
+        role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(policy))["Role"]
+        if allow_describe:
+            iam.put_role_policy(RoleName=role_name, PolicyName="redshift", PolicyDocument=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": ["redshift:DescribeClusters"], "Resource": "*"}]}))
+        return role["Arn"]
+
+    # ---- host side ------------------------------------------------------------------------------------------------
+
+    def issue_leaf(self, not_before=None, not_after=None):
+        return issue(self.host_key, name(self.common_name), self.issuer_key, self.issuer.subject, ca=False,
+                     not_before=not_before, not_after=not_after)
+
+    def install_host_files(self, intermediates=True):
+        write(self.key_path, key_pem(self.host_key), 0o600)
+        write(self.cert_path, pem(self.leaf))
+        if self.intermediates:
+            write(self.chain_path, b"".join(pem(cert) for cert in self.intermediates))
+        os.makedirs(os.path.dirname(self.helper_path), exist_ok=True)
+        # The collection's credential-process program, run from the checkout instead of its installed single file.
+        write(self.helper_path, "#!{0}\nimport sys\nsys.path.insert(0, {1!r})\n"
+              "from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.credential_process import main\n"
+              "sys.exit(main())\n".format(sys.executable, COLLECTIONS_ROOT), 0o755)
+        self.write_config(self.credential_process(intermediates=intermediates))
+
+    def credential_process(self, intermediates=True):
+        words = [self.helper_path, "credential-process", "--certificate", self.cert_path, "--private-key", self.key_path]
+        if intermediates and self.intermediates:
+            words += ["--intermediates", self.chain_path]
+        words += ["--trust-anchor-arn", self.trust_anchor["trustAnchorArn"], "--profile-arn", self.profile["profileArn"],
+                  "--role-arn", self.role_arn, "--endpoint", self.localaws.endpoint, "--region", self.localaws.region]
+        return " ".join(words)
+
+    def write_config(self, credential_process, profile=PROFILE_NAME, extra=""):
+        text = "[profile {0}]\nregion = {1}\nendpoint_url = {2}\n{3}credential_process = {4}\n".format(
+            profile, self.localaws.region, self.localaws.endpoint, extra, credential_process)
+        write(self.config_path, text, 0o600)
+
+    # ---- running the role -----------------------------------------------------------------------------------------
+
+    def verify(self, check=False, **extra_vars):
+        variables = {
+            "rolesanywhere_region": self.localaws.region,
+            "rolesanywhere_aws_profile": PROFILE_NAME,
+            "rolesanywhere_aws_config_file": self.config_path,
+            "rolesanywhere_awscli_path": os.path.join(os.path.dirname(sys.executable), "aws"),
+        }
+        variables.update(extra_vars)
+        play = [{"name": "verify", "hosts": "all", "gather_facts": False,
+                 "roles": [{"role": "hybridcloud.rolesanywhere.verify"}]}]
+        inventory = {"all": {"hosts": {"host1": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}
+        env = dict(self.localaws.env)
+        # Each test gets its own credential cache: a cached session would hide what the test broke.
+        env["XDG_CACHE_HOME"] = str(self.tmp_path / "cache")
+        return run_playbook(play, tmp_path=self.tmp_path, inventory=inventory, extra_vars=variables, env=env, check=check)

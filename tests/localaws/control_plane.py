@@ -80,7 +80,7 @@ class ControlPlane:
         self.acm_pca_lookup = acm_pca_lookup
 
     def handle(self, operation_name, params, caller):
-        handler = getattr(self, _snake_case(operation_name))
+        handler = getattr(self, handler_name(operation_name))
         with self.store.lock:
             return handler(params, caller)
 
@@ -453,20 +453,29 @@ class ControlPlane:
 def resource_for_authorization(store, operation_name, params):
     """The resource ARN an IAM policy is matched against for `rolesanywhere:<operation_name>`.
 
-    Operations on one resource use its ARN (ids are turned into ARNs); creations use the type's wildcard ARN;
-    list operations have no resource-level permissions and use `*`, as in the service authorization reference.
+    Operations on one resource use its ARN, whichever identifier (id, ARN, alias ARN) the request used, because
+    policies name resources by the ARN holding the id; creations use the type's wildcard ARN; list operations have
+    no resource-level permissions and use `*`, as in the service authorization reference.
     """
-    for member, arn_type in (("trustAnchorId", "trust-anchor"), ("profileId", "profile"), ("crlId", "crl"),
-                             ("subjectId", "subject")):
-        identifier = params.get(member)
+    for kind in (TRUST_ANCHOR, PROFILE, CRL, SUBJECT):
+        identifier = params.get(kind.id_key)
         if identifier:
-            return identifier if identifier.startswith("arn:") else store.arn(arn_type, identifier)
+            return _resource_arn(store, kind, identifier)
     if params.get("resourceArn"):
         return params["resourceArn"]
-    creations = {"CreateTrustAnchor": "trust-anchor", "CreateProfile": "profile", "ImportCrl": "crl"}
+    creations = {"CreateTrustAnchor": TRUST_ANCHOR, "CreateProfile": PROFILE, "ImportCrl": CRL}
     if operation_name in creations:
-        return store.arn(creations[operation_name], "*")
+        return store.arn(creations[operation_name].arn_type, "*")
     return "*"
+
+
+def _resource_arn(store, kind, identifier):
+    with store.lock:
+        for item in getattr(store, kind.table).values():
+            if identifier in (item[kind.id_key], item[kind.arn_key], item.get("aliasArn")):
+                return item[kind.arn_key]
+    # An unknown resource: authorize against the ARN the identifier names, then let the handler report it missing.
+    return identifier if identifier.startswith("arn:") else store.arn(kind.arn_type, identifier)
 
 
 def _with_previous_alias(item, previous_alias):
@@ -499,7 +508,8 @@ def _decode_next_token(token):
     return offset
 
 
-def _snake_case(name):
+def handler_name(name):
+    """The ControlPlane method serving an operation: CreateTrustAnchor -> create_trust_anchor."""
     result = ""
     for index, char in enumerate(name):
         if char.isupper() and index:

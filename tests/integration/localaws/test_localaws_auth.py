@@ -122,3 +122,13 @@ def test_assumed_role_credentials_are_authorized_by_the_role_policies(localaws):
     with pytest.raises(client.exceptions.AccessDeniedException) as denied:
         client.create_profile(name="nope", roleArns=[role["Arn"]])
     assert ":assumed-role/%s/tests" % role_name in error_of(denied)[2]
+
+
+def test_policies_match_the_resource_arn_when_called_by_alias(localaws):
+    admin = localaws.client("rolesanywhere")
+    anchor = admin.create_trust_anchor(name="aliased", source=bundle_source(TestCa()),
+                                       aliasName=unique_name("aliased"))["trustAnchor"]
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "rolesanywhere:GetTrustAnchor", "Resource": anchor["trustAnchorArn"]}]}
+    client = client_for(localaws, localaws.create_user(unique_name("by-alias"), policy))
+    assert client.get_trust_anchor(trustAnchorId=anchor["aliasArn"])["trustAnchor"]["trustAnchorId"] == anchor["trustAnchorId"]

@@ -11,14 +11,6 @@ import logging
 import signal
 import sys
 
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.moto_server.werkzeug_app import MotoRequestHandler
-from werkzeug.serving import make_server
-
-from .seed import enable_enforcement, seed_administrator
-from .server import LocalAws
-from .store import Store
-
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m localaws", description=__doc__.split("\n\n", maxsplit=1)[1])
@@ -38,25 +30,41 @@ def _stop(_signum, _frame):
 
 
 def main(argv=None):
+    # Handlers first, so a stop request during start-up ends the process cleanly too.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        serve(args)
+    except _Stop:
+        pass
+    return 0
+
+
+def serve(args):
+    # Imported here, after the signal handlers are in place: loading moto takes most of the start-up time.
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import make_server
+
+    from .seed import enable_enforcement, seed_administrator
+    from .server import LocalAws
+    from .store import Store
+
     logging.getLogger("werkzeug").setLevel(logging.INFO if args.verbose else logging.WARNING)
     store = Store(DEFAULT_ACCOUNT_ID, args.region)
     administrator = seed_administrator(store.account_id, args.region)
     enable_enforcement()
+    # werkzeug itself reports a port in use (on stderr, exit status 1).
     server = make_server(args.host, args.port, LocalAws(store), threaded=True, request_handler=MotoRequestHandler)
-    host, port = server.server_address[:2]
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    print(json.dumps({"endpoint": "http://%s:%d" % (host, port), "region": args.region, "account_id": store.account_id,
-                      "access_key_id": administrator["access_key_id"],
-                      "secret_access_key": administrator["secret_access_key"]}), flush=True)
     try:
+        host, port = server.server_address[:2]
+        print(json.dumps({"endpoint": "http://%s:%d" % (host, port), "region": args.region, "account_id": store.account_id,
+                          "access_key_id": administrator["access_key_id"],
+                          "secret_access_key": administrator["secret_access_key"]}), flush=True)
         server.serve_forever()
-    except _Stop:
-        pass
     finally:
         server.server_close()
-    return 0
 
 
 if __name__ == "__main__":

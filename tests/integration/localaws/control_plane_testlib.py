@@ -1,9 +1,14 @@
 """Small helpers for the control-plane tests: a CA certificate and CRL, clients, error codes."""
 
 import datetime
+import urllib.error
+import urllib.request
 import uuid
 
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -64,3 +69,16 @@ def error_of(exc_info):
     assert isinstance(exc_info.value, ClientError)
     response = exc_info.value.response
     return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
+
+
+def signed_request(localaws, method, path, body=b"", service="rolesanywhere"):
+    """Send a SigV4-signed request as the administrator; returns (status, headers, body bytes)."""
+    request = AWSRequest(method=method, url=localaws.endpoint + path, data=body,
+                         headers={"Content-Type": "application/json"} if body else {})
+    SigV4Auth(Credentials(localaws.access_key_id, localaws.secret_access_key), service, localaws.region).add_auth(request)
+    prepared = urllib.request.Request(request.url, data=body or None, method=method, headers=dict(request.headers.items()))
+    try:
+        with urllib.request.urlopen(prepared, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()

@@ -34,6 +34,10 @@ class SampleCA:
         self.cert = builder.sign(self.key, hash_algorithm or hashes.SHA256())
         self.name = name
 
+    @staticmethod
+    def subject_of(pem):
+        return x509.load_pem_x509_certificate(pem.encode()).subject.rfc4514_string()
+
     @property
     def pem(self):
         return self.cert.public_bytes(serialization.Encoding.PEM).decode()

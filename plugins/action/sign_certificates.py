@@ -70,6 +70,12 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("cert_validity_days must be at least 1, got %d" % args["cert_validity_days"])
 
         requests = self._collect_requests(args, task_vars)
+        if self._task.check_mode and args["ca_path"] and not batch_signing.local_ca.CaDirectory(args["ca_path"]).exists():
+            # In check mode on a first run the CA is only predicted; every host with a request would get a certificate.
+            result.update(changed=bool(requests), certificates={}, failures={}, up_to_date=[], would_sign=sorted(requests),
+                          issuer="local", issuer_certificate="", ca_certificate="", chain="", hosts=sorted(requests),
+                          msg="check mode: the CA does not exist yet; %d host(s) would get a certificate" % len(requests))
+            return result
         issuer = self._issuer(args)
         try:
             outcome = batch_signing.sign_batch(issuer, requests, args["cert_validity_days"], force=args["force"],

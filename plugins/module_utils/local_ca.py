@@ -208,6 +208,9 @@ class CaDirectory:
         self.revoked_record = os.path.join(path, REVOKED_RECORD)
         self.issued_record = os.path.join(path, ISSUED_RECORD)
 
+    def exists(self):
+        return os.path.exists(self.ca_cert) or os.path.exists(self.ca_key)
+
     def has_intermediate(self):
         return os.path.exists(self.intermediate_cert) or os.path.exists(self.intermediate_key)
 

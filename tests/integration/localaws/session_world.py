@@ -1,11 +1,16 @@
 """Set-up for CreateSession tests: a CA, a trust anchor, a role and a profile, created through the stand-in's APIs.
 
-Every world gets unique names, so tests share one stand-in without seeing each other's resources.
+Every world gets unique names, so tests share one stand-in without seeing each other's resources. Other suites
+reset the stand-in's Roles Anywhere state between their tests, so a world belongs to one test (function scope).
+Requests are signed at the service's clock, so a shift another test applies cannot turn them stale.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import json
+import urllib.request
 import uuid
 
 import pki_factory
@@ -13,10 +18,19 @@ import session_client
 
 SERVICE_PRINCIPAL = "rolesanywhere.amazonaws.com"
 SESSION_ACTIONS = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
+# boto3 client creation dominates a world's set-up time; the administrator's clients are reused per stand-in.
+_ADMIN_CLIENTS: dict[tuple[str, str], object] = {}
 REDSHIFT_DESCRIBE = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "redshift:DescribeClusters", "Resource": "*"}],
 }
+
+
+def admin_client(localaws, service: str):
+    key = (localaws.endpoint, service)
+    if key not in _ADMIN_CLIENTS:
+        _ADMIN_CLIENTS[key] = localaws.client(service)
+    return _ADMIN_CLIENTS[key]
 
 
 def trust_policy(trust_anchor_arn: str, extra_conditions: dict | None = None, actions=None, extra_statements=()) -> dict:
@@ -34,8 +48,8 @@ class World:
     def __init__(self, localaws, key_type: str = "ec", ca: pki_factory.CertificateAuthority | None = None):
         self.localaws = localaws
         self.suffix = uuid.uuid4().hex[:10]
-        self.iam = localaws.client("iam")
-        self.rolesanywhere = localaws.client("rolesanywhere")
+        self.iam = admin_client(localaws, "iam")
+        self.rolesanywhere = admin_client(localaws, "rolesanywhere")
         self.ca = ca or pki_factory.CertificateAuthority.root(f"Test Root {self.suffix}", key_type=key_type)
         self.trust_anchor = self.create_trust_anchor(self.ca.certificate_pem)
         self.role_arn = self.create_role("reader", permissions=REDSHIFT_DESCRIBE)
@@ -76,6 +90,23 @@ class World:
     def issue(self, common_name: str | None = None, **options) -> pki_factory.Leaf:
         return self.ca.issue(common_name or f"host-{self.suffix}.example.com", **options)
 
+    def clock(self) -> dict:
+        with urllib.request.urlopen(self.localaws.endpoint + "/_localaws/clock", timeout=30) as reply:
+            return json.loads(reply.read())
+
+    def service_now(self) -> datetime.datetime:
+        """The stand-in's Roles Anywhere clock (real time plus any shift)."""
+        return datetime.datetime.strptime(self.clock()["now"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+
+    @contextlib.contextmanager
+    def clock_shifted(self, seconds: float):
+        previous = self.clock()["shift_seconds"]
+        self.localaws.shift_clock(seconds)
+        try:
+            yield
+        finally:
+            self.localaws.shift_clock(previous)
+
     def build(self, leaf: pki_factory.Leaf, **overrides) -> session_client.SignedRequest:
         arguments = {
             "endpoint": self.localaws.endpoint,
@@ -85,6 +116,8 @@ class World:
             "role_arn": self.role_arn,
             "leaf": leaf,
         }
+        if "now" not in overrides:
+            arguments["now"] = self.service_now()
         arguments.update(overrides)
         return session_client.build_request(**arguments)
 

@@ -12,7 +12,7 @@ import session_client
 from session_world import World, trust_policy
 
 
-@pytest.fixture(scope="module", name="world")
+@pytest.fixture(name="world")
 def world_fixture(localaws):
     return World(localaws)
 
@@ -37,7 +37,7 @@ def lifetime_seconds(response, signed_at: datetime.datetime) -> float:
 
 def resigned_with_body(world, leaf, request, document):
     request.body = json.dumps(document).encode("utf-8")
-    return session_client.sign(request, leaf.private_key, leaf.certificate.serial_number, world.localaws.region, datetime.datetime.now(datetime.timezone.utc))
+    return session_client.sign(request, leaf.private_key, leaf.certificate.serial_number, world.localaws.region, world.service_now())
 
 
 @pytest.mark.parametrize("missing", ["trustAnchorArn", "profileArn", "roleArn"])
@@ -211,13 +211,13 @@ def test_session_name_is_used_when_the_profile_accepts_it(localaws):
 def test_profile_duration_caps_the_requested_duration(localaws):
     world = World(localaws)
     world.profile = world.create_profile([world.role_arn], durationSeconds=900)
-    signed_at = datetime.datetime.now(datetime.timezone.utc)
+    signed_at = world.service_now()
     response = world.create_session(duration_seconds=3600, now=signed_at)
     assert 900 - 120 <= lifetime_seconds(response, signed_at) <= 900 + 120
 
 
 def test_requested_duration_below_the_profile_is_kept(world):
-    signed_at = datetime.datetime.now(datetime.timezone.utc)
+    signed_at = world.service_now()
     response = world.create_session(duration_seconds=1800, now=signed_at)
     assert 1800 - 120 <= lifetime_seconds(response, signed_at) <= 1800 + 120
 
@@ -230,7 +230,7 @@ def test_role_maximum_allows_longer_sessions_up_to_the_profile(localaws):
     world = World(localaws)
     world.role_arn = world.create_role("long", max_session_duration=14400)
     world.profile = world.create_profile([world.role_arn], durationSeconds=7200)
-    signed_at = datetime.datetime.now(datetime.timezone.utc)
+    signed_at = world.service_now()
     response = world.create_session(duration_seconds=10800, now=signed_at)
     assert 7200 - 120 <= lifetime_seconds(response, signed_at) <= 7200 + 120
 

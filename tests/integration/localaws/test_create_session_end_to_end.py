@@ -19,7 +19,7 @@ from session_world import World
 AWS_CLI = os.path.join(os.path.dirname(sys.executable), "aws")
 
 
-@pytest.fixture(scope="module", name="world")
+@pytest.fixture(name="world")
 def world_fixture(localaws):
     world = World(localaws)
     # A second role in the same profile, trusted the same way, with no permissions at all.

@@ -1,0 +1,137 @@
+"""make demo: onboard three local hosts to the embedded AWS stand-in and show that it worked.
+
+Everything it writes stays under build/demo/ (hosts, CA, AWS config files, caches, Ansible's own files);
+no root, no AWS account. The stand-in is stopped on the way out, whatever happens.
+"""
+
+import getpass
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "tests"))
+
+from localaws.pytest_plugin import start_server  # noqa: E402  pylint: disable=wrong-import-position
+from support.ansible_run import ansible_env, run_playbook, write_yaml  # noqa: E402  pylint: disable=wrong-import-position
+
+WORK = os.path.join(REPO, "build", "demo")
+HOSTS = ["demo-host-1", "demo-host-2", "demo-host-3"]
+CLUSTER = "analytics-demo"
+
+
+def banner(text):
+    print("\n\033[1m== %s\033[0m" % text, flush=True)
+
+
+def demo_environment(server):
+    """The stand-in's administrator for the controller, and Ansible/AWS/XDG state kept inside build/demo."""
+    env = dict(server.env)
+    env.update({
+        "ANSIBLE_HOME": os.path.join(WORK, "ansible"),
+        "ANSIBLE_LOCAL_TEMP": os.path.join(WORK, "ansible", "tmp"),
+        "ANSIBLE_REMOTE_TEMP": os.path.join(WORK, "ansible", "remote-tmp"),
+        "XDG_CACHE_HOME": os.path.join(WORK, "cache"),
+        "ANSIBLE_DISPLAY_SKIPPED_HOSTS": "false",
+    })
+    return env
+
+
+def inventory():
+    hosts = {}
+    for name in HOSTS:
+        root = os.path.join(WORK, "hosts", name)
+        hosts[name] = {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": sys.executable,
+            "rolesanywhere_cert_dir": os.path.join(root, "certs"),
+            "rolesanywhere_aws_config_file": os.path.join(root, "aws", "config"),
+            "rolesanywhere_signing_helper_install_dir": os.path.join(root, "bin"),
+        }
+    return {"all": {"children": {"rolesanywhere_hosts": {"hosts": hosts}}}}
+
+
+def demo_variables(server):
+    return {
+        "rolesanywhere_region": server.region,
+        "rolesanywhere_endpoint_url": server.endpoint,
+        "rolesanywhere_ca_path": os.path.join(WORK, "ca"),
+        "rolesanywhere_service_user": getpass.getuser(),
+        "rolesanywhere_signing_helper": "python",
+        "rolesanywhere_awscli_path": os.path.join(os.path.dirname(sys.executable), "aws"),
+        "rolesanywhere_trust_anchor_name": "demo-anchor",
+        "rolesanywhere_profile_name": "demo-profile",
+        "rolesanywhere_role_name": "demo-redshift-reader",
+        "rolesanywhere_aws_profile": "redshift-reader",
+    }
+
+
+def create_cluster(server):
+    server.client("redshift").create_cluster(
+        ClusterIdentifier=CLUSTER, NodeType="ra3.xlplus", MasterUsername="admin",
+        MasterUserPassword="Demo-only-Passw0rd", ClusterType="single-node")
+
+
+def run_streamed(playbook, inventory_path, vars_path, env):
+    """Run a playbook with Ansible's normal output on the terminal; return its exit code."""
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory_path, "-e", "@" + vars_path, playbook]
+    run_env = ansible_env(env)
+    run_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.default"
+    return subprocess.run(command, env=run_env, check=False).returncode
+
+
+def print_summary(result):
+    print("%-14s %-62s %-18s %s" % ("host", "assumed role", "clusters", "certificate expires"))
+    for host in HOSTS:
+        outcome = result.action("verify_access", host)
+        certificate = outcome.get("certificate") or {}
+        print("%-14s %-62s %-18s %s" % (host, outcome.get("assumed_role_arn", "-"), ",".join(outcome.get("clusters", [])) or "-",
+                                        certificate.get("not_after", "-")))
+
+
+def main():
+    started = time.monotonic()
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    banner("Starting the local AWS stand-in")
+    server = start_server(os.path.join(WORK, "localaws"))
+    try:
+        print("endpoint %s, account %s, region %s" % (server.endpoint, server.account_id, server.region))
+        env = demo_environment(server)
+        create_cluster(server)
+        print("Redshift cluster %s created" % CLUSTER)
+        inventory_path = write_yaml(WORK, "inventory.yml", inventory())
+        vars_path = write_yaml(WORK, "vars.yml", demo_variables(server))
+
+        banner("onboard: trust on the controller, enroll, credential helper, verify (3 hosts)")
+        if run_streamed("hybridcloud.rolesanywhere.onboard", inventory_path, vars_path, env) != 0:
+            print("onboard failed", file=sys.stderr)
+            return 1
+
+        banner("onboard again: nothing to change")
+        second = run_playbook("hybridcloud.rolesanywhere.onboard", tmp_path=WORK, inventory=inventory_path,
+                              extra_vars=demo_variables(server), env=env)
+        if second.rc != 0:
+            print(second.explain(), file=sys.stderr)
+            return 1
+        print("changed tasks per host: %s" % {host: stats.get("changed", 0) for host, stats in sorted(second.stats.items())})
+
+        banner("verify: each host, as its service user, through its AWS profile")
+        verify = run_playbook("hybridcloud.rolesanywhere.verify", tmp_path=WORK, inventory=inventory_path,
+                              extra_vars=demo_variables(server), env=env)
+        if verify.rc != 0:
+            print(verify.explain(), file=sys.stderr)
+            return 1
+        print_summary(verify)
+        print("\nEach host's files are under %s (certificate, key 0600, AWS config with credential_process)."
+              % os.path.join(WORK, "hosts"))
+        print("demo finished in %.0f s" % (time.monotonic() - started))
+        return 0
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -91,7 +91,7 @@ def _create_session(method, path, query, headers, body, store, attempt):
     intermediates = session_pki.decode_chain_header(headers.get("X-Amz-X509-Chain"))
 
     anchor = _find_resource(store.trust_anchors, "trustAnchorArn", request.trust_anchor_arn, "Trust anchor")
-    path_to_anchor = _trusted_path(leaf, intermediates, anchor, store, now)
+    path_to_anchor = _trusted_path(leaf, intermediates, anchor, now)
     _check_not_revoked(path_to_anchor, anchor, store)
     attempt.authenticated = True
 
@@ -233,31 +233,31 @@ def _find_resource(table: dict, arn_key: str, arn: str, label: str) -> dict:
     raise not_found(f"{label} {arn} not found")
 
 
-def _trusted_path(leaf, intermediates, anchor, store, now) -> list[x509.Certificate]:
+def _trusted_path(leaf, intermediates, anchor, now) -> list[x509.Certificate]:
     if not anchor.get("enabled"):
         raise untrusted(f"trust anchor {anchor['trustAnchorArn']} is disabled")
-    anchor_certificates = _anchor_certificates(anchor, store)
+    anchor_certificates = _anchor_certificates(anchor)
     if not anchor_certificates:
         raise untrusted(f"trust anchor {anchor['trustAnchorArn']} has no usable CA certificate")
     return session_pki.build_path(leaf, intermediates, anchor_certificates, now)
 
 
-def _anchor_certificates(anchor: dict, store) -> list[x509.Certificate]:
+def _anchor_certificates(anchor: dict) -> list[x509.Certificate]:
     source = anchor.get("source") or {}
     data = source.get("sourceData") or {}
     if source.get("sourceType") == "CERTIFICATE_BUNDLE":
         return session_pki.load_pem_bundle(data.get("x509CertificateData", ""))
     if source.get("sourceType") == "AWS_ACM_PCA":
-        return _acm_pca_certificates(data.get("acmPcaArn", ""), store)
+        return _acm_pca_certificates(data.get("acmPcaArn", ""))
     return []
 
 
-def _acm_pca_certificates(ca_arn: str, store) -> list[x509.Certificate]:
+def _acm_pca_certificates(ca_arn: str) -> list[x509.Certificate]:
     """The CA certificate of a moto ACM-PCA authority; none while the authority has no imported certificate."""
     parts = ca_arn.split(":")
     if len(parts) < 6:
         return []
-    authorities = acmpca_backends[store.account_id][parts[3]].certificate_authorities
+    authorities = acmpca_backends[parts[4]][parts[3]].certificate_authorities
     authority = authorities.get(ca_arn)
     if authority is None or not authority.certificate_bytes:
         return []

@@ -150,6 +150,8 @@ class AccessCheck:
             "config_file": config_file,
             "helper": facts.get("helper"),
             "role_arn": facts.get("role_arn"),
+            "trust_anchor_arn": facts.get("trust_anchor_arn"),
+            "profile_arn": facts.get("profile_arn"),
             "assumed_role_arn": None,
             "account": None,
             "clusters": [],

@@ -88,6 +88,16 @@ CATALOGUE = {
         "Check that the trust anchor {trust_anchor_arn} is enabled and holds that CA (trust role); otherwise re-enroll the host "
         "with the CA of the trust anchor.",
     ),
+    "trust_anchor_missing": (
+        "The trust anchor {trust_anchor_arn} named in the credential_process does not exist in the account and region.",
+        "Create it with the trust role and rewrite the profile with the credential_helper role so it names the current ARN.",
+    ),
+    "certificate_from_other_ca": (
+        "The certificate was issued by {issuer}, but the trust anchor {trust_anchor_arn} holds {anchor_cas} "
+        "(Untrusted signing certificate).",
+        "Re-enroll the host with the CA of the trust anchor (enroll role), or put the issuing CA into the trust anchor (trust role); "
+        "if {issuer} is an intermediate CA below the anchor, pass it with --intermediates.",
+    ),
     "trust_anchor_disabled": (
         "The trust anchor {trust_anchor_arn} is disabled, so Roles Anywhere trusts no certificate through it.",
         "Enable it: hybridcloud.rolesanywhere.trust_anchor with enabled: true (the trust role does this).",
@@ -339,3 +349,27 @@ def choose(service_cause, local_findings, clock_skew_seconds=None):
     if service_cause == "certificate_untrusted" and "intermediates_missing" in local_findings:
         return "intermediates_missing"
     return service_cause
+
+
+def refine_with_trust_anchor(result, trust_anchors, anchor_ca_subjects=None):
+    """Sharpen "Untrusted signing certificate" with what the control plane says about the profile's trust anchor.
+
+    The service gives the same words for a disabled trust anchor, a missing one and a CA it does not hold; only the
+    trust anchor itself tells them apart. ``trust_anchors`` is what trust_anchor_info found for the ARN of the
+    credential_process (an empty list: it does not exist); ``anchor_ca_subjects`` the subjects of its CA
+    certificates (RFC 4514), when known. Returns the result with the refined diagnosis; other results unchanged.
+    """
+    problem = result.get("diagnosis") or {}
+    if result.get("ok") or problem.get("code") != "certificate_untrusted" or trust_anchors is None:
+        return result
+    certificate = result.get("certificate") or {}
+    details = {"trust_anchor_arn": result.get("trust_anchor_arn"), "issuer": certificate.get("issuer")}
+    if not trust_anchors:
+        refined = make("trust_anchor_missing", **details)
+    elif trust_anchors[0].get("enabled") is False:
+        refined = make("trust_anchor_disabled", **details)
+    elif anchor_ca_subjects and details["issuer"] and details["issuer"] not in anchor_ca_subjects:
+        refined = make("certificate_from_other_ca", anchor_cas="; ".join(anchor_ca_subjects), **details)
+    else:
+        return result
+    return dict(result, diagnosis=refined)

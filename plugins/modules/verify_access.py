@@ -27,7 +27,7 @@ description:
   - Reads only; it changes nothing on the host or in AWS, and runs in check mode too.
   - Credentials never appear in the result; error text is cleared of anything that looks like a secret.
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   profile:
     description:
@@ -71,8 +71,11 @@ notes:
   - The clock comparison asks the Roles Anywhere endpoint of the profile for its C(Date) header, only after a failure.
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
+    details: It only reads, so it runs the same checks in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 seealso:
   - name: IAM Roles Anywhere troubleshooting
@@ -134,6 +137,16 @@ role_arn:
   returned: when the profile has a credential_process
   type: str
   sample: arn:aws:iam::123456789012:role/redshift-reader
+trust_anchor_arn:
+  description: The trust anchor ARN named in the profile's credential_process.
+  returned: when the profile has a credential_process
+  type: str
+  sample: arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/5c2bdbd8-0fb9-4bd1-9f4a-2cbbd2cd6b45
+profile_arn:
+  description: The Roles Anywhere profile ARN named in the profile's credential_process.
+  returned: when the profile has a credential_process
+  type: str
+  sample: arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f4b2e8a-8d0e-4f8b-9a53-0b8f1c2d3e4f
 assumed_role_arn:
   description: The identity the credentials belong to, from C(sts get-caller-identity).
   returned: always

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from verify_world import CLUSTER, DAY, NOW, World, new_key, key_pem, write
+from verify_world import CLUSTER, DAY, NOW, World, issue, key_pem, name, new_key, write
 
 ROLE = "hybridcloud.rolesanywhere.verify : "
 VERIFY_TASK = ROLE + "Prove the AWS profile works as the service user"
@@ -25,11 +25,11 @@ def verified(world, **extra_vars):
     result = world.verify(**extra_vars)
     assert result.rc != 0, result.explain()
     assert result.stats["host1"]["failures"] == 1
-    outcome = result.task(VERIFY_TASK, "host1")
-    assert outcome["ok"] is False
-    failure = result.task(FAIL_TASK, "host1")
-    assert outcome["diagnosis"]["fix"] in failure["msg"]
-    return outcome["diagnosis"]
+    assert result.task(VERIFY_TASK, "host1")["ok"] is False
+    recorded = result.task(RECORD_TASK, "host1")["ansible_facts"]["rolesanywhere_verify_result"]
+    assert recorded["ok"] is False
+    assert recorded["diagnosis"]["fix"] in result.task(FAIL_TASK, "host1")["msg"]
+    return recorded["diagnosis"]
 
 
 def test_working_host_is_proven_and_reported(world):
@@ -68,7 +68,7 @@ def test_failure_can_be_reported_without_failing_the_host(world):
     world.localaws.client("rolesanywhere").disable_profile(profileId=world.profile["profileId"])
     result = world.verify(rolesanywhere_verify_fail=False)
     assert result.rc == 0, result.explain()
-    assert result.task(VERIFY_TASK, "host1")["diagnosis"]["code"] == "profile_disabled"
+    assert result.task(RECORD_TASK, "host1")["ansible_facts"]["rolesanywhere_verify_result"]["diagnosis"]["code"] == "profile_disabled"
     assert "profile_disabled" in result.task(REPORT_TASK, "host1")["msg"]
 
 
@@ -112,10 +112,12 @@ def test_disabled_trust_anchor(world):
 def test_certificate_from_a_ca_the_trust_anchor_does_not_hold(world):
     other_ca_key = new_key()
     world.issuer_key = other_ca_key
+    world.issuer = issue(other_ca_key, name("Other CA"), other_ca_key, name("Other CA"), ca=True)
     world.leaf = world.issue_leaf()
     world.install_host_files()
     diagnosis = verified(world)
-    assert diagnosis["code"] in ("certificate_untrusted", "certificate_from_other_ca")
+    assert diagnosis["code"] == "certificate_from_other_ca"
+    assert "Root CA " + world.suffix in diagnosis["message"] and "Other CA" in diagnosis["message"]
 
 
 def test_disabled_profile(world):

@@ -38,7 +38,7 @@ ERROR_TEXTS = [
 ]
 
 
-@pytest.mark.parametrize("text, cause", ERROR_TEXTS, ids=[cause + "-" + str(i) for i, (_, cause) in enumerate(ERROR_TEXTS)])
+@pytest.mark.parametrize("text, cause", ERROR_TEXTS, ids=[pair[1] + "-" + str(index) for index, pair in enumerate(ERROR_TEXTS)])
 def test_classify_error_recognises_each_known_answer(text, cause):
     assert diagnosis.classify_error(text)[0] == cause
 
@@ -60,14 +60,14 @@ def test_denied_api_call_without_explanation_is_a_permission_problem_of_role_or_
 
 
 def test_denial_that_names_the_identity_policy_is_a_missing_permission_on_the_role():
-    cause, _ = diagnosis.classify_error(DENIED + " on resource: * because no identity-based policy allows the redshift:DescribeClusters action")
+    cause = diagnosis.classify_error(DENIED + " on resource: * because no identity-based policy allows the redshift:DescribeClusters action")[0]
     assert cause == "permission_missing_on_role"
 
 
 @pytest.mark.parametrize("reason", ["because no session policy allows the redshift:DescribeClusters action",
                                     "with an explicit deny in a session policy"])
 def test_denial_that_names_a_session_policy_is_cut_by_the_profile(reason):
-    cause, _ = diagnosis.classify_error(DENIED + " on resource: * " + reason)
+    cause = diagnosis.classify_error(DENIED + " on resource: * " + reason)[0]
     assert cause == "permission_cut_by_session_policy"
 
 
@@ -161,3 +161,39 @@ def test_missing_intermediates_alone_does_not_override_other_service_causes():
 
 def test_precise_service_causes_are_not_overridden_by_local_certificate_findings():
     assert diagnosis.choose("trust_policy_mismatch", ["certificate_expired"]) == "trust_policy_mismatch"
+
+
+# --- refining "Untrusted signing certificate" with the trust anchor ----------------------------------------------
+
+ANCHOR = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/a"
+UNTRUSTED = {"ok": False, "trust_anchor_arn": ANCHOR, "certificate": {"issuer": "CN=Issuing CA"},
+             "diagnosis": diagnosis.make("certificate_untrusted")}
+
+
+def test_refine_names_a_disabled_trust_anchor():
+    refined = diagnosis.refine_with_trust_anchor(UNTRUSTED, [{"enabled": False}])
+    assert refined["diagnosis"]["code"] == "trust_anchor_disabled"
+    assert ANCHOR in refined["diagnosis"]["message"]
+
+
+def test_refine_names_a_trust_anchor_that_does_not_exist():
+    assert diagnosis.refine_with_trust_anchor(UNTRUSTED, [])["diagnosis"]["code"] == "trust_anchor_missing"
+
+
+def test_refine_names_the_ca_the_trust_anchor_holds_instead():
+    refined = diagnosis.refine_with_trust_anchor(UNTRUSTED, [{"enabled": True}], ["CN=Other Root"])
+    assert refined["diagnosis"]["code"] == "certificate_from_other_ca"
+    assert "CN=Other Root" in refined["diagnosis"]["message"] and "CN=Issuing CA" in refined["diagnosis"]["message"]
+
+
+def test_refine_keeps_the_diagnosis_when_the_anchor_holds_the_issuer():
+    assert diagnosis.refine_with_trust_anchor(UNTRUSTED, [{"enabled": True}], ["CN=Issuing CA"]) is UNTRUSTED
+
+
+@pytest.mark.parametrize("result", [{"ok": True}, dict(UNTRUSTED, diagnosis=diagnosis.make("profile_disabled"))])
+def test_refine_leaves_other_results_alone(result):
+    assert diagnosis.refine_with_trust_anchor(result, [{"enabled": False}]) is result
+
+
+def test_refine_without_an_answer_from_the_control_plane_changes_nothing():
+    assert diagnosis.refine_with_trust_anchor(UNTRUSTED, None) is UNTRUSTED

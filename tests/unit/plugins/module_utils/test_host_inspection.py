@@ -85,7 +85,7 @@ region = eu-west-1
 
 
 def test_read_profile_finds_the_one_line_command():
-    settings, findings, _ = hi.read_profile(CONFIG, "reader")
+    settings, findings = hi.read_profile(CONFIG, "reader")[:2]
     assert findings == []
     assert settings["region"] == "eu-west-1"
     assert settings["credential_process"].endswith("--private-key /k.pem")
@@ -100,7 +100,7 @@ def test_read_profile_reports_a_command_over_several_lines_and_reads_it_as_the_c
 
 
 def test_read_profile_reports_a_missing_profile_and_lists_the_others():
-    _, findings, details = hi.read_profile(CONFIG, "writer")
+    findings, details = hi.read_profile(CONFIG, "writer")[1:]
     assert findings == ["profile_missing"]
     assert details["available"] == "default, reader, broken, empty"
 
@@ -110,7 +110,7 @@ def test_read_profile_reports_a_profile_without_credential_process():
 
 
 def test_read_profile_reports_unparsable_text():
-    _, findings, details = hi.read_profile("region = us-east-1\n[profile x\n", "x")
+    findings, details = hi.read_profile("region = us-east-1\n[profile x\n", "x")[1:]
     assert findings == ["aws_config_unparsable"]
     assert details["detail"]
 
@@ -227,7 +227,7 @@ def test_good_files_have_no_findings_and_a_summary(tmp_path, pki, kind):
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_expired_certificate(tmp_path, pki, kind):
     leaf = pki.issue(not_before=NOW - datetime.timedelta(days=10), not_after=NOW - datetime.timedelta(days=1))
-    summary, findings, _ = hi.inspect_certificate_files(flags_for(tmp_path, pki, leaf=leaf), backend(kind), NOW)
+    summary, findings = hi.inspect_certificate_files(flags_for(tmp_path, pki, leaf=leaf), backend(kind), NOW)[:2]
     assert findings == ["certificate_expired"]
     assert summary["days_left"] < 0
 
@@ -248,7 +248,7 @@ def test_key_that_does_not_belong_to_the_certificate(tmp_path, pki, kind, other_
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_unsent_intermediate_next_to_the_certificate_is_reported(tmp_path, pki, kind):
     flags = flags_for(tmp_path, pki, chain=False, nearby_chain=True)
-    _, findings, details = hi.inspect_certificate_files(flags, backend(kind), NOW)
+    findings, details = hi.inspect_certificate_files(flags, backend(kind), NOW)[1:]
     assert findings == ["intermediates_missing"]
     assert details["chain_hint"].strip().endswith("chain.pem")
     assert details["intermediates_state"] == "passes no --intermediates"
@@ -266,7 +266,7 @@ def test_leaf_issued_by_a_root_next_to_it_needs_no_intermediates(tmp_path, pki, 
 def test_unreadable_certificate(tmp_path, pki, kind):
     flags = flags_for(tmp_path, pki)
     write(flags["certificate"], "not a certificate")
-    _, findings, details = hi.inspect_certificate_files(flags, backend(kind), NOW)
+    findings, details = hi.inspect_certificate_files(flags, backend(kind), NOW)[1:]
     assert findings == ["certificate_unreadable"]
     assert "no PEM certificate" in details["detail"]
 
@@ -275,7 +275,7 @@ def test_unreadable_certificate(tmp_path, pki, kind):
 def test_missing_key_file(tmp_path, pki, kind):
     flags = flags_for(tmp_path, pki)
     os.remove(flags["private-key"])
-    _, findings, details = hi.inspect_certificate_files(flags, backend(kind), NOW)
+    findings, details = hi.inspect_certificate_files(flags, backend(kind), NOW)[1:]
     assert findings == ["private_key_unreadable"]
     assert "key.pem" in details["detail"]
 

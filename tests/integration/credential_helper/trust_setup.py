@@ -43,3 +43,14 @@ def create_trust(server, ca_pem, duration_seconds=3600):
     profile = rolesanywhere.create_profile(name="helper-test-%s" % suffix, enabled=True, roleArns=[role["Arn"]],
                                            durationSeconds=duration_seconds)["profile"]
     return Trust(anchor["trustAnchorArn"], profile["profileArn"], role["Arn"])
+
+
+def add_profile(server, trust, role_name_prefix="helper-second"):
+    """A second role and Roles Anywhere profile that trust the same trust anchor; returns a Trust for them."""
+    suffix = uuid.uuid4().hex[:8]
+    iam = server.client("iam")
+    role = iam.create_role(RoleName="%s-%s" % (role_name_prefix, suffix), AssumeRolePolicyDocument=json.dumps(TRUST_POLICY))["Role"]
+    iam.put_role_policy(RoleName=role["RoleName"], PolicyName="read", PolicyDocument=json.dumps(ROLE_POLICY))
+    profile = server.client("rolesanywhere").create_profile(name="%s-%s" % (role_name_prefix, suffix), enabled=True,
+                                                            roleArns=[role["Arn"]])["profile"]
+    return Trust(trust.trust_anchor_arn, profile["profileArn"], role["Arn"])

@@ -1,0 +1,220 @@
+"""Role credential_helper on localhost: installs a helper, writes profiles the real AWS CLI uses end to end."""
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+
+from support.ansible_run import run_playbook
+from trust_setup import add_profile
+
+AWS = os.path.join(os.path.dirname(sys.executable), "aws")
+FOREIGN = (
+    "# Written by hand; the role must keep every byte of it.\n"
+    "[default]\n"
+    "region = eu-central-1\n"
+    "output=table\n"
+    "\n"
+    "; production, assumed from the default profile\n"
+    "[profile prod]\n"
+    "role_arn = arn:aws:iam::111111111111:role/admin\n"
+    "source_profile = default\n"
+    "s3 =\n"
+    "  max_concurrent_requests = 20\n"
+)
+FAKE_HELPER_V1 = b"#!/bin/sh\necho fake aws_signing_helper 1\n"
+FAKE_HELPER_V2 = b"#!/bin/sh\necho fake aws_signing_helper 2\n"
+
+
+def sha256(data):
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def role_task(result, name):
+    return result.task("hybridcloud.rolesanywhere.credential_helper : " + name)
+
+
+def play(variables):
+    return [{"hosts": "localhost", "connection": "local", "gather_facts": False,
+             "roles": [{"role": "hybridcloud.rolesanywhere.credential_helper"}], "vars": variables}]
+
+
+def python_helper_vars(host, **extra):
+    variables = {
+        "rolesanywhere_signing_helper": "python",
+        "rolesanywhere_python_interpreter": sys.executable,
+        "rolesanywhere_signing_helper_install_dir": str(host.directory / "bin"),
+        "rolesanywhere_aws_config_file": str(host.directory / "aws" / "config"),
+        "rolesanywhere_cert_dir": str(host.directory / "certs"),
+        "rolesanywhere_certificate_path": host.paths["certificate"],
+        "rolesanywhere_private_key_path": host.paths["private_key"],
+        "rolesanywhere_intermediates_path": host.paths.get("intermediates", ""),
+        "rolesanywhere_trust_anchor_arn": host.trust.trust_anchor_arn,
+        "rolesanywhere_profile_arn": host.trust.profile_arn,
+        "rolesanywhere_role_arn": host.trust.role_arn,
+        "rolesanywhere_endpoint_url": host.server.endpoint,
+        "rolesanywhere_aws_profile": "workload",
+    }
+    variables.update(extra)
+    return variables
+
+
+def aws(host, *arguments):
+    env = host.env(AWS_CONFIG_FILE=str(host.directory / "aws" / "config"))
+    return subprocess.run([AWS] + list(arguments) + ["--output", "json"], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_profile_works_with_the_aws_cli_and_keeps_foreign_profiles(make_host, tmp_path):
+    host = make_host(leaf_kind="ec", with_intermediate=True)
+    config = host.directory / "aws" / "config"
+    config.parent.mkdir()
+    config.write_text(FOREIGN)
+
+    first = run_playbook(play(python_helper_vars(host)), tmp_path=tmp_path, diff=True)
+    assert first.rc == 0, first.explain()
+    text = config.read_text()
+    assert text.startswith(FOREIGN)
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    line = [entry for entry in text.splitlines() if entry.startswith("credential_process = ")]
+    assert len(line) == 1 and "--intermediates %s" % host.paths["intermediates"] in line[0]
+    assert "--endpoint %s" % host.server.endpoint in line[0] and "--session-duration 3600" in line[0]
+    program = host.directory / "bin" / "rolesanywhere-credential-process"
+    assert stat.S_IMODE(program.stat().st_mode) == 0o755
+
+    identity = aws(host, "sts", "get-caller-identity", "--profile", "workload")
+    assert identity.returncode == 0, identity.stderr
+    assert json.loads(identity.stdout)["Arn"].startswith(
+        "arn:aws:sts::%s:assumed-role/%s/" % (host.server.account_id, host.trust.role_arn.split("/")[-1]))
+    clusters = aws(host, "redshift", "describe-clusters", "--profile", "workload")
+    assert clusters.returncode == 0, clusters.stderr
+    assert "Clusters" in json.loads(clusters.stdout)
+    assert len(host.sessions()) == 1  # the second CLI call used the cached credentials
+
+    second = run_playbook(play(python_helper_vars(host)), tmp_path=tmp_path)
+    assert second.rc == 0, second.explain()
+    assert second.changed == 0, second.explain()
+    assert config.read_text() == text
+
+
+def test_check_mode_and_diff_show_the_changed_line_without_writing(make_host, tmp_path):
+    host = make_host()
+    assert run_playbook(play(python_helper_vars(host)), tmp_path=tmp_path).rc == 0
+    config = host.directory / "aws" / "config"
+    before = config.read_text()
+    checked = run_playbook(play(python_helper_vars(host, rolesanywhere_session_duration=900)), tmp_path=tmp_path, check=True, diff=True)
+    assert checked.rc == 0, checked.explain()
+    result = role_task(checked, "Write the AWS config profile")
+    assert result["changed"]
+    diff = result["results"][0]["diff"]
+    assert "--session-duration 900" in diff["after"] and "--session-duration 900" not in diff["before"]
+    assert config.read_text() == before
+
+
+def test_several_profiles_for_one_host(make_host, tmp_path):
+    host = make_host()
+    second = add_profile(host.server, host.trust)
+    variables = python_helper_vars(host, rolesanywhere_profiles=[
+        {"aws_profile": "reader"},
+        {"aws_profile": "second", "profile_arn": second.profile_arn, "role_arn": second.role_arn, "session_duration": 900},
+    ])
+    result = run_playbook(play(variables), tmp_path=tmp_path)
+    assert result.rc == 0, result.explain()
+    for profile, role_arn in (("reader", host.trust.role_arn), ("second", second.role_arn)):
+        identity = aws(host, "sts", "get-caller-identity", "--profile", profile)
+        assert identity.returncode == 0, identity.stderr
+        assert "/%s/" % role_arn.split("/")[-1] in json.loads(identity.stdout)["Arn"]
+    assert run_playbook(play(variables), tmp_path=tmp_path).changed == 0
+
+
+def test_absent_removes_only_its_own_sections(make_host, tmp_path):
+    host = make_host()
+    config = host.directory / "aws" / "config"
+    config.parent.mkdir()
+    config.write_text(FOREIGN)
+    assert run_playbook(play(python_helper_vars(host)), tmp_path=tmp_path).rc == 0
+    removed = run_playbook(play(python_helper_vars(host, rolesanywhere_credential_helper_state="absent")), tmp_path=tmp_path)
+    assert removed.rc == 0, removed.explain()
+    assert config.read_text() == FOREIGN
+
+
+def test_missing_arns_fail_before_anything_is_written(make_host, tmp_path):
+    host = make_host()
+    variables = python_helper_vars(host, rolesanywhere_role_arn="")
+    result = run_playbook(play(variables), tmp_path=tmp_path)
+    assert result.rc != 0
+    message = role_task(result, "Check every profile's ARNs and session duration")["results"][0]["msg"]
+    assert "rolesanywhere_role_arn" in message
+    assert not (host.directory / "aws" / "config").exists()
+    assert not (host.directory / "bin").exists()
+
+
+def official_vars(host, url=None, checksum=None, **extra):
+    variables = python_helper_vars(host, rolesanywhere_signing_helper="official")
+    if url is not None:
+        variables["rolesanywhere_signing_helper_url"] = url
+    if checksum is not None:
+        variables["rolesanywhere_signing_helper_checksum"] = checksum
+    variables.update(extra)
+    return variables
+
+
+def test_official_helper_from_a_mirror_is_verified_and_not_downloaded_twice(make_host, tmp_path):
+    host = make_host()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "aws_signing_helper").write_bytes(FAKE_HELPER_V1)
+    url = "file://%s/aws_signing_helper" % mirror
+    installed = host.directory / "bin" / "aws_signing_helper"
+
+    first = run_playbook(play(official_vars(host, url, sha256(FAKE_HELPER_V1))), tmp_path=tmp_path)
+    assert first.rc == 0, first.explain()
+    assert installed.read_bytes() == FAKE_HELPER_V1
+    assert stat.S_IMODE(installed.stat().st_mode) == 0o755
+    assert "%s credential-process" % installed in (host.directory / "aws" / "config").read_text()
+
+    # The mirror is gone: an installed binary with the right checksum needs no download.
+    (mirror / "aws_signing_helper").unlink()
+    again = run_playbook(play(official_vars(host, url, sha256(FAKE_HELPER_V1))), tmp_path=tmp_path)
+    assert again.rc == 0, again.explain()
+    assert again.changed == 0, again.explain()
+
+
+def test_wrong_checksum_fails_and_keeps_the_installed_helper(make_host, tmp_path):
+    host = make_host()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "aws_signing_helper").write_bytes(FAKE_HELPER_V1)
+    url = "file://%s/aws_signing_helper" % mirror
+    installed = host.directory / "bin" / "aws_signing_helper"
+    assert run_playbook(play(official_vars(host, url, sha256(FAKE_HELPER_V1))), tmp_path=tmp_path).rc == 0
+
+    # A tampered mirror: the new file does not have the checksum the operator pinned.
+    (mirror / "aws_signing_helper").write_bytes(FAKE_HELPER_V2)
+    failed = run_playbook(play(official_vars(host, url, sha256(b"what the operator expected"))), tmp_path=tmp_path)
+    assert failed.rc != 0
+    assert failed.stats["localhost"]["failures"] == 1
+    assert "checksum" in role_task(failed, "Download aws_signing_helper and verify its checksum")["msg"].lower()
+    assert installed.read_bytes() == FAKE_HELPER_V1
+    assert stat.S_IMODE(installed.stat().st_mode) == 0o755
+    assert sorted(os.listdir(host.directory / "bin")) == ["aws_signing_helper"]
+
+
+def test_helper_pushed_from_the_controller_is_checked_first(make_host, tmp_path):
+    host = make_host()
+    source = tmp_path / "aws_signing_helper"
+    source.write_bytes(FAKE_HELPER_V2)
+    installed = host.directory / "bin" / "aws_signing_helper"
+
+    wrong = run_playbook(play(official_vars(host, checksum=sha256(FAKE_HELPER_V1), rolesanywhere_signing_helper_src=str(source))),
+                         tmp_path=tmp_path)
+    assert wrong.rc != 0
+    assert "expected %s" % sha256(FAKE_HELPER_V1) in role_task(wrong, "Compare it with the expected checksum")["msg"]
+    assert not installed.exists()
+
+    right = run_playbook(play(official_vars(host, checksum=sha256(FAKE_HELPER_V2), rolesanywhere_signing_helper_src=str(source))),
+                         tmp_path=tmp_path)
+    assert right.rc == 0, right.explain()
+    assert installed.read_bytes() == FAKE_HELPER_V2 and stat.S_IMODE(installed.stat().st_mode) == 0o755

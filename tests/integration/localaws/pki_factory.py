@@ -95,9 +95,10 @@ class CertificateAuthority:
         builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         return cls(builder.sign(key, _signing_hash(key)), key)
 
-    def intermediate(self, common_name: str, key_type: str = "ec", path_length: int | None = 0) -> CertificateAuthority:
+    def intermediate(self, common_name: str, key_type: str = "ec", path_length: int | None = 0, not_before=None, not_after=None) -> CertificateAuthority:
         key = new_key(key_type)
-        builder = _ca_builder(name(common_name, O="Example Corp"), self.certificate.subject, key.public_key(), None, None, path_length)
+        subject = name(common_name, O="Example Corp")
+        builder = _ca_builder(subject, self.certificate.subject, key.public_key(), not_before, not_after, path_length)
         builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.private_key.public_key()), critical=False)
         return CertificateAuthority(builder.sign(self.private_key, _signing_hash(self.private_key)), key)

@@ -76,6 +76,29 @@ def test_intermediate_beyond_its_path_length_is_untrusted(world):
     assert_untrusted(world, world.create_session(leaf, intermediates=[issuing_ca, policy_ca]), leaf, "no issuer")
 
 
+def test_chain_with_the_root_and_unrelated_certificates_in_any_order_is_trusted(world):
+    policy_ca = world.ca.intermediate("Policy CA", path_length=1)
+    issuing_ca = policy_ca.intermediate("Issuing CA", path_length=0)
+    unrelated = pki_factory.CertificateAuthority.root("Unrelated Root")
+    leaf = issuing_ca.issue("messy-chain.example.com")
+    response = world.create_session(leaf, intermediates=[world.ca, unrelated, policy_ca, issuing_ca])
+    assert response.status == 201, response.document
+
+
+def test_expired_intermediate_is_untrusted(world):
+    past = pki_factory.utcnow() - 30 * DAY
+    intermediate = world.ca.intermediate("Lapsed Issuing CA", not_before=past, not_after=past + DAY)
+    leaf = intermediate.issue("under-lapsed.example.com")
+    assert_untrusted(world, world.create_session(leaf, intermediates=[intermediate]), leaf, "no issuer")
+
+
+def test_expired_trust_anchor_ca_is_untrusted(localaws):
+    past = pki_factory.utcnow() - 30 * DAY
+    world = World(localaws, ca=pki_factory.CertificateAuthority.root("Lapsed Root", not_before=past, not_after=past + DAY))
+    leaf = world.issue()
+    assert_untrusted(world, world.create_session(leaf), leaf, "no issuer")
+
+
 def test_trust_anchor_bundle_with_several_certificates(localaws):
     first, second = pki_factory.CertificateAuthority.root("Bundle Root A"), pki_factory.CertificateAuthority.root("Bundle Root B")
     world = World(localaws, ca=first)
@@ -240,6 +263,15 @@ def test_crl_not_signed_by_the_anchor_ca_does_not_revoke(localaws):
     forger = pki_factory.CertificateAuthority.root("Forger")
     world.import_crl(world.ca.crl([leaf.certificate.serial_number], signer=forger))
     assert world.create_session(leaf).status == 201
+
+
+def test_crl_of_an_intermediate_ca_revokes_its_leaves(localaws):
+    world = World(localaws)
+    intermediate = world.ca.intermediate("Issuing CA")
+    revoked, kept = intermediate.issue("lost-under-intermediate.example.com"), intermediate.issue("kept-under-intermediate.example.com")
+    world.import_crl(intermediate.crl([revoked.certificate.serial_number]))
+    assert_denied(world.create_session(revoked, intermediates=[intermediate]), "revoked")
+    assert world.create_session(kept, intermediates=[intermediate]).status == 201
 
 
 def test_revoked_intermediate_takes_its_leaves_with_it(localaws):

@@ -10,10 +10,12 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
 
+import session_client
 from session_world import World
 
 AWS_CLI = os.path.join(os.path.dirname(sys.executable), "aws")
@@ -85,3 +87,14 @@ def test_aws_cli_describe_clusters_without_the_permission_is_denied(world):
     result = run_aws_cli(world, credentials_for(world, world.powerless_role_arn), "redshift", "describe-clusters")
     assert result.returncode != 0
     assert "AccessDenied" in result.stderr
+
+
+def test_concurrent_sessions_each_get_their_own_working_credentials(world):
+    requests = [world.build(world.issue(f"parallel-{index}.example.com")) for index in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(session_client.send, requests))
+    assert [response.status for response in responses] == [201] * 8
+    access_keys = {response.credentials["accessKeyId"] for response in responses}
+    assert len(access_keys) == 8
+    for response in responses:
+        assert redshift_client(world, response.credentials).describe_clusters()["Clusters"] == []

@@ -86,7 +86,7 @@ def _oid_text(raw):
 def key_type_of_spki(der):
     """'ec-p256', 'rsa-2048', ... for a DER SubjectPublicKeyInfo; 'unsupported' for anything else."""
     try:
-        _, start, end = _der_element(der, 0)
+        start, end = _der_element(der, 0)[1:]
         algorithm, bit_string = _der_children(der, start, end)[:2]
         algorithm_parts = _der_children(der, algorithm[1], algorithm[2])
         oid = _oid_text(der[algorithm_parts[0][1]:algorithm_parts[0][2]])
@@ -95,7 +95,7 @@ def key_type_of_spki(der):
             return "ec-%s" % curve if curve else "unsupported"
         if oid == OID_RSA:
             # The BIT STRING holds one 'unused bits' byte, then SEQUENCE { INTEGER modulus, INTEGER exponent }.
-            _, rsa_start, rsa_end = _der_element(der, bit_string[1] + 1)
+            rsa_start, rsa_end = _der_element(der, bit_string[1] + 1)[1:]
             modulus = _der_children(der, rsa_start, rsa_end)[0]
             return "rsa-%d" % int.from_bytes(der[modulus[1]:modulus[2]], "big").bit_length()
     except (ValueError, IndexError):
@@ -170,9 +170,9 @@ class CryptographyBackend:
             not_before = getattr(cert, "not_valid_before_utc", None) or cert.not_valid_before.replace(tzinfo=datetime.timezone.utc)
             not_after = getattr(cert, "not_valid_after_utc", None) or cert.not_valid_after.replace(tzinfo=datetime.timezone.utc)
             subject = {}
-            for field, short, _ in SUBJECT_ATTRIBUTES:
-                values = cert.subject.get_attributes_for_oid(getattr(self.NameOID, {"CN": "COMMON_NAME", "O": "ORGANIZATION_NAME",
-                                                                                   "OU": "ORGANIZATIONAL_UNIT_NAME"}[short]))
+            oid_names = {"CN": "COMMON_NAME", "O": "ORGANIZATION_NAME", "OU": "ORGANIZATIONAL_UNIT_NAME"}
+            for field, short, unused_long_name in SUBJECT_ATTRIBUTES:
+                values = cert.subject.get_attributes_for_oid(getattr(self.NameOID, oid_names[short]))
                 if values:
                     subject[field] = values[0].value
             try:
@@ -242,7 +242,7 @@ class OpenSSLBackend:
         # -subj syntax: /type=value/...; '/', '+', '=' and '\\' inside values are escaped with a backslash.
         def escape(value):
             return re.sub(r"([\\/+=])", r"\\\1", value)
-        shorts = dict((field, short) for field, short, _ in SUBJECT_ATTRIBUTES)
+        shorts = dict((attribute[0], attribute[1]) for attribute in SUBJECT_ATTRIBUTES)
         return "".join("/%s=%s" % (shorts[field], escape(value)) for field, value in subject)
 
     def make_csr(self, key_pem, key_path, subject, dns_names):
@@ -259,10 +259,12 @@ class OpenSSLBackend:
         fields = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
         subject_text = self._run(["x509", "-noout", "-subject", "-nameopt", "multiline,utf8,-esc_msb"], data,
                                  "reading the certificate subject").decode("utf-8", "replace")
-        longs = dict((long_name, field) for field, _, long_name in SUBJECT_ATTRIBUTES)
+        longs = dict((attribute[2], attribute[0]) for attribute in SUBJECT_ATTRIBUTES)
         subject = {}
         for line in subject_text.splitlines()[1:]:
-            name, _, value = line.strip().partition(" = ")
+            name, separator, value = line.strip().partition(" = ")
+            if not separator:
+                continue
             name = name.strip()
             if name in longs and longs[name] not in subject:
                 subject[longs[name]] = value.strip()

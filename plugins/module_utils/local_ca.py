@@ -291,7 +291,7 @@ def ensure_ca(path, key_type="ec-p384", validity_days=3650, subject=None, interm
                                    "or move intermediate.key and intermediate.crt away" % path, rule="intermediate", field="intermediate")
     if intermediate:
         if directory.has_intermediate():
-            issuer_cert, _ = _load_existing_pair(directory.intermediate_cert, directory.intermediate_key, passphrase, "intermediate CA")
+            issuer_cert = _load_existing_pair(directory.intermediate_cert, directory.intermediate_key, passphrase, "intermediate CA")[0]
             if not pki.verify_issued_by(issuer_cert, root_cert):
                 raise CertificateRuleError("%s is not signed by %s; move the intermediate files away to create a new one"
                                            % (directory.intermediate_cert, directory.ca_cert), rule="chain")
@@ -352,8 +352,8 @@ def _drift_warnings(cert, key_type, subject, role):
         warnings.append("the existing %s has a %s key, not %s as key_type asks; it is kept (move it away to create a new one)"
                         % (role, actual, key_type))
     if subject is not None and cert.subject != subject:
-        warnings.append("the existing %s has the subject '%s', not '%s'; it is kept" % (role, cert.subject.rfc4514_string(),
-                                                                                       subject.rfc4514_string()))
+        warnings.append("the existing %s has the subject '%s', not '%s'; it is kept"
+                        % (role, cert.subject.rfc4514_string(), subject.rfc4514_string()))
     return warnings
 
 

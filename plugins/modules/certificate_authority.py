@@ -22,7 +22,7 @@ description:
   - Adopts an existing CA that follows the rules of IAM Roles Anywhere, even when it differs from the options (a warning
     says how). Refuses, without touching it, a CA that breaks a rule (expired, not a CA, weak key, key not matching).
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   path:
     description: Directory that holds the CA files (the role variable C(rolesanywhere_ca_path)). Created C(0700) when missing.
@@ -215,7 +215,9 @@ def main():
     for warning in warnings:
         module.warn(warning)
     diff = result.pop("diff")
-    module.exit_json(changed=changed, diff=diff if module._diff else None, **result)
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(changed=changed, **result)
 
 
 if __name__ == "__main__":

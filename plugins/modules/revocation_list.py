@@ -22,7 +22,7 @@ description:
   - Writes the CRL to O(dest) and a readable record to C(revoked.json) in O(ca_path). The result's RV(crl) is what
     M(hybridcloud.rolesanywhere.crl) imports into IAM Roles Anywhere.
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   ca_path:
     description: Directory of the local CA (C(rolesanywhere_ca_path)).
@@ -109,8 +109,6 @@ next_update:
   returned: always
   type: str
 """
-
-import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 

@@ -172,8 +172,8 @@ def test_check_mode_on_a_new_fleet_changes_nothing(tmp_path):
 
 
 def test_forcing_cryptography_on_a_host_without_it_names_the_fix(tmp_path, bare_python):
-    fleet = Fleet(tmp_path, ("h1",), host_vars={"h1": {"ansible_python_interpreter": bare_python,
-                                                        "rolesanywhere_crypto_backend": "cryptography"}})
+    host_vars = {"h1": {"ansible_python_interpreter": bare_python, "rolesanywhere_crypto_backend": "cryptography"}}
+    fleet = Fleet(tmp_path, ("h1",), host_vars=host_vars)
     result = fleet.run()
     assert result.rc != 0
     assert "backend: openssl" in result.action("certificate_request", "h1")["msg"]

@@ -37,7 +37,7 @@ def parse_and_expect_clear_error(parser, field, value):
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(st.text(max_size=300), st.binary(max_size=300)))
 def test_arbitrary_text_and_bytes(value):
-    for parser, _, field in PARSERS:
+    for parser, unused_label, field in PARSERS:
         parse_and_expect_clear_error(parser, field, value)
 
 

@@ -45,14 +45,14 @@ def sign(ca, csr_pem, days=30):
 
 @pytest.mark.parametrize("key_type", ["ec-p256", "ec-p384", "ec-p521", "rsa-2048"])
 def test_generated_keys_have_the_requested_type(tmp_path, backend, key_type):
-    pem, _ = write_key(tmp_path, backend, key_type)
+    pem = write_key(tmp_path, backend, key_type)[0]
     assert b"-----BEGIN PRIVATE KEY-----" in pem
     assert host_keys.key_type_of_spki(backend.public_key_der(pem)) == key_type
     assert host_keys.key_decision(backend, pem, key_type, rotate=False) == (False, None)
 
 
 def test_key_decisions(tmp_path, backend):
-    pem, _ = write_key(tmp_path, backend, "ec-p256")
+    pem = write_key(tmp_path, backend, "ec-p256")[0]
     assert host_keys.key_decision(backend, None, "ec-p256", False)[0]
     assert host_keys.key_decision(backend, pem, "ec-p256", True) == (True, "rotation requested")
     generate, reason = host_keys.key_decision(backend, pem, "ec-p384", False)
@@ -88,7 +88,7 @@ def test_installed_state_reasons(tmp_path, backend, ca):
     other_pem = backend.generate_key("ec-p256")
     other_ca_key = t.key("ec-p384")
     other_ca = local_ca.pem_of(t.ca_certificate(other_ca_key, cn="Unit CA"))
-    _, reasons = host_keys.installed_state(backend, cert_pem, other_pem, other_ca, 30, [("common_name", "renamed")], ["x.example"])
+    reasons = host_keys.installed_state(backend, cert_pem, other_pem, other_ca, 30, [("common_name", "renamed")], ["x.example"])[1]
     text = " | ".join(reasons)
     for expected in ("does not match the private key", "different CA", "expires within 30 days", "subject", "DNS names"):
         assert expected in text

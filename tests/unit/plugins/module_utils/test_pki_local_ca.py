@@ -46,19 +46,19 @@ def test_new_ca_follows_the_rules_and_file_modes(tmp_path):
 
 @pytest.mark.parametrize("key_type", ["ec-p384", "rsa-2048"])
 def test_key_types(tmp_path, key_type):
-    _, result, _ = make_ca(tmp_path, key_type=key_type)
+    result = make_ca(tmp_path, key_type=key_type)[1]
     assert result["key_type"] == key_type
 
 
 def test_second_run_adopts_without_change(tmp_path):
-    _, first, _ = make_ca(tmp_path)
+    first = make_ca(tmp_path)[1]
     changed, second, warnings = make_ca(tmp_path)
     assert not changed and not warnings
     assert second["fingerprint"] == first["fingerprint"]
 
 
 def test_adoption_warns_about_drift_but_keeps_the_ca(tmp_path):
-    _, first, _ = make_ca(tmp_path)
+    first = make_ca(tmp_path)[1]
     changed, second, warnings = make_ca(tmp_path, key_type="rsa-2048", subject=local_ca.build_name("Other"))
     assert not changed
     assert second["fingerprint"] == first["fingerprint"]
@@ -66,13 +66,13 @@ def test_adoption_warns_about_drift_but_keeps_the_ca(tmp_path):
 
 
 def test_check_mode_writes_nothing(tmp_path):
-    changed, _, _ = make_ca(tmp_path, check_mode=True, intermediate=True)
+    changed = make_ca(tmp_path, check_mode=True, intermediate=True)[0]
     assert changed
     assert not (tmp_path / "ca").exists()
 
 
 def test_passphrase_encrypts_the_key_and_is_required_later(tmp_path):
-    _, result, _ = make_ca(tmp_path, passphrase="s3cret")
+    result = make_ca(tmp_path, passphrase="s3cret")[1]
     pem = open(result["ca_key_path"], "rb").read()
     assert b"ENCRYPTED PRIVATE KEY" in pem
     with pytest.raises(pki.CertificateRuleError) as err:
@@ -85,7 +85,7 @@ def test_passphrase_encrypts_the_key_and_is_required_later(tmp_path):
 
 
 def test_intermediate_signs_leaves_and_forms_the_chain(tmp_path):
-    changed, result, _ = make_ca(tmp_path, intermediate=True)
+    changed, result = make_ca(tmp_path, intermediate=True)[:2]
     assert changed
     root = pki.load_certificates(result["ca_certificate"])[0]
     intermediate = pki.load_certificates(result["issuer_certificate"])[0]
@@ -224,8 +224,8 @@ def test_controller_detects_a_certificate_from_another_ca(tmp_path):
                                                 issuer.issuer_certificate)
     assert sign and "different CA" in reasons[0]
     own = local_ca.issue_leaf_certificate(t.csr(), ca.issuer_cert, ca.issuer_key, 30)
-    sign, _ = batch_signing.needs_signing(request(needs=False, installed={"exists": True, "certificate": local_ca.pem_of(own)}),
-                                          issuer.issuer_certificate)
+    sign = batch_signing.needs_signing(request(needs=False, installed={"exists": True, "certificate": local_ca.pem_of(own)}),
+                                       issuer.issuer_certificate)[0]
     assert not sign
 
 
@@ -250,7 +250,7 @@ def test_crl_grows_and_is_idempotent(tmp_path):
     assert changed and set(revoked) == {0x10, 0x20}
     assert pki.verify_crl_issued_by(crl, [ca.root_cert]) == ca.root_cert
     assert local_ca.crl_number(crl) == 1
-    changed, same, _ = local_ca.ensure_crl(ca, [0x10], crl)
+    changed, same = local_ca.ensure_crl(ca, [0x10], crl)[:2]
     assert not changed and same is crl
     changed, bigger, revoked = local_ca.ensure_crl(ca, [0x30], crl)
     assert changed and set(revoked) == {0x10, 0x20, 0x30} and local_ca.crl_number(bigger) == 2
@@ -260,8 +260,8 @@ def test_crl_grows_and_is_idempotent(tmp_path):
 
 def test_crl_close_to_next_update_is_renewed(tmp_path):
     ca = loaded_ca(tmp_path)
-    _, crl, _ = local_ca.ensure_crl(ca, [1], next_update_days=3)
-    changed, _, _ = local_ca.ensure_crl(ca, [1], crl, renew_before_days=7)
+    crl = local_ca.ensure_crl(ca, [1], next_update_days=3)[1]
+    changed = local_ca.ensure_crl(ca, [1], crl, renew_before_days=7)[0]
     assert changed
 
 
@@ -275,7 +275,7 @@ def test_crl_of_another_ca_is_refused(tmp_path):
 
 def test_crl_signed_by_the_intermediate_when_there_is_one(tmp_path):
     ca = loaded_ca(tmp_path, intermediate=True)
-    _, crl, _ = local_ca.ensure_crl(ca, [5])
+    crl = local_ca.ensure_crl(ca, [5])[1]
     assert pki.verify_crl_issued_by(crl, [ca.root_cert, ca.issuer_cert]) == ca.issuer_cert
 
 

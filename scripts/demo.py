@@ -4,7 +4,6 @@ Everything it writes stays under build/demo/ (hosts, CA, AWS config files, cache
 no root, no AWS account. The stand-in is stopped on the way out, whatever happens.
 """
 
-import getpass
 import os
 import shutil
 import subprocess
@@ -15,6 +14,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests"))
 
 from localaws.pytest_plugin import start_server  # noqa: E402  pylint: disable=wrong-import-position
+from support import local_fleet  # noqa: E402  pylint: disable=wrong-import-position
 from support.ansible_run import ansible_env, run_playbook, write_yaml  # noqa: E402  pylint: disable=wrong-import-position
 
 WORK = os.path.join(REPO, "build", "demo")
@@ -26,46 +26,14 @@ def banner(text):
     print("\n\033[1m== %s\033[0m" % text, flush=True)
 
 
-def demo_environment(server):
-    """The stand-in's administrator for the controller, and Ansible/AWS/XDG state kept inside build/demo."""
-    env = dict(server.env)
-    env.update({
-        "ANSIBLE_HOME": os.path.join(WORK, "ansible"),
-        "ANSIBLE_LOCAL_TEMP": os.path.join(WORK, "ansible", "tmp"),
-        "ANSIBLE_REMOTE_TEMP": os.path.join(WORK, "ansible", "remote-tmp"),
-        "XDG_CACHE_HOME": os.path.join(WORK, "cache"),
-        "ANSIBLE_DISPLAY_SKIPPED_HOSTS": "false",
-    })
-    return env
-
-
-def inventory():
-    hosts = {}
-    for name in HOSTS:
-        root = os.path.join(WORK, "hosts", name)
-        hosts[name] = {
-            "ansible_connection": "local",
-            "ansible_python_interpreter": sys.executable,
-            "rolesanywhere_cert_dir": os.path.join(root, "certs"),
-            "rolesanywhere_aws_config_file": os.path.join(root, "aws", "config"),
-            "rolesanywhere_signing_helper_install_dir": os.path.join(root, "bin"),
-        }
-    return {"all": {"children": {"rolesanywhere_hosts": {"hosts": hosts}}}}
-
-
 def demo_variables(server):
-    return {
-        "rolesanywhere_region": server.region,
-        "rolesanywhere_endpoint_url": server.endpoint,
-        "rolesanywhere_ca_path": os.path.join(WORK, "ca"),
-        "rolesanywhere_service_user": getpass.getuser(),
-        "rolesanywhere_signing_helper": "python",
-        "rolesanywhere_awscli_path": os.path.join(os.path.dirname(sys.executable), "aws"),
-        "rolesanywhere_trust_anchor_name": "demo-anchor",
-        "rolesanywhere_profile_name": "demo-profile",
-        "rolesanywhere_role_name": "demo-redshift-reader",
-        "rolesanywhere_aws_profile": "redshift-reader",
-    }
+    return local_fleet.variables(
+        server, WORK,
+        rolesanywhere_trust_anchor_name="demo-anchor",
+        rolesanywhere_profile_name="demo-profile",
+        rolesanywhere_role_name="demo-redshift-reader",
+        rolesanywhere_aws_profile="redshift-reader",
+    )
 
 
 def create_cluster(server):
@@ -99,10 +67,11 @@ def main():
     server = start_server(os.path.join(WORK, "localaws"))
     try:
         print("endpoint %s, account %s, region %s" % (server.endpoint, server.account_id, server.region))
-        env = demo_environment(server)
+        env = local_fleet.environment(server, WORK)
+        env["ANSIBLE_DISPLAY_SKIPPED_HOSTS"] = "false"
         create_cluster(server)
         print("Redshift cluster %s created" % CLUSTER)
-        inventory_path = write_yaml(WORK, "inventory.yml", inventory())
+        inventory_path = write_yaml(WORK, "inventory.yml", local_fleet.inventory(WORK, HOSTS))
         vars_path = write_yaml(WORK, "vars.yml", demo_variables(server))
 
         banner("onboard: trust on the controller, enroll, credential helper, verify (3 hosts)")

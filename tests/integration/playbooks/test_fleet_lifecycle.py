@@ -1,0 +1,119 @@
+"""The playbooks end to end against the stand-in: onboard -> again (changed=0) -> verify -> rotate -> offboard.
+
+Three local hosts, each with its own directories; the real AWS CLI runs on each through its credential_process
+profile. One module-scoped fleet so the life cycle is tested in order, like an operator would run it.
+"""
+
+import configparser
+import os
+
+import pytest
+from cryptography import x509
+
+from support import local_fleet
+from support.ansible_run import run_playbook
+
+HOSTS = ["web-1", "web-2", "db-1"]
+PROFILE = "redshift-reader"
+
+
+@pytest.fixture(scope="module")
+def fleet(localaws, tmp_path_factory):
+    root = tmp_path_factory.mktemp("fleet")
+    localaws.client("redshift").create_cluster(
+        ClusterIdentifier="fleet-analytics", NodeType="ra3.xlplus", MasterUsername="admin",
+        MasterUserPassword="Fleet-test-Passw0rd", ClusterType="single-node")
+    names = {"rolesanywhere_trust_anchor_name": "fleet-anchor", "rolesanywhere_profile_name": "fleet-profile",
+             "rolesanywhere_role_name": "fleet-redshift-reader", "rolesanywhere_aws_profile": PROFILE}
+
+    class Fleet:
+        directory = root
+        inventory = local_fleet.inventory(root, HOSTS)
+        variables = local_fleet.variables(localaws, root, **names)
+        env = local_fleet.environment(localaws, root)
+
+        def run(self, playbook, **kwargs):
+            extra_vars = dict(self.variables, **kwargs.pop("extra_vars", {}))
+            return run_playbook("hybridcloud.rolesanywhere." + playbook, tmp_path=root, inventory=self.inventory,
+                                extra_vars=extra_vars, env=self.env, **kwargs)
+
+        @staticmethod
+        def cert_file(host, name):
+            return os.path.join(local_fleet.host_root(root, host), "certs", name)
+
+        @staticmethod
+        def certificate(host):
+            path = Fleet.cert_file(host, "certificate.pem")
+            with open(path, "rb") as handle:
+                return x509.load_pem_x509_certificate(handle.read())
+
+        @staticmethod
+        def config(host):
+            parser = configparser.ConfigParser()
+            parser.read(os.path.join(local_fleet.host_root(root, host), "aws", "config"))
+            return parser
+
+    return Fleet()
+
+
+@pytest.fixture(scope="module")
+def onboarded(fleet):
+    result = fleet.run("onboard")
+    assert result.rc == 0, result.explain()
+    return result
+
+
+def test_onboard_gives_every_host_access_through_its_profile(onboarded):
+    for host in HOSTS:
+        outcome = onboarded.action("verify_access", host)
+        assert outcome["assumed_role_arn"].startswith("arn:aws:sts::")
+        assert ":assumed-role/fleet-redshift-reader/" in outcome["assumed_role_arn"]
+        assert "fleet-analytics" in outcome["clusters"]
+
+
+def test_every_host_has_its_own_key_and_certificate(fleet, onboarded):
+    serials = {fleet.certificate(host).serial_number for host in HOSTS}
+    assert len(serials) == len(HOSTS)
+    for host in HOSTS:
+        subject = fleet.certificate(host).subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
+        assert subject == host
+        assert os.stat(fleet.cert_file(host, "private-key.pem")).st_mode & 0o777 == 0o600
+
+
+def test_second_onboard_changes_nothing(fleet, onboarded):
+    again = fleet.run("onboard")
+    assert again.rc == 0, again.explain()
+    assert again.changed == 0, {host: stats for host, stats in again.stats.items() if stats.get("changed")}
+
+
+def test_check_mode_onboard_changes_nothing(fleet, onboarded):
+    checked = fleet.run("onboard", check=True)
+    assert checked.rc == 0, checked.explain()
+    assert checked.changed == 0
+
+
+def test_rotate_reissues_every_certificate_and_access_still_works(fleet, onboarded):
+    before = {host: fleet.certificate(host).serial_number for host in HOSTS}
+    rotated = fleet.run("rotate", extra_vars={"rolesanywhere_rotate_batch": 2})
+    assert rotated.rc == 0, rotated.explain()
+    for host in HOSTS:
+        assert fleet.certificate(host).serial_number != before[host]
+        assert rotated.action("verify_access", host)["clusters"] == ["fleet-analytics"]
+
+
+def test_offboard_removes_the_profile_and_revokes_only_that_host(fleet, localaws, onboarded):
+    leaving = "db-1"
+    leaving_serial = fleet.certificate(leaving).serial_number
+    offboarded = fleet.run("offboard", extra_args=("--limit", leaving + ",localhost"))
+    assert offboarded.rc == 0, offboarded.explain()
+
+    assert not fleet.config(leaving).has_section("profile " + PROFILE)
+    assert not os.path.exists(fleet.cert_file(leaving, "private-key.pem"))
+    crls = localaws.client("rolesanywhere").list_crls()["crls"]
+    revoked = set()
+    for crl in crls:
+        revoked |= {entry.serial_number for entry in x509.load_pem_x509_crl(crl["crlData"])}
+    assert leaving_serial in revoked
+
+    remaining = fleet.run("verify", extra_args=("--limit", ",".join(h for h in HOSTS if h != leaving)))
+    assert remaining.rc == 0, remaining.explain()

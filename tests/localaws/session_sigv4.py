@@ -139,12 +139,19 @@ def check_signed_headers(authorization: X509Authorization, headers) -> None:
     signed = set(authorization.signed_headers)
     for name in required:
         if name not in signed:
-            raise access_denied(f"Header {name} must be signed", f"SignedHeaders {';'.join(authorization.signed_headers)} lacks {name}")
+            raise access_denied(_unsigned_header_message(name), f"SignedHeaders {';'.join(authorization.signed_headers)} lacks {name}")
     for name in authorization.signed_headers:
         if name != name.lower():
             raise access_denied("Invalid signature", f"SignedHeaders lists {name!r}, which is not lowercase")
         if name not in headers:
             raise access_denied("Invalid signature", f"signed header {name} is not in the request")
+
+
+def _unsigned_header_message(name: str) -> str:
+    if name == "host":
+        # SigV4's own words for this mistake.
+        return "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+    return f"Header {name} must be signed"
 
 
 def canonical_request(method: str, path: str, query: dict[str, str], headers, signed_headers: tuple[str, ...], body: bytes) -> str:

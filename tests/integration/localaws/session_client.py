@@ -94,14 +94,14 @@ def build_request(
     return sign(request, leaf.private_key, leaf.certificate.serial_number, region, now or datetime.datetime.now(datetime.timezone.utc))
 
 
-def sign(request: SignedRequest, private_key, serial_number: int, region: str, now: datetime.datetime) -> SignedRequest:
-    """(Re)sign `request`: sets X-Amz-Date and Authorization over every header it carries."""
+def sign(request: SignedRequest, private_key, serial_number: int, region: str, now: datetime.datetime, unsigned=()) -> SignedRequest:
+    """(Re)sign `request`: sets X-Amz-Date and Authorization over every header it carries but the `unsigned` ones."""
     amz_date = now.strftime(AMZ_DATE_FORMAT)
     headers = {name: value for name, value in request.headers.items() if name.lower() not in ("authorization", "x-amz-date")}
     headers["X-Amz-Date"] = amz_date
     signed = dict(sorted((name.lower(), " ".join(value.split())) for name, value in headers.items()))
     signed["host"] = urlsplit(request.url).netloc
-    signed = dict(sorted(signed.items()))
+    signed = dict(sorted((name, value) for name, value in signed.items() if name not in unsigned))
     signed_headers = ";".join(signed)
     canonical = "\n".join(
         (

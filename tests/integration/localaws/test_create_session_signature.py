@@ -123,13 +123,26 @@ def test_credential_serial_must_be_the_leaf_serial(world):
     assert_denied(session_client.send(resigned), 403, "AccessDeniedException", "Invalid signature")
 
 
-def test_x509_header_must_be_signed(world):
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("x-amz-x509", "x-amz-x509 must be signed"),
+        ("x-amz-date", "x-amz-date must be signed"),
+        ("host", "'Host' or ':authority' must be a 'SignedHeader'"),
+    ],
+)
+def test_identity_headers_must_be_signed(world, header, message):
     leaf = world.issue()
-    request = world.build(leaf)
-    certificate_header = request.headers.pop("X-Amz-X509")
-    request = session_client.sign(request, leaf.private_key, leaf.certificate.serial_number, world.localaws.region, world.service_now())
-    request.headers["X-Amz-X509"] = certificate_header
-    assert_denied(session_client.send(request), 403, "AccessDeniedException", "x-amz-x509 must be signed")
+    request = session_client.sign(world.build(leaf), leaf.private_key, leaf.certificate.serial_number, world.localaws.region, world.service_now(), unsigned=(header,))
+    assert_denied(session_client.send(request), 403, "AccessDeniedException", message)
+
+
+def test_chain_header_must_be_signed_when_sent(world):
+    intermediate = world.ca.intermediate("Issuing CA")
+    leaf = intermediate.issue("chained.example.com")
+    request = world.build(leaf, intermediates=[intermediate])
+    unsigned = session_client.sign(request, leaf.private_key, leaf.certificate.serial_number, world.localaws.region, world.service_now(), unsigned=("x-amz-x509-chain",))
+    assert_denied(session_client.send(unsigned), 403, "AccessDeniedException", "x-amz-x509-chain must be signed")
 
 
 def test_stale_date_is_denied(world):

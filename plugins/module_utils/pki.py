@@ -214,7 +214,7 @@ def validate_ca_certificate(cert, now=None):
         raise CertificateRuleError("%s is not a CA: basicConstraints must say CA:true; use a CA certificate, not a leaf" % label,
                                    rule="basic_constraints")
     usage = _extension(cert, ExtensionOID.KEY_USAGE)
-    if usage is not None and not usage.key_cert_sign:
+    if usage is None or not usage.key_cert_sign:
         raise CertificateRuleError("%s lacks keyCertSign in keyUsage; re-issue the CA with keyUsage keyCertSign (and cRLSign)" % label,
                                    rule="key_usage")
     check_signature_hash(cert, label)

@@ -83,6 +83,10 @@ def test_ca_must_have_key_cert_sign():
     assert "keyCertSign" in assert_rule("key_usage", pki.validate_ca_certificate, cert)
 
 
+def test_ca_without_key_usage_is_refused():
+    assert_rule("key_usage", pki.validate_ca_certificate, t.ca_certificate(key_usage=None))
+
+
 def test_ca_crl_sign_is_optional():
     pki.validate_ca_certificate(t.ca_certificate(key_usage=t.usage(key_cert_sign=True)))
 

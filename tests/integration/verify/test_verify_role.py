@@ -1,10 +1,17 @@
-"""The verify role against the stand-in: a working host is proven, and each broken setup gets its own diagnosis."""
+"""The verify role against the stand-in: a working host is proven, and each broken setup gets its own diagnosis.
 
+Every host of the fleet below has its own complete setup (CA, trust anchor, role, profile, files), broken in one way;
+one run of the role over the whole fleet then diagnoses them all, as an operator's run over an inventory would.
+"""
+
+import json
 import os
 
 import pytest
 
-from verify_world import CLUSTER, DAY, NOW, World, issue, key_pem, name, new_key, write
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
+
+from verify_world import CLUSTER, DAY, NOW, World, issue, key_pem, name, new_key, run_verify, write
 
 ROLE = "hybridcloud.rolesanywhere.verify : "
 VERIFY_TASK = ROLE + "Prove the AWS profile works as the service user"
@@ -13,29 +20,131 @@ REPORT_TASK = ROLE + "Report the verification"
 FAIL_TASK = ROLE + "Fail the host whose profile does not work"
 
 
-@pytest.fixture
-def world(localaws, tmp_path):
-    world = World(localaws, tmp_path)
-    yield world
-    localaws.shift_clock(0)
+# ---- ways to break a working setup, one per host ------------------------------------------------------------------
+
+def expire_certificate(world):
+    world.leaf = world.issue_leaf(not_before=NOW - 10 * DAY, not_after=NOW - DAY)
+    world.install_host_files()
 
 
-def verified(world, **extra_vars):
-    """Run the role, expect the host to fail, and return its diagnosis."""
-    result = world.verify(**extra_vars)
-    assert result.rc != 0, result.explain()
-    assert result.stats["host1"]["failures"] == 1
-    assert result.task(VERIFY_TASK, "host1")["ok"] is False
-    recorded = result.task(RECORD_TASK, "host1")["ansible_facts"]["rolesanywhere_verify_result"]
-    assert recorded["ok"] is False
-    assert recorded["diagnosis"]["fix"] in result.task(FAIL_TASK, "host1")["msg"]
-    return recorded["diagnosis"]
+def replace_key(world):
+    write(world.key_path, key_pem(new_key()), 0o600)
 
 
-def test_working_host_is_proven_and_reported(world):
-    result = world.verify()
-    assert result.rc == 0, result.explain()
-    outcome = result.task(VERIFY_TASK, "host1")
+def leave_out_intermediates(world):
+    world.install_host_files(intermediates=False)
+
+
+def disable_trust_anchor(world):
+    world.localaws.client("rolesanywhere").disable_trust_anchor(trustAnchorId=world.trust_anchor["trustAnchorId"])
+
+
+def issue_from_another_ca(world):
+    world.issuer_key = new_key()
+    world.issuer = issue(world.issuer_key, name("Other CA"), world.issuer_key, name("Other CA"), ca=True)
+    world.leaf = world.issue_leaf()
+    world.install_host_files()
+
+
+def disable_profile(world):
+    world.localaws.client("rolesanywhere").disable_profile(profileId=world.profile["profileId"])
+
+
+def report_only(world):
+    disable_profile(world)
+    world.extra_host_vars = {"rolesanywhere_verify_fail": False}
+
+
+def take_role_out_of_profile(world):
+    other_role = world.create_role("other-" + world.suffix, subject_cn=world.common_name, allow_describe=True)
+    world.localaws.client("rolesanywhere").update_profile(profileId=world.profile["profileId"], roleArns=[other_role])
+
+
+def trust_another_subject(world):
+    policy = render_trust_policy([world.trust_anchor["trustAnchorArn"]], subject={"CN": "some-other-host"})
+    world.localaws.client("iam").update_assume_role_policy(RoleName=world.role_arn.split("/")[-1], PolicyDocument=json.dumps(policy))
+
+
+def remove_permission(world):
+    world.localaws.client("iam").delete_role_policy(RoleName=world.role_arn.split("/")[-1], PolicyName="redshift")
+
+
+def remove_helper(world):
+    os.remove(world.helper_path)
+
+
+def make_helper_not_executable(world):
+    os.chmod(world.helper_path, 0o644)
+
+
+def rename_profile(world):
+    world.write_config(world.credential_process(), profile="someone-else")
+
+
+def drop_credential_process(world):
+    write(world.config_path, "[profile reader]\nregion = us-east-1\n", 0o600)
+
+
+def split_credential_process(world):
+    world.write_config(world.credential_process().replace(" --private-key", "\n    --private-key"))
+
+
+FLEET = {
+    "working": (False, None),
+    "working-two-tier": (True, None),
+    "report-only": (False, report_only),
+    "expired": (False, expire_certificate),
+    "key-mismatch": (False, replace_key),
+    "no-intermediates": (True, leave_out_intermediates),
+    "anchor-disabled": (False, disable_trust_anchor),
+    "other-ca": (False, issue_from_another_ca),
+    "profile-disabled": (False, disable_profile),
+    "role-not-in-profile": (False, take_role_out_of_profile),
+    "subject-mismatch": (False, trust_another_subject),
+    "no-permission": (False, remove_permission),
+    "helper-missing": (False, remove_helper),
+    "helper-not-executable": (False, make_helper_not_executable),
+    "profile-absent": (False, rename_profile),
+    "no-credential-process": (False, drop_credential_process),
+    "multiline": (False, split_credential_process),
+}
+
+
+class Fleet:
+    def __init__(self, worlds, result):
+        self.worlds = worlds
+        self.result = result
+
+    def outcome(self, host):
+        return self.result.task(VERIFY_TASK, host)
+
+    def recorded(self, host):
+        return self.result.task(RECORD_TASK, host)["ansible_facts"]["rolesanywhere_verify_result"]
+
+    def diagnosis(self, host):
+        """The diagnosis of a host the role failed, checked to be the one the failure message gives."""
+        assert self.result.stats[host]["failures"] == 1, self.result.explain()
+        recorded = self.recorded(host)
+        assert recorded["ok"] is False
+        assert recorded["diagnosis"]["fix"] in self.result.task(FAIL_TASK, host)["msg"]
+        return recorded["diagnosis"]
+
+
+@pytest.fixture(scope="module")
+def fleet(localaws, tmp_path_factory):
+    worlds = {}
+    for host, (two_tier, break_it) in FLEET.items():
+        world = World(localaws, tmp_path_factory.mktemp(host), two_tier=two_tier)
+        if break_it:
+            break_it(world)
+        worlds[host] = world
+    return Fleet(worlds, run_verify(localaws, tmp_path_factory.mktemp("fleet"), worlds))
+
+
+# ---- working hosts ---------------------------------------------------------------------------------------------
+
+def test_working_host_is_proven_and_reported(fleet):
+    world, outcome = fleet.worlds["working"], fleet.outcome("working")
     assert outcome["ok"] is True
     assert outcome["changed"] is False
     assert outcome["assumed_role_arn"].startswith("arn:aws:sts::{0}:assumed-role/{1}/".format(
@@ -44,152 +153,126 @@ def test_working_host_is_proven_and_reported(world):
     assert CLUSTER in outcome["clusters"]
     assert outcome["certificate"]["serial"] == str(world.leaf.serial_number)
     assert outcome["certificate"]["days_left"] in (29, 30)
-    summary = result.task(REPORT_TASK, "host1")["msg"]
+    summary = fleet.result.task(REPORT_TASK, "working")["msg"]
     assert outcome["assumed_role_arn"] in summary and CLUSTER in summary and outcome["certificate"]["not_after"] in summary
-    assert result.stats["host1"]["changed"] == 0
+    assert fleet.result.stats["working"]["changed"] == 0
+    assert fleet.result.stats["working"]["failures"] == 0
 
 
-def test_result_is_published_as_a_fact_and_holds_no_credentials(world):
-    result = world.verify()
-    assert result.rc == 0, result.explain()
-    fact = result.task(RECORD_TASK, "host1")["ansible_facts"]["rolesanywhere_verify_result"]
+def test_result_is_published_as_a_fact_and_no_credentials_appear(fleet):
+    fact = fleet.recorded("working")
     assert fact["ok"] is True and CLUSTER in fact["clusters"]
-    for secret_word in ("SecretAccessKey", "SessionToken", "secret_access_key", "session_token"):
-        assert secret_word not in result.stdout
+    # Every session token the stand-in mints starts like this (moto's STS); no credential field name shows up either.
+    for secret in ("FQoGZXIvYXdzEBYaD", "SecretAccessKey", "SessionToken", "AccessKeyId"):
+        assert secret not in fleet.result.stdout
+    assert fleet.worlds["working"].localaws.secret_access_key not in fleet.result.stdout
 
 
-def test_check_mode_runs_the_real_check(world):
-    result = world.verify(check=True)
+def test_intermediates_passed_make_a_two_tier_chain_work(fleet):
+    assert fleet.outcome("working-two-tier")["ok"] is True
+
+
+def test_failure_can_be_reported_without_failing_the_host(fleet):
+    assert fleet.result.stats["report-only"]["failures"] == 0
+    assert fleet.recorded("report-only")["diagnosis"]["code"] == "profile_disabled"
+    assert "profile_disabled" in fleet.result.task(REPORT_TASK, "report-only")["msg"]
+
+
+def test_check_mode_runs_the_real_check(localaws, tmp_path):
+    result = World(localaws, tmp_path).verify(check=True)
     assert result.rc == 0, result.explain()
     assert result.task(VERIFY_TASK, "host1")["ok"] is True
 
 
-def test_failure_can_be_reported_without_failing_the_host(world):
-    world.localaws.client("rolesanywhere").disable_profile(profileId=world.profile["profileId"])
-    result = world.verify(rolesanywhere_verify_fail=False)
-    assert result.rc == 0, result.explain()
-    assert result.task(RECORD_TASK, "host1")["ansible_facts"]["rolesanywhere_verify_result"]["diagnosis"]["code"] == "profile_disabled"
-    assert "profile_disabled" in result.task(REPORT_TASK, "host1")["msg"]
+# ---- one diagnosis per broken host -----------------------------------------------------------------------------
 
-
-def test_expired_certificate(world):
-    world.leaf = world.issue_leaf(not_before=NOW - 10 * DAY, not_after=NOW - DAY)
-    world.install_host_files()
-    diagnosis = verified(world)
+def test_expired_certificate(fleet):
+    diagnosis = fleet.diagnosis("expired")
     assert diagnosis["code"] == "certificate_expired"
-    assert world.cert_path in diagnosis["message"]
+    assert fleet.worlds["expired"].cert_path in diagnosis["message"]
     assert "enroll" in diagnosis["fix"]
 
 
-def test_key_that_does_not_match_the_certificate(world):
-    write(world.key_path, key_pem(new_key()), 0o600)
-    diagnosis = verified(world)
+def test_key_that_does_not_match_the_certificate(fleet):
+    diagnosis = fleet.diagnosis("key-mismatch")
     assert diagnosis["code"] == "key_mismatch"
-    assert world.key_path in diagnosis["message"]
+    assert fleet.worlds["key-mismatch"].key_path in diagnosis["message"]
 
 
-def test_missing_intermediates(localaws, tmp_path):
-    world = World(localaws, tmp_path, two_tier=True)
-    world.install_host_files(intermediates=False)
-    diagnosis = verified(world)
+def test_missing_intermediates(fleet):
+    diagnosis = fleet.diagnosis("no-intermediates")
     assert diagnosis["code"] == "intermediates_missing"
-    assert world.chain_path in diagnosis["fix"]
+    assert fleet.worlds["no-intermediates"].chain_path in diagnosis["fix"]
 
 
-def test_intermediates_passed_make_the_two_tier_chain_work(localaws, tmp_path):
-    world = World(localaws, tmp_path, two_tier=True)
-    result = world.verify()
-    assert result.rc == 0, result.explain()
-
-
-def test_disabled_trust_anchor(world):
-    world.localaws.client("rolesanywhere").disable_trust_anchor(trustAnchorId=world.trust_anchor["trustAnchorId"])
-    diagnosis = verified(world)
+def test_disabled_trust_anchor(fleet):
+    diagnosis = fleet.diagnosis("anchor-disabled")
     assert diagnosis["code"] == "trust_anchor_disabled"
-    assert world.trust_anchor["trustAnchorArn"] in diagnosis["message"]
+    assert fleet.worlds["anchor-disabled"].trust_anchor["trustAnchorArn"] in diagnosis["message"]
 
 
-def test_certificate_from_a_ca_the_trust_anchor_does_not_hold(world):
-    other_ca_key = new_key()
-    world.issuer_key = other_ca_key
-    world.issuer = issue(other_ca_key, name("Other CA"), other_ca_key, name("Other CA"), ca=True)
-    world.leaf = world.issue_leaf()
-    world.install_host_files()
-    diagnosis = verified(world)
+def test_certificate_from_a_ca_the_trust_anchor_does_not_hold(fleet):
+    diagnosis = fleet.diagnosis("other-ca")
     assert diagnosis["code"] == "certificate_from_other_ca"
-    assert "Root CA " + world.suffix in diagnosis["message"] and "Other CA" in diagnosis["message"]
+    assert "Root CA " + fleet.worlds["other-ca"].suffix in diagnosis["message"] and "Other CA" in diagnosis["message"]
 
 
-def test_disabled_profile(world):
-    world.localaws.client("rolesanywhere").disable_profile(profileId=world.profile["profileId"])
-    diagnosis = verified(world)
+def test_disabled_profile(fleet):
+    diagnosis = fleet.diagnosis("profile-disabled")
     assert diagnosis["code"] == "profile_disabled"
-    assert world.profile["profileArn"] in diagnosis["message"]
+    assert fleet.worlds["profile-disabled"].profile["profileArn"] in diagnosis["message"]
 
 
-def test_role_not_in_the_profile(world):
-    other_role = world.create_role("other-" + world.suffix, subject_cn=world.common_name, allow_describe=True)
-    world.localaws.client("rolesanywhere").update_profile(profileId=world.profile["profileId"], roleArns=[other_role])
-    diagnosis = verified(world)
+def test_role_not_in_the_profile(fleet):
+    diagnosis = fleet.diagnosis("role-not-in-profile")
     assert diagnosis["code"] == "role_not_in_profile"
-    assert world.role_arn in diagnosis["message"]
+    assert fleet.worlds["role-not-in-profile"].role_arn in diagnosis["message"]
 
 
-def test_trust_policy_condition_that_does_not_match_the_subject(world):
-    world.localaws.client("iam").update_assume_role_policy(
-        RoleName=world.role_arn.split("/")[-1], PolicyDocument=_trust_policy_for(world, "some-other-host"))
-    diagnosis = verified(world)
+def test_trust_policy_condition_that_does_not_match_the_subject(fleet):
+    diagnosis = fleet.diagnosis("subject-mismatch")
     assert diagnosis["code"] == "trust_policy_mismatch"
     assert "CN=db01" in diagnosis["message"]
 
 
-def _trust_policy_for(world, common_name):
-    import json
-
-    from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
-    return json.dumps(render_trust_policy([world.trust_anchor["trustAnchorArn"]], subject={"CN": common_name}))
-
-
-def test_role_without_the_redshift_permission(world):
-    world.localaws.client("iam").delete_role_policy(RoleName=world.role_arn.split("/")[-1], PolicyName="redshift")
-    diagnosis = verified(world)
+def test_role_without_the_redshift_permission(fleet):
+    diagnosis = fleet.diagnosis("no-permission")
     assert diagnosis["code"] in ("permission_denied", "permission_missing_on_role")
     assert "redshift:DescribeClusters" in diagnosis["message"]
+    assert fleet.recorded("no-permission")["assumed_role_arn"]
 
 
-def test_clock_skew_between_host_and_service(world):
-    world.localaws.shift_clock(3600)
-    diagnosis = verified(world)
-    assert diagnosis["code"] == "clock_skew"
-
-
-def test_helper_missing(world):
-    os.remove(world.helper_path)
-    diagnosis = verified(world)
+def test_helper_missing(fleet):
+    diagnosis = fleet.diagnosis("helper-missing")
     assert diagnosis["code"] == "helper_missing"
-    assert world.helper_path in diagnosis["message"]
+    assert fleet.worlds["helper-missing"].helper_path in diagnosis["message"]
 
 
-def test_helper_not_executable(world):
-    os.chmod(world.helper_path, 0o644)
-    diagnosis = verified(world)
-    assert diagnosis["code"] == "helper_not_executable"
+def test_helper_not_executable(fleet):
+    assert fleet.diagnosis("helper-not-executable")["code"] == "helper_not_executable"
 
 
-def test_profile_absent_from_the_config(world):
-    world.write_config(world.credential_process(), profile="someone-else")
-    diagnosis = verified(world)
+def test_profile_absent_from_the_config(fleet):
+    diagnosis = fleet.diagnosis("profile-absent")
     assert diagnosis["code"] == "profile_missing"
     assert "someone-else" in diagnosis["message"]
 
 
-def test_profile_without_credential_process(world):
-    with open(world.config_path, "w", encoding="utf-8") as handle:
-        handle.write("[profile reader]\nregion = us-east-1\n")
-    assert verified(world)["code"] == "credential_process_missing"
+def test_profile_without_credential_process(fleet):
+    assert fleet.diagnosis("no-credential-process")["code"] == "credential_process_missing"
 
 
-def test_credential_process_split_over_lines(world):
-    world.write_config(world.credential_process().replace(" --private-key", "\n    --private-key"))
-    diagnosis = verified(world)
-    assert diagnosis["code"] == "credential_process_multiline"
+def test_credential_process_split_over_lines(fleet):
+    assert fleet.diagnosis("multiline")["code"] == "credential_process_multiline"
+
+
+def test_clock_skew_between_host_and_service(localaws, tmp_path):
+    # The stand-in's clock is shared by every test of this worker: shift it only around this one run.
+    world = World(localaws, tmp_path)
+    localaws.shift_clock(3600)
+    try:
+        result = world.verify()
+    finally:
+        localaws.shift_clock(0)
+    assert result.rc != 0, result.explain()
+    assert result.task(RECORD_TASK, "host1")["ansible_facts"]["rolesanywhere_verify_result"]["diagnosis"]["code"] == "clock_skew"

@@ -153,18 +153,29 @@ class World:
 
     # ---- running the role -----------------------------------------------------------------------------------------
 
+    def host_vars(self):
+        return {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                "rolesanywhere_aws_config_file": self.config_path}
+
     def verify(self, check=False, **extra_vars):
-        variables = {
-            "rolesanywhere_region": self.localaws.region,
-            "rolesanywhere_aws_profile": PROFILE_NAME,
-            "rolesanywhere_aws_config_file": self.config_path,
-            "rolesanywhere_awscli_path": os.path.join(os.path.dirname(sys.executable), "aws"),
-        }
-        variables.update(extra_vars)
-        play = [{"name": "verify", "hosts": "all", "gather_facts": False,
-                 "roles": [{"role": "hybridcloud.rolesanywhere.verify"}]}]
-        inventory = {"all": {"hosts": {"host1": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}
-        env = dict(self.localaws.env)
-        # Each test gets its own credential cache: a cached session would hide what the test broke.
-        env["XDG_CACHE_HOME"] = str(self.tmp_path / "cache")
-        return run_playbook(play, tmp_path=self.tmp_path, inventory=inventory, extra_vars=variables, env=env, check=check)
+        return run_verify(self.localaws, self.tmp_path, {"host1": self}, check=check, **extra_vars)
+
+
+def run_verify(localaws, tmp_path, worlds, check=False, **extra_vars):
+    """Run the verify role once over several hosts, each with the files of its own world (host name -> World)."""
+    variables = {
+        "rolesanywhere_region": localaws.region,
+        "rolesanywhere_aws_profile": PROFILE_NAME,
+        "rolesanywhere_awscli_path": os.path.join(os.path.dirname(sys.executable), "aws"),
+    }
+    variables.update(extra_vars)
+    play = [{"name": "verify", "hosts": "all", "gather_facts": False, "roles": [{"role": "hybridcloud.rolesanywhere.verify"}]}]
+    hosts = {}
+    for host, world in worlds.items():
+        hosts[host] = world.host_vars()
+        hosts[host].update(getattr(world, "extra_host_vars", {}))
+    env = dict(localaws.env)
+    # A credential cache of their own: a session cached by another test would hide what this one broke.
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    return run_playbook(play, tmp_path=tmp_path, inventory={"all": {"hosts": hosts}}, extra_vars=variables, env=env, check=check,
+                        extra_args=("--forks", str(max(5, len(worlds)))))

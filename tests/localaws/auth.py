@@ -13,7 +13,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from moto import settings as moto_settings
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.iam.access_control import CreateAccessKeyFailure, IAMPolicy, PermissionResult, create_access_key
+from moto.iam.access_control import CreateAccessKeyFailure, IAMPolicy, IAMPolicyStatement, create_access_key
 
 from .errors import ServiceError, access_denied
 
@@ -38,17 +38,56 @@ class Identity:
         """Raise AccessDeniedException unless the caller's identity policies allow `action` on `resource`."""
         if not enforcement_active():
             return
-        permitted = False
+        effects = set()
         for policy in self.access_key.collect_policies():
-            outcome = IAMPolicy(policy).is_action_permitted(action, resource, None, condition_values or {})
-            if outcome == PermissionResult.DENIED:
-                raise access_denied("User: %s is not authorized to perform: %s on resource: %s with an explicit deny "
-                                    "in an identity-based policy" % (self.arn, action, resource))
-            if outcome == PermissionResult.PERMITTED:
-                permitted = True
-        if not permitted:
+            for statement in _statements(policy):
+                effects.add(statement_effect(statement, action, resource, condition_values or {}))
+        if "Deny" in effects:
+            raise access_denied("User: %s is not authorized to perform: %s on resource: %s with an explicit deny "
+                                "in an identity-based policy" % (self.arn, action, resource))
+        if "Allow" not in effects:
             raise access_denied("User: %s is not authorized to perform: %s on resource: %s because no identity-based "
                                 "policy allows the %s action" % (self.arn, action, resource, action))
+
+
+def _statements(policy):
+    # moto hands out inline policies as strings or dicts and managed ones as objects; IAMPolicy reads all three.
+    statements = IAMPolicy(policy)._policy_json.get("Statement", [])
+    return statements if isinstance(statements, list) else [statements]
+
+
+def statement_effect(statement, action, resource, condition_values):
+    """"Allow" or "Deny" when the statement applies to this request, else None.
+
+    A statement applies when its (Not)Action and (Not)Resource match and its conditions hold; moto's statement
+    evaluator turns a failed condition into a denial even on Allow statements, so only its condition check is used.
+    """
+    if "NotAction" in statement:
+        concerned = not _matches_any(statement["NotAction"], action, ignore_case=True)
+    else:
+        concerned = _matches_any(statement.get("Action", []), action, ignore_case=True)
+    if "NotResource" in statement:
+        concerned = concerned and not _matches_any(statement["NotResource"], resource)
+    elif "Resource" in statement:
+        concerned = concerned and _matches_any(statement["Resource"], resource)
+    if not concerned:
+        return None
+    if not IAMPolicyStatement(statement)._check_conditions(condition_values):
+        return None
+    return statement.get("Effect")
+
+
+def _matches_any(patterns, value, ignore_case=False):
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    flags = re.IGNORECASE if ignore_case else 0
+    for pattern in patterns:
+        # IAM wildcards: * is any run of characters, ? exactly one; everything else is literal.
+        regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+        # List calls are authorized on "*", which only an all-wildcard policy resource matches, as on AWS.
+        if re.fullmatch(regex, value, flags=flags | re.DOTALL):
+            return True
+    return False
 
 
 class Authenticator:

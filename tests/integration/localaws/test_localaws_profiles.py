@@ -152,3 +152,23 @@ def test_create_profile_needs_pass_role(localaws):
                              secret_access_key=with_pass["secret_access_key"])
     profile = client.create_profile(name="has-pass-role", roleArns=[role])["profile"]
     assert profile["createdBy"] == with_pass["arn"]
+
+
+def test_pass_role_conditions_decide_whether_statements_apply(localaws):
+    role = role_arn(localaws.account_id, "conditional")
+    wrong_service = localaws.create_user(unique_name("wrong-service"), {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "rolesanywhere:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+         "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}}]})
+    client = localaws.client("rolesanywhere", access_key_id=wrong_service["access_key_id"],
+                             secret_access_key=wrong_service["secret_access_key"])
+    with pytest.raises(client.exceptions.AccessDeniedException) as denied:
+        client.create_profile(name="wrong-service", roleArns=[role])
+    assert "no identity-based policy allows the iam:PassRole action" in error_of(denied)[2]
+    deny_elsewhere = localaws.create_user(unique_name("deny-elsewhere"), {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*",
+         "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}}]})
+    client = localaws.client("rolesanywhere", access_key_id=deny_elsewhere["access_key_id"],
+                             secret_access_key=deny_elsewhere["secret_access_key"])
+    assert client.create_profile(name="deny-elsewhere", roleArns=[role])["profile"]["roleArns"] == [role]

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import json
 
-from ansible.module_utils.six.moves.urllib.parse import unquote
+from urllib.parse import unquote
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler

@@ -12,8 +12,6 @@ import json
 import re
 from copy import deepcopy
 
-from ansible.module_utils.six import string_types
-
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
@@ -43,7 +41,7 @@ def parse_session_policy(value, field="session_policy"):
     """A dict from a dict or a JSON string; None when not managed. Raises ValueError naming the field."""
     if value is None:
         return None
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         if not value.strip():
             return {}
         try:

@@ -15,8 +15,6 @@ __metaclass__ = type
 
 import re
 
-from ansible.module_utils.six import string_types
-
 SERVICE_PRINCIPAL = "rolesanywhere.amazonaws.com"
 ACTIONS = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
 TRUST_ANCHOR_ARN = re.compile(r"^arn:aws(-[a-z]+)*:rolesanywhere:[a-z0-9-]+:\d{12}:trust-anchor/[a-f0-9-]{36}$")
@@ -31,10 +29,10 @@ class TrustPolicyError(ValueError):
 def _as_list(value, field):
     if value is None:
         return []
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         return [value]
     if isinstance(value, (list, tuple)):
-        if not all(isinstance(item, string_types) for item in value):
+        if not all(isinstance(item, str) for item in value):
             raise TrustPolicyError(f"{field} must hold strings only")
         return list(value)
     raise TrustPolicyError(f"{field} must be a string or a list of strings, got {type(value).__name__}")

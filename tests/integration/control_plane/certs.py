@@ -35,6 +35,17 @@ class SampleCA:
         self.name = name
 
     @staticmethod
+    def crl_from_files(cert_path, key_path, revoked_serials=()):
+        """A CRL signed with an existing CA's certificate and unencrypted key files."""
+        ca = SampleCA.__new__(SampleCA)
+        with open(cert_path, "rb") as handle:
+            ca.cert = x509.load_pem_x509_certificate(handle.read())
+        with open(key_path, "rb") as handle:
+            ca.key = serialization.load_pem_private_key(handle.read(), password=None)
+        ca.name = ca.cert.subject
+        return ca.crl(revoked_serials)
+
+    @staticmethod
     def subject_of(pem):
         return x509.load_pem_x509_certificate(pem.encode()).subject.rfc4514_string()
 

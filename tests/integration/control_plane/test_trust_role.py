@@ -1,0 +1,114 @@
+"""The trust role end to end against the stand-in: idempotence, published facts, and the session-policy pitfall."""
+
+import json
+import uuid
+
+from certs import SampleCA
+
+READ_ONLY = "arn:aws:iam::aws:policy/AmazonRedshiftReadOnlyAccess"
+
+
+def play(role_vars, ca_path):
+    variables = dict({"rolesanywhere_ca_path": str(ca_path)}, **role_vars)
+    return [{
+        "hosts": "localhost", "gather_facts": False,
+        "roles": [{"role": "hybridcloud.rolesanywhere.trust", "vars": variables}],
+        "post_tasks": [{"name": "published", "ansible.builtin.debug": {"msg": {
+            "trust_anchor": "{{ rolesanywhere_trust_anchor_arn }}", "profile": "{{ rolesanywhere_profile_arn }}",
+            "role": "{{ rolesanywhere_role_arn }}"}}}],
+    }]
+
+
+def unique(prefix):
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:8])
+
+
+def test_trust_role_twice_is_idempotent_and_publishes_arns(cp, tmp_path):
+    role_name = unique("trust-role")
+    role_vars = {"rolesanywhere_role_name": role_name, "rolesanywhere_subject_common_names": ["db-*", "etl-01"],
+                 "rolesanywhere_session_duration": 7200, "rolesanywhere_tags": {"team": "data"}}
+    first = cp.playbook(play(role_vars, tmp_path / "ca"))
+    assert first.rc == 0, first.explain()
+    assert first.changed > 0
+    second = cp.playbook(play(role_vars, tmp_path / "ca"))
+    assert second.rc == 0, second.explain()
+    assert second.stats["localhost"]["changed"] == 0, [r["task"] for r in second.results if r["result"].get("changed")]
+
+    published = second.task("published")["msg"]
+    [anchor] = cp.trust_anchors()
+    [profile] = cp.profiles()
+    assert published["trust_anchor"] == anchor["trustAnchorArn"] and anchor["enabled"]
+    assert published["profile"] == profile["profileArn"]
+    assert profile["roleArns"] == [published["role"]] and profile["durationSeconds"] == 7200
+
+    role = cp.iam.get_role(RoleName=role_name)["Role"]
+    assert role["MaxSessionDuration"] == 7200
+    trust = role["AssumeRolePolicyDocument"]
+    trust = trust if isinstance(trust, dict) else json.loads(trust)
+    [statement] = trust["Statement"]
+    assert statement["Principal"] == {"Service": "rolesanywhere.amazonaws.com"}
+    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == anchor["trustAnchorArn"]
+    assert statement["Condition"]["StringLike"]["aws:PrincipalTag/x509Subject/CN"] == ["db-*", "etl-01"]
+    permissions = cp.iam.get_role_policy(RoleName=role_name, PolicyName="rolesanywhere-permissions")["PolicyDocument"]
+    assert permissions["Statement"][0]["Action"] == ["redshift:DescribeClusters"]
+
+
+def test_trust_role_imports_a_crl_from_the_same_ca(cp, tmp_path):
+    # The role creates the CA on its first run; the CRL must be signed by that CA, so sign it from its key files.
+    role_vars = {"rolesanywhere_role_name": unique("trust-crl"), "rolesanywhere_ca_key_type": "ec-p256"}
+    assert cp.playbook(play(role_vars, tmp_path / "ca")).rc == 0
+    crl_pem = SampleCA.crl_from_files(tmp_path / "ca" / "ca.crt", tmp_path / "ca" / "ca.key", [0x42])
+    result = cp.playbook(play(dict(role_vars, rolesanywhere_crl_pem=crl_pem), tmp_path / "ca"))
+    assert result.rc == 0, result.explain()
+    [crl] = cp.crls()
+    assert crl["name"] == "onprem-ca-crl" and crl["trustAnchorArn"] == cp.trust_anchors()[0]["trustAnchorArn"]
+
+
+def test_seed_configuration_trips_the_session_policy_check_before_anything_is_created(cp, tmp_path):
+    # The seed article: AmazonRedshiftReadOnlyAccess on the profile, GetClusterCredentials granted by the role.
+    role_name = unique("seed-role")
+    role_vars = {"rolesanywhere_role_name": role_name,
+                 "rolesanywhere_role_policy_actions": ["redshift:DescribeClusters", "redshift:GetClusterCredentials"],
+                 "rolesanywhere_profile_managed_policy_arns": [READ_ONLY]}
+    result = cp.playbook(play(role_vars, tmp_path / "ca"))
+    assert result.rc != 0
+    failure = [r for r in result.results if r["result"].get("failed")][0]["result"]
+    assert "redshift:GetClusterCredentials" in failure["msg"] and "AmazonRedshiftReadOnlyAccess" in failure["msg"]
+    assert "redshift:DescribeClusters on" not in failure["msg"]
+    assert cp.trust_anchors() == [] and cp.profiles() == []
+    assert role_name not in [role["RoleName"] for role in cp.iam.list_roles()["Roles"]]
+    assert result.task("published")["msg"] == {"trust_anchor": "", "profile": "", "role": ""}
+
+
+def test_session_policy_check_can_only_warn(cp, tmp_path):
+    role_vars = {"rolesanywhere_role_name": unique("seed-warn"),
+                 "rolesanywhere_role_policy_actions": ["redshift:DescribeClusters", "redshift:GetClusterCredentials"],
+                 "rolesanywhere_profile_managed_policy_arns": [READ_ONLY], "rolesanywhere_session_policy_check": "warn"}
+    result = cp.playbook(play(role_vars, tmp_path / "ca"))
+    assert result.rc == 0, result.explain()
+    check = result.task("hybridcloud.rolesanywhere.trust : Check that the profile's session policies let the role's actions through")
+    assert check["blocked_actions"] == ["redshift:GetClusterCredentials"]
+    assert any("GetClusterCredentials" in warning for warning in check.get("warnings", []))
+    [profile] = cp.profiles()
+    assert profile["managedPolicyArns"] == [READ_ONLY]
+
+
+def test_check_mode_on_an_empty_account_creates_nothing(cp, tmp_path):
+    role_name = unique("check-role")
+    result = cp.playbook(play({"rolesanywhere_role_name": role_name}, tmp_path / "ca"), check=True)
+    assert result.rc == 0, result.explain()
+    assert cp.trust_anchors() == [] and cp.profiles() == []
+    assert role_name not in [role["RoleName"] for role in cp.iam.list_roles()["Roles"]]
+    assert result.task("published")["msg"] == {"trust_anchor": "", "profile": "", "role": ""}
+
+
+def test_trust_policy_filter_refuses_without_a_trust_anchor(cp):
+    plays = [{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "refused", "ansible.builtin.debug": {"msg": "{{ [] | hybridcloud.rolesanywhere.trust_policy }}"},
+         "ignore_errors": True},
+        {"name": "explicit", "ansible.builtin.debug": {
+            "msg": "{{ [] | hybridcloud.rolesanywhere.trust_policy(allow_any_trust_anchor=true) }}"}},
+    ]}]
+    result = cp.playbook(plays)
+    assert "ANY trust anchor" in result.task("refused")["msg"]
+    assert result.task("explicit")["msg"]["Statement"][0]["Principal"] == {"Service": "rolesanywhere.amazonaws.com"}

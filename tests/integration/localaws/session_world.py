@@ -121,6 +121,11 @@ class World:
         arguments.update(overrides)
         return session_client.build_request(**arguments)
 
+    def resign(self, leaf: pki_factory.Leaf, request: session_client.SignedRequest, serial_number: int | None = None, unsigned=()):
+        """Sign an altered request again with the leaf's key (optionally claiming another serial, leaving headers unsigned)."""
+        serial_number = leaf.certificate.serial_number if serial_number is None else serial_number
+        return session_client.sign(request, leaf.private_key, serial_number, self.localaws.region, self.service_now(), unsigned=unsigned)
+
     def create_session(self, leaf: pki_factory.Leaf | None = None, **overrides) -> session_client.Response:
         return session_client.send(self.build(leaf or self.issue(), **overrides))
 

@@ -37,7 +37,7 @@ def lifetime_seconds(response, signed_at: datetime.datetime) -> float:
 
 def resigned_with_body(world, leaf, request, document):
     request.body = json.dumps(document).encode("utf-8")
-    return session_client.sign(request, leaf.private_key, leaf.certificate.serial_number, world.localaws.region, world.service_now())
+    return world.resign(leaf, request)
 
 
 @pytest.mark.parametrize("missing", ["trustAnchorArn", "profileArn", "roleArn"])

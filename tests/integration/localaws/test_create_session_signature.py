@@ -119,7 +119,7 @@ def test_certificate_swapped_after_signing_is_denied(world):
 def test_credential_serial_must_be_the_leaf_serial(world):
     leaf = world.issue()
     request = world.build(leaf)
-    resigned = session_client.sign(request, leaf.private_key, leaf.certificate.serial_number + 1, world.localaws.region, world.service_now())
+    resigned = world.resign(leaf, request, serial_number=leaf.certificate.serial_number + 1)
     assert_denied(session_client.send(resigned), 403, "AccessDeniedException", "Invalid signature")
 
 
@@ -133,7 +133,7 @@ def test_credential_serial_must_be_the_leaf_serial(world):
 )
 def test_identity_headers_must_be_signed(world, header, message):
     leaf = world.issue()
-    request = session_client.sign(world.build(leaf), leaf.private_key, leaf.certificate.serial_number, world.localaws.region, world.service_now(), unsigned=(header,))
+    request = world.resign(leaf, world.build(leaf), unsigned=(header,))
     assert_denied(session_client.send(request), 403, "AccessDeniedException", message)
 
 
@@ -141,7 +141,7 @@ def test_chain_header_must_be_signed_when_sent(world):
     intermediate = world.ca.intermediate("Issuing CA")
     leaf = intermediate.issue("chained.example.com")
     request = world.build(leaf, intermediates=[intermediate])
-    unsigned = session_client.sign(request, leaf.private_key, leaf.certificate.serial_number, world.localaws.region, world.service_now(), unsigned=("x-amz-x509-chain",))
+    unsigned = world.resign(leaf, request, unsigned=("x-amz-x509-chain",))
     assert_denied(session_client.send(unsigned), 403, "AccessDeniedException", "x-amz-x509-chain must be signed")
 
 

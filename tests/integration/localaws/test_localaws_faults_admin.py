@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 
 from control_plane_testlib import TestCa, bundle_source, error_of, role_arn, unique_name
-from localaws.pytest_plugin import LocalAwsError, start_server
+from localaws.process import LocalAwsError, start_server
 
 AWS_CLI = shutil.which("aws", path=os.path.dirname(sys.executable)) or shutil.which("aws")
 

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from localaws.pytest_plugin import TESTS_DIR
+from localaws.process import TESTS_DIR
 
 REDSHIFT_DESCRIBE_ONLY = {
     "Version": "2012-10-17",

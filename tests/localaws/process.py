@@ -1,0 +1,149 @@
+"""Running the stand-in as a subprocess and talking to it: used by the pytest fixtures, `make demo` and Molecule."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+
+import boto3
+
+TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+START_TIMEOUT_SECONDS = 60
+STOP_TIMEOUT_SECONDS = 10
+
+
+class LocalAwsError(RuntimeError):
+    """The stand-in could not be started or answered an admin request with an error."""
+
+
+class LocalAwsServer:
+    """A running stand-in: where it listens, the administrator's credentials, and its admin API."""
+
+    def __init__(self, process, info, work_dir, log_path):
+        self.process = process
+        self.endpoint = info["endpoint"]
+        self.region = info["region"]
+        self.account_id = info["account_id"]
+        self.access_key_id = info["access_key_id"]
+        self.secret_access_key = info["secret_access_key"]
+        self.log_path = log_path
+        config_file = os.path.join(work_dir, "aws-config")
+        credentials_file = os.path.join(work_dir, "aws-credentials")
+        for path in (config_file, credentials_file):
+            with open(path, "w", encoding="utf-8"):
+                pass
+        # Everything a subprocess (ansible-playbook, the AWS CLI) needs to talk to the stand-in as the administrator,
+        # and nothing from the developer's own AWS configuration.
+        self.env = {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            "AWS_CONFIG_FILE": config_file,
+            "AWS_SHARED_CREDENTIALS_FILE": credentials_file,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+    # ---- clients ------------------------------------------------------------------------------------------------
+
+    def session(self, access_key_id=None, secret_access_key=None, session_token=None):
+        """A boto3 session against the stand-in; the administrator's unless credentials are given."""
+        return boto3.session.Session(
+            aws_access_key_id=access_key_id or self.access_key_id,
+            aws_secret_access_key=secret_access_key or self.secret_access_key,
+            aws_session_token=session_token, region_name=self.region)
+
+    def client(self, service, **kwargs):
+        """A boto3 client for `service` as the administrator (kwargs go to Session.client, e.g. config=)."""
+        credentials = {name: kwargs.pop(name) for name in ("access_key_id", "secret_access_key", "session_token") if name in kwargs}
+        return self.session(**credentials).client(service, endpoint_url=self.endpoint, **kwargs)
+
+    def create_user(self, user_name, policy=None):
+        """An IAM user with an optional inline policy (a dict); returns {"access_key_id", "secret_access_key", "arn"}."""
+        iam = self.client("iam")
+        user = iam.create_user(UserName=user_name)["User"]
+        if policy is not None:
+            iam.put_user_policy(UserName=user_name, PolicyName="inline", PolicyDocument=json.dumps(policy))
+        key = iam.create_access_key(UserName=user_name)["AccessKey"]
+        return {"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"], "arn": user["Arn"]}
+
+    # ---- admin API ----------------------------------------------------------------------------------------------
+
+    def _admin(self, method, action, document=None):
+        data = None if document is None else json.dumps(document).encode("utf-8")
+        request = urllib.request.Request(self.endpoint + "/_localaws/" + action, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            raise LocalAwsError("%s /_localaws/%s failed: %s %s" % (method, action, exc.code, exc.read().decode())) from None
+
+    def inject_fault(self, operation, kind="throttle", count=1):
+        """Make the next `count` calls of `operation` fail: kind "throttle" (429 ThrottlingException) or "error500"."""
+        return self._admin("POST", "faults", {"operation": operation, "kind": kind, "count": count})
+
+    def shift_clock(self, seconds):
+        """Run the emulated Roles Anywhere clock `seconds` ahead of real time (not cumulative; 0 undoes it)."""
+        return self._admin("POST", "clock", {"shift_seconds": seconds})
+
+    def session_log(self):
+        """The CreateSession outcomes recorded so far (a list of dicts, oldest first)."""
+        return self._admin("GET", "sessions")["sessions"]
+
+    def reset(self):
+        """Forget all Roles Anywhere resources, session records, pending faults and the clock shift."""
+        return self._admin("POST", "reset", {})
+
+    def health(self):
+        return self._admin("GET", "health")
+
+    # ---- life cycle ---------------------------------------------------------------------------------------------
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+def start_server(work_dir, region="us-east-1"):
+    """Start the stand-in on a free port and wait for its JSON line; returns a LocalAwsServer."""
+    os.makedirs(work_dir, exist_ok=True)
+    log_path = os.path.join(work_dir, "localaws.log")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = TESTS_DIR + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [sys.executable, "-m", "localaws", "--port", "0", "--region", region],
+            stdout=subprocess.PIPE, stderr=log, env=env, cwd=TESTS_DIR)
+    first_line = _read_line_with_timeout(process, START_TIMEOUT_SECONDS)
+    try:
+        info = json.loads(first_line)
+    except ValueError:
+        process.kill()
+        process.wait()
+        with open(log_path, encoding="utf-8", errors="replace") as log:
+            raise LocalAwsError("the stand-in did not start (stdout %r); its log:\n%s" % (first_line, log.read())) from None
+    return LocalAwsServer(process, info, work_dir, log_path)
+
+
+def _read_line_with_timeout(process, timeout):
+    lines = []
+    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not lines:
+        process.kill()
+        process.wait()
+        raise LocalAwsError("the stand-in printed nothing within %d s" % timeout)
+    return lines[0].decode("utf-8", "replace")

@@ -103,7 +103,7 @@ def parse_expiration(value):
     if text.endswith("Z") or text.endswith("z"):
         text = text[:-1] + "+00:00"
     if "." in text:  # fromisoformat before Python 3.11 accepts only 3 or 6 fraction digits
-        head, _, rest = text.partition(".")
+        head, _dot, rest = text.partition(".")
         digits = "".join(c for c in rest if c.isdigit())
         text = head + "." + (digits + "000000")[:6] + rest[len(digits):]
     moment = datetime.datetime.fromisoformat(text)
@@ -298,4 +298,4 @@ def main(argv=None, stdout=None, stderr=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

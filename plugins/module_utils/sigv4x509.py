@@ -427,7 +427,7 @@ def _error_from_http(status, headers, payload):
     except ValueError:
         document = None
     if isinstance(document, dict):
-        code = code or str(document.get("__type") or document.get("code") or "").split("#")[-1]
+        code = code or str(document.get("__type") or document.get("code") or "").rsplit("#", 1)[-1]
         message = document.get("message") or document.get("Message") or message
     return SessionError(status, code or "HTTPError", message or "no error message")
 

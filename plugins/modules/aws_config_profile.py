@@ -22,7 +22,7 @@ description:
     service in O(endpoint_services) to that URL (for example a local AWS stand-in or a VPC endpoint).
   - The file is replaced atomically and has its owner and mode before any content is written.
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   profile:
     description:
@@ -84,8 +84,10 @@ options:
     type: str
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 notes:
   - The file is edited line by line rather than through an INI parser, so comments survive. A file with two sections

@@ -95,7 +95,7 @@ def test_cache_is_per_certificate_arns_and_duration(program, make_host):
 def test_a_burst_of_concurrent_calls_makes_one_create_session(program, make_host):
     host = make_host()
     processes = [subprocess.Popen(host.program_args(program), env=host.env(), stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
-                                  stderr=subprocess.PIPE, text=True) for _ in range(10)]
+                                  stderr=subprocess.PIPE, text=True) for _attempt in range(10)]
     outputs = [process.communicate(timeout=120) for process in processes]
     assert all(process.returncode == 0 for process in processes), [err for _out, err in outputs]
     documents = [json.loads(out) for out, _err in outputs]

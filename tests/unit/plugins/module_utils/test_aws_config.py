@@ -116,8 +116,8 @@ def test_invalid_profile_name_is_refused():
 
 
 def test_read_profile():
-    assert aws_config.read_profile(FOREIGN, "prod") == {"role_arn": "arn:aws:iam::111111111111:role/admin", "source_profile": "default",
-                                                      "s3": ""}
+    expected = {"role_arn": "arn:aws:iam::111111111111:role/admin", "source_profile": "default", "s3": ""}
+    assert aws_config.read_profile(FOREIGN, "prod") == expected
     assert aws_config.read_profile(FOREIGN, "missing") is None
 
 

@@ -133,7 +133,7 @@ def test_concurrent_callers_share_one_session(tmp_path):
     def call():
         results.append(credential_process.cached_credentials(request, str(tmp_path), lambda: NOW, lambda message: None))
 
-    threads = [threading.Thread(target=call) for _ in range(8)]
+    threads = [threading.Thread(target=call) for _caller in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -68,7 +68,7 @@ def _independent_string_to_sign(url, headers, body):
     pairs = sorted(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
     query = "&".join("%s=%s" % (urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~")) for k, v in pairs)
     authorization = headers["Authorization"]
-    algorithm, _, rest = authorization.partition(" ")
+    algorithm, _space, rest = authorization.partition(" ")
     fields = dict(part.strip().split("=", 1) for part in rest.split(","))
     signed = fields["SignedHeaders"].split(";")
     lower = {name.lower(): value for name, value in headers.items()}

@@ -1,5 +1,6 @@
 """The stand-in as a process: start-up line, moto services on the same port, enforcement, admin API."""
 
+import concurrent.futures
 import json
 import os
 import signal
@@ -60,3 +61,19 @@ def test_unknown_access_key_is_rejected_by_moto(localaws):
     with pytest.raises(ClientError) as rejected:
         sts.get_caller_identity()
     assert rejected.value.response["Error"]["Code"] == "InvalidClientTokenId"
+
+
+def test_concurrent_clients_are_served(localaws):
+    client = localaws.client("rolesanywhere")
+    role = "arn:aws:iam::%s:role/concurrent" % localaws.account_id
+
+    def create(index):
+        return client.create_profile(name="concurrent-%d" % index, roleArns=[role])["profile"]["profileId"]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        created = list(pool.map(create, range(24)))
+        identities = list(pool.map(lambda _index: localaws.client("sts").get_caller_identity()["Account"], range(8)))
+    assert len(set(created)) == 24
+    assert identities == [localaws.account_id] * 8
+    listed = {item["profileId"] for page in client.get_paginator("list_profiles").paginate() for item in page["profiles"]}
+    assert set(created) <= listed

@@ -139,7 +139,6 @@ def check_session_policies(session_policies, actions, resources=("*",)):
     return findings
 
 
-
 def explain_blocked(findings, policy_names):
     """A message for the session-policy pitfall: which actions are blocked, why it happens, how to fix it."""
     blocked = [finding for finding in findings if finding["decision"] == DENIED]

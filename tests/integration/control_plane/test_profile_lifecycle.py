@@ -107,7 +107,7 @@ def test_invalid_profile_fails_before_any_write(cp):
 
 def test_shared_name_fails_listing_ids(cp):
     [role] = roles(cp, "profile-test-reader")
-    ids = [cp.api.create_profile(name=NAME, roleArns=[role], enabled=True)["profile"]["profileId"] for _ in range(2)]
+    ids = [cp.api.create_profile(name=NAME, roleArns=[role], enabled=True)["profile"]["profileId"] for _copy in range(2)]
     result = cp.module("profile", {"name": NAME, "duration_seconds": 900})
     assert result["failed"] and all(profile_id in result["msg"] for profile_id in ids)
     assert all(profile["durationSeconds"] == 3600 for profile in cp.profiles())

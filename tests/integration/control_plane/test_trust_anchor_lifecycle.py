@@ -99,7 +99,7 @@ def test_create_without_source_says_what_is_needed(cp):
 def test_shared_name_fails_listing_ids_and_ids_still_work(cp):
     ca = SampleCA()
     source = {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca.pem}}
-    ids = [cp.api.create_trust_anchor(name=NAME, source=source, enabled=True)["trustAnchor"]["trustAnchorId"] for _ in range(2)]
+    ids = [cp.api.create_trust_anchor(name=NAME, source=source, enabled=True)["trustAnchor"]["trustAnchorId"] for _copy in range(2)]
     result = cp.module("trust_anchor", {"name": NAME, "certificate_bundle": ca.pem, "enabled": False})
     assert result["failed"] and all(anchor_id in result["msg"] for anchor_id in ids)
     assert all(anchor["enabled"] for anchor in cp.trust_anchors())

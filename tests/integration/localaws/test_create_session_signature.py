@@ -179,9 +179,14 @@ def test_missing_authorization_is_denied(world):
     assert_denied(session_client.send(request), 403, "AccessDeniedException", "Missing Authentication Token")
 
 
-def test_the_collection_signer_is_accepted(world):
+@pytest.mark.parametrize("backend", ["cryptography", "openssl"])
+@pytest.mark.parametrize("key_type", ["rsa", "ec"])
+@pytest.mark.parametrize("arns_in", ["query", "body"])
+def test_the_collection_signer_is_accepted(localaws, backend, key_type, arns_in):
     sigv4x509 = pytest.importorskip("ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.sigv4x509")
-    leaf = world.issue("collection-signer.example.com")
+    world = World(localaws, key_type=key_type)
+    intermediate = world.ca.intermediate("Issuing CA", key_type=key_type)
+    leaf = intermediate.issue("collection-signer.example.com", key_type=key_type)
     url, headers, body = sigv4x509.sign_create_session(
         endpoint=world.localaws.endpoint,
         region=world.localaws.region,
@@ -190,6 +195,10 @@ def test_the_collection_signer_is_accepted(world):
         role_arn=world.role_arn,
         certificate_pem=leaf.certificate_pem,
         private_key_pem=leaf.private_key_pem,
+        intermediates_pem=intermediate.certificate_pem,
+        arns_in=arns_in,
+        now=world.service_now(),
+        backend=backend,
     )
     response = session_client.send(session_client.SignedRequest(url=url, headers=dict(headers), body=body))
     assert response.status == 201, response.document

@@ -111,11 +111,11 @@ class ControlPlane:
         item = {kind.id_key: resource_id, kind.arn_key: self.store.arn(kind.arn_type, resource_id), "createdAt": now,
                 "updatedAt": now}
         item.update(extra)
+        # Everything that can fail is checked before the resource is stored, so a refused create leaves no trace.
+        tags = self._merged_tags([], params.get("tags") or [])
         self._set_alias(kind, item, params.get("aliasName"))
         self._table(kind)[resource_id] = item
-        self.store.tags[item[kind.arn_key]] = []
-        if params.get("tags"):
-            self._merge_tags(item[kind.arn_key], params["tags"])
+        self.store.tags[item[kind.arn_key]] = tags
         return item
 
     def _touch(self, item):
@@ -133,6 +133,16 @@ class ControlPlane:
         item["enabled"] = enabled
         return item
 
+    def _check_alias(self, kind, item, alias_name):
+        """Raise ValidationException when `alias_name` is reserved or held by another resource of the kind."""
+        if not alias_name:
+            return
+        if alias_name.lower().startswith("aws/"):
+            raise validation_error("Alias name %s is reserved: names starting with aws/ belong to AWS" % alias_name)
+        for other in self._table(kind).values():
+            if other is not item and other.get("aliasName") == alias_name:
+                raise validation_error("Alias name %s is already used by %s" % (alias_name, other[kind.arn_key]))
+
     def _set_alias(self, kind, item, alias_name):
         """Apply an aliasName parameter: None keeps the alias, "" removes it, anything else sets it.
 
@@ -141,12 +151,8 @@ class ControlPlane:
         previous = item.get("aliasName")
         if alias_name is None or alias_name == (previous or ""):
             return None
+        self._check_alias(kind, item, alias_name)
         if alias_name:
-            if alias_name.lower().startswith("aws/"):
-                raise validation_error("Alias name %s is reserved: names starting with aws/ belong to AWS" % alias_name)
-            for other in self._table(kind).values():
-                if other is not item and other.get("aliasName") == alias_name:
-                    raise validation_error("Alias name %s is already used by %s" % (alias_name, other[kind.arn_key]))
             item["aliasName"] = alias_name
             item["aliasArn"] = self.store.alias_arn(kind.arn_type, alias_name)
         else:
@@ -154,16 +160,18 @@ class ControlPlane:
             item.pop("aliasArn", None)
         return previous
 
-    def _merge_tags(self, arn, new_tags):
+    @staticmethod
+    def _merged_tags(current_tags, new_tags):
+        """`current_tags` with `new_tags` added or overwritten, or the error the service gives for them."""
         for tag in new_tags:
             if tag["key"].lower().startswith("aws:"):
-                raise validation_error("Tag keys starting with aws: are reserved for AWS use")
-        merged = {tag["key"]: tag["value"] for tag in self.store.tags.get(arn, [])}
+                raise validation_error("Tag key %s is reserved: keys starting with aws: belong to AWS" % tag["key"])
+        merged = {tag["key"]: tag["value"] for tag in current_tags}
         merged.update((tag["key"], tag["value"]) for tag in new_tags)
         if len(merged) > MAX_TAGS_PER_RESOURCE:
-            raise ServiceError("TooManyTagsException", "A resource can have at most %d tags; this request would leave %d on %s"
-                               % (MAX_TAGS_PER_RESOURCE, len(merged), arn), 400)
-        self.store.tags[arn] = [{"key": key, "value": value} for key, value in merged.items()]
+            raise ServiceError("TooManyTagsException", "A resource can have at most %d tags; this request would leave %d"
+                               % (MAX_TAGS_PER_RESOURCE, len(merged)), 400)
+        return [{"key": key, "value": value} for key, value in merged.items()]
 
     def _page(self, items, params):
         page_size = params.get("pageSize", DEFAULT_PAGE_SIZE)
@@ -210,11 +218,13 @@ class ControlPlane:
             raise validation_error("Trust anchor source type %s is not supported; use CERTIFICATE_BUNDLE or AWS_ACM_PCA"
                                    % source_type)
 
-    def _apply_notification_settings(self, anchor, settings, configured_by):
-        current = anchor["notificationSettings"]
+    @staticmethod
+    def _notification_settings(current, settings, configured_by):
+        """`current` (a list of NotificationSettingDetail) with `settings` applied; raises before changing anything."""
+        result = [dict(setting) for setting in current]
         for setting in settings:
             channel = setting.get("channel", "ALL")
-            existing = _find_setting(current, setting["event"], channel)
+            existing = _find_setting(result, setting["event"], channel)
             threshold = setting.get("threshold")
             if threshold is None:
                 if setting["enabled"]:
@@ -224,22 +234,23 @@ class ControlPlane:
             updated = {"enabled": setting["enabled"], "event": setting["event"], "threshold": threshold,
                        "channel": channel, "configuredBy": configured_by}
             if existing:
-                current[current.index(existing)] = updated
+                result[result.index(existing)] = updated
             else:
-                current.append(updated)
+                result.append(updated)
+        return result
 
     def create_trust_anchor(self, params, caller):
         self._check_source(params["source"])
-        anchor = self._new_resource(TRUST_ANCHOR, params, {
+        extra = {
             "name": params["name"],
             "source": params["source"],
             "enabled": params.get("enabled", False),
-            "notificationSettings": default_notification_settings(),
-        })
+            "notificationSettings": self._notification_settings(
+                default_notification_settings(), params.get("notificationSettings", []), caller.account_id),
+        }
         if params.get("crlDpRevocationEnabled") is not None:
-            anchor["crlDpRevocationEnabled"] = params["crlDpRevocationEnabled"]
-        self._apply_notification_settings(anchor, params.get("notificationSettings", []), caller.account_id)
-        return {"trustAnchor": anchor}
+            extra["crlDpRevocationEnabled"] = params["crlDpRevocationEnabled"]
+        return {"trustAnchor": self._new_resource(TRUST_ANCHOR, params, extra)}
 
     def get_trust_anchor(self, params, caller):
         return {"trustAnchor": self._find(TRUST_ANCHOR, params["trustAnchorId"])}
@@ -251,6 +262,7 @@ class ControlPlane:
         anchor = self._find(TRUST_ANCHOR, params["trustAnchorId"])
         if "source" in params:
             self._check_source(params["source"])
+        self._check_alias(TRUST_ANCHOR, anchor, params.get("aliasName"))
         self._touch(anchor)
         for member in ("name", "source", "crlDpRevocationEnabled"):
             if member in params:
@@ -269,8 +281,9 @@ class ControlPlane:
 
     def put_notification_settings(self, params, caller):
         anchor = self._find(TRUST_ANCHOR, params["trustAnchorId"])
+        settings = self._notification_settings(anchor["notificationSettings"], params["notificationSettings"], caller.account_id)
         self._touch(anchor)
-        self._apply_notification_settings(anchor, params["notificationSettings"], caller.account_id)
+        anchor["notificationSettings"] = settings
         return {"trustAnchor": anchor}
 
     def reset_notification_settings(self, params, caller):
@@ -328,6 +341,7 @@ class ControlPlane:
     def update_profile(self, params, caller):
         profile = self._find(PROFILE, params["profileId"])
         self._check_profile_input(params, caller)
+        self._check_alias(PROFILE, profile, params.get("aliasName"))
         self._touch(profile)
         for member in ("name", "sessionPolicy", "roleArns", "managedPolicyArns", "durationSeconds", "acceptRoleSessionName"):
             if member in params:
@@ -406,6 +420,7 @@ class ControlPlane:
         crl = self._find(CRL, params["crlId"])
         if "crlData" in params:
             self._check_crl_data(params["crlData"])
+        self._check_alias(CRL, crl, params.get("aliasName"))
         self._touch(crl)
         for member in ("name", "crlData"):
             if member in params:
@@ -433,8 +448,9 @@ class ControlPlane:
     # ---- tags ---------------------------------------------------------------------------------------------------
 
     def tag_resource(self, params, caller):
-        self._find_taggable(params["resourceArn"])
-        self._merge_tags(params["resourceArn"], params["tags"])
+        arn = params["resourceArn"]
+        self._find_taggable(arn)
+        self.store.tags[arn] = self._merged_tags(self.store.tags.get(arn, []), params["tags"])
         return {}
 
     def untag_resource(self, params, caller):

@@ -232,3 +232,31 @@ def test_alias_is_unique_usable_as_identifier_and_reported_when_changed(localaws
 def test_reserved_alias_prefix(rolesanywhere, ca):
     with pytest.raises(rolesanywhere.exceptions.ValidationException):
         create_anchor(rolesanywhere, ca, aliasName="AWS/mine")
+
+
+def _names(client):
+    return {item["name"] for page in client.get_paginator("list_trust_anchors").paginate() for item in page["trustAnchors"]}
+
+
+@pytest.mark.parametrize("extra", [
+    {"tags": [{"key": "aws:reserved", "value": "x"}]},
+    {"notificationSettings": [{"enabled": True, "event": "CA_CERTIFICATE_EXPIRY"}]},
+    {"aliasName": "aws/reserved"},
+])
+def test_a_refused_create_leaves_nothing_behind(rolesanywhere, ca, extra):
+    name = unique_name("refused")
+    with pytest.raises(rolesanywhere.exceptions.ValidationException):
+        rolesanywhere.create_trust_anchor(name=name, source=bundle_source(ca), **extra)
+    assert name not in _names(rolesanywhere)
+
+
+def test_a_refused_update_changes_nothing(rolesanywhere, ca):
+    taken = create_anchor(rolesanywhere, ca, aliasName=unique_name("taken"))
+    anchor = create_anchor(rolesanywhere, ca)
+    with pytest.raises(rolesanywhere.exceptions.ValidationException):
+        rolesanywhere.update_trust_anchor(trustAnchorId=anchor["trustAnchorId"], name="changed", aliasName=taken["aliasName"])
+    assert rolesanywhere.get_trust_anchor(trustAnchorId=anchor["trustAnchorId"])["trustAnchor"] == anchor
+    with pytest.raises(rolesanywhere.exceptions.ValidationException):
+        rolesanywhere.put_notification_settings(trustAnchorId=anchor["trustAnchorId"], notificationSettings=[
+            {"enabled": False, "event": "CA_CERTIFICATE_EXPIRY"}, {"enabled": True, "event": "END_ENTITY_CERTIFICATE_EXPIRY"}])
+    assert rolesanywhere.get_trust_anchor(trustAnchorId=anchor["trustAnchorId"])["trustAnchor"] == anchor

@@ -3,6 +3,14 @@
 Every resource is kept as a dict in the API's own output shape (camelCase keys, datetimes as aware datetimes,
 blobs as bytes), so the control plane can serialize it with the service model and CreateSession can read it
 without translation. Callers hold `lock` while they read-modify-write.
+
+    trust_anchors  id -> TrustAnchorDetail (source, enabled, notificationSettings, createdAt, updatedAt, ...)
+    profiles       id -> ProfileDetail (roleArns, enabled, durationSeconds, acceptRoleSessionName,
+                   attributeMappings, sessionPolicy, managedPolicyArns, ...)
+    crls           id -> CrlDetail (crlData as the imported PEM bytes, trustAnchorArn, enabled, ...)
+    subjects       id -> SubjectDetail, written by CreateSession
+    tags           resource ARN -> [{"key", "value"}]
+    session_log    one dict per CreateSession outcome, oldest first
 """
 
 import datetime

@@ -21,6 +21,7 @@ import fcntl
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 
@@ -195,14 +196,16 @@ def read_cached(path):
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
-    with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(handle.fileno())
-        if status.st_uid != os.getuid() or status.st_mode & 0o077:
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o077:
             return None
-        try:
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
             return json.loads(handle.read().decode("utf-8"))
-        except ValueError:
-            return None
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(descriptor)
 
 
 def write_cached(path, document):
@@ -248,7 +251,11 @@ def cached_credentials(request, directory, now_function, log):
             return document
         log("cache miss %s: calling CreateSession" % entry)
         document = request.create_session()
-        write_cached(entry, document)
+        try:
+            write_cached(entry, document)
+        except OSError as exc:
+            # The credentials are good even when they cannot be kept (full disk, read-only home).
+            log("cannot write the cache entry %s: %s" % (entry, exc))
         return document
 
 

@@ -158,3 +158,43 @@ def test_process_output_shape():
                                                 "expiration": "2026-11-25T21:00:00Z"})
     assert json.dumps(output) == ('{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "S", "SessionToken": "T", '
                                   '"Expiration": "2026-11-25T21:00:00Z"}')
+
+
+def test_credentials_are_returned_when_the_cache_cannot_be_written(tmp_path):
+    request = CountingRequest()
+    messages = []
+    directory = tmp_path / "cache"
+    directory.mkdir()
+    entry = directory / ("k" * 64 + ".json")
+    entry.mkdir()  # an entry that cannot be replaced by a file
+    document = credential_process.cached_credentials(request, str(directory), lambda: NOW, messages.append)
+    assert document == _document(3600) and request.calls == 1
+    assert any("cannot write the cache entry" in message for message in messages)
+
+
+def _top_level_names(module):
+    """Names a module binds at top level: {name: 'module' for plain imports, 'definition' otherwise}."""
+    import ast  # pylint: disable=import-outside-toplevel
+    with open(module.__file__, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    names = {}
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names[(alias.asname or alias.name).split(".")[0]] = "module:" + alias.name.split(".")[0]
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names[node.name] = "definition"
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    names[target.id] = "definition"
+    return names
+
+
+def test_the_installed_program_can_hold_both_sources_in_one_namespace():
+    # The role concatenates the signer and this program into one file: a name both define would shadow the other.
+    from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import sigv4x509  # pylint: disable=import-outside-toplevel
+    signer, program = _top_level_names(sigv4x509), _top_level_names(credential_process)
+    clashes = [name for name in set(signer) & set(program)
+               if not (signer[name].startswith("module:") and signer[name] == program[name])]
+    assert clashes == []

@@ -21,7 +21,7 @@ description:
   - The private key never appears in the result.
   - Needs only the Python standard library plus either python3-cryptography or the C(openssl) command on the host.
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   common_name:
     description: Common name (CN) of the certificate subject. The C(enroll) role passes C(rolesanywhere_common_name), by default the inventory name.
@@ -74,6 +74,7 @@ options:
     default: auto
 notes:
   - Supports check mode. In check mode no key is written; when a key would be generated no CSR is returned.
+  - Supports diff mode; the diff shows the key type and a digest of the public key before and after, never the key.
   - Idempotent; the module changes something only when it generates a key or has to correct the key file's mode or owner.
 seealso:
   - module: hybridcloud.rolesanywhere.sign_certificates
@@ -179,6 +180,7 @@ backend:
   type: str
 """
 
+import hashlib
 import os
 
 from ansible.module_utils.basic import AnsibleModule
@@ -195,12 +197,20 @@ def requested_subject(params):
     return [(field, params[field]) for field in ("organization", "organizational_unit", "common_name") if params[field]]
 
 
+def key_label(backend, key_pem):
+    """What --diff shows of a key: its type and a short digest of its PUBLIC half, never the key itself."""
+    if key_pem is None:
+        return "absent"
+    public_der = backend.public_key_der(key_pem)
+    return "%s %s" % (host_keys.key_type_of_spki(public_der), hashlib.sha256(public_der).hexdigest()[:16])
+
+
 def ensure_key(module, backend, key_path, uid, gid):
     """Return (changed, key_pem or None in check mode when generated, key report)."""
     params = module.params
     key_pem = atomic_files.read_bytes(key_path)
     generate, reason = host_keys.key_decision(backend, key_pem, params["key_type"], params["rotate"])
-    report = {"key_type": params["key_type"], "generated": generate, "reason": reason}
+    report = {"key_type": params["key_type"], "generated": generate, "reason": reason, "before": key_label(backend, key_pem)}
     if generate:
         if module.check_mode:
             return True, None, report
@@ -243,7 +253,11 @@ def run(module):
     if key_pem is None:
         reasons = ["a new private key will be generated"]
     csr = backend.make_csr(key_pem, paths["private_key_path"], subject, dns_names) if key_pem is not None else None
+    before = {"private_key": key_report.pop("before"), "certificate": installed.get("serial", "absent")}
+    after = {"private_key": key_label(backend, key_pem) if key_pem is not None else "new %s key" % params["key_type"],
+             "certificate": before["certificate"]}
     module.exit_json(changed=changed, backend=backend.name, cert_dir=cert_dir, csr=csr, key=key_report, installed=installed,
+                     diff={"before": before, "after": after} if module._diff else None,
                      needs_certificate=bool(reasons), reasons=reasons, common_name=params["common_name"], dns_names=dns_names,
                      **paths)
 

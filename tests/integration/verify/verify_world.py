@@ -10,6 +10,7 @@ import datetime
 import json
 import os
 import sys
+import sysconfig
 import uuid
 
 from cryptography import x509
@@ -23,6 +24,7 @@ from support.ansible_run import COLLECTIONS_ROOT, run_playbook
 
 CLUSTER = "analytics"
 PROFILE_NAME = "reader"
+SITE_PACKAGES = sysconfig.get_paths()["purelib"]
 NOW = datetime.datetime.now(datetime.timezone.utc)
 DAY = datetime.timedelta(days=1)
 
@@ -62,6 +64,12 @@ def write(path, data, mode=0o644):
     return path
 
 
+def python_program(python, import_main):
+    """A program run by ``python`` that finds the test virtualenv's packages and the collection, then calls main()."""
+    return ("#!{0}\nimport sys\nsys.path.append({1!r})\nsys.path.insert(0, {2!r})\n{3}\nsys.exit(main())\n"
+            .format(python, SITE_PACKAGES, COLLECTIONS_ROOT, import_main))
+
+
 def ensure_cluster(localaws):
     redshift = localaws.client("redshift")
     if not redshift.describe_clusters()["Clusters"]:
@@ -72,8 +80,10 @@ def ensure_cluster(localaws):
 class World:
     """One host's working setup. Break it, then call verify()."""
 
-    def __init__(self, localaws, tmp_path, two_tier=False, common_name="db01"):
+    def __init__(self, localaws, tmp_path, two_tier=False, common_name="db01", python=sys.executable):
         self.localaws = localaws
+        self.python = python
+        self.extra_host_vars = {}
         self.tmp_path = tmp_path
         self.suffix = uuid.uuid4().hex[:8]
         self.common_name = common_name
@@ -133,9 +143,8 @@ class World:
             write(self.chain_path, b"".join(pem(cert) for cert in self.intermediates))
         os.makedirs(os.path.dirname(self.helper_path), exist_ok=True)
         # The collection's credential-process program, run from the checkout instead of its installed single file.
-        write(self.helper_path, "#!{0}\nimport sys\nsys.path.insert(0, {1!r})\n"
-              "from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.credential_process import main\n"
-              "sys.exit(main())\n".format(sys.executable, COLLECTIONS_ROOT), 0o755)
+        write(self.helper_path, python_program(
+            self.python, "from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.credential_process import main"), 0o755)
         self.write_config(self.credential_process(intermediates=intermediates))
 
     def credential_process(self, intermediates=True):
@@ -154,8 +163,11 @@ class World:
     # ---- running the role -----------------------------------------------------------------------------------------
 
     def host_vars(self):
-        return {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-                "rolesanywhere_aws_config_file": self.config_path}
+        host_vars = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                     "rolesanywhere_aws_config_file": self.config_path,
+                     "rolesanywhere_awscli_path": os.path.join(os.path.dirname(sys.executable), "aws")}
+        host_vars.update(self.extra_host_vars)
+        return host_vars
 
     def verify(self, check=False, **extra_vars):
         return run_verify(self.localaws, self.tmp_path, {"host1": self}, check=check, **extra_vars)
@@ -163,17 +175,10 @@ class World:
 
 def run_verify(localaws, tmp_path, worlds, check=False, **extra_vars):
     """Run the verify role once over several hosts, each with the files of its own world (host name -> World)."""
-    variables = {
-        "rolesanywhere_region": localaws.region,
-        "rolesanywhere_aws_profile": PROFILE_NAME,
-        "rolesanywhere_awscli_path": os.path.join(os.path.dirname(sys.executable), "aws"),
-    }
+    variables = {"rolesanywhere_region": localaws.region, "rolesanywhere_aws_profile": PROFILE_NAME}
     variables.update(extra_vars)
     play = [{"name": "verify", "hosts": "all", "gather_facts": False, "roles": [{"role": "hybridcloud.rolesanywhere.verify"}]}]
-    hosts = {}
-    for host, world in worlds.items():
-        hosts[host] = world.host_vars()
-        hosts[host].update(getattr(world, "extra_host_vars", {}))
+    hosts = dict((host, world.host_vars()) for host, world in worlds.items())
     env = dict(localaws.env)
     # A credential cache of their own: a session cached by another test would hide what this one broke.
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")

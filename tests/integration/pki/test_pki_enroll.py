@@ -73,32 +73,28 @@ def test_enroll_issues_then_changes_nothing_with_one_call_per_host(tmp_path, bar
         assert "PRIVATE KEY" not in run.stdout
 
 
-def test_enroll_publishes_paths_for_the_credential_configuration(tmp_path):
-    fleet = Fleet(tmp_path, ("h1",))
-    play = [{"hosts": "all", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"],
+def facts_play():
+    return [{"hosts": "all", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"],
              "post_tasks": [{"name": "facts", "ansible.builtin.debug": {"msg": {
                  "certificate": "{{ rolesanywhere_certificate_path }}", "key": "{{ rolesanywhere_private_key_path }}",
                  "intermediates": "{{ rolesanywhere_intermediates_path }}", "changed": "{{ rolesanywhere_certificate_changed }}"}}}]}]
-    result = fleet.run(playbook=play)
-    assert result.rc == 0, result.explain()
-    facts = result.task("facts", "h1")["msg"]
-    assert facts["certificate"] == fleet.path("h1", "certificate.pem")
-    assert facts["key"] == fleet.path("h1", "private-key.pem")
-    assert facts["intermediates"] == ""
-    assert facts["changed"] is True
 
 
-def test_intermediate_ca_installs_the_chain(tmp_path):
+def test_intermediate_ca_installs_the_chain_and_publishes_the_paths(tmp_path):
     fleet = Fleet(tmp_path, ("h1", "h2"), host_vars={"h2": {"rolesanywhere_crypto_backend": "openssl"}},
                   group_vars={"rolesanywhere_ca_intermediate": True, "rolesanywhere_ca_passphrase": "correct horse"})
-    first = fleet.run()
+    first = fleet.run(playbook=facts_play())
     assert first.rc == 0, first.explain()
     for host in ("h1", "h2"):
         assert os.path.exists(fleet.path(host, "chain.pem"))
         ok, output = openssl_verify(fleet, host)
         assert ok, output
-    second = fleet.run()
+        facts = first.task("facts", host)["msg"]
+        assert facts == {"certificate": fleet.path(host, "certificate.pem"), "key": fleet.path(host, "private-key.pem"),
+                         "intermediates": fleet.path(host, "chain.pem"), "changed": True}
+    second = fleet.run(playbook=facts_play())
     assert second.changed == 0, second.stats
+    assert second.task("facts", "h1")["msg"]["changed"] is False
 
 
 def test_short_validity_is_renewed_on_every_run(tmp_path):
@@ -113,14 +109,6 @@ def test_short_validity_is_renewed_on_every_run(tmp_path):
         assert fleet.read(host, "private-key.pem") == keys[host]  # renewal keeps the key
         reasons = again.action("certificate_request", host)["reasons"]
         assert any("expires within 30 days" in reason for reason in reasons)
-
-
-def test_forced_renewal(tmp_path):
-    fleet = Fleet(tmp_path, ("h1",))
-    assert fleet.run().rc == 0
-    before = serial(fleet, "h1")
-    forced = fleet.run(extra_vars={"rolesanywhere_force_renew": True})
-    assert forced.rc == 0 and serial(fleet, "h1") != before
 
 
 def test_key_rotation_replaces_key_and_certificate(tmp_path):
@@ -139,15 +127,21 @@ def test_key_rotation_replaces_key_and_certificate(tmp_path):
     assert fleet.run().changed == 0
 
 
-def test_key_type_change_generates_a_new_key(tmp_path):
+def test_forced_renewal_keeps_the_key_and_a_key_type_change_replaces_it(tmp_path):
     fleet = Fleet(tmp_path, ("h1",))
     assert fleet.run().rc == 0
+    before, key = serial(fleet, "h1"), fleet.read("h1", "private-key.pem")
+    forced = fleet.run(extra_vars={"rolesanywhere_force_renew": True})
+    assert forced.rc == 0, forced.explain()
+    assert serial(fleet, "h1") != before and fleet.read("h1", "private-key.pem") == key
     changed = fleet.run(extra_vars={"rolesanywhere_key_type": "rsa-2048"})
     assert changed.rc == 0, changed.explain()
     assert changed.action("certificate_request", "h1")["key"]["generated"]
     text = subprocess.run(["openssl", "pkey", "-in", fleet.path("h1", "private-key.pem"), "-noout", "-text"],
                           capture_output=True, text=True, check=True).stdout
     assert "2048 bit" in text
+    ok, output = openssl_verify(fleet, "h1")
+    assert ok, output
 
 
 def test_a_new_ca_reissues_every_certificate(tmp_path):

@@ -165,10 +165,15 @@ class AccessCheck:
             return result
         for command in (CALLER_IDENTITY, DESCRIBE_CLUSTERS):
             rc, stdout, stderr = self.aws(awscli, command)
-            if rc != 0:
-                result["diagnosis"] = self.diagnose(command, stderr or stdout, facts, findings, result)
-                return result
-            self.record(command, stdout, result)
+            if rc == 0:
+                try:
+                    self.record(command, stdout, result)
+                    continue
+                except (ValueError, TypeError, AttributeError):
+                    # A wrapper or an old CLI printed something else than the JSON asked for.
+                    stderr = "unexpected output of the AWS CLI (not the JSON asked for): " + (stdout or "")[:200]
+            result["diagnosis"] = self.diagnose(command, stderr or stdout, facts, findings, result)
+            return result
         problem = self.problem_after_success(result, facts, findings)
         if problem:
             result["diagnosis"] = problem

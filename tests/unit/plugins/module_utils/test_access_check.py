@@ -180,3 +180,12 @@ def test_remove_ambient_credentials():
 def test_parse_http_date(value, expected_year):
     parsed = access_check.parse_http_date(value)
     assert (parsed.year if parsed else None) == expected_year
+
+
+def test_output_that_is_not_json_is_a_failure_not_a_crash(host):
+    answers = ok_answers()
+    answers["sts"] = (0, "<html>proxy login</html>", "")
+    result = check(host, answers)[0].execute("/usr/bin/aws")
+    assert result["ok"] is False
+    assert result["diagnosis"]["code"] == "unknown"
+    assert "proxy login" in result["diagnosis"]["message"]

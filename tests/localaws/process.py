@@ -30,6 +30,9 @@ class LocalAwsServer:
         self.access_key_id = info["access_key_id"]
         self.secret_access_key = info["secret_access_key"]
         self.log_path = log_path
+        self._shared_session = boto3.session.Session(region_name=self.region)
+        # boto3 sessions are not safe for creating clients from several threads at once.
+        self._client_lock = threading.Lock()
         config_file = os.path.join(work_dir, "aws-config")
         credentials_file = os.path.join(work_dir, "aws-credentials")
         for path in (config_file, credentials_file):
@@ -58,9 +61,18 @@ class LocalAwsServer:
             aws_session_token=session_token, region_name=self.region)
 
     def client(self, service, **kwargs):
-        """A boto3 client for `service` as the administrator (kwargs go to Session.client, e.g. config=)."""
-        credentials = {name: kwargs.pop(name) for name in ("access_key_id", "secret_access_key", "session_token") if name in kwargs}
-        return self.session(**credentials).client(service, endpoint_url=self.endpoint, **kwargs)
+        """A boto3 client for `service` as the administrator (kwargs go to Session.client, e.g. config=).
+
+        `access_key_id`, `secret_access_key` and `session_token` select other credentials. Clients come from one
+        shared session, which loads each service model once instead of once per client.
+        """
+        access_key_id = kwargs.pop("access_key_id", None) or self.access_key_id
+        secret_access_key = kwargs.pop("secret_access_key", None) or self.secret_access_key
+        session_token = kwargs.pop("session_token", None)
+        with self._client_lock:
+            return self._shared_session.client(service, endpoint_url=self.endpoint, aws_access_key_id=access_key_id,
+                                               aws_secret_access_key=secret_access_key, aws_session_token=session_token,
+                                               **kwargs)
 
     def create_user(self, user_name, policy=None):
         """An IAM user with an optional inline policy (a dict); returns {"access_key_id", "secret_access_key", "arn"}."""

@@ -12,7 +12,7 @@ def ca():
     return TestCa()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def rolesanywhere(localaws):
     return localaws.client("rolesanywhere")
 

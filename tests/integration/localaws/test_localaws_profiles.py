@@ -16,12 +16,12 @@ SESSION_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
 MISSING_ID = "0f0f0f0f-0000-4000-8000-000000000000"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def rolesanywhere(localaws):
     return localaws.client("rolesanywhere")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def raw_rolesanywhere(localaws):
     return localaws.client("rolesanywhere", config=NO_CLIENT_VALIDATION)
 

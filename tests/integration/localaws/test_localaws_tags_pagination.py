@@ -5,7 +5,7 @@ import pytest
 from control_plane_testlib import NO_CLIENT_VALIDATION, error_of, role_arn, unique_name
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def rolesanywhere(localaws):
     return localaws.client("rolesanywhere")
 

@@ -14,12 +14,12 @@ def ca():
     return TestCa()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def rolesanywhere(localaws):
     return localaws.client("rolesanywhere")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def raw_rolesanywhere(localaws):
     return localaws.client("rolesanywhere", config=NO_CLIENT_VALIDATION)
 

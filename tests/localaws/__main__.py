@@ -56,7 +56,7 @@ def serve(args):
     administrator = seed_administrator(store.account_id, args.region)
     enable_enforcement()
     # werkzeug itself reports a port in use (on stderr, exit status 1).
-    server = make_server(args.host, args.port, LocalAws(store), threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(args.host, args.port, LocalAws(store, administrator=administrator), threaded=True, request_handler=MotoRequestHandler)
     try:
         host, port = server.server_address[:2]
         print(json.dumps({"endpoint": "http://%s:%d" % (host, port), "region": args.region, "account_id": store.account_id,

@@ -13,12 +13,21 @@ ADMINISTRATOR_POLICY = {
 }
 
 
-def seed_administrator(account_id, region):
-    """Create the administrator user with an allow-everything policy; returns its access key."""
+def seed_administrator(account_id, region, access_key_id=None, secret_access_key=None):
+    """Create the administrator user with an allow-everything policy; returns its access key.
+
+    With `access_key_id` and `secret_access_key` the user gets exactly that key back (after moto's own reset).
+    """
     iam = iam_backends[account_id]["aws"]
     iam.create_user(region_name=region, user_name=ADMINISTRATOR_NAME)
     iam.put_user_policy(ADMINISTRATOR_NAME, "AdministratorAccess", json.dumps(ADMINISTRATOR_POLICY))
     key = iam.create_access_key(ADMINISTRATOR_NAME)
+    if access_key_id and secret_access_key:
+        # moto indexes keys by id, so the index moves with the id.
+        del iam.access_keys[key.physical_resource_id]
+        key.access_key_id = access_key_id
+        key.secret_access_key = secret_access_key
+        iam.access_keys[key.physical_resource_id] = key
     return {"user_name": ADMINISTRATOR_NAME, "access_key_id": key.access_key_id,
             "secret_access_key": key.secret_access_key}
 

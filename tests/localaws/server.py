@@ -22,10 +22,12 @@ from .auth import Authenticator, enforcement_active
 from .control_plane import Caller, ControlPlane, resource_for_authorization
 from .errors import ServiceError
 from .faults import FaultInjector
+from .seed import seed_administrator
 from .service_model import SERVICE_NAME, ServiceModel
 
 ADMIN_PREFIX = "/_localaws/"
 SESSIONS_PATH = "/sessions"
+MOTO_RESET_PATH = "/moto-api/reset"
 SESSIONS_OPERATION = "CreateSession"
 X509_ALGORITHM_PREFIX = "AWS4-X509-"
 EMULATED_SERVICES = ("iam", "sts", "redshift", "acm-pca", "rolesanywhere")
@@ -64,8 +66,10 @@ def credential_scope_service(authorization):
 class LocalAws:
     """The whole stand-in as one WSGI callable."""
 
-    def __init__(self, store, moto_app=None):
+    def __init__(self, store, moto_app=None, administrator=None):
         self.store = store
+        # The seeded administrator's key, restored after moto's own reset (POST /moto-api/reset) wipes IAM.
+        self.administrator = administrator
         self.moto_app = moto_app or DomainDispatcherApplication(create_backend_app)
         self.faults = FaultInjector()
         self.service_model = ServiceModel()
@@ -78,7 +82,19 @@ class LocalAws:
             return self._admin(Request(environ))(environ, start_response)
         if self._is_roles_anywhere(environ, path):
             return self._roles_anywhere(Request(environ))(environ, start_response)
+        if path == MOTO_RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
+            return self._moto_reset(environ, start_response)
         return self.moto_app(environ, start_response)
+
+    def _moto_reset(self, environ, start_response):
+        """moto's reset, extended to the whole stand-in: Roles Anywhere state too, and the administrator comes back."""
+        response = self.moto_app(environ, start_response)
+        self.store.reset()
+        self.faults.clear()
+        if self.administrator:
+            seed_administrator(self.store.account_id, self.store.region, self.administrator["access_key_id"],
+                               self.administrator["secret_access_key"])
+        return response
 
     # ---- routing ------------------------------------------------------------------------------------------------
 

@@ -123,3 +123,19 @@ def test_aws_cli_reaches_roles_anywhere_through_aws_endpoint_url(localaws):
 def test_aws_cli_reaches_moto_services_through_the_same_endpoint(localaws):
     assert aws_cli(localaws, "redshift", "describe-clusters") == {"Clusters": []}
     assert aws_cli(localaws, "sts", "get-caller-identity")["Account"] == localaws.account_id
+
+
+def test_moto_reset_clears_everything_but_keeps_the_administrator_key(tmp_path):
+    server = start_server(str(tmp_path))
+    try:
+        server.create_user("wiped-by-reset")
+        server.client("rolesanywhere").create_trust_anchor(name=unique_name("wiped"), source=bundle_source(TestCa()))
+        request = urllib.request.Request(server.endpoint + "/moto-api/reset", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:  # pylint: disable=consider-using-with
+            assert response.status == 200
+        users = [user["UserName"] for user in server.client("iam").list_users()["Users"]]
+        assert users == ["localaws-admin"]
+        assert server.client("rolesanywhere").list_trust_anchors()["trustAnchors"] == []
+        assert server.health()["iam_enforcement"] is True
+    finally:
+        server.stop()

@@ -46,7 +46,9 @@ class Fleet:
         self.dirs = {name: str(tmp_path / "hosts" / name / "rolesanywhere") for name in hosts}
         inventory_hosts = {}
         for name in hosts:
-            entry = {"rolesanywhere_cert_dir": self.dirs[name]}
+            # Everything a host owns stays under tmp_path, the AWS config (which revoke.yml may edit) included.
+            entry = {"rolesanywhere_cert_dir": self.dirs[name],
+                     "rolesanywhere_aws_config_file": str(tmp_path / "hosts" / name / "aws-config")}
             entry.update((host_vars or {}).get(name, {}))
             inventory_hosts[name] = entry
         variables = {

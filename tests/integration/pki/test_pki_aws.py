@@ -1,6 +1,7 @@
 """Issuance through ACM Private CA and revocation through an imported CRL, against the local AWS stand-in."""
 
 import json
+import os
 import uuid
 
 import pytest
@@ -45,11 +46,11 @@ def create_trust(localaws, source):
             "trust_anchor_name": anchor["name"]}
 
 
-def create_session(localaws, trust, fleet, host):
+def create_session(localaws, trust, fleet, host, saved=None):
+    certificate, key = saved or (fleet.read(host, "certificate.pem"), fleet.read(host, "private-key.pem"))
     return sigv4x509.create_session(
         endpoint=localaws.endpoint, region=localaws.region, trust_anchor_arn=trust["trust_anchor_arn"],
-        profile_arn=trust["profile_arn"], role_arn=trust["role_arn"],
-        certificate_pem=fleet.read(host, "certificate.pem"), private_key_pem=fleet.read(host, "private-key.pem"))
+        profile_arn=trust["profile_arn"], role_arn=trust["role_arn"], certificate_pem=certificate, private_key_pem=key)
 
 
 def test_acm_pca_issues_the_fleet_and_the_certificates_open_sessions(tmp_path, localaws):
@@ -86,15 +87,19 @@ def test_a_revoked_host_is_denied_while_the_others_keep_access(tmp_path, localaw
     for host in ("h1", "h2", "h3"):
         assert create_session(localaws, trust, fleet, host)["credentialSet"]
 
+    # The lost host's files are kept aside to prove that the certificate itself is refused, not just gone.
+    h1_files = (fleet.read("h1", "certificate.pem"), fleet.read("h1", "private-key.pem"))
     revoke_vars = {"rolesanywhere_revoke": ["h1"], "rolesanywhere_ca_path": fleet.ca_path,
                    "rolesanywhere_trust_anchor_name": trust["trust_anchor_name"]}
-    revoked = fleet.run(playbook="hybridcloud.rolesanywhere.revoke", extra_vars=revoke_vars, env=localaws.env)
+    revoked = fleet.run(playbook="hybridcloud.rolesanywhere.revoke", env=localaws.env,
+                        extra_vars=dict(revoke_vars, rolesanywhere_revoke_remove_files=True))
     assert revoked.rc == 0, revoked.explain()
+    assert not os.path.exists(fleet.path("h1", "private-key.pem")) and not os.path.exists(fleet.path("h1", "certificate.pem"))
     h1_serial = enrolled.action("certificate_install", "h1")["serial"]
     assert revoked.action("revocation_list", "localhost")["added_serials"] == [h1_serial]
 
     with pytest.raises(sigv4x509.SessionError) as denied:
-        create_session(localaws, trust, fleet, "h1")
+        create_session(localaws, trust, fleet, "h1", saved=h1_files)
     assert denied.value.code == "AccessDeniedException"
     for host in ("h2", "h3"):
         assert create_session(localaws, trust, fleet, host)["credentialSet"]

@@ -19,7 +19,7 @@ description:
   - Writing the certificate last means a reader sees either the old or the new certificate, never a half-written one.
   - Without intermediates an existing C(chain.pem) is removed, so no stale chain is sent along.
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   certificate:
     description: PEM of the host certificate.

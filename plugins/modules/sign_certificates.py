@@ -30,7 +30,7 @@ description:
   - Per-host outcomes are in RV(certificates) and RV(failures); the task itself fails only for problems that concern every
     host (no CA, wrong passphrase, AWS errors). Fail the refused hosts in a following task (the C(enroll) role does).
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   request_var:
     description: Name of the variable each host registered the M(hybridcloud.rolesanywhere.certificate_request) result in.

@@ -275,4 +275,7 @@ def test_clock_skew_between_host_and_service(localaws, tmp_path):
     finally:
         localaws.shift_clock(0)
     assert result.rc != 0, result.explain()
-    assert result.task(RECORD_TASK, "host1")["ansible_facts"]["rolesanywhere_verify_result"]["diagnosis"]["code"] == "clock_skew"
+    recorded = result.task(RECORD_TASK, "host1")["ansible_facts"]["rolesanywhere_verify_result"]
+    assert recorded["diagnosis"]["code"] == "clock_skew"
+    # The host asked the endpoint for its Date header and measured the difference.
+    assert isinstance(recorded["clock_skew_seconds"], int)

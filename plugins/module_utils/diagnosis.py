@@ -248,7 +248,7 @@ ERROR_RULES = (
     ("profile_disabled", re.compile(r"profile[^.]*\bdisabled|disabled profile", _I)),
     ("role_not_in_profile", re.compile(
         r"isn't one of those listed in the profile|not (one of the roles|listed|associated|included|allowed) (in|of|with|by) the profile"
-        r"|profile does not (allow|include|list)[^.]*\brole|role[^.]*\bnot[^.]*\bprofile", _I)),
+        r"|profile does not (allow|include|list)[^.]*\brole", _I)),
     ("role_session_name_not_accepted", re.compile(r"roleSessionName|role session name", _I)),
     ("certificate_revoked", re.compile(r"\brevoked\b", _I)),
     ("certificate_expired", re.compile(r"certificate[^.]*\bexpired|expired[^.]*certificate", _I)),

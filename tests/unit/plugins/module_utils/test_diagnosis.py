@@ -1,6 +1,8 @@
 """Classification of AWS CLI / signing helper error text, and the choice of the one cause to report."""
 
 import pytest
+from hypothesis import given, strategies as st
+from hypothesis import settings as hypothesis_settings
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
 
@@ -197,3 +199,16 @@ def test_refine_leaves_other_results_alone(result):
 
 def test_refine_without_an_answer_from_the_control_plane_changes_nothing():
     assert diagnosis.refine_with_trust_anchor(UNTRUSTED, None) is UNTRUSTED
+
+
+# --- any text at all ---------------------------------------------------------------------------------------------
+
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_classify_error_never_fails_and_always_gives_a_known_cause(text):
+    cause, details = diagnosis.classify_error(text, "redshift:DescribeClusters")
+    assert cause in diagnosis.CATALOGUE
+    rendered = diagnosis.make(cause, **details)
+    assert rendered["message"] and rendered["fix"]

@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from hypothesis import given, strategies as st
+from hypothesis import settings as hypothesis_settings
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection as hi
 
@@ -299,3 +301,25 @@ def test_pick_backend_prefers_cryptography_unless_told():
     assert hi.pick_backend().name == "cryptography"
     if shutil.which("openssl"):
         assert hi.pick_backend(prefer="openssl").name == "openssl"
+
+
+# --- any text at all ---------------------------------------------------------------------------------------------
+
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_config_text_gives_settings_or_a_finding(text):
+    settings_found, findings, details = hi.read_profile(text, "reader")
+    assert isinstance(details, dict)
+    assert findings or settings_found.get("credential_process")
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_command_parses_or_raises_the_inspection_error(text):
+    try:
+        parsed = hi.parse_credential_process(text)
+    except hi.InspectionError:
+        return
+    assert isinstance(hi.missing_flags(parsed), list)

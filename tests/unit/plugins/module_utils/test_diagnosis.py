@@ -204,7 +204,6 @@ def test_refine_without_an_answer_from_the_control_plane_changes_nothing():
 # --- any text at all ---------------------------------------------------------------------------------------------
 
 
-
 @hypothesis_settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_classify_error_never_fails_and_always_gives_a_known_cause(text):

@@ -306,7 +306,6 @@ def test_pick_backend_prefers_cryptography_unless_told():
 # --- any text at all ---------------------------------------------------------------------------------------------
 
 
-
 @hypothesis_settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_any_config_text_gives_settings_or_a_finding(text):

@@ -142,3 +142,26 @@ def test_throttling_longer_than_the_sdk_retries_is_retried_by_the_module(cp):
     result = cp.module("trust_anchor", {"name": NAME, "tags": {"team": "data"}})
     assert result.get("failed") is not True, result.get("msg")
     assert cp.tags(created["trust_anchor_arn"]) == {"team": "data"}
+
+
+def test_acm_private_ca_source_and_switching_sources(cp):
+    pca = cp.localaws.client("acm-pca")
+    pca_arn = pca.create_certificate_authority(
+        CertificateAuthorityConfiguration={"KeyAlgorithm": "RSA_2048", "SigningAlgorithm": "SHA256WITHRSA",
+                                           "Subject": {"CommonName": "Private CA"}},
+        CertificateAuthorityType="ROOT")["CertificateAuthorityArn"]
+    ca = SampleCA()
+    plays = steps(
+        ("from ACM PCA", "trust_anchor", {"name": NAME, "acm_pca_arn": pca_arn}),
+        ("from ACM PCA again", "trust_anchor", {"name": NAME, "acm_pca_arn": pca_arn}),
+        ("to a bundle", "trust_anchor", {"name": NAME, "certificate_bundle": ca.pem}),
+        ("both sources", "trust_anchor", {"name": NAME, "certificate_bundle": ca.pem, "acm_pca_arn": pca_arn},
+         {"ignore_errors": True}),
+    )
+    result = cp.playbook(plays)
+    assert changes(result, ["from ACM PCA", "from ACM PCA again", "to a bundle"]) == {
+        "from ACM PCA": True, "from ACM PCA again": False, "to a bundle": True}
+    source = result.task("from ACM PCA")["trust_anchor"]["source"]
+    assert source == {"source_type": "AWS_ACM_PCA", "source_data": {"acm_pca_arn": pca_arn}}
+    assert result.task("to a bundle")["trust_anchor"]["source"]["source_type"] == "CERTIFICATE_BUNDLE"
+    assert "mutually exclusive" in result.task("both sources")["msg"]

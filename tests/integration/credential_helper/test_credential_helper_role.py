@@ -218,3 +218,15 @@ def test_helper_pushed_from_the_controller_is_checked_first(make_host, tmp_path)
                          tmp_path=tmp_path)
     assert right.rc == 0, right.explain()
     assert installed.read_bytes() == FAKE_HELPER_V2 and stat.S_IMODE(installed.stat().st_mode) == 0o755
+
+
+def test_check_mode_on_a_new_host_changes_nothing(make_host, tmp_path):
+    host = make_host()
+    mirror = tmp_path / "aws_signing_helper"
+    mirror.write_bytes(FAKE_HELPER_V1)
+    for variables in (python_helper_vars(host), official_vars(host, "file://%s" % mirror, sha256(FAKE_HELPER_V1))):
+        checked = run_playbook(play(variables), tmp_path=tmp_path, check=True)
+        assert checked.rc == 0, checked.explain()
+        assert checked.changed > 0
+        assert not (host.directory / "bin").exists()
+        assert not (host.directory / "aws").exists()

@@ -103,7 +103,11 @@ def write_atomically(path, content, mode, uid=-1, gid=-1):
     try:
         # mkstemp creates the file 0600 and empty; owner and mode are settled before the content is written.
         if uid != -1 or gid != -1:
-            os.fchown(fd, uid, gid)
+            try:
+                os.fchown(fd, uid, gid)
+            except PermissionError:
+                raise FileWriteError("cannot give %s to uid %s / gid %s: only root can; run the task as root (become: true) "
+                                     "or as the service user itself" % (path, uid, gid))
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             fd = None
@@ -111,11 +115,13 @@ def write_atomically(path, content, mode, uid=-1, gid=-1):
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp_path, path)
-    except OSError as exc:
+    except (OSError, FileWriteError) as exc:
         if fd is not None:
             os.close(fd)
         if os.path.exists(temp_path):
             os.unlink(temp_path)
+        if isinstance(exc, FileWriteError):
+            raise
         raise FileWriteError("cannot write %s: %s" % (path, exc))
 
 

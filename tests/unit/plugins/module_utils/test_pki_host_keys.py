@@ -194,6 +194,17 @@ def test_write_failure_leaves_no_temporary_file(tmp_path):
     assert os.listdir(str(tmp_path)) == []
 
 
+def test_ownership_failure_names_the_fix_and_leaves_nothing(tmp_path, monkeypatch):
+    def refuse(fd, uid, gid):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(atomic_files.os, "fchown", refuse)
+    with pytest.raises(atomic_files.FileWriteError) as err:
+        atomic_files.write_atomically(str(tmp_path / "key.pem"), b"secret", 0o600, uid=12345, gid=12345)
+    assert "become" in str(err.value)
+    assert os.listdir(str(tmp_path)) == []
+
+
 def test_unknown_user_is_named():
     with pytest.raises(atomic_files.FileWriteError) as err:
         atomic_files.resolve_owner("no-such-user-rolesanywhere")

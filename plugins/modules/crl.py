@@ -20,7 +20,7 @@ description:
   - The CRL is found by O(name); when several share the name the module fails and lists their ids, and O(crl_id)
     addresses one exactly. The service allows two CRLs per trust anchor.
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   name:
     description:

@@ -22,7 +22,7 @@ description:
     permissions. An action the role allows but a session policy does not (for example C(redshift:GetClusterCredentials)
     under C(AmazonRedshiftReadOnlyAccess)) is denied. M(hybridcloud.rolesanywhere.session_policy_check) finds such cases.
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   name:
     description:

@@ -23,7 +23,7 @@ description:
     Condition cannot be evaluated without a request; they are reported as C(conditional), never as blocking.
   - Read-only; safe in check mode.
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   actions:
     description: The actions the role grants and the workload needs, for example V(redshift:DescribeClusters).

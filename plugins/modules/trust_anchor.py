@@ -22,7 +22,7 @@ description:
   - Notification settings are changed in place; events you do not list keep their current setting unless
     O(purge_notification_settings=true).
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   name:
     description:

@@ -17,7 +17,7 @@ description:
   - The items have the same shape as the C(trust_anchor) result of M(hybridcloud.rolesanywhere.trust_anchor), tags included.
   - Read-only; safe in check mode.
 author:
-  - hybridcloud.rolesanywhere maintainers
+  - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   name:
     description:

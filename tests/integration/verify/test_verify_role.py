@@ -8,6 +8,8 @@ import json
 import os
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
 
@@ -69,6 +71,20 @@ def remove_permission(world):
     world.localaws.client("iam").delete_role_policy(RoleName=world.role_arn.split("/")[-1], PolicyName="redshift")
 
 
+def revoke_certificate(world):
+    revoked = (x509.RevokedCertificateBuilder().serial_number(world.leaf.serial_number)
+               .revocation_date(NOW - DAY).build())
+    crl = (x509.CertificateRevocationListBuilder().issuer_name(world.issuer.subject).last_update(NOW - DAY)
+           .next_update(NOW + DAY).add_revoked_certificate(revoked).sign(world.issuer_key, hashes.SHA256()))
+    world.localaws.client("rolesanywhere").import_crl(
+        name="revoked-" + world.suffix, trustAnchorArn=world.trust_anchor["trustAnchorArn"], enabled=True,
+        crlData=crl.public_bytes(serialization.Encoding.PEM))
+
+
+def ask_for_a_session_name(world):
+    world.write_config(world.credential_process() + " --role-session-name etl-job")
+
+
 def remove_helper(world):
     os.remove(world.helper_path)
 
@@ -102,6 +118,8 @@ FLEET = {
     "role-not-in-profile": (False, take_role_out_of_profile),
     "subject-mismatch": (False, trust_another_subject),
     "no-permission": (False, remove_permission),
+    "revoked": (False, revoke_certificate),
+    "session-name": (False, ask_for_a_session_name),
     "helper-missing": (False, remove_helper),
     "helper-not-executable": (False, make_helper_not_executable),
     "profile-absent": (False, rename_profile),
@@ -240,6 +258,18 @@ def test_role_without_the_redshift_permission(fleet):
     assert diagnosis["code"] in ("permission_denied", "permission_missing_on_role")
     assert "redshift:DescribeClusters" in diagnosis["message"]
     assert fleet.recorded("no-permission")["assumed_role_arn"]
+
+
+def test_revoked_certificate(fleet):
+    diagnosis = fleet.diagnosis("revoked")
+    assert diagnosis["code"] == "certificate_revoked"
+    assert str(fleet.worlds["revoked"].leaf.serial_number) in diagnosis["message"]
+
+
+def test_role_session_name_the_profile_does_not_accept(fleet):
+    diagnosis = fleet.diagnosis("session-name")
+    assert diagnosis["code"] == "role_session_name_not_accepted"
+    assert fleet.worlds["session-name"].profile["profileArn"] in diagnosis["message"]
 
 
 def test_helper_missing(fleet):

@@ -85,7 +85,8 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("signing through %s failed: %s" % (issuer.name, exc))
         result.update(outcome)
         result.update(
-            changed=bool(outcome["certificates"]),
+            # In check mode the hosts that would get a certificate are the change being predicted.
+            changed=bool(outcome["certificates"]) or (self._task.check_mode and bool(outcome["would_sign"])),
             issuer=issuer.name,
             issuer_certificate=batch_signing.local_ca.pem_of(issuer.issuer_certificate),
             ca_certificate=batch_signing.local_ca.pem_of(issuer.ca_certificate),

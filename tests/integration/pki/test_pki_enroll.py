@@ -161,6 +161,8 @@ def test_check_mode_on_a_new_fleet_changes_nothing(tmp_path):
     fleet = Fleet(tmp_path, ("h1",))
     result = fleet.run(check=True)
     assert result.rc == 0, result.explain()
+    predicted = result.action("sign_certificates", "h1")
+    assert predicted["changed"] and predicted["would_sign"] == ["h1"] and predicted["certificates"] == {}
     assert not os.path.exists(fleet.dirs["h1"])
     assert not os.path.exists(fleet.ca_path)
 

@@ -230,3 +230,38 @@ def test_check_mode_on_a_new_host_changes_nothing(make_host, tmp_path):
         assert checked.changed > 0
         assert not (host.directory / "bin").exists()
         assert not (host.directory / "aws").exists()
+
+
+def _fake_awscli_wheel(directory):
+    """A tiny wheel with an `aws` console script: pip installs it without network access or build tools."""
+    import zipfile  # pylint: disable=import-outside-toplevel
+    path = directory / "fakeawscli-1.0-py3-none-any.whl"
+    files = {
+        "fakeawscli/__init__.py": "def main():\n    print('fake aws cli')\n",
+        "fakeawscli-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: fakeawscli\nVersion: 1.0\n",
+        "fakeawscli-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "fakeawscli-1.0.dist-info/entry_points.txt": "[console_scripts]\naws = fakeawscli:main\n",
+    }
+    record = "".join("%s,,\n" % name for name in files) + "fakeawscli-1.0.dist-info/RECORD,,\n"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+        archive.writestr("fakeawscli-1.0.dist-info/RECORD", record)
+    return path
+
+
+def test_awscli_pip_install_into_a_virtualenv_everyone_can_run(make_host, tmp_path):
+    host = make_host()
+    virtualenv = host.directory / "awscli"
+    variables = python_helper_vars(host, rolesanywhere_install_awscli="pip", rolesanywhere_awscli_virtualenv=str(virtualenv),
+                                   rolesanywhere_awscli_pip_spec=str(_fake_awscli_wheel(tmp_path)),
+                                   rolesanywhere_awscli_virtualenv_python=sys.executable)
+    variables_play = play(variables)
+    variables_play[0]["tasks"] = [{"name": "show the AWS CLI path", "ansible.builtin.debug": {"var": "rolesanywhere_awscli_path"}}]
+    result = run_playbook(variables_play, tmp_path=tmp_path)
+    assert result.rc == 0, result.explain()
+    assert result.task("show the AWS CLI path")["rolesanywhere_awscli_path"] == str(virtualenv / "bin" / "aws")
+    completed = subprocess.run([str(virtualenv / "bin" / "aws")], capture_output=True, text=True, timeout=60, check=False)
+    assert completed.stdout.strip() == "fake aws cli"
+    assert stat.S_IMODE(os.stat(virtualenv / "bin" / "aws").st_mode) & 0o005 == 0o005
+    assert run_playbook(variables_play, tmp_path=tmp_path).changed == 0

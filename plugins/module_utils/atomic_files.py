@@ -93,11 +93,30 @@ def ensure_directory(path, mode=0o700, uid=-1, gid=-1):
     return True
 
 
+def _create_temporary(directory, basename, uid, gid):
+    """mkstemp (0600), as the target owner when root writes for another user and that user may write the directory,
+    so that even the empty temporary file never belongs to anybody else."""
+    prefix, suffix = ".%s." % basename, ".tmp"
+    if os.geteuid() != 0 or uid in (-1, 0):
+        return tempfile.mkstemp(dir=directory, prefix=prefix, suffix=suffix)
+    saved_gid = os.getegid()
+    os.setegid(gid if gid != -1 else saved_gid)
+    os.seteuid(uid)
+    try:
+        return tempfile.mkstemp(dir=directory, prefix=prefix, suffix=suffix)
+    except PermissionError:
+        pass  # the user cannot write the directory; root creates the file and hands it over below
+    finally:
+        os.seteuid(0)
+        os.setegid(saved_gid)
+    return tempfile.mkstemp(dir=directory, prefix=prefix, suffix=suffix)
+
+
 def write_atomically(path, content, mode, uid=-1, gid=-1):
     """Replace ``path`` with ``content`` (bytes); the file carries ``mode`` and owner before any byte lands."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
-        fd, temp_path = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path), suffix=".tmp")
+        fd, temp_path = _create_temporary(directory, os.path.basename(path), uid, gid)
     except OSError as exc:
         raise FileWriteError("cannot create a temporary file in %s: %s" % (directory, exc))
     try:

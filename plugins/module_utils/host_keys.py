@@ -183,7 +183,7 @@ class CryptographyBackend:
             return {"serial": "%X" % cert.serial_number, "not_before": not_before, "not_after": not_after,
                     "subject": subject, "issuer": cert.issuer.rfc4514_string(), "dns_names": dns_names,
                     "public_key_der": self._spki(cert.public_key())}
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, self.x509.InvalidVersion) as exc:
             raise HostKeyError("the certificate cannot be read (%s)" % exc)
 
     def issued_by(self, cert_pem, issuer_pem):

@@ -83,7 +83,7 @@ def load_certificates(pem_text, field="certificate_bundle"):
             % (field, PEM_CERTIFICATE_MARKER), rule="pem", field=field)
     try:
         certs = x509.load_pem_x509_certificates(text.encode("ascii"))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, x509.InvalidVersion) as exc:
         raise CertificateRuleError("%s is not a valid PEM certificate bundle (%s); pass intact PEM certificates" % (field, exc),
                                    rule="pem", field=field)
     if not certs:

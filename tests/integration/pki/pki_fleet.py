@@ -1,10 +1,12 @@
 """A fleet of local 'hosts' for enroll tests: per-host directories, local connection, real ansible-playbook runs."""
 
+import atexit
 import os
 import pwd
 import shutil
 import stat
 import sys
+import tempfile
 import threading
 import time
 
@@ -36,6 +38,17 @@ def python_without_cryptography(directory):
     return python if probe.returncode != 0 else None
 
 
+def host_root(tmp_path, user):
+    """Where the hosts' home directories live. pytest's tmp_path sits below a 0700 directory of the user running the
+    tests; an unprivileged service user could not even reach its own files there, unlike in a real home directory."""
+    if user.pw_uid == os.geteuid():
+        return str(tmp_path / "hosts")
+    root = tempfile.mkdtemp(prefix="rolesanywhere-fleet-")
+    os.chmod(root, 0o711)
+    atexit.register(shutil.rmtree, root, True)
+    return root
+
+
 class Fleet:
     """Hosts h1..hN under tmp_path/hosts/<name>, a CA under tmp_path/ca."""
 
@@ -43,12 +56,12 @@ class Fleet:
         self.tmp_path = tmp_path
         self.ca_path = str(tmp_path / "ca")
         self.user = service_user()
-        self.dirs = {name: str(tmp_path / "hosts" / name / "rolesanywhere") for name in hosts}
+        self.dirs = {name: os.path.join(host_root(tmp_path, self.user), name, "rolesanywhere") for name in hosts}
         inventory_hosts = {}
         for name in hosts:
             # Everything a host owns stays under tmp_path, the AWS config (which revoke.yml may edit) included.
             entry = {"rolesanywhere_cert_dir": self.dirs[name],
-                     "rolesanywhere_aws_config_file": str(tmp_path / "hosts" / name / "aws-config")}
+                     "rolesanywhere_aws_config_file": os.path.join(os.path.dirname(self.dirs[name]), "aws-config")}
             entry.update((host_vars or {}).get(name, {}))
             inventory_hosts[name] = entry
         variables = {
@@ -88,9 +101,7 @@ def remote_calls(result, host):
 
 class KeyFileWatcher(threading.Thread):
     """Polls the host directories while a run is going on and records any key file (including the temporary file of
-    an atomic write) that is visible with a mode other than 0600, or with content and an owner other than the service
-    user. (The temporary file is owned by the writing user for the instant between its creation, empty and 0600, and
-    the fchown that precedes the first byte.)"""
+    an atomic write) that is visible with a mode other than 0600 or an owner other than the service user."""
 
     def __init__(self, directories, uid):
         super().__init__(daemon=True)
@@ -116,7 +127,7 @@ class KeyFileWatcher(threading.Thread):
                     except FileNotFoundError:
                         continue
                     self.seen.add(path)
-                    if stat.S_IMODE(info.st_mode) != 0o600 or (info.st_size > 0 and info.st_uid != self.uid):
+                    if stat.S_IMODE(info.st_mode) != 0o600 or info.st_uid != self.uid:
                         self.violations.append((path, oct(stat.S_IMODE(info.st_mode)), info.st_uid))
             # A short pause keeps the watcher from taking a whole core away from the run it watches.
             time.sleep(0.001)

@@ -77,3 +77,18 @@ def test_rules_on_mutated_certificates_never_crash(data):
             check(certs[0])
         except pki.CertificateRuleError:
             pass
+
+
+def test_a_certificate_with_an_unknown_version_is_a_clear_error():
+    """Found by the property tests above: an X.509 version other than v1/v3 raised InvalidVersion, not ValueError."""
+    der = VALID_DER["CERTIFICATE"]
+    version_v3 = bytes([0xA0, 0x03, 0x02, 0x01, 0x02])
+    assert version_v3 in der
+    bad = wrap("CERTIFICATE", der.replace(version_v3, bytes([0xA0, 0x03, 0x02, 0x01, 0x01]), 1))
+    parse_and_expect_clear_error(pki.load_certificates, "certificate_bundle", bad)
+    try:
+        pki.load_certificates(bad)
+    except pki.CertificateRuleError as exc:
+        assert "version" in str(exc)
+    else:
+        raise AssertionError("an X.509 v2 certificate must be refused")

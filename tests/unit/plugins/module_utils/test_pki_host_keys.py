@@ -3,6 +3,7 @@
 import base64
 import datetime
 import os
+import pwd
 import shutil
 import stat
 
@@ -101,6 +102,17 @@ def test_missing_and_unreadable_certificates(backend):
     assert state["readable"] is False and "cannot be read" in reasons[0]
 
 
+def test_unknown_certificate_version_is_reported_not_raised(backend):
+    der = bytearray(pki.load_certificates(t.SHA1_LEAF_CERTIFICATE)[0].public_bytes(serialization.Encoding.DER))
+    position = bytes(der).index(bytes([0xA0, 0x03, 0x02, 0x01, 0x02]))
+    der[position + 4] = 0x01
+    pem = "-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n" % base64.b64encode(bytes(der)).decode("ascii")
+    state, reasons = host_keys.installed_state(backend, pem, None, None, 30, [], [])
+    # cryptography refuses X.509 v2, openssl reads it; either way the host is told it needs a new certificate.
+    assert reasons
+    assert state["readable"] is (backend.name == "openssl")
+
+
 def test_expires_within_boundary():
     now = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
     assert host_keys.expires_within(now + datetime.timedelta(days=30), 30, now)
@@ -175,6 +187,27 @@ def test_write_atomically_sets_mode_before_content(tmp_path, monkeypatch):
     assert seen == [(0, 0o600, 0o600)]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert os.listdir(str(tmp_path)) == ["key.pem"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root writes files for another user")
+def test_root_creates_the_temporary_file_as_the_target_user(tmp_path, monkeypatch):
+    nobody = pwd.getpwnam("nobody")
+    directory = tmp_path / "home"
+    directory.mkdir()
+    os.chown(str(directory), nobody.pw_uid, nobody.pw_gid)
+    owners = []
+    real_fchmod = os.fchmod
+
+    def spy_fchmod(fd, mode):
+        owners.append(os.fstat(fd).st_uid)
+        return real_fchmod(fd, mode)
+
+    monkeypatch.setattr(atomic_files.os, "fchmod", spy_fchmod)
+    path = str(directory / "key.pem")
+    atomic_files.write_atomically(path, b"secret", 0o600, nobody.pw_uid, nobody.pw_gid)
+    assert owners == [nobody.pw_uid]
+    assert os.stat(path).st_uid == nobody.pw_uid
+    assert (os.geteuid(), os.getegid()) == (0, 0)
 
 
 def test_ensure_file_is_idempotent_and_fixes_modes(tmp_path):

@@ -29,5 +29,12 @@ for role in roles/*/; do
 done
 
 "$bin/python" scripts/render_variables_doc.py --check || status=1
-"$bin/antsibull-docs" lint-collection-docs --plugin-docs build/ansible_collections/hybridcloud/rolesanywhere || status=1
+# antsibull-docs copies dependencies with git when they sit inside a git checkout (.venv does), which copies
+# nothing; a copy of amazon.aws outside the checkout lets it resolve the doc fragments and M() references.
+deps=$(mktemp -d)
+trap 'rm -rf "$deps"' EXIT
+mkdir -p "$deps/ansible_collections/amazon"
+cp -r .venv/lib/python3*/site-packages/ansible_collections/amazon/aws "$deps/ansible_collections/amazon/"
+PATH="$PWD/.venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$deps:$PWD/build" \
+    "$bin/antsibull-docs" lint-collection-docs --plugin-docs build/ansible_collections/hybridcloud/rolesanywhere || status=1
 exit $status

@@ -19,6 +19,7 @@ import base64
 import binascii
 import datetime
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -29,17 +30,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-try:
-    from cryptography import x509 as _crypto_x509
-    from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAlgorithm
-    from cryptography.hazmat.primitives import hashes as _crypto_hashes
-    from cryptography.hazmat.primitives import serialization as _crypto_serialization
-    from cryptography.hazmat.primitives.asymmetric import ec as _crypto_ec
-    from cryptography.hazmat.primitives.asymmetric import padding as _crypto_padding
-    from cryptography.hazmat.primitives.asymmetric import rsa as _crypto_rsa
-    HAS_CRYPTOGRAPHY = True
-except ImportError:  # hosts without python3-cryptography sign with the openssl command
-    HAS_CRYPTOGRAPHY = False
+# cryptography is imported only when a session is signed: the credential-process program answers most calls
+# from its cache, and importing cryptography would be most of such a call's time. Hosts without
+# python3-cryptography sign with the openssl command.
+HAS_CRYPTOGRAPHY = importlib.util.find_spec("cryptography") is not None
 
 SERVICE = "rolesanywhere"
 ALGORITHM_RSA = "AWS4-X509-RSA-SHA256"
@@ -186,6 +180,13 @@ class _CryptographyKey(object):
     name = "cryptography"
 
     def __init__(self, private_key_pem, spki_der):
+        # pylint: disable-next=import-outside-toplevel
+        from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAlgorithm
+        # pylint: disable-next=import-outside-toplevel
+        from cryptography.hazmat.primitives import serialization as _crypto_serialization
+        # pylint: disable-next=import-outside-toplevel
+        from cryptography.hazmat.primitives.asymmetric import ec as _crypto_ec, rsa as _crypto_rsa
+
         try:
             self._key = _crypto_serialization.load_pem_private_key(private_key_pem, password=None)
         except TypeError:
@@ -204,6 +205,11 @@ class _CryptographyKey(object):
             raise SigningError("private key type is not supported (RSA and EC keys are)")
 
     def sign(self, data):
+        # pylint: disable-next=import-outside-toplevel
+        from cryptography.hazmat.primitives import hashes as _crypto_hashes
+        # pylint: disable-next=import-outside-toplevel
+        from cryptography.hazmat.primitives.asymmetric import ec as _crypto_ec, padding as _crypto_padding
+
         if self.algorithm == ALGORITHM_RSA:
             return self._key.sign(data, _crypto_padding.PKCS1v15(), _crypto_hashes.SHA256())
         return self._key.sign(data, _crypto_ec.ECDSA(_crypto_hashes.SHA256()))

@@ -114,10 +114,10 @@ def _invoke(arguments, cache_home):
 
 def bench_credential_process(server, work, repeats=10, burst=10):
     arguments = _trust_setup(server, work)
-    cold = [_invoke(arguments, tempfile.mkdtemp(dir=work)) for _ in range(repeats)]
+    cold = [_invoke(arguments, tempfile.mkdtemp(dir=work)) for _attempt in range(repeats)]
     warm_cache = tempfile.mkdtemp(dir=work)
     _invoke(arguments, warm_cache)
-    warm = [_invoke(arguments, warm_cache) for _ in range(repeats)]
+    warm = [_invoke(arguments, warm_cache) for _attempt in range(repeats)]
 
     burst_cache = tempfile.mkdtemp(dir=work)
     sessions_before = len(server.session_log())

@@ -34,7 +34,8 @@ cp "$repo/scripts/offline_get_pip.py" "$cache"
 
 # Collections the code imports (amazon.aws) must sit in the same ansible_collections tree for the import test.
 site_collections=$(echo "$venv"/lib/python3*/site-packages/ansible_collections)
-for dependency in amazon/aws; do
+dependencies=(amazon/aws)
+for dependency in "${dependencies[@]}"; do
     mkdir -p "$(dirname "$collection")/../$(dirname "$dependency")"
     ln -sfn "$site_collections/$dependency" "$collection/../../$dependency"
 done

@@ -31,10 +31,12 @@ done
 "$bin/python" scripts/render_variables_doc.py --check || status=1
 # antsibull-docs copies dependencies with git when they sit inside a git checkout (.venv does), which copies
 # nothing; a copy of amazon.aws outside the checkout lets it resolve the doc fragments and M() references.
+# It takes whichever copy `ansible-galaxy collection list` names first, in path order, so the one in .venv is
+# hidden (ANSIBLE_COLLECTIONS_SCAN_SYS_PATH) rather than left to depend on where the checkout lives.
 deps=$(mktemp -d)
 trap 'rm -rf "$deps"' EXIT
 mkdir -p "$deps/ansible_collections/amazon"
 cp -r .venv/lib/python3*/site-packages/ansible_collections/amazon/aws "$deps/ansible_collections/amazon/"
-PATH="$PWD/.venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$deps:$PWD/build" \
+PATH="$PWD/.venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$deps:$PWD/build" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
     "$bin/antsibull-docs" lint-collection-docs --plugin-docs build/ansible_collections/hybridcloud/rolesanywhere || status=1
 exit $status

@@ -2,8 +2,9 @@
 # Run every Molecule scenario under extensions/molecule. Scenarios whose molecule.yml says they need
 # root are reported as skipped when run by another user; CI runs as root and runs them all.
 set -uo pipefail
-cd "$(dirname "$0")/../extensions"
-export ANSIBLE_COLLECTIONS_PATH="$(cd .. && pwd)/build"
+cd "$(dirname "$0")/../extensions" || exit 1
+ANSIBLE_COLLECTIONS_PATH="$(cd .. && pwd)/build"
+export ANSIBLE_COLLECTIONS_PATH
 bin=../.venv/bin
 
 scenarios=$(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -rn1 basename | sort)

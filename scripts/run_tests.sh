@@ -2,7 +2,7 @@
 # Run every test layer, report each one's outcome, and fail if any layer failed.
 # Layers run even after an earlier failure so one CI run shows everything that is broken.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 layers=(sanity lint units integration molecule docs)
 declare -A outcome

@@ -48,5 +48,7 @@ def environment(server, root):
         "ANSIBLE_LOCAL_TEMP": os.path.join(str(root), "ansible", "tmp"),
         "ANSIBLE_REMOTE_TEMP": os.path.join(str(root), "ansible", "remote-tmp"),
         "XDG_CACHE_HOME": os.path.join(str(root), "cache"),
+        # One process per task instead of copying each module to a temporary file first.
+        "ANSIBLE_PIPELINING": "True",
     })
     return env

@@ -98,7 +98,7 @@ def test_rotate_reissues_every_certificate_and_access_still_works(fleet, onboard
     assert rotated.rc == 0, rotated.explain()
     for host in HOSTS:
         assert fleet.certificate(host).serial_number != before[host]
-        assert rotated.action("verify_access", host)["clusters"] == ["fleet-analytics"]
+        assert "fleet-analytics" in rotated.action("verify_access", host)["clusters"]
 
 
 def test_offboard_removes_the_profile_and_revokes_only_that_host(fleet, localaws, onboarded):

@@ -51,12 +51,16 @@ def run_streamed(playbook, inventory_path, vars_path, env):
 
 
 def print_summary(result):
-    print("%-14s %-62s %-18s %s" % ("host", "assumed role", "clusters", "certificate expires"))
+    """One row per host, columns as wide as their widest value (assumed-role ARNs end in a long session name)."""
+    rows = [("host", "assumed role", "clusters", "certificate expires")]
     for host in HOSTS:
         outcome = result.action("verify_access", host)
         certificate = outcome.get("certificate") or {}
-        print("%-14s %-62s %-18s %s" % (host, outcome.get("assumed_role_arn", "-"), ",".join(outcome.get("clusters", [])) or "-",
-                                        certificate.get("not_after", "-")))
+        rows.append((host, outcome.get("assumed_role_arn", "-"), ",".join(outcome.get("clusters", [])) or "-",
+                     certificate.get("not_after", "-")))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
 
 
 def main():

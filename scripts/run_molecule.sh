@@ -13,6 +13,9 @@ if [ -z "$scenarios" ]; then
     exit 1
 fi
 
+# Each scenario tests one role or the fleet, so there is no "default" scenario; Molecule says so with a
+# "'molecule/default/molecule.yml' glob failed" line per scenario and carries on without shared state.
+echo "note: the \"molecule/default ... glob failed\" lines below mean only that there is no default scenario"
 status=0
 for scenario in $scenarios; do
     if grep -q 'requires_root: true' "molecule/$scenario/molecule.yml" && [ "$(id -u)" != 0 ]; then

@@ -12,16 +12,20 @@ def _load(relative):
         return yaml.safe_load(handle)
 
 
-def _aws_modules():
-    """Modules built on AnsibleAWSModule: the ones module_defaults for group/aws must reach."""
-    modules_dir = os.path.join(REPO, "plugins", "modules")
+def _plugins_containing(plugin_dir, marker):
+    directory = os.path.join(REPO, "plugins", plugin_dir)
     names = set()
-    for filename in os.listdir(modules_dir):
+    for filename in os.listdir(directory):
         if filename.endswith(".py") and filename != "__init__.py":
-            with open(os.path.join(modules_dir, filename), encoding="utf-8") as handle:
-                if "AnsibleAWSModule(" in handle.read():
+            with open(os.path.join(directory, filename), encoding="utf-8") as handle:
+                if marker in handle.read():
                     names.add(filename[:-3])
     return names
+
+
+def _aws_modules():
+    """What module_defaults for group/aws must reach: AnsibleAWSModule modules and action plugins that call AWS."""
+    return _plugins_containing("modules", "AnsibleAWSModule(") | _plugins_containing("action", "import boto3")
 
 
 def test_galaxy_identity():
@@ -37,7 +41,7 @@ def test_build_ignores_local_state():
 
 def test_aws_action_group_lists_exactly_the_aws_modules():
     group = set(_load("meta/runtime.yml")["action_groups"]["aws"] or [])
-    assert group == _aws_modules(), "the aws action group must list every AnsibleAWSModule module and nothing else"
+    assert group == _aws_modules(), "the aws action group must list every plugin that calls AWS and nothing else"
 
 
 def test_every_role_has_argument_specs():

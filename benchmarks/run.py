@@ -135,6 +135,7 @@ def bench_fleet(server, work, hosts):
     from support import local_fleet
     from support.ansible_run import run_playbook
 
+    os.makedirs(work, exist_ok=True)
     names = ["bench-%02d" % index for index in range(1, hosts + 1)]
     server.client("redshift").create_cluster(ClusterIdentifier="bench", NodeType="ra3.xlplus", MasterUsername="admin",
                                              MasterUserPassword="Bench-only-Passw0rd", ClusterType="single-node")
@@ -177,7 +178,9 @@ def main(argv):
         from localaws.pytest_plugin import start_server
 
         with tempfile.TemporaryDirectory(dir=os.path.join(REPO, "build")) as work:
+            started = time.perf_counter()
             server = start_server(os.path.join(work, "localaws"))
+            rows.append(("local AWS stand-in, process start to ready line", "%.1f s" % (time.perf_counter() - started)))
             try:
                 if "credential_process" in args.benchmarks:
                     rows += bench_credential_process(server, os.path.join(work))

@@ -48,3 +48,25 @@ def test_every_role_has_argument_specs():
     roles_dir = os.path.join(REPO, "roles")
     for role in os.listdir(roles_dir):
         assert os.path.exists(os.path.join(roles_dir, role, "meta", "argument_specs.yml")), role
+
+
+def test_execution_environment_dependencies_admit_the_tested_versions():
+    """ansible-builder reads meta/execution-environment.yml; its ranges must admit the versions the tests pin."""
+    from packaging.requirements import Requirement
+
+    dependencies = _load("meta/execution-environment.yml")["dependencies"]
+    for key in ("python", "system"):
+        assert os.path.exists(os.path.join(REPO, dependencies[key])), dependencies[key]
+    pinned = {}
+    with open(os.path.join(REPO, "requirements.txt"), encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip() and not line.startswith("#"):
+                requirement = Requirement(line.strip())
+                pinned[requirement.name] = next(iter(requirement.specifier)).version
+    with open(os.path.join(REPO, dependencies["python"]), encoding="utf-8") as handle:
+        ranges = [Requirement(line.strip()) for line in handle if line.strip() and not line.startswith("#")]
+    for requirement in ranges:
+        # The execution environment's base image brings Ansible; pins would clash with other collections' needs.
+        assert requirement.name not in ("ansible", "ansible-core"), requirement
+        assert all(spec.operator == ">=" for spec in requirement.specifier), requirement
+        assert requirement.specifier.contains(pinned[requirement.name]), (requirement, pinned[requirement.name])

@@ -48,6 +48,12 @@ def issue_from_another_ca(world):
     world.install_host_files()
 
 
+def issue_from_another_ca_with_the_control_plane_out_of_reach(world):
+    issue_from_another_ca(world)
+    # Only the controller's trust anchor lookup uses this endpoint; the host's profile keeps the stand-in's.
+    world.extra_host_vars = {"rolesanywhere_endpoint_url": "http://127.0.0.1:9"}
+
+
 def disable_profile(world):
     world.localaws.client("rolesanywhere").disable_profile(profileId=world.profile["profileId"])
 
@@ -114,6 +120,7 @@ FLEET = {
     "no-intermediates": (True, leave_out_intermediates),
     "anchor-disabled": (False, disable_trust_anchor),
     "other-ca": (False, issue_from_another_ca),
+    "other-ca-no-control-plane": (False, issue_from_another_ca_with_the_control_plane_out_of_reach),
     "profile-disabled": (False, disable_profile),
     "role-not-in-profile": (False, take_role_out_of_profile),
     "subject-mismatch": (False, trust_another_subject),
@@ -233,6 +240,13 @@ def test_certificate_from_a_ca_the_trust_anchor_does_not_hold(fleet):
     diagnosis = fleet.diagnosis("other-ca")
     assert diagnosis["code"] == "certificate_from_other_ca"
     assert "Root CA " + fleet.worlds["other-ca"].suffix in diagnosis["message"] and "Other CA" in diagnosis["message"]
+
+
+def test_without_the_control_plane_the_service_words_stand_and_the_report_says_why(fleet):
+    diagnosis = fleet.diagnosis("other-ca-no-control-plane")
+    assert diagnosis["code"] == "certificate_untrusted"
+    report = fleet.result.task(REPORT_TASK, "other-ca-no-control-plane")["msg"]
+    assert "could not be asked about trust anchor " + fleet.worlds["other-ca-no-control-plane"].trust_anchor["trustAnchorArn"] in report
 
 
 def test_disabled_profile(fleet):

@@ -5,6 +5,7 @@ profile. One module-scoped fleet so the life cycle is tested in order, like an o
 """
 
 import configparser
+import copy
 import os
 
 import pytest
@@ -99,6 +100,26 @@ def test_rotate_reissues_every_certificate_and_access_still_works(fleet, onboard
     for host in HOSTS:
         assert fleet.certificate(host).serial_number != before[host]
         assert "fleet-analytics" in rotated.action("verify_access", host)["clusters"]
+
+
+def test_a_batch_that_fails_verification_stops_the_rotation(fleet, onboarded):
+    """Batches of one in inventory order: web-1 cannot be verified, so web-2 and db-1 keep their certificates."""
+    # The AWS CLI path moves from the extra vars (which would override any host) to each host; web-1's is wrong.
+    extra_vars = dict(fleet.variables, rolesanywhere_rotate_batch=1)
+    aws_cli = extra_vars.pop("rolesanywhere_awscli_path")
+    inventory = copy.deepcopy(fleet.inventory)
+    hosts = inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"]
+    for host in HOSTS:
+        hosts[host]["rolesanywhere_awscli_path"] = "/nonexistent/aws" if host == "web-1" else aws_cli
+    before = {host: fleet.certificate(host).serial_number for host in HOSTS}
+    rotated = run_playbook("hybridcloud.rolesanywhere.rotate", tmp_path=fleet.directory, inventory=inventory,
+                           extra_vars=extra_vars, env=fleet.env)
+    assert rotated.rc != 0
+    assert rotated.stats["web-1"]["failures"] == 1, rotated.explain()
+    assert fleet.certificate("web-1").serial_number != before["web-1"]
+    for untouched in ("web-2", "db-1"):
+        assert untouched not in rotated.stats
+        assert fleet.certificate(untouched).serial_number == before[untouched]
 
 
 def test_offboard_removes_the_profile_and_revokes_only_that_host(fleet, localaws, onboarded):

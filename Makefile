@@ -76,8 +76,12 @@ build: setup
 	mkdir -p dist
 	$(BIN)/ansible-galaxy collection build --force --output-path dist .
 
+# An interrupted Molecule fleet run can leave /proc and /dev bind-mounted under build/: refuse rather than recurse
+# into them (`molecule destroy -s fleet` from extensions/ unmounts them).
 clean:
-	rm -rf build dist tests/output .pytest_cache
+	@if grep -q " $(CURDIR)/build/" /proc/self/mountinfo 2>/dev/null; then \
+		echo "something is still mounted under build/; run: cd extensions && ../.venv/bin/molecule destroy -s fleet"; exit 1; fi
+	rm -rf --one-file-system build dist tests/output .pytest_cache
 
 # Optional system tools (root, Debian/Ubuntu): shellcheck for ansible-test sanity, openssl for the host fallback path.
 system-deps:

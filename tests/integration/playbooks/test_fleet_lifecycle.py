@@ -125,7 +125,8 @@ def test_a_batch_that_fails_verification_stops_the_rotation(fleet, onboarded):
 def test_offboard_removes_the_profile_and_revokes_only_that_host(fleet, localaws, onboarded):
     leaving = "db-1"
     leaving_serial = fleet.certificate(leaving).serial_number
-    offboarded = fleet.run("offboard", extra_args=("--limit", leaving + ",localhost"))
+    # No localhost in the limit: the revocation runs on the controller from within the host's play.
+    offboarded = fleet.run("offboard", extra_args=("--limit", leaving))
     assert offboarded.rc == 0, offboarded.explain()
 
     assert not fleet.config(leaving).has_section("profile " + PROFILE)
@@ -138,3 +139,20 @@ def test_offboard_removes_the_profile_and_revokes_only_that_host(fleet, localaws
 
     remaining = fleet.run("verify", extra_args=("--limit", ",".join(h for h in HOSTS if h != leaving)))
     assert remaining.rc == 0, remaining.explain()
+
+
+def test_offboarding_an_unreachable_host_still_revokes_it(fleet, localaws, onboarded):
+    gone = "web-2"
+    gone_serial = fleet.certificate(gone).serial_number
+    inventory = copy.deepcopy(fleet.inventory)
+    # Nothing listens on port 9: the host is as good as dead.
+    inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"][gone].update(
+        {"ansible_connection": "ssh", "ansible_host": "127.0.0.1", "ansible_port": 9})
+    run_playbook("hybridcloud.rolesanywhere.offboard", tmp_path=fleet.directory, inventory=inventory,
+                 extra_vars=fleet.variables, env=fleet.env, limit=gone)
+    revoked = set()
+    for crl in localaws.client("rolesanywhere").list_crls()["crls"]:
+        revoked |= {entry.serial_number for entry in x509.load_pem_x509_crl(crl["crlData"])}
+    assert gone_serial in revoked
+    # Its files could not be touched; they are still there.
+    assert os.path.exists(fleet.cert_file(gone, "private-key.pem"))

@@ -28,6 +28,14 @@ def _aws_modules():
     return _plugins_containing("modules", "AnsibleAWSModule(") | _plugins_containing("action", "import boto3")
 
 
+def _requirements(relative):
+    """The requirements of a pip requirements file, without comments and blank lines."""
+    from packaging.requirements import Requirement
+
+    with open(os.path.join(REPO, relative), encoding="utf-8") as handle:
+        return [Requirement(line.strip()) for line in handle if line.strip() and not line.startswith("#")]
+
+
 def test_galaxy_identity():
     galaxy = _load("galaxy.yml")
     assert (galaxy["namespace"], galaxy["name"]) == ("hybridcloud", "rolesanywhere")
@@ -52,20 +60,11 @@ def test_every_role_has_argument_specs():
 
 def test_execution_environment_dependencies_admit_the_tested_versions():
     """ansible-builder reads meta/execution-environment.yml; its ranges must admit the versions the tests pin."""
-    from packaging.requirements import Requirement
-
     dependencies = _load("meta/execution-environment.yml")["dependencies"]
     for key in ("python", "system"):
         assert os.path.exists(os.path.join(REPO, dependencies[key])), dependencies[key]
-    pinned = {}
-    with open(os.path.join(REPO, "requirements.txt"), encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip() and not line.startswith("#"):
-                requirement = Requirement(line.strip())
-                pinned[requirement.name] = next(iter(requirement.specifier)).version
-    with open(os.path.join(REPO, dependencies["python"]), encoding="utf-8") as handle:
-        ranges = [Requirement(line.strip()) for line in handle if line.strip() and not line.startswith("#")]
-    for requirement in ranges:
+    pinned = {requirement.name: next(iter(requirement.specifier)).version for requirement in _requirements("requirements.txt")}
+    for requirement in _requirements(dependencies["python"]):
         # The execution environment's base image brings Ansible; pins would clash with other collections' needs.
         assert requirement.name not in ("ansible", "ansible-core"), requirement
         assert all(spec.operator == ">=" for spec in requirement.specifier), requirement

@@ -10,10 +10,9 @@ import os
 import stat
 
 import ansible_runner
-import yaml
 
 from support import local_fleet
-from support.ansible_run import BIN, COLLECTIONS_ROOT
+from support.ansible_run import BIN, COLLECTIONS_ROOT, write_yaml
 
 HOSTS = ["runner-1", "runner-2"]
 PASSPHRASE = "runner-test CA passphrase 7f3c"
@@ -21,23 +20,22 @@ PASSPHRASE = "runner-test CA passphrase 7f3c"
 SESSION_TOKEN_PREFIX = "FQoGZXIvYXdzEBYaD"
 
 
-def write(path, data, serialize=yaml.safe_dump):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(serialize(data))
+def write(directory, name, data):
+    os.makedirs(directory, exist_ok=True)
+    write_yaml(directory, name, data)
 
 
 def private_data_dir(path, localaws, state):
     """What AWX writes for a job: project, inventory, extra vars and environment from the job's credentials."""
-    write(os.path.join(path, "project", "onboard.yml"), [{"ansible.builtin.import_playbook": "hybridcloud.rolesanywhere.onboard"}])
-    write(os.path.join(path, "inventory", "hosts.yml"), local_fleet.inventory(state, HOSTS))
+    write(os.path.join(path, "project"), "onboard.yml", [{"ansible.builtin.import_playbook": "hybridcloud.rolesanywhere.onboard"}])
+    write(os.path.join(path, "inventory"), "hosts.yml", local_fleet.inventory(state, HOSTS))
     extra_vars = local_fleet.variables(
         localaws, state, rolesanywhere_trust_anchor_name="runner-anchor", rolesanywhere_profile_name="runner-profile",
         rolesanywhere_role_name="runner-redshift-reader", rolesanywhere_ca_passphrase=PASSPHRASE)
-    write(os.path.join(path, "env", "extravars"), extra_vars)
+    write(os.path.join(path, "env"), "extravars", extra_vars)
     envvars = local_fleet.environment(localaws, state)
     envvars.update({"ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_ROOT, "PATH": BIN + os.pathsep + os.environ["PATH"]})
-    write(os.path.join(path, "env", "envvars"), envvars)
+    write(os.path.join(path, "env"), "envvars", envvars)
 
 
 def job_record(artifact_dir):

@@ -18,6 +18,14 @@ HOSTS = ["web-1", "web-2", "db-1"]
 PROFILE = "redshift-reader"
 
 
+def revoked_serials(localaws):
+    """Every serial the CRLs imported into the stand-in revoke."""
+    revoked = set()
+    for crl in localaws.client("rolesanywhere").list_crls()["crls"]:
+        revoked |= {entry.serial_number for entry in x509.load_pem_x509_crl(crl["crlData"])}
+    return revoked
+
+
 @pytest.fixture(scope="module")
 def fleet(localaws, tmp_path_factory):
     root = tmp_path_factory.mktemp("fleet")
@@ -47,6 +55,13 @@ def fleet(localaws, tmp_path_factory):
             path = Fleet.cert_file(host, "certificate.pem")
             with open(path, "rb") as handle:
                 return x509.load_pem_x509_certificate(handle.read())
+
+        def inventory_with(self, host_vars):
+            """A copy of the inventory with ``host_vars`` (host -> variables) laid over each host's own."""
+            inventory = copy.deepcopy(self.inventory)
+            for host, variables in host_vars.items():
+                inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"][host].update(variables)
+            return inventory
 
         @staticmethod
         def config(host):
@@ -107,10 +122,8 @@ def test_a_batch_that_fails_verification_stops_the_rotation(fleet, onboarded):
     # The AWS CLI path moves from the extra vars (which would override any host) to each host; web-1's is wrong.
     extra_vars = dict(fleet.variables, rolesanywhere_rotate_batch=1)
     aws_cli = extra_vars.pop("rolesanywhere_awscli_path")
-    inventory = copy.deepcopy(fleet.inventory)
-    hosts = inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"]
-    for host in HOSTS:
-        hosts[host]["rolesanywhere_awscli_path"] = "/nonexistent/aws" if host == "web-1" else aws_cli
+    inventory = fleet.inventory_with({host: {"rolesanywhere_awscli_path": "/nonexistent/aws" if host == "web-1" else aws_cli}
+                                      for host in HOSTS})
     before = {host: fleet.certificate(host).serial_number for host in HOSTS}
     rotated = run_playbook("hybridcloud.rolesanywhere.rotate", tmp_path=fleet.directory, inventory=inventory,
                            extra_vars=extra_vars, env=fleet.env)
@@ -131,11 +144,7 @@ def test_offboard_removes_the_profile_and_revokes_only_that_host(fleet, localaws
 
     assert not fleet.config(leaving).has_section("profile " + PROFILE)
     assert not os.path.exists(fleet.cert_file(leaving, "private-key.pem"))
-    crls = localaws.client("rolesanywhere").list_crls()["crls"]
-    revoked = set()
-    for crl in crls:
-        revoked |= {entry.serial_number for entry in x509.load_pem_x509_crl(crl["crlData"])}
-    assert leaving_serial in revoked
+    assert leaving_serial in revoked_serials(localaws)
 
     remaining = fleet.run("verify", extra_args=("--limit", ",".join(h for h in HOSTS if h != leaving)))
     assert remaining.rc == 0, remaining.explain()
@@ -144,15 +153,10 @@ def test_offboard_removes_the_profile_and_revokes_only_that_host(fleet, localaws
 def test_offboarding_an_unreachable_host_still_revokes_it(fleet, localaws, onboarded):
     gone = "web-2"
     gone_serial = fleet.certificate(gone).serial_number
-    inventory = copy.deepcopy(fleet.inventory)
     # Nothing listens on port 9: the host is as good as dead.
-    inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"][gone].update(
-        {"ansible_connection": "ssh", "ansible_host": "127.0.0.1", "ansible_port": 9})
+    inventory = fleet.inventory_with({gone: {"ansible_connection": "ssh", "ansible_host": "127.0.0.1", "ansible_port": 9}})
     run_playbook("hybridcloud.rolesanywhere.offboard", tmp_path=fleet.directory, inventory=inventory,
                  extra_vars=fleet.variables, env=fleet.env, limit=gone)
-    revoked = set()
-    for crl in localaws.client("rolesanywhere").list_crls()["crls"]:
-        revoked |= {entry.serial_number for entry in x509.load_pem_x509_crl(crl["crlData"])}
-    assert gone_serial in revoked
+    assert gone_serial in revoked_serials(localaws)
     # Its files could not be touched; they are still there.
     assert os.path.exists(fleet.cert_file(gone, "private-key.pem"))

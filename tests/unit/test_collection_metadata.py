@@ -1,6 +1,8 @@
 """The collection's metadata agrees with its content."""
 
+import json
 import os
+import sys
 
 import yaml
 
@@ -42,14 +44,37 @@ def test_galaxy_identity():
     assert "amazon.aws" in galaxy["dependencies"]
 
 
-def test_build_ignores_local_state():
+def test_build_ignores_local_state_and_development_files():
     ignored = set(_load("galaxy.yml")["build_ignore"])
-    assert {".venv", "build", "__pycache__", ".pytest_cache", "tests/output"} <= ignored
+    assert {".venv", "build", "__pycache__", "*/__pycache__", ".pytest_cache", "tests", "scripts", "Makefile"} <= ignored
+
+
+def _aws_group():
+    return _load("meta/runtime.yml")["action_groups"]["aws"]
 
 
 def test_aws_action_group_lists_exactly_the_aws_modules():
-    group = set(_load("meta/runtime.yml")["action_groups"]["aws"] or [])
-    assert group == _aws_modules(), "the aws action group must list every plugin that calls AWS and nothing else"
+    members = {entry for entry in _aws_group() if isinstance(entry, str)}
+    assert members == _aws_modules(), "the aws action group must list every plugin that calls AWS and nothing else"
+
+
+def test_aws_action_group_extends_the_aws_collections_groups():
+    """One module_defaults entry reaches the amazon.aws IAM modules the trust role calls as well as this collection's."""
+    metadata = [entry["metadata"] for entry in _aws_group() if isinstance(entry, dict)]
+    assert metadata == [{"extend_group": ["amazon.aws.aws", "community.aws.aws"]}]
+
+
+def test_amazon_aws_range_is_bounded_and_admits_the_tested_version():
+    """The dependency range must hold the amazon.aws the tests run (the one the pinned `ansible` package carries)."""
+    from packaging.specifiers import SpecifierSet
+
+    manifest = next(path for path in (os.path.join(entry, "ansible_collections", "amazon", "aws", "MANIFEST.json") for entry in sys.path)
+                    if os.path.exists(path))
+    specifier = SpecifierSet(_load("galaxy.yml")["dependencies"]["amazon.aws"].replace(",", ", "))
+    assert any(spec.operator == "<" for spec in specifier), "amazon.aws needs an upper bound: a new major may break the modules"
+    with open(manifest, encoding="utf-8") as handle:
+        tested = json.load(handle)["collection_info"]["version"]
+    assert specifier.contains(tested), (str(specifier), tested)
 
 
 def test_every_role_has_argument_specs():

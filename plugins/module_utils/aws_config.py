@@ -304,10 +304,12 @@ def ensure_profile_file(path, profile, state="present", settings=None, endpoint_
     """
     try:
         uid, gid = atomic_files.resolve_owner(owner, group)
+        # Edit the file a link points at, instead of replacing the link, but only a link that root or the running
+        # user made: a link the service user planted in its own ~/.aws is refused, never followed as root.
+        path = atomic_files.resolve_path(path)
+        raw = atomic_files.read_bytes(path)
     except atomic_files.FileWriteError as exc:
         raise ConfigError(str(exc))
-    path = os.path.realpath(path)  # edit the file a symlink points at, instead of replacing the link
-    raw = atomic_files.read_bytes(path)
     if raw is None and state == "absent":
         return False, "", ""
     before = "" if raw is None else raw.decode("utf-8", "surrogateescape")

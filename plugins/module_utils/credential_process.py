@@ -5,8 +5,14 @@
 
 It understands the official ``aws_signing_helper credential-process`` command line for
 certificates and keys in files, prints the AWS CLI/SDK ``credential_process`` JSON, and
-keeps the credentials in a per-user cache until five minutes before they expire, so a
-burst of CLI calls makes one CreateSession instead of one each.
+keeps the credentials in a per-user cache for at most ``--cache-max-age`` seconds (and never
+closer than five minutes to their expiry), so a burst of CLI calls makes one CreateSession
+instead of one each, while a revoked certificate stops working within that bound.
+
+The environment variable ``ROLESANYWHERE_CREDENTIAL_CACHE`` overrides the cache for one call:
+``refresh`` asks the service even when a fresh entry exists (and keeps the answer, or drops
+the entry when the service refuses), ``off`` neither reads nor writes the cache.  The verify
+role sets ``refresh`` so that it proves what the service says now, not what it said earlier.
 
 The ``credential_helper`` role installs this file as a single executable program: it
 places the signer (``sigv4x509.py``) in front of it and replaces the import below, so the
@@ -39,6 +45,15 @@ UNSUPPORTED_FLAGS = {
 UNSUPPORTED_SUBCOMMANDS = ("serve", "update", "sign-string", "read-certificate-data")
 REFRESH_BEFORE_EXPIRY = datetime.timedelta(minutes=5)
 CACHE_DIR_NAME = "hybridcloud-rolesanywhere"
+# Longest time an answer of CreateSession is reused.  It bounds how long a revoked certificate keeps
+# producing credentials on a host that revocation could not reach; each refresh is one CreateSession,
+# and CreateSession shares a quota of 10 requests per second per account and region.
+DEFAULT_CACHE_MAX_AGE = 900
+CACHE_MODE_VARIABLE = "ROLESANYWHERE_CREDENTIAL_CACHE"
+CACHE_MODES = ("use", "refresh", "off")
+REFUSAL_STATUSES = (401, 403)
+# Kept next to the credentials in a cache entry, never printed: when the service answered.
+OBTAINED_AT = "ObtainedAt"
 
 
 class UsageError(Exception):
@@ -70,7 +85,20 @@ def build_parser():
     command.add_argument("--no-verify-ssl", action="store_true", help="do not verify the endpoint's TLS certificate")
     command.add_argument("--debug", action="store_true", help="log each step to stderr (never secrets)")
     command.add_argument("--no-cache", action="store_true", help="always call CreateSession; neither read nor write the cache")
+    command.add_argument("--cache-max-age", type=non_negative_seconds, default=DEFAULT_CACHE_MAX_AGE, metavar="SECONDS",
+                         help="reuse cached credentials for at most this many seconds (default %d; 0 disables reuse)"
+                              % DEFAULT_CACHE_MAX_AGE)
     return parser
+
+
+def non_negative_seconds(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError("'%s' is not a number of seconds (0 or more)" % text)
+    return value
 
 
 def reject_unsupported(argv):
@@ -124,14 +152,40 @@ def process_output(credentials):
     }
 
 
-def is_fresh(document, now):
-    """A cached document is used until five minutes before it expires."""
+def is_fresh(document, now, max_age_seconds=DEFAULT_CACHE_MAX_AGE):
+    """A cached entry is used while younger than the maximum age and until five minutes before it expires.
+
+    An entry without the time it was obtained (written by an older version) is never fresh: its age is unknown.
+    """
     try:
         if document.get("Version") != 1 or not all(document.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")):
             return False
+        age = now - parse_expiration(document[OBTAINED_AT])
+        if age < datetime.timedelta(0) or age >= datetime.timedelta(seconds=max_age_seconds):
+            return False  # too old, or obtained "in the future" after the clock was set back
         return parse_expiration(document["Expiration"]) - REFRESH_BEFORE_EXPIRY > now
     except (AttributeError, KeyError, TypeError, ValueError):
         return False
+
+
+def cache_entry(document, now):
+    """What the cache keeps: the printed document plus when the service answered."""
+    return dict(document, **{OBTAINED_AT: now.strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+
+def printed_document(entry):
+    """The credential_process document alone, as the AWS CLI and SDKs expect it."""
+    return {key: value for key, value in entry.items() if key != OBTAINED_AT}
+
+
+def cache_mode(arguments, environ):
+    """use, refresh or off: the command line can only turn the cache off; the environment can ask for a refresh."""
+    requested = (environ.get(CACHE_MODE_VARIABLE) or "use").strip().lower()
+    if requested not in CACHE_MODES:
+        raise UsageError("%s=%s is not understood; use one of %s" % (CACHE_MODE_VARIABLE, requested, ", ".join(CACHE_MODES)))
+    if arguments.no_cache or arguments.cache_max_age == 0:
+        return "off"
+    return requested
 
 
 def read_file(path, what):
@@ -235,34 +289,61 @@ def exclusive_lock(path):
         os.close(descriptor)  # closing releases the lock
 
 
-def cached_credentials(request, directory, now_function, log):
-    """Return credentials from the cache, refreshing them under the lock when they are missing or stale."""
+def remove_entry(path, log):
+    """Drop an entry the service no longer stands behind, so no later call serves it."""
+    try:
+        os.unlink(path)
+        log("removed the cache entry %s" % path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        log("cannot remove the cache entry %s: %s" % (path, exc))
+
+
+def refresh_entry(request, entry, now_function, log):
+    """Call CreateSession and keep the answer; a refusal also removes what was cached before."""
+    try:
+        document = request.create_session()
+    except sigv4x509.SessionError as exc:
+        # Only the service's "no" (revoked, untrusted, denied) condemns the entry; a lost connection or
+        # throttling says nothing about the certificate.
+        if exc.status in REFUSAL_STATUSES:
+            remove_entry(entry, log)
+        raise
+    try:
+        write_cached(entry, cache_entry(document, now_function()))
+    except OSError as exc:
+        # The credentials are good even when they cannot be kept (full disk, read-only home).
+        log("cannot write the cache entry %s: %s" % (entry, exc))
+    return document
+
+
+def cached_credentials(request, directory, now_function, log, max_age_seconds=DEFAULT_CACHE_MAX_AGE, refresh=False):
+    """Return credentials from the cache, refreshing them under the lock when they are missing, stale or ``refresh``."""
     key = request.cache_key()
     entry = os.path.join(directory, key + ".json")
-    document = read_cached(entry)
-    if is_fresh(document, now_function()):
-        log("cache hit %s" % entry)
-        return document
-    with exclusive_lock(os.path.join(directory, key + ".lock")):
-        # Another invocation may have refreshed the entry while this one waited for the lock.
+    if not refresh:
         document = read_cached(entry)
-        if is_fresh(document, now_function()):
-            log("cache hit after waiting for the lock %s" % entry)
-            return document
-        log("cache miss %s: calling CreateSession" % entry)
-        document = request.create_session()
-        try:
-            write_cached(entry, document)
-        except OSError as exc:
-            # The credentials are good even when they cannot be kept (full disk, read-only home).
-            log("cannot write the cache entry %s: %s" % (entry, exc))
-        return document
+        if is_fresh(document, now_function(), max_age_seconds):
+            log("cache hit %s" % entry)
+            return printed_document(document)
+    with exclusive_lock(os.path.join(directory, key + ".lock")):
+        if not refresh:
+            # Another invocation may have refreshed the entry while this one waited for the lock.
+            document = read_cached(entry)
+            if is_fresh(document, now_function(), max_age_seconds):
+                log("cache hit after waiting for the lock %s" % entry)
+                return printed_document(document)
+        log("%s %s: calling CreateSession" % ("refresh requested for" if refresh else "cache miss", entry))
+        return refresh_entry(request, entry, now_function, log)
 
 
 def obtain_credentials(arguments, log, now_function=None, environ=None):
     now_function = now_function or (lambda: datetime.datetime.now(datetime.timezone.utc))
+    environ = os.environ if environ is None else environ
+    mode = cache_mode(arguments, environ)
     request = Request(arguments)
-    if arguments.no_cache:
+    if mode == "off":
         log("cache disabled: calling CreateSession")
         return request.create_session()
     directory = cache_directory(environ)
@@ -272,7 +353,7 @@ def obtain_credentials(arguments, log, now_function=None, environ=None):
         # Credentials still work without a cache; only the burst protection is lost.
         log("cache unavailable (%s): calling CreateSession" % exc)
         return request.create_session()
-    return cached_credentials(request, directory, now_function, log)
+    return cached_credentials(request, directory, now_function, log, arguments.cache_max_age, refresh=(mode == "refresh"))
 
 
 def main(argv=None, stdout=None, stderr=None):
@@ -294,6 +375,9 @@ def main(argv=None, stdout=None, stderr=None):
 
     try:
         document = obtain_credentials(arguments, log)
+    except UsageError as exc:
+        stderr.write("%s: error: %s\n" % (PROGRAM_NAME, exc))
+        return 2
     except sigv4x509.SessionError as exc:
         stderr.write("%s: CreateSession failed: %s\n" % (PROGRAM_NAME, exc))
         return 1

@@ -69,6 +69,7 @@ def _rewrite_expiration(host, seconds_from_now):
     document["Expiration"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     with open(entry, "w", encoding="utf-8") as handle:
         json.dump(document, handle)
+    document.pop("ObtainedAt", None)  # bookkeeping of the cache, never printed
     return document
 
 
@@ -131,3 +132,63 @@ def test_debug_logs_cache_decisions_without_secrets(program, make_host):
     document = json.loads(completed.stdout)
     assert "calling CreateSession" in completed.stderr
     assert document["SecretAccessKey"] not in completed.stderr and document["SessionToken"] not in completed.stderr
+
+
+def _revoke_in_the_service(server, host):
+    """Import a CRL signed by the host's CA that revokes the host's certificate, as revoke.yml does."""
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+    now = datetime.datetime.now(datetime.timezone.utc)
+    crl = (x509.CertificateRevocationListBuilder().issuer_name(host.pki.root.subject)
+           .last_update(now - datetime.timedelta(minutes=1)).next_update(now + datetime.timedelta(days=1))
+           .add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(host.pki.leaf.serial_number)
+                                    .revocation_date(now - datetime.timedelta(minutes=1)).build())
+           .sign(host.pki.root_key, hashes.SHA256()))
+    server.client("rolesanywhere").import_crl(name="revoked-%s" % host.pki.leaf.serial_number, enabled=True,
+                                              trustAnchorArn=host.trust.trust_anchor_arn,
+                                              crlData=crl.public_bytes(serialization.Encoding.PEM))
+
+
+def test_revoked_certificate_is_refused_once_the_cache_is_refreshed(program, make_host, localaws):
+    """A refresh (what verify asks for) is refused after revocation and drops the entry, so no later call serves it."""
+    host = make_host()
+    credentials_of(host, program)
+    _revoke_in_the_service(localaws, host)
+    refreshed = run(host.program_args(program), host.env(ROLESANYWHERE_CREDENTIAL_CACHE="refresh"))
+    assert refreshed.returncode == 1 and refreshed.stdout == ""
+    assert "CreateSession failed: AccessDeniedException (HTTP 403)" in refreshed.stderr
+    assert glob.glob(str(host.cache_dir / "hybridcloud-rolesanywhere" / "*.json")) == []
+    again = run(host.program_args(program), host.env())
+    assert again.returncode == 1 and again.stdout == ""
+
+
+def test_cache_max_age_bounds_how_long_an_answer_is_reused(program, make_host):
+    host = make_host()
+    credentials_of(host, program, "--cache-max-age", "2")
+    credentials_of(host, program, "--cache-max-age", "2")
+    assert len(host.sessions()) == 1
+    # An entry's age is counted from the service's answer, kept in the entry (never printed).
+    (entry,) = glob.glob(str(host.cache_dir / "hybridcloud-rolesanywhere" / "*.json"))
+    with open(entry, encoding="utf-8") as handle:
+        kept = json.load(handle)
+    kept["ObtainedAt"] = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with open(entry, "w", encoding="utf-8") as handle:
+        json.dump(kept, handle)
+    document = credentials_of(host, program, "--cache-max-age", "2")
+    assert "ObtainedAt" not in document
+    assert len(host.sessions()) == 2
+    credentials_of(host, program, "--cache-max-age", "0")
+    assert len(host.sessions()) == 3
+
+
+def test_entry_of_an_older_version_without_its_age_is_refreshed(program, make_host):
+    host = make_host()
+    credentials_of(host, program)
+    (entry,) = glob.glob(str(host.cache_dir / "hybridcloud-rolesanywhere" / "*.json"))
+    with open(entry, encoding="utf-8") as handle:
+        kept = json.load(handle)
+    kept.pop("ObtainedAt")
+    with open(entry, "w", encoding="utf-8") as handle:
+        json.dump(kept, handle)
+    credentials_of(host, program)
+    assert len(host.sessions()) == 2

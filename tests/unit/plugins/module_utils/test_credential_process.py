@@ -72,12 +72,39 @@ def test_parse_expiration(text, expected):
     assert credential_process.parse_expiration(text) == expected
 
 
+def _entry(expires_in_seconds, obtained_seconds_ago=0):
+    return credential_process.cache_entry(_document(expires_in_seconds), NOW - datetime.timedelta(seconds=obtained_seconds_ago))
+
+
 def test_freshness_ends_five_minutes_before_expiry():
-    assert credential_process.is_fresh(_document(301), NOW)
-    assert not credential_process.is_fresh(_document(300), NOW)
-    assert not credential_process.is_fresh(_document(-10), NOW)
+    assert credential_process.is_fresh(_entry(301), NOW)
+    assert not credential_process.is_fresh(_entry(300), NOW)
+    assert not credential_process.is_fresh(_entry(-10), NOW)
     assert not credential_process.is_fresh(None, NOW)
     assert not credential_process.is_fresh({"Version": 1, "Expiration": "garbage"}, NOW)
+
+
+def test_freshness_ends_at_the_maximum_age():
+    assert credential_process.is_fresh(_entry(3600, obtained_seconds_ago=899), NOW)
+    assert not credential_process.is_fresh(_entry(3600, obtained_seconds_ago=900), NOW)
+    assert credential_process.is_fresh(_entry(3600, obtained_seconds_ago=1000), NOW, max_age_seconds=1200)
+    assert not credential_process.is_fresh(_entry(3600, obtained_seconds_ago=-60), NOW)  # clock set back
+    assert not credential_process.is_fresh(_document(3600), NOW)  # an entry of an older version: age unknown
+
+
+def test_cache_max_age_flag_and_cache_mode_variable(capsys):
+    assert credential_process.parse_arguments(ARGS).cache_max_age == credential_process.DEFAULT_CACHE_MAX_AGE
+    arguments = credential_process.parse_arguments(ARGS + ["--cache-max-age", "60"])
+    assert arguments.cache_max_age == 60
+    assert credential_process.cache_mode(arguments, {}) == "use"
+    assert credential_process.cache_mode(arguments, {"ROLESANYWHERE_CREDENTIAL_CACHE": "Refresh"}) == "refresh"
+    assert credential_process.cache_mode(credential_process.parse_arguments(ARGS + ["--cache-max-age", "0"]),
+                                         {"ROLESANYWHERE_CREDENTIAL_CACHE": "refresh"}) == "off"
+    with pytest.raises(credential_process.UsageError, match="ROLESANYWHERE_CREDENTIAL_CACHE=later is not understood"):
+        credential_process.cache_mode(arguments, {"ROLESANYWHERE_CREDENTIAL_CACHE": "later"})
+    with pytest.raises(SystemExit):
+        credential_process.parse_arguments(ARGS + ["--cache-max-age", "-1"])
+    assert "'-1' is not a number of seconds" in capsys.readouterr().err
 
 
 def test_cache_directory_follows_xdg(tmp_path):
@@ -124,6 +151,49 @@ def test_cache_hit_miss_and_refresh(tmp_path):
     later = NOW + datetime.timedelta(seconds=3600 - 299)
     credential_process.cached_credentials(request, str(tmp_path), lambda: later, lambda message: None)
     assert request.calls == 2
+
+
+def test_refresh_asks_the_service_and_keeps_the_new_answer(tmp_path):
+    request = CountingRequest()
+    credential_process.cached_credentials(request, str(tmp_path), lambda: NOW, lambda message: None)
+    credential_process.cached_credentials(request, str(tmp_path), lambda: NOW, lambda message: None, refresh=True)
+    assert request.calls == 2
+    entry = credential_process.read_cached(str(tmp_path / ("k" * 64 + ".json")))
+    assert entry[credential_process.OBTAINED_AT] == "2026-11-25T20:00:00Z"
+
+
+class RefusedRequest(CountingRequest):
+    def __init__(self, status=403):
+        super().__init__()
+        self.status = status
+
+    def create_session(self):
+        raise credential_process.sigv4x509.SessionError(self.status, "AccessDeniedException", "certificate revoked")
+
+
+def test_a_refused_refresh_removes_the_cached_entry(tmp_path):
+    credential_process.cached_credentials(CountingRequest(), str(tmp_path), lambda: NOW, lambda message: None)
+    entry = tmp_path / ("k" * 64 + ".json")
+    assert entry.exists()
+    with pytest.raises(credential_process.sigv4x509.SessionError):
+        credential_process.cached_credentials(RefusedRequest(), str(tmp_path), lambda: NOW, lambda message: None, refresh=True)
+    assert not entry.exists()
+
+
+def test_an_unanswered_refresh_keeps_the_cached_entry(tmp_path):
+    """A network failure or throttling says nothing about the certificate; the entry stays for the next call."""
+    credential_process.cached_credentials(CountingRequest(), str(tmp_path), lambda: NOW, lambda message: None)
+    for status in (None, 429, 500):
+        with pytest.raises(credential_process.sigv4x509.SessionError):
+            credential_process.cached_credentials(RefusedRequest(status), str(tmp_path), lambda: NOW, lambda message: None,
+                                                  refresh=True)
+    assert (tmp_path / ("k" * 64 + ".json")).exists()
+
+
+def test_printed_document_leaves_out_the_cache_bookkeeping(tmp_path):
+    document = credential_process.cached_credentials(CountingRequest(), str(tmp_path), lambda: NOW, lambda message: None)
+    again = credential_process.cached_credentials(CountingRequest(), str(tmp_path), lambda: NOW, lambda message: None)
+    assert document == again == _document(3600)
 
 
 def test_concurrent_callers_share_one_session(tmp_path):

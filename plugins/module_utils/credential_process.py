@@ -81,7 +81,8 @@ def build_parser():
     command.add_argument("--endpoint", help="base URL of the Roles Anywhere endpoint")
     command.add_argument("--session-duration", type=int, default=3600, help="seconds, 900-43200 (default 3600)")
     command.add_argument("--role-session-name", help="session name (the profile must accept role session names)")
-    command.add_argument("--with-proxy", action="store_true", help="use the proxy from the HTTPS_PROXY environment")
+    command.add_argument("--with-proxy", action="store_true",
+                         help="accepted for compatibility: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are always honoured")
     command.add_argument("--no-verify-ssl", action="store_true", help="do not verify the endpoint's TLS certificate")
     command.add_argument("--debug", action="store_true", help="log each step to stderr (never secrets)")
     command.add_argument("--no-cache", action="store_true", help="always call CreateSession; neither read nor write the cache")
@@ -199,27 +200,35 @@ def read_file(path, what):
 class Request(object):
     """Everything a CreateSession call needs, read from the command line and the files it names."""
 
-    def __init__(self, arguments):
+    def __init__(self, arguments, environ=None, log=None):
+        environ = os.environ if environ is None else environ
         self.arguments = arguments
+        self.log = log
         self.certificate = read_file(arguments.certificate, "certificate")
         self.intermediates = read_file(arguments.intermediates, "intermediates bundle") if arguments.intermediates else None
         self.private_key_path = arguments.private_key
+        # Resolved here, like the official helper does before it signs: --endpoint, then AWS_ENDPOINT_URL_ROLESANYWHERE /
+        # AWS_ENDPOINT_URL, then the public endpoint of the region's partition (FIPS with AWS_USE_FIPS_ENDPOINT).
+        region = arguments.region or sigv4x509.region_from_arn(
+            sigv4x509.validate_arn("trust_anchor_arn", arguments.trust_anchor_arn))
+        self.endpoint = sigv4x509.resolve_endpoint(arguments.endpoint, region, environ)
+        self.network = sigv4x509.network_settings_from_environment(environ, verify_tls=not arguments.no_verify_ssl)
 
     def cache_key(self):
         """Hash of everything that decides which credentials come back; the key file itself stays out of it."""
         a = self.arguments
         material = [hashlib.sha256(self.certificate).hexdigest(), hashlib.sha256(self.intermediates or b"").hexdigest(),
-                    a.trust_anchor_arn, a.profile_arn, a.role_arn, a.endpoint or "", a.region or "", a.session_duration,
+                    a.trust_anchor_arn, a.profile_arn, a.role_arn, self.endpoint, a.region or "", a.session_duration,
                     a.role_session_name or ""]
         return hashlib.sha256(json.dumps(material).encode("utf-8")).hexdigest()
 
     def create_session(self):
         a = self.arguments
         document = sigv4x509.create_session(
-            endpoint=a.endpoint, region=a.region, trust_anchor_arn=a.trust_anchor_arn, profile_arn=a.profile_arn,
+            region=a.region, trust_anchor_arn=a.trust_anchor_arn, profile_arn=a.profile_arn,
             role_arn=a.role_arn, certificate_pem=self.certificate, private_key_pem=read_file(self.private_key_path, "private key"),
             intermediates_pem=self.intermediates, duration_seconds=a.session_duration, role_session_name=a.role_session_name,
-            verify_tls=not a.no_verify_ssl, use_proxy=a.with_proxy)
+            endpoint=self.endpoint, network=self.network, log=self.log)
         return process_output(sigv4x509.session_credentials(document))
 
 
@@ -342,7 +351,7 @@ def obtain_credentials(arguments, log, now_function=None, environ=None):
     now_function = now_function or (lambda: datetime.datetime.now(datetime.timezone.utc))
     environ = os.environ if environ is None else environ
     mode = cache_mode(arguments, environ)
-    request = Request(arguments)
+    request = Request(arguments, environ, log)
     if mode == "off":
         log("cache disabled: calling CreateSession")
         return request.create_session()

@@ -22,10 +22,13 @@ import hashlib
 import importlib.util
 import json
 import os
+import random
 import re
 import shutil
+import socket
 import ssl
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -288,8 +291,61 @@ def region_from_arn(arn):
     return arn.split(":")[3]
 
 
-def default_endpoint(region):
-    return "https://%s.%s.amazonaws.com" % (SERVICE, region)
+# --- endpoints ----------------------------------------------------------------------------
+
+# The partitions of botocore's data/partitions.json (id, region pattern, DNS suffix), tried in this order.
+# The program on hosts cannot import botocore, so the table lives here; a unit test keeps it equal to botocore's.
+PARTITIONS = (
+    ("aws-us-gov", r"^us\-gov\-\w+\-\d+$", "amazonaws.com"),
+    ("aws-iso", r"^us\-iso\-\w+\-\d+$", "c2s.ic.gov"),
+    ("aws-iso-b", r"^us\-isob\-\w+\-\d+$", "sc2s.sgov.gov"),
+    ("aws-iso-e", r"^eu\-isoe\-\w+\-\d+$", "cloud.adc-e.uk"),
+    ("aws-iso-f", r"^us\-isof\-\w+\-\d+$", "csp.hci.ic.gov"),
+    ("aws-eusc", r"^eusc\-(de)\-\w+\-\d+$", "amazonaws.eu"),
+    ("aws-cn", r"^cn\-\w+\-\d+$", "amazonaws.com.cn"),
+    ("aws", r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", "amazonaws.com"),
+)
+# A region no pattern matches is resolved in the aws partition, as botocore does.
+FALLBACK_PARTITION = ("aws", "amazonaws.com")
+ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_ROLESANYWHERE", "AWS_ENDPOINT_URL")  # the service-specific one wins
+
+
+def partition_of_region(region):
+    """Return (partition id, DNS suffix) for a region name."""
+    for partition, pattern, dns_suffix in PARTITIONS:
+        if re.match(pattern, region):
+            return partition, dns_suffix
+    return FALLBACK_PARTITION
+
+
+def default_endpoint(region, use_fips=False):
+    """The public Roles Anywhere endpoint of ``region`` in its partition (``rolesanywhere-fips.`` with FIPS)."""
+    dns_suffix = partition_of_region(region)[1]
+    return "https://%s%s.%s.%s" % (SERVICE, "-fips" if use_fips else "", region, dns_suffix)
+
+
+def environment_flag(environ, name):
+    """Read a true/false variable as the AWS SDKs do; any other value is an error that names the variable."""
+    value = (environ.get(name) or "").strip().lower()
+    if value in ("", "false"):
+        return False
+    if value == "true":
+        return True
+    raise SigningError("%s=%r is not valid; set it to true or false" % (name, environ.get(name)))
+
+
+def endpoint_from_environment(environ):
+    """AWS_ENDPOINT_URL_ROLESANYWHERE, else AWS_ENDPOINT_URL, else None; none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true."""
+    if environment_flag(environ, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):
+        return None
+    return next((environ[name] for name in ENDPOINT_VARIABLES if environ.get(name)), None)
+
+
+def resolve_endpoint(endpoint, region, environ):
+    """The base URL to call: the explicit one, else the environment's, else the partition's (FIPS with AWS_USE_FIPS_ENDPOINT)."""
+    if endpoint:
+        return endpoint
+    return endpoint_from_environment(environ) or default_endpoint(region, environment_flag(environ, "AWS_USE_FIPS_ENDPOINT"))
 
 
 def uri_encode(value):
@@ -358,11 +414,11 @@ def _session_url_parts(endpoint):
 
 def sign_create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role_arn, certificate_pem, private_key_pem,
                         intermediates_pem=None, duration_seconds=3600, role_session_name=None, arns_in="query", now=None,
-                        backend=None):
+                        backend=None, use_fips=False):
     """Build a signed CreateSession request.
 
     ``endpoint`` and ``region`` may be None: the region then comes from the trust anchor ARN
-    and the endpoint from the region.  ``arns_in`` is ``query`` (what the official helper
+    and the endpoint from the region's partition (its FIPS endpoint with ``use_fips``).  ``arns_in`` is ``query`` (what the official helper
     does) or ``body``.  Returns ``(url, headers, body)``; send exactly these headers (they
     include ``Host``) with ``POST``.
     """
@@ -376,7 +432,7 @@ def sign_create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role
         raise SigningError("role_session_name %r is not valid; use 2-64 characters from letters, digits and +=,.@_-"
                            % (role_session_name,))
     region = region or region_from_arn(trust_anchor_arn)
-    scheme, host, path = _session_url_parts(endpoint or default_endpoint(region))
+    scheme, host, path = _session_url_parts(endpoint or default_endpoint(region, use_fips))
 
     leaf_der = certificates_der(certificate_pem, "certificate_pem")
     if not leaf_der:
@@ -423,6 +479,96 @@ def sign_create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role
 
 # --- sending ------------------------------------------------------------------------------
 
+# What is worth another attempt follows the AWS SDKs' standard retry mode: throttling, server errors and
+# broken connections are transient; access and validation errors are answers and repeat themselves.
+THROTTLING_CODES = frozenset(("ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
+                              "RequestThrottled", "RequestThrottledException", "SlowDown"))
+RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+TRANSIENT_NETWORK_CODES = frozenset(("ConnectionError", "Timeout"))
+DEFAULT_MAX_ATTEMPTS = 5
+MAX_ATTEMPTS_LIMIT = 20
+BACKOFF_BASE_SECONDS = 1.0
+BACKOFF_CAP_SECONDS = 20.0
+# urllib applies one timeout to the connect and to every read; it bounds each, not the whole exchange.
+DEFAULT_TIMEOUT_SECONDS = 10
+
+
+class NetworkSettings(object):
+    """How CreateSession reaches the service: TLS verification, CA bundle, proxies, timeout and retries.
+
+    ``proxies`` maps a URL scheme to a proxy URL and ``no`` to the NO_PROXY list, as
+    ``proxies_from_environment`` returns it; an empty dict means a direct connection.
+    """
+
+    def __init__(self, verify_tls=True, ca_bundle=None, proxies=None, timeout=DEFAULT_TIMEOUT_SECONDS,
+                 max_attempts=DEFAULT_MAX_ATTEMPTS):
+        self.verify_tls = verify_tls
+        self.ca_bundle = ca_bundle
+        self.proxies = proxies or {}
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+
+
+def _first_set(environ, *names):
+    return next((environ[name] for name in names if environ.get(name)), None)
+
+
+def proxies_from_environment(environ):
+    """Proxy settings from HTTPS_PROXY, HTTP_PROXY and NO_PROXY (upper case first, then lower case, as Go's net/http)."""
+    proxies = {}
+    for scheme in ("https", "http"):
+        value = _first_set(environ, scheme.upper() + "_PROXY", scheme + "_proxy")
+        if value:
+            proxies[scheme] = value if "://" in value else "http://" + value
+    no_proxy = _first_set(environ, "NO_PROXY", "no_proxy")
+    if no_proxy:
+        proxies["no"] = no_proxy
+    return proxies
+
+
+def max_attempts_from_environment(environ):
+    """AWS_MAX_ATTEMPTS as the AWS SDKs read it: the total number of attempts, first one included."""
+    value = environ.get("AWS_MAX_ATTEMPTS")
+    if not value:
+        return DEFAULT_MAX_ATTEMPTS
+    try:
+        attempts = int(value)
+    except ValueError:
+        attempts = 0
+    if not 1 <= attempts <= MAX_ATTEMPTS_LIMIT:
+        raise SigningError("AWS_MAX_ATTEMPTS=%r is not valid; use a whole number from 1 to %d" % (value, MAX_ATTEMPTS_LIMIT))
+    return attempts
+
+
+def network_settings_from_environment(environ, verify_tls=True, use_proxy=True):
+    """The settings the official helper and the AWS SDKs take from the environment: proxies, AWS_CA_BUNDLE, AWS_MAX_ATTEMPTS."""
+    return NetworkSettings(verify_tls=verify_tls, ca_bundle=environ.get("AWS_CA_BUNDLE") or None,
+                           proxies=proxies_from_environment(environ) if use_proxy else {},
+                           max_attempts=max_attempts_from_environment(environ))
+
+
+def proxy_for_url(url, proxies):
+    """The proxy URL to reach ``url`` through, or None when no proxy is set for its scheme or NO_PROXY matches its host."""
+    parsed = urllib.parse.urlsplit(url)
+    proxy = proxies.get(parsed.scheme)
+    if not proxy or urllib.request.proxy_bypass_environment(parsed.netloc, proxies):
+        return None
+    return proxy
+
+
+def tls_context(settings):
+    """An SSL context that verifies against AWS_CA_BUNDLE when one is given, else the system store."""
+    if not settings.verify_tls:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    try:
+        return ssl.create_default_context(cafile=settings.ca_bundle)
+    except (OSError, ssl.SSLError) as exc:
+        raise SigningError("AWS_CA_BUNDLE %s cannot be used as a CA bundle (%s); point it at a PEM file of CA certificates"
+                           % (settings.ca_bundle, getattr(exc, "strerror", None) or exc))
+
 
 def _error_from_http(status, headers, payload):
     """Turn an AWS rest-json error answer into a SessionError."""
@@ -438,39 +584,82 @@ def _error_from_http(status, headers, payload):
     return SessionError(status, code or "HTTPError", message or "no error message")
 
 
-def send_request(url, headers, body, *, timeout=30, verify_tls=True, use_proxy=False):
-    """POST the signed request; return (status, parsed JSON) of a 2xx answer or raise SessionError."""
-    context = ssl.create_default_context()
-    if not verify_tls:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    # Like the official helper, ignore proxy settings unless asked to use them.
-    proxies = urllib.request.ProxyHandler() if use_proxy else urllib.request.ProxyHandler({})
-    opener = urllib.request.build_opener(proxies, urllib.request.HTTPSHandler(context=context))
+def _error_from_network(url, proxy, exc):
+    """Name what failed: the TLS check (not retried: it fails the same way again), a timeout or the connection."""
+    reason = getattr(exc, "reason", exc)
+    target = url.split("?")[0] + (" through the proxy %s" % proxy if proxy else "")
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return SessionError(None, "TLSError", "cannot verify the TLS certificate of %s: %s; give the CA that issued it "
+                                              "in AWS_CA_BUNDLE" % (target, reason.verify_message or reason))
+    if isinstance(reason, ssl.SSLError):
+        return SessionError(None, "TLSError", "TLS with %s failed: %s" % (target, reason))
+    if isinstance(reason, (socket.timeout, TimeoutError)):
+        return SessionError(None, "Timeout", "no answer from %s within the timeout: %s" % (target, reason))
+    return SessionError(None, "ConnectionError", "cannot reach %s: %s" % (target, reason))
+
+
+def is_retryable(error):
+    """Throttling, 5xx and broken connections are retried; 4xx access or validation answers and TLS failures are not."""
+    if error.status is None:
+        return error.code in TRANSIENT_NETWORK_CODES
+    return error.status in RETRYABLE_STATUSES or error.code in THROTTLING_CODES
+
+
+def backoff_delay(retry_number, uniform=random.random):
+    """Seconds to wait before retry ``retry_number`` (1, 2, ...): full jitter over a doubling window, capped."""
+    window = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (retry_number - 1))
+    return uniform() * window
+
+
+def _send_once(url, headers, body, settings):
+    proxy = proxy_for_url(url, settings.proxies)
+    scheme = urllib.parse.urlsplit(url).scheme
+    proxies = urllib.request.ProxyHandler({scheme: proxy} if proxy else {})
+    opener = urllib.request.build_opener(proxies, urllib.request.HTTPSHandler(context=tls_context(settings)))
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with opener.open(request, timeout=timeout) as response:
+        with opener.open(request, timeout=settings.timeout) as response:
             status, payload = response.status, response.read()
     except urllib.error.HTTPError as exc:
         raise _error_from_http(exc.code, exc.headers, exc.read())
     except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise SessionError(None, "ConnectionError", "cannot reach %s: %s" % (url.split("?")[0], reason))
+        raise _error_from_network(url, proxy, exc)
     try:
         return status, json.loads(payload.decode("utf-8"))
     except ValueError:
         raise SessionError(status, "InvalidResponse", "CreateSession answer is not JSON")
 
 
+def send_request(url, headers, body, settings=None, *, sleep=time.sleep, log=None):
+    """POST the signed request with bounded, jittered retries; return (status, parsed JSON) or raise SessionError.
+
+    The same signed request is sent again: its signature stays valid for minutes, far longer than the retries take.
+    """
+    settings = settings or NetworkSettings()
+    attempt = 1
+    while True:
+        try:
+            return _send_once(url, headers, body, settings)
+        except SessionError as error:
+            if attempt >= settings.max_attempts or not is_retryable(error):
+                raise
+            delay = backoff_delay(attempt)
+            if log:
+                log("attempt %d of %d failed (%s); retrying in %.2f s" % (attempt, settings.max_attempts, error, delay))
+            sleep(delay)
+            attempt += 1
+
+
 def create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role_arn, certificate_pem, private_key_pem,
                    intermediates_pem=None, duration_seconds=3600, role_session_name=None, arns_in="query", now=None,
-                   backend=None, timeout=30, verify_tls=True, use_proxy=False):
+                   backend=None, use_fips=False, network=None, log=None):
     """Sign and send CreateSession; return the parsed 201 answer (``credentialSet``, ``subjectArn``)."""
     url, headers, body = sign_create_session(
         endpoint=endpoint, region=region, trust_anchor_arn=trust_anchor_arn, profile_arn=profile_arn, role_arn=role_arn,
         certificate_pem=certificate_pem, private_key_pem=private_key_pem, intermediates_pem=intermediates_pem,
-        duration_seconds=duration_seconds, role_session_name=role_session_name, arns_in=arns_in, now=now, backend=backend)
-    status, document = send_request(url, headers, body, timeout=timeout, verify_tls=verify_tls, use_proxy=use_proxy)
+        duration_seconds=duration_seconds, role_session_name=role_session_name, arns_in=arns_in, now=now, backend=backend,
+        use_fips=use_fips)
+    status, document = send_request(url, headers, body, network, log=log)
     if status != 201 or not isinstance(document, dict) or not document.get("credentialSet"):
         raise SessionError(status, "InvalidResponse", "CreateSession answered without a credentialSet")
     return document

@@ -1,13 +1,15 @@
-"""`python -m localaws [--host 127.0.0.1] [--port 4566] [--region us-east-1] [--verbose]`
+"""`python -m localaws [--host H] [--port P] [--region R] [--tls [--tls-dir DIR] [--tls-name NAME ...]] [--verbose]`
 
 Starts the stand-in, seeds an administrator, turns IAM authorization enforcement on, prints one JSON line
-({"endpoint", "region", "account_id", "access_key_id", "secret_access_key"}) on stdout and serves until
-SIGINT or SIGTERM.
+({"endpoint", "region", "account_id", "access_key_id", "secret_access_key"}, plus "ca_bundle" with --tls) on stdout
+and serves until SIGINT or SIGTERM. With --tls it serves HTTPS with a certificate from its own CA, whose PEM file
+("ca_bundle") clients must trust.
 """
 
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 
@@ -17,6 +19,11 @@ def parse_args(argv):
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
     parser.add_argument("--region", default="us-east-1", help="region of the emulated Roles Anywhere (default us-east-1)")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate from the stand-in's own CA")
+    parser.add_argument("--tls-dir", default="localaws-tls",
+                        help="where --tls keeps ca.pem, server.pem and server.key (default ./localaws-tls; reused across runs)")
+    parser.add_argument("--tls-name", action="append", default=[],
+                        help="another host name the certificate must be valid for (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     return parser.parse_args(argv)
 
@@ -50,18 +57,24 @@ def serve(args):
     from .seed import enable_enforcement, seed_administrator
     from .server import LocalAws
     from .store import Store
+    from .tls import ensure_server_files, server_context
 
     logging.getLogger("werkzeug").setLevel(logging.INFO if args.verbose else logging.WARNING)
     store = Store(DEFAULT_ACCOUNT_ID, args.region)
     administrator = seed_administrator(store.account_id, args.region)
     enable_enforcement()
     # werkzeug itself reports a port in use (on stderr, exit status 1).
-    server = make_server(args.host, args.port, LocalAws(store, administrator=administrator), threaded=True, request_handler=MotoRequestHandler)
+    tls_files = ensure_server_files(args.tls_dir, args.host, args.tls_name) if args.tls else None
+    server = make_server(args.host, args.port, LocalAws(store, administrator=administrator), threaded=True,
+                         request_handler=MotoRequestHandler, ssl_context=server_context(tls_files) if tls_files else None)
     try:
         host, port = server.server_address[:2]
-        print(json.dumps({"endpoint": "http://%s:%d" % (host, port), "region": args.region, "account_id": store.account_id,
-                          "access_key_id": administrator["access_key_id"],
-                          "secret_access_key": administrator["secret_access_key"]}), flush=True)
+        info = {"endpoint": "%s://%s:%d" % ("https" if tls_files else "http", host, port), "region": args.region,
+                "account_id": store.account_id, "access_key_id": administrator["access_key_id"],
+                "secret_access_key": administrator["secret_access_key"]}
+        if tls_files:
+            info["ca_bundle"] = os.path.abspath(tls_files["ca_bundle"])
+        print(json.dumps(info), flush=True)
         server.serve_forever()
     finally:
         server.server_close()

@@ -2,6 +2,7 @@
 
 import json
 import os
+import ssl
 import subprocess
 import sys
 import threading
@@ -30,6 +31,9 @@ class LocalAwsServer:
         self.access_key_id = info["access_key_id"]
         self.secret_access_key = info["secret_access_key"]
         self.log_path = log_path
+        # Set when the stand-in serves HTTPS: the PEM file of its own CA, which every client must trust.
+        self.ca_bundle = info.get("ca_bundle")
+        self._ssl_context = ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else None
         self._shared_session = boto3.session.Session(region_name=self.region)
         # boto3 sessions are not safe for creating clients from several threads at once.
         self._client_lock = threading.Lock()
@@ -50,6 +54,8 @@ class LocalAwsServer:
             "AWS_SHARED_CREDENTIALS_FILE": credentials_file,
             "AWS_EC2_METADATA_DISABLED": "true",
         }
+        if self.ca_bundle:
+            self.env["AWS_CA_BUNDLE"] = self.ca_bundle
 
     # ---- clients ------------------------------------------------------------------------------------------------
 
@@ -70,6 +76,8 @@ class LocalAwsServer:
         secret_access_key = kwargs.pop("secret_access_key", None) or self.secret_access_key
         session_token = kwargs.pop("session_token", None)
         with self._client_lock:
+            if self.ca_bundle:
+                kwargs.setdefault("verify", self.ca_bundle)
             return self._shared_session.client(service, endpoint_url=self.endpoint, aws_access_key_id=access_key_id,
                                                aws_secret_access_key=secret_access_key, aws_session_token=session_token,
                                                **kwargs)
@@ -90,7 +98,7 @@ class LocalAwsServer:
         request = urllib.request.Request(self.endpoint + "/_localaws/" + action, data=data, method=method,
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=30, context=self._ssl_context) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as exc:
             raise LocalAwsError("%s /_localaws/%s failed: %s %s" % (method, action, exc.code, exc.read().decode())) from None
@@ -128,15 +136,21 @@ class LocalAwsServer:
             self.process.stdout.close()
 
 
-def start_server(work_dir, region="us-east-1"):
-    """Start the stand-in on a free port and wait for its JSON line; returns a LocalAwsServer."""
+def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_names=()):
+    """Start the stand-in on a free port and wait for its JSON line; returns a LocalAwsServer.
+
+    With `tls` it serves HTTPS; its CA, certificate and key are written to `work_dir`/tls (the server's `ca_bundle`),
+    the certificate valid for `host`, localhost, 127.0.0.1 and `tls_names`.
+    """
     os.makedirs(work_dir, exist_ok=True)
     log_path = os.path.join(work_dir, "localaws.log")
     env = dict(os.environ)
     env["PYTHONPATH"] = TESTS_DIR + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, "-m", "localaws", "--port", "0", "--region", region],
+            [sys.executable, "-m", "localaws", "--host", host, "--port", "0", "--region", region]
+            + (["--tls", "--tls-dir", os.path.join(work_dir, "tls")] if tls else [])
+            + [argument for name in tls_names for argument in ("--tls-name", name)],
             stdout=subprocess.PIPE, stderr=log, env=env, cwd=TESTS_DIR)
     first_line = _read_line_with_timeout(process, START_TIMEOUT_SECONDS)
     try:

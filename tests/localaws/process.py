@@ -136,11 +136,12 @@ class LocalAwsServer:
             self.process.stdout.close()
 
 
-def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_names=()):
+def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_names=(), endpoint_host=None):
     """Start the stand-in on a free port and wait for its JSON line; returns a LocalAwsServer.
 
     With `tls` it serves HTTPS; its CA, certificate and key are written to `work_dir`/tls (the server's `ca_bundle`),
-    the certificate valid for `host`, localhost, 127.0.0.1 and `tls_names`.
+    the certificate valid for `host`, localhost, 127.0.0.1 and `tls_names`. `endpoint_host` is the name clients put in
+    the endpoint URL instead of the listening address (a proxy test needs a name Go does not treat as loopback).
     """
     os.makedirs(work_dir, exist_ok=True)
     log_path = os.path.join(work_dir, "localaws.log")
@@ -160,6 +161,8 @@ def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_
         process.wait()
         with open(log_path, encoding="utf-8", errors="replace") as log:
             raise LocalAwsError("the stand-in did not start (stdout %r); its log:\n%s" % (first_line, log.read())) from None
+    if endpoint_host:
+        info["endpoint"] = info["endpoint"].replace("://%s:" % host, "://%s:" % endpoint_host, 1)
     return LocalAwsServer(process, info, work_dir, log_path)
 
 

@@ -1,8 +1,8 @@
 """pytest fixtures for the local AWS stand-in.
 
 `localaws` (session scope) starts `python -m localaws --port 0` as a subprocess, reads its JSON line and stops it
-at the end of the session; `localaws_tls` is a second one that serves HTTPS with its own CA. With pytest-xdist every
-worker gets its own servers (and their own state).
+at the end of the session (`start_server(..., tls=True)` starts one that serves HTTPS with its own CA). With
+pytest-xdist every worker gets its own server (and its own state).
 """
 
 import pytest
@@ -15,14 +15,6 @@ from .process import TESTS_DIR, LocalAwsError, LocalAwsServer, start_server  # n
 def localaws(tmp_path_factory):
     """The running stand-in (LocalAwsServer) shared by the whole test session of this worker."""
     server = start_server(str(tmp_path_factory.mktemp("localaws")))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def localaws_tls(tmp_path_factory):
-    """A second stand-in of this worker that serves HTTPS; its CA file is `localaws_tls.ca_bundle`."""
-    server = start_server(str(tmp_path_factory.mktemp("localaws-tls")), tls=True)
     yield server
     server.stop()
 

@@ -22,6 +22,7 @@ from .auth import Authenticator, enforcement_active
 from .control_plane import Caller, ControlPlane, resource_for_authorization
 from .errors import ServiceError
 from .faults import FaultInjector
+from .quota import SessionQuota
 from .seed import seed_administrator
 from .service_model import SERVICE_NAME, ServiceModel
 
@@ -72,6 +73,7 @@ class LocalAws:
         self.administrator = administrator
         self.moto_app = moto_app or DomainDispatcherApplication(create_backend_app)
         self.faults = FaultInjector()
+        self.session_quota = SessionQuota.from_environment()
         self.service_model = ServiceModel()
         self.control_plane = ControlPlane(store, acm_pca_lookup=self._acm_pca_exists)
         self.authenticator = Authenticator(store.account_id, store.region, SERVICE_NAME)
@@ -147,6 +149,11 @@ class LocalAws:
         if importlib.util.find_spec(__package__ + ".sessions") is None:
             raise ServiceError("NotImplementedException", "CreateSession is not available in this build of the stand-in", 501)
         sessions = importlib.import_module(__package__ + ".sessions")
+        try:
+            self.session_quota.admit(self.store.account_id, self.store.region)
+        except ServiceError as throttled:
+            sessions.log_throttled(self.store, dict(parse_qsl(raw_query, keep_blank_values=True)), request.headers, throttled)
+            raise
         status, document = sessions.create_session(
             method=request.method, path=SESSIONS_PATH, query=dict(parse_qsl(raw_query, keep_blank_values=True)),
             headers=request.headers, body=request.get_data(), store=self.store)
@@ -176,6 +183,8 @@ class LocalAws:
             ("GET", "clock"): lambda _request: json_response(200, self._clock_state()),
             ("GET", "sessions"): self._admin_sessions,
             ("POST", "reset"): self._admin_reset,
+            ("GET", "quota"): lambda _request: json_response(200, self.session_quota.state()),
+            ("POST", "quota"): self._admin_quota,
         }
         handler = handlers.get((request.method, action))
         if handler is None:
@@ -213,9 +222,18 @@ class LocalAws:
         with self.store.lock:
             return json_response(200, {"sessions": list(self.store.session_log)})
 
+    def _admin_quota(self, request):
+        document = json.loads(request.get_data() or b"{}")
+        unknown = set(document) - {"enabled", "rate", "burst"}
+        if unknown:
+            raise ValueError("unknown quota settings %s; use enabled, rate, burst" % ", ".join(sorted(unknown)))
+        self.session_quota.configure(**document)
+        return json_response(200, self.session_quota.state())
+
     def _admin_reset(self, _request):
         self.store.reset()
         self.faults.clear()
+        self.session_quota.configure()  # full buckets and zero counters; the settings stay
         return json_response(200, {"reset": True})
 
 

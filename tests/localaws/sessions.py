@@ -384,6 +384,14 @@ def _credentials_entry(subject: dict, leaf: x509.Certificate) -> dict:
     return entry
 
 
+def log_throttled(store, query: dict[str, str], headers, error) -> None:
+    """A request the quota refused, before anything of it was checked: the outcome log names what it asked for."""
+    attempt = Attempt(serial=_claimed_serial(headers))
+    attempt.trust_anchor_arn, attempt.profile_arn, attempt.role_arn = (query.get(name) for name in ARN_PATTERNS)
+    with store.lock:
+        _log_outcome(store, attempt, "throttled", error.code, "CreateSession quota (%s)" % error.message)
+
+
 def _log_outcome(store, attempt: Attempt, outcome: str, code: str | None, reason: str | None) -> None:
     store.session_log.append(
         {

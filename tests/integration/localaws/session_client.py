@@ -10,6 +10,7 @@ import base64
 import datetime
 import hashlib
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -121,7 +122,22 @@ def sign(request: SignedRequest, private_key, serial_number: int, region: str, n
     return SignedRequest(url=request.url, headers=headers, body=request.body, query=dict(request.query))
 
 
-def send(request: SignedRequest) -> Response:
+# The stand-in enforces the CreateSession quota (10 per second); a burst of tests waits its turn like any client.
+THROTTLE_RETRIES = 20
+THROTTLE_PAUSE_SECONDS = 0.1
+
+
+def send(request: SignedRequest, retry_throttled: bool = True) -> Response:
+    response = send_once(request)
+    for _retry in range(THROTTLE_RETRIES if retry_throttled else 0):
+        if response.status != 429:
+            break
+        time.sleep(THROTTLE_PAUSE_SECONDS)
+        response = send_once(request)
+    return response
+
+
+def send_once(request: SignedRequest) -> Response:
     http_request = urllib.request.Request(request.url, data=request.body, headers=request.headers, method="POST")
     try:
         with urllib.request.urlopen(http_request, timeout=30) as reply:

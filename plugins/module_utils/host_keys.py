@@ -23,6 +23,8 @@ import shutil
 import subprocess
 import tempfile
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.pki import serial_hex
+
 KEY_TYPES = ("ec-p256", "ec-p384", "ec-p521", "rsa-2048", "rsa-3072", "rsa-4096")
 
 # OIDs needed to tell key types apart from a SubjectPublicKeyInfo, without any crypto library.
@@ -180,7 +182,7 @@ class CryptographyBackend:
                 dns_names = sorted(san.get_values_for_type(self.x509.DNSName))
             except self.x509.ExtensionNotFound:
                 dns_names = []
-            return {"serial": "%X" % cert.serial_number, "not_before": not_before, "not_after": not_after,
+            return {"serial": serial_hex(cert.serial_number), "not_before": not_before, "not_after": not_after,
                     "subject": subject, "issuer": cert.issuer.rfc4514_string(), "dns_names": dns_names,
                     "public_key_der": self._spki(cert.public_key())}
         except (ValueError, TypeError, self.x509.InvalidVersion) as exc:
@@ -245,12 +247,13 @@ class OpenSSLBackend:
         shorts = dict((attribute[0], attribute[1]) for attribute in SUBJECT_ATTRIBUTES)
         return "".join("/%s=%s" % (shorts[field], escape(value)) for field, value in subject)
 
-    def make_csr(self, key_pem, key_path, subject, dns_names):
-        # openssl reads the key from its own file: the key is never copied anywhere else.
-        args = ["req", "-new", "-sha256", "-utf8", "-key", key_path, "-subj", self._subject_argument(subject)]
+    def make_csr(self, key_pem, key_path, subject, dns_names):  # pylint: disable=unused-argument
+        # The key travels through a pipe: openssl never opens key_path itself, which could be swapped for a link
+        # between our symlink-proof read and openssl's open, and the key is never copied to another file.
+        args = ["req", "-new", "-sha256", "-utf8", "-key", "/dev/stdin", "-subj", self._subject_argument(subject)]
         if dns_names:
             args += ["-addext", "subjectAltName=" + ",".join("DNS:%s" % n for n in dns_names)]
-        return self._run(args, None, "creating the certificate request").decode("ascii")
+        return self._run(args, key_pem, "creating the certificate request").decode("ascii")
 
     def certificate_info(self, cert_pem):
         data = cert_pem.encode("ascii")
@@ -273,9 +276,9 @@ class OpenSSLBackend:
         except HostKeyError:
             san_text = ""
         pubkey_pem = self._run(["x509", "-noout", "-pubkey"], data, "reading the certificate key").decode("ascii")
-        # openssl pads the serial to whole bytes; the rest of the collection prints it without leading zeros.
+        # Normalised to the collection's one spelling (openssl's: whole bytes, upper case), whatever the openssl version.
         serial_text = fields.get("serial", "").strip()
-        return {"serial": "%X" % int(serial_text, 16) if serial_text else "",
+        return {"serial": serial_hex(int(serial_text, 16)) if serial_text else "",
                 "not_before": _openssl_time(fields.get("notBefore", "")),
                 "not_after": _openssl_time(fields.get("notAfter", "")),
                 "subject": subject, "issuer": fields.get("issuer", "").strip(),
@@ -384,3 +387,74 @@ def installed_state(backend, cert_pem, key_pem, issuer_pem, renew_before_days, s
     if sorted(dns_names) != info["dns_names"]:
         reasons.append("the certificate DNS names %s differ from the requested %s" % (info["dns_names"], sorted(dns_names)))
     return state, reasons
+
+
+# --- the key/certificate pair on disk -------------------------------------------------------------------------------
+#
+# A rotation must never leave a key next to a certificate of another key. The new key is written beside the working
+# one as private-key.pem.next, the CSR is made from it, and only the certificate install puts key and certificate in
+# place, one rename after the other in the same directory. A run that stops anywhere in between leaves the working
+# pair untouched; the next run reuses the pending key (or removes it when no new key is wanted any more) and completes
+# an install that was stopped between its two renames.
+
+KEY_FILE = "private-key.pem"
+CERT_FILE = "certificate.pem"
+CHAIN_FILE = "chain.pem"
+CA_FILE = "ca.pem"
+PENDING_SUFFIX = ".next"
+
+
+class PairFiles:
+    """The paths of one host's pair, the pending key and certificate included, in ``cert_dir``."""
+
+    def __init__(self, cert_dir):
+        self.cert_dir = cert_dir
+        self.key = os.path.join(cert_dir, KEY_FILE)
+        self.certificate = os.path.join(cert_dir, CERT_FILE)
+        self.chain = os.path.join(cert_dir, CHAIN_FILE)
+        self.ca_certificate = os.path.join(cert_dir, CA_FILE)
+        self.pending_key = self.key + PENDING_SUFFIX
+        self.pending_certificate = self.certificate + PENDING_SUFFIX
+
+    def swap_renames(self):
+        """The renames that put a pending pair in place: the key first, so a stop between the two leaves a pending
+        certificate that matches the live key, which the next run recognises and completes."""
+        return [(KEY_FILE + PENDING_SUFFIX, KEY_FILE), (CERT_FILE + PENDING_SUFFIX, CERT_FILE)]
+
+
+def public_key_or_none(backend, key_pem):
+    """The DER public key of a private key, or None when there is no key or it cannot be read."""
+    if key_pem is None:
+        return None
+    try:
+        return backend.public_key_der(key_pem)
+    except HostKeyError:
+        return None
+
+
+def certificate_key_or_none(backend, cert_pem):
+    """The DER public key inside a certificate, or None when there is none or it cannot be read."""
+    if cert_pem is None:
+        return None
+    try:
+        return backend.certificate_info(cert_pem)["public_key_der"]
+    except (HostKeyError, ValueError):
+        return None
+
+
+def interrupted_install_step(live_public, pending_public, pending_cert_public):
+    """What to do with a pending certificate left by an install that stopped: 'complete' (rename the pending key and
+    certificate into place), 'certificate' (the key was renamed already: rename the certificate) or 'discard'."""
+    if pending_cert_public is None:
+        return "discard"
+    if pending_public is not None and pending_cert_public == pending_public:
+        return "complete"
+    if live_public is not None and pending_cert_public == live_public:
+        return "certificate"
+    return "discard"
+
+
+def pending_key_reusable(backend, pending_pem, key_type):
+    """A pending key left by an interrupted rotation is reused when it is readable and of the requested type."""
+    public = public_key_or_none(backend, pending_pem)
+    return public is not None and key_type_of_spki(public) == key_type

@@ -17,6 +17,12 @@ description:
     the private key in O(cert_dir), then writes C(chain.pem), C(ca.pem) and finally C(certificate.pem), each atomically
     (temporary file in the same directory, final mode C(0644) and owner set before the content, then renamed).
   - Writing the certificate last means a reader sees either the old or the new certificate, never a half-written one.
+  - When the certificate belongs to the pending key that M(hybridcloud.rolesanywhere.certificate_request) wrote beside
+    the working one (a rotation), the certificate is first written as C(certificate.pem.next), then the pending key and
+    the certificate are renamed into place one right after the other, key first. Until then the working key and
+    certificate stay untouched; an install stopped between the two renames is completed by the next
+    M(hybridcloud.rolesanywhere.certificate_request).
+  - No symbolic link that anybody but root or the user running the module could have planted is followed.
   - Without intermediates an existing C(chain.pem) is removed, so no stale chain is sent along.
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
@@ -89,6 +95,10 @@ not_after:
   description: End of validity of the installed certificate (ISO 8601, UTC).
   returned: always
   type: str
+key_replaced:
+  description: Whether the pending key of a rotation was put in place together with the certificate.
+  returned: always
+  type: bool
 """
 
 import os
@@ -110,6 +120,43 @@ def pem_or_fail(module, field, value, required=True):
     return value if value.endswith("\n") else value + "\n"
 
 
+def key_for_certificate(module, backend, files, new_public):
+    """'live' or 'pending': which private key the certificate belongs to; fails (nothing written) for neither."""
+    live_pem = atomic_files.read_bytes(files.key)
+    pending_pem = atomic_files.read_bytes(files.pending_key)
+    if live_pem is None and pending_pem is None:
+        module.fail_json(msg="no private key at %s; run certificate_request first (it creates the key on this host)" % files.key)
+    if pending_pem is not None and host_keys.public_key_or_none(backend, pending_pem) == new_public:
+        return "pending"
+    if live_pem is not None and host_keys.public_key_or_none(backend, live_pem) == new_public:
+        return "live"
+    module.fail_json(msg="certificate does not belong to the private key at %s (the key changed since the CSR was made); "
+                         "run the enroll role again to get a certificate for the current key" % files.key)
+
+
+def installed_summary(backend, path):
+    old_bytes = atomic_files.read_bytes(path)
+    if old_bytes is None:
+        return {}
+    try:
+        old_info = backend.certificate_info(old_bytes.decode("ascii", "replace"))
+    except (host_keys.HostKeyError, ValueError):
+        return {"serial": "unreadable"}
+    return {"serial": old_info["serial"], "not_after": old_info["not_after"].isoformat()}
+
+
+def install_certificate(module, files, certificate, owner, key_source):
+    """Put the certificate in place; with a pending key, key and certificate go in by two renames, key first."""
+    uid, gid = owner
+    content = certificate.encode("ascii")
+    if key_source == "live":
+        return atomic_files.ensure_file(files.certificate, content, CERT_MODE, uid, gid, module.check_mode)
+    if not module.check_mode:
+        atomic_files.write_atomically(files.pending_certificate, content, CERT_MODE, uid, gid)
+        atomic_files.rename_in_directory(files.cert_dir, files.swap_renames())
+    return True
+
+
 def run(module):
     params = module.params
     certificate = pem_or_fail(module, "certificate", params["certificate"])
@@ -117,46 +164,34 @@ def run(module):
     ca_certificate = pem_or_fail(module, "ca_certificate", params["ca_certificate"])
     uid, gid = atomic_files.resolve_owner(params["service_user"], params["group"])
     cert_dir = params["cert_dir"] or os.path.join(atomic_files.home_of(params["service_user"]), ".aws", "rolesanywhere")
-    key_path = os.path.join(cert_dir, "private-key.pem")
-    cert_path = os.path.join(cert_dir, "certificate.pem")
-    chain_path = os.path.join(cert_dir, "chain.pem")
-    ca_path = os.path.join(cert_dir, "ca.pem")
+    files = host_keys.PairFiles(cert_dir)
 
     backend = host_keys.select_backend(params["backend"])
-    key_pem = atomic_files.read_bytes(key_path)
-    if key_pem is None:
-        module.fail_json(msg="no private key at %s; run certificate_request first (it creates the key on this host)" % key_path)
     try:
         new_info = backend.certificate_info(certificate)
     except (host_keys.HostKeyError, ValueError) as exc:
         module.fail_json(msg="certificate cannot be read: %s" % exc)
-    if new_info["public_key_der"] != backend.public_key_der(key_pem):
-        module.fail_json(msg="certificate does not belong to the private key at %s (the key changed since the CSR was made); "
-                             "run the enroll role again to get a certificate for the current key" % key_path)
+    key_source = key_for_certificate(module, backend, files, new_info["public_key_der"])
 
-    old_bytes = atomic_files.read_bytes(cert_path)
-    before = {}
-    if old_bytes is not None:
-        try:
-            old_info = backend.certificate_info(old_bytes.decode("ascii", "replace"))
-            before = {"serial": old_info["serial"], "not_after": old_info["not_after"].isoformat()}
-        except (host_keys.HostKeyError, ValueError):
-            before = {"serial": "unreadable"}
+    before = installed_summary(backend, files.certificate)
     after = {"serial": new_info["serial"], "not_after": new_info["not_after"].isoformat()}
+    if key_source == "pending":
+        before["private_key"], after["private_key"] = "working key", "pending key %s" % files.pending_key
 
     changed = False
     # The certificate goes last: until it lands, the old pair stays consistent for the credential helper.
     if chain:
-        changed = atomic_files.ensure_file(chain_path, chain.encode("ascii"), CERT_MODE, uid, gid, module.check_mode) or changed
-    elif os.path.exists(chain_path):
+        changed = atomic_files.ensure_file(files.chain, chain.encode("ascii"), CERT_MODE, uid, gid, module.check_mode) or changed
+    elif atomic_files.file_state(files.chain)[0]:
         changed = True
         if not module.check_mode:
-            os.unlink(chain_path)
-    changed = atomic_files.ensure_file(ca_path, ca_certificate.encode("ascii"), CERT_MODE, uid, gid, module.check_mode) or changed
-    changed = atomic_files.ensure_file(cert_path, certificate.encode("ascii"), CERT_MODE, uid, gid, module.check_mode) or changed
+            atomic_files.remove_file(files.chain)
+    changed = atomic_files.ensure_file(files.ca_certificate, ca_certificate.encode("ascii"), CERT_MODE, uid, gid, module.check_mode) or changed
+    changed = install_certificate(module, files, certificate, (uid, gid), key_source) or changed
 
-    module.exit_json(changed=changed, certificate_path=cert_path, chain_path=chain_path if chain else None,
-                     ca_certificate_path=ca_path, private_key_path=key_path, serial=after["serial"], not_after=after["not_after"],
+    module.exit_json(changed=changed, certificate_path=files.certificate, chain_path=files.chain if chain else None,
+                     ca_certificate_path=files.ca_certificate, private_key_path=files.key, serial=after["serial"],
+                     not_after=after["not_after"], key_replaced=key_source == "pending",
                      diff={"before": before, "after": after} if module._diff else None)
 
 

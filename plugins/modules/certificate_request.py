@@ -16,6 +16,13 @@ description:
   - Runs on the managed host, once per host and run. Ensures the private key in O(cert_dir) (generated on the host when
     missing, when it is not of O(key_type), or when O(rotate=true); written atomically, mode C(0600) and owned by
     O(service_user) from the moment it exists) and returns a certificate signing request for the requested subject.
+  - While a working key exists, a new key (rotation, another O(key_type)) is written beside it as
+    C(private-key.pem.next) and the CSR is made from it; the working key and certificate stay in place until
+    M(hybridcloud.rolesanywhere.certificate_install) puts the new key and its certificate in place together. A pending
+    key left by an interrupted run is reused when a new key is still wanted and removed otherwise; an install stopped
+    between its two renames is completed.
+  - Every path is walked without following a symbolic link that anybody but root or the user running the module could
+    have planted; such a link fails the task with an error naming it, and nothing is written.
   - Also reports the certificate installed next to the key (serial, validity, whether it matches the key, whether
     O(issuer_certificate) issued it) and whether a new one is needed, with the reasons.
   - The private key never appears in the result.
@@ -50,7 +57,9 @@ options:
   cert_dir:
     description:
       - Directory of the key and certificate files C(private-key.pem), C(certificate.pem), C(chain.pem) and C(ca.pem).
-      - Defaults to C(~/.aws/rolesanywhere) in the home directory of O(service_user). Created C(0700) when missing.
+      - Defaults to C(~/.aws/rolesanywhere) in the home directory of O(service_user). Created C(0700) and owned by
+        O(service_user) when missing; missing parent directories are created C(0755) (by root: owned like the directory
+        they are created in), and existing directories are never changed.
     type: path
   service_user:
     description: Owner of the key, the certificates and O(cert_dir). Defaults to the user the module runs as.
@@ -152,8 +161,15 @@ key:
       description: Whether a new key was generated in this run.
       type: bool
     reason:
-      description: Why it was generated.
+      description: Why a new key is needed (null when none is).
       type: str
+    pending:
+      description: Whether the CSR is for a new key that waits beside the working one for its certificate.
+      type: bool
+pending_key_path:
+  description: Path of the pending new key the CSR is for, or null when the CSR is for the working key.
+  returned: always
+  type: str
 cert_dir:
   description: The directory of the files.
   returned: always
@@ -187,41 +203,89 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, host_keys
 
-KEY_FILE = "private-key.pem"
-CERT_FILE = "certificate.pem"
-CHAIN_FILE = "chain.pem"
-CA_FILE = "ca.pem"
-
-
 def requested_subject(params):
     return [(field, params[field]) for field in ("organization", "organizational_unit", "common_name") if params[field]]
 
 
-def key_label(backend, key_pem):
+def key_label(public_der, present=True):
     """What --diff shows of a key: its type and a short digest of its PUBLIC half, never the key itself."""
-    if key_pem is None:
-        return "absent"
-    public_der = backend.public_key_der(key_pem)
+    if public_der is None:
+        return "unreadable" if present else "absent"
     return "%s %s" % (host_keys.key_type_of_spki(public_der), hashlib.sha256(public_der).hexdigest()[:16])
 
 
-def ensure_key(module, backend, key_path, uid, gid):
-    """Return (changed, key_pem or None in check mode when generated, key report)."""
+def complete_interrupted_install(module, backend, files):
+    """Finish (or discard) what an install stopped between its renames left behind; True when something changed."""
+    pending_cert = atomic_files.read_bytes(files.pending_certificate)
+    if pending_cert is None:
+        return False
+    step = host_keys.interrupted_install_step(
+        host_keys.public_key_or_none(backend, atomic_files.read_bytes(files.key)),
+        host_keys.public_key_or_none(backend, atomic_files.read_bytes(files.pending_key)),
+        host_keys.certificate_key_or_none(backend, pending_cert.decode("ascii", "replace")))
+    if module.check_mode:
+        return True
+    if step == "complete":
+        atomic_files.rename_in_directory(files.cert_dir, files.swap_renames())
+    elif step == "certificate":
+        atomic_files.rename_in_directory(files.cert_dir, files.swap_renames()[1:])
+    else:
+        atomic_files.remove_file(files.pending_certificate)
+    return True
+
+
+def discard_pending_key(module, files):
+    """A pending key nobody wants any more (the rotation that made it was not repeated) is removed."""
+    if not atomic_files.file_state(files.pending_key)[0]:
+        return False
+    if not module.check_mode:
+        atomic_files.remove_file(files.pending_key)
+    return True
+
+
+def new_key(module, backend, path, uid, gid):
+    """Generate a key into ``path`` (0600, owned by the service user from its creation); None in check mode."""
+    if module.check_mode:
+        return None
+    key_pem = backend.generate_key(module.params["key_type"])
+    atomic_files.write_atomically(path, key_pem, 0o600, uid, gid)
+    return key_pem
+
+
+def ensure_key(module, backend, files, uid, gid):
+    """Return (changed, PEM of the key the CSR is for (None in check mode when generated), its path, key report).
+
+    While a working key exists, a new key is written beside it (the pending key) and replaces it only together with
+    its certificate, in certificate_install.
+    """
     params = module.params
-    key_pem = atomic_files.read_bytes(key_path)
-    generate, reason = host_keys.key_decision(backend, key_pem, params["key_type"], params["rotate"])
-    report = {"key_type": params["key_type"], "generated": generate, "reason": reason, "before": key_label(backend, key_pem)}
-    if generate:
-        if module.check_mode:
-            return True, None, report
-        key_pem = backend.generate_key(params["key_type"])
-        atomic_files.write_atomically(key_path, key_pem, 0o600, uid, gid)
-        return True, key_pem, report
-    # A key file that others can read, or that the service user cannot, is rewritten with its proper mode and owner.
-    changed = atomic_files.ensure_file(key_path, key_pem, 0o600, uid, gid, check_mode=module.check_mode)
-    if changed:
-        report["reason"] = "mode or owner corrected"
-    return changed, key_pem, report
+    live_pem = atomic_files.read_bytes(files.key)
+    live_public = host_keys.public_key_or_none(backend, live_pem)
+    if live_pem is not None and live_public is None and not params["rotate"]:
+        raise host_keys.HostKeyError("the private key %s cannot be read (empty, truncated or not a PEM key); set rotate: true "
+                                     "(rolesanywhere_rotate_key: true) to replace it with a new key" % files.key)
+    generate, reason = host_keys.key_decision(backend, live_pem, params["key_type"], params["rotate"])
+    report = {"key_type": params["key_type"], "generated": False, "pending": False, "reason": reason,
+              "before": key_label(live_public, live_pem is not None)}
+    if not generate:
+        changed = discard_pending_key(module, files)
+        # A key file that others can read, or that the service user cannot, is rewritten with its proper mode and owner.
+        if atomic_files.ensure_file(files.key, live_pem, 0o600, uid, gid, check_mode=module.check_mode):
+            changed, report["reason"] = True, "mode or owner corrected"
+        return changed, live_pem, files.key, report
+    report["generated"] = True
+    if live_public is None:
+        # No working key, so no working pair to protect: the new key goes straight into place.
+        discard_pending_key(module, files)
+        return True, new_key(module, backend, files.key, uid, gid), files.key, report
+    report["pending"] = True
+    pending_pem = atomic_files.read_bytes(files.pending_key)
+    if host_keys.pending_key_reusable(backend, pending_pem, params["key_type"]):
+        report["generated"] = False
+        report["reason"] = "%s (the pending key of an interrupted rotation is reused)" % reason
+        changed = atomic_files.ensure_file(files.pending_key, pending_pem, 0o600, uid, gid, check_mode=module.check_mode)
+        return changed, pending_pem, files.pending_key, report
+    return True, new_key(module, backend, files.pending_key, uid, gid), files.pending_key, report
 
 
 def run(module):
@@ -232,8 +296,9 @@ def run(module):
         module.fail_json(msg="renew_before_days must be 0 or more")
     uid, gid = atomic_files.resolve_owner(params["service_user"], params["group"])
     cert_dir = params["cert_dir"] or os.path.join(atomic_files.home_of(params["service_user"]), ".aws", "rolesanywhere")
-    paths = {name: os.path.join(cert_dir, filename) for name, filename in
-             (("private_key_path", KEY_FILE), ("certificate_path", CERT_FILE), ("chain_path", CHAIN_FILE), ("ca_certificate_path", CA_FILE))}
+    files = host_keys.PairFiles(cert_dir)
+    paths = {"private_key_path": files.key, "certificate_path": files.certificate, "chain_path": files.chain,
+             "ca_certificate_path": files.ca_certificate}
     backend = host_keys.select_backend(params["backend"])
     issuer_pem = host_keys.first_pem_certificate(params["issuer_certificate"]) if params["issuer_certificate"] else None
     if params["issuer_certificate"] and issuer_pem is None:
@@ -242,24 +307,31 @@ def run(module):
     changed = False
     if not module.check_mode:
         changed = atomic_files.ensure_directory(cert_dir, 0o700, uid, gid)
-    key_changed, key_pem, key_report = ensure_key(module, backend, paths["private_key_path"], uid, gid)
+    changed = complete_interrupted_install(module, backend, files) or changed
+    key_changed, csr_key_pem, csr_key_path, key_report = ensure_key(module, backend, files, uid, gid)
     changed = changed or key_changed
 
     subject = requested_subject(params)
     dns_names = params["dns_names"]
-    cert_bytes = atomic_files.read_bytes(paths["certificate_path"])
+    live_pem = atomic_files.read_bytes(files.key)
+    if host_keys.public_key_or_none(backend, live_pem) is None:
+        live_pem = None
+    cert_bytes = atomic_files.read_bytes(files.certificate)
     cert_pem = cert_bytes.decode("ascii", "replace") if cert_bytes is not None else None
-    installed, reasons = host_keys.installed_state(backend, cert_pem, key_pem, issuer_pem, params["renew_before_days"], subject, dns_names)
-    if key_pem is None:
+    installed, reasons = host_keys.installed_state(backend, cert_pem, live_pem, issuer_pem, params["renew_before_days"], subject, dns_names)
+    if key_report["pending"]:
+        reasons = ["a new private key waits for its certificate: %s" % key_report["reason"]]
+    elif csr_key_pem is None:
         reasons = ["a new private key will be generated"]
-    csr = backend.make_csr(key_pem, paths["private_key_path"], subject, dns_names) if key_pem is not None else None
+    csr = backend.make_csr(csr_key_pem, csr_key_path, subject, dns_names) if csr_key_pem is not None else None
+    csr_public = host_keys.public_key_or_none(backend, csr_key_pem)
     before = {"private_key": key_report.pop("before"), "certificate": installed.get("serial", "absent")}
-    after = {"private_key": key_label(backend, key_pem) if key_pem is not None else "new %s key" % params["key_type"],
+    after = {"private_key": key_label(csr_public) if csr_public is not None else "new %s key" % params["key_type"],
              "certificate": before["certificate"]}
     module.exit_json(changed=changed, backend=backend.name, cert_dir=cert_dir, csr=csr, key=key_report, installed=installed,
                      diff={"before": before, "after": after} if module._diff else None,
                      needs_certificate=bool(reasons), reasons=reasons, common_name=params["common_name"], dns_names=dns_names,
-                     **paths)
+                     pending_key_path=files.pending_key if key_report["pending"] else None, **paths)
 
 
 def main():

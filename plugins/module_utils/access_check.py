@@ -33,6 +33,11 @@ AMBIENT_CREDENTIAL_VARIABLES = (
     "AWS_DEFAULT_PROFILE",
 )
 
+# The collection's credential-process program honours this variable: "refresh" makes it ask the service now, even
+# with fresh credentials in its cache, so a revoked or untrusted certificate fails verification at once. The official
+# helper keeps no cache and ignores it.
+CREDENTIAL_CACHE_VARIABLE = "ROLESANYWHERE_CREDENTIAL_CACHE"
+
 CALLER_IDENTITY = ("sts", "get-caller-identity")
 DESCRIBE_CLUSTERS = ("redshift", "describe-clusters", "--query", "Clusters[].ClusterIdentifier")
 ACTIONS = {CALLER_IDENTITY: "sts:GetCallerIdentity", DESCRIBE_CLUSTERS: "redshift:DescribeClusters"}
@@ -118,15 +123,18 @@ class AccessCheck:
         self.backend = backend
         self.now = now or host_inspection.utcnow
 
-    def environment(self):
+    def environment(self, refresh_credentials=False):
         update = {"AWS_PAGER": ""}
         if self.params.get("aws_config_file"):
             update["AWS_CONFIG_FILE"] = self.params["aws_config_file"]
+        if refresh_credentials:
+            update[CREDENTIAL_CACHE_VARIABLE] = "refresh"
         return update
 
     def aws(self, awscli, command):
         args = [awscli] + list(command) + ["--profile", self.params["profile"], "--region", self.params["region"], "--output", "json"]
-        return self.run(args, self.environment())
+        # The first call proves what the service says now; the second reuses the credentials the first one just obtained.
+        return self.run(args, self.environment(refresh_credentials=command == CALLER_IDENTITY))
 
     def clock_skew(self, endpoint):
         """Host clock minus service clock in whole seconds, or None when the service cannot be asked."""

@@ -21,6 +21,8 @@ import shlex
 import shutil
 import subprocess
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.pki import serial_hex
+
 try:
     import configparser
 except ImportError:  # pragma: no cover - Python 2 hosts are out of scope, the import only keeps compile sanity quiet
@@ -288,7 +290,7 @@ def certificate_summary(cert, now):
     return {
         "subject": cert["subject"],
         "issuer": cert["issuer"],
-        "serial": str(cert["serial"]),
+        "serial": serial_hex(cert["serial"]),
         "not_before": iso8601(cert["not_before"]),
         "not_after": iso8601(cert["not_after"]),
         "days_left": int((cert["not_after"] - now).total_seconds() // 86400),

@@ -359,16 +359,28 @@ def _drift_warnings(cert, key_type, subject, role):
 
 # --- revocation -------------------------------------------------------------------------------------------------------
 
+DECIMAL_SERIAL_PREFIX = "dec:"
+
+
 def parse_serial(value, field="serials"):
-    """Accept hex serials as openssl and this collection print them: 'ABCD', 'ab:cd', '0xABCD'."""
-    text = str(value).strip().replace(":", "")
-    if text.lower().startswith("0x"):
-        text = text[2:]
+    """Read a serial as openssl and this collection print it, hex: 'ABCD', 'ab:cd', '0xABCD'.
+
+    Decimal only with an explicit prefix ('dec:43981'), so that '4242' can never mean two certificates.
+    """
+    text = str(value).strip()
+    base = 16
+    if text.lower().startswith(DECIMAL_SERIAL_PREFIX):
+        text, base = text[len(DECIMAL_SERIAL_PREFIX):].strip(), 10
+    else:
+        text = text.replace(":", "")
+        if text.lower().startswith("0x"):
+            text = text[2:]
     try:
-        serial = int(text, 16)
+        serial = int(text, base)
     except ValueError:
-        raise CertificateRuleError("%s: '%s' is not a hexadecimal certificate serial (e.g. 4F3A...); use the serial the host reports"
-                                   % (field, value), rule="serial", field=field)
+        raise CertificateRuleError("%s: '%s' is not a certificate serial: give it in hex as `openssl x509 -serial -noout` prints it "
+                                   "(e.g. 4F3A...), or in decimal with the prefix dec: (e.g. dec:20282)" % (field, value),
+                                   rule="serial", field=field)
     if serial <= 0:
         raise CertificateRuleError("%s: '%s' is not a positive serial" % (field, value), rule="serial", field=field)
     return serial
@@ -428,6 +440,7 @@ def update_revoked_record(path, revoked, labels, now=None):
             record = json.load(handle)
     except (OSError, ValueError):
         record = {}
+    record = respelled_serial_keys(record)
     for serial, when in revoked.items():
         key = pki.serial_hex(serial)
         entry = record.get(key, {})
@@ -449,6 +462,17 @@ def read_json_record(path):
     return record if isinstance(record, dict) else {}
 
 
+def respelled_serial_keys(record):
+    """Records written by older versions spell serials without the leading zero openssl prints; use one spelling."""
+    respelled = {}
+    for key, entry in record.items():
+        try:
+            respelled[pki.serial_hex(int(str(key), 16))] = entry
+        except ValueError:
+            respelled[key] = entry
+    return respelled
+
+
 def record_issued(ca_path, issued, now=None):
     """Add {serial: {host, subject, not_after}} to issued.json, so hosts can later be revoked by name."""
     now = now or pki.utcnow()
@@ -462,13 +486,66 @@ def record_issued(ca_path, issued, now=None):
 
 def serials_issued_to(ca_path, hosts):
     """host -> [serial ...] from issued.json; a host without any record is an error naming the fix."""
-    record = read_json_record(CaDirectory(ca_path).issued_record)
+    record = respelled_serial_keys(read_json_record(CaDirectory(ca_path).issued_record))
     found = {}
     for host in hosts:
-        serials = sorted(serial for serial, entry in record.items() if entry.get("host") == host)
+        serials = sorted(serial for serial, entry in record.items() if isinstance(entry, dict) and entry.get("host") == host)
         if not serials:
             raise CertificateRuleError("no certificate issued to '%s' is recorded in %s; pass its serial (certificate_request reports it) "
                                        "instead of the host name" % (host, CaDirectory(ca_path).issued_record), rule="unknown_host",
                                        field="hosts")
         found[host] = serials
     return found
+
+
+def resolve_revocation(ca_path, hosts, serials, already_revoked=()):
+    """Turn the names and serials to revoke into serials, before anything is written.
+
+    Returns (serials as ints, {serial: host label}, {host: [serial hex ...]}). Every value must match something this CA
+    knows: a host with certificates recorded in issued.json, or the serial of a certificate it issued (or one the CRL
+    already revokes). A value in ``serials`` that is a recorded host name (a name like 'db07' looks like hex) counts as
+    that host. Everything that matches nothing is one error naming each value, so nothing is half revoked.
+    """
+    directory = CaDirectory(ca_path)
+    record = respelled_serial_keys(read_json_record(directory.issued_record))
+    recorded_hosts = set(entry.get("host") for entry in record.values() if isinstance(entry, dict))
+    known_serials = set(int(key, 16) for key in record if _is_hex(key)) | set(already_revoked)
+    host_names = list(hosts)
+    wanted, unknown = [], []
+    for value in serials:
+        if value in recorded_hosts:
+            host_names.append(value)
+            continue
+        try:
+            serial = parse_serial(value)
+        except CertificateRuleError:
+            unknown.append(value)
+            continue
+        if serial in known_serials:
+            wanted.append(serial)
+        else:
+            unknown.append(value)
+    unknown += [host for host in host_names if host not in recorded_hosts]
+    if unknown:
+        raise CertificateRuleError(
+            "nothing is revoked: %s match%s nothing this CA knows - neither a host with a certificate recorded in %s nor the "
+            "serial of a certificate it issued (serials in hex as `openssl x509 -serial -noout` prints them, or dec:<decimal>). "
+            "Check the spelling; a certificate from another CA is revoked by that CA's CRL"
+            % (", ".join("'%s'" % value for value in unknown), "es" if len(unknown) == 1 else "", directory.issued_record),
+            rule="unknown_revocation", field="hosts")
+    by_host = serials_issued_to(ca_path, list(dict.fromkeys(host_names))) if host_names else {}
+    labels = {}
+    for host, host_serials in by_host.items():
+        for text in host_serials:
+            serial = int(text, 16)
+            wanted.append(serial)
+            labels[serial] = host
+    return wanted, labels, by_host
+
+
+def _is_hex(text):
+    try:
+        int(str(text), 16)
+    except ValueError:
+        return False
+    return True

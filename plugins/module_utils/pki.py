@@ -299,5 +299,9 @@ def fingerprint_sha256(cert):
 
 
 def serial_hex(serial_number):
-    """Serial as upper-case hex without separators (how openssl and the revoked record spell it)."""
-    return "%X" % serial_number
+    """Serial as ``openssl x509 -serial -noout`` prints it: upper-case hex of whole bytes, no separators.
+
+    The one spelling of a serial in every input, output and record of the collection.
+    """
+    digits = "%X" % serial_number
+    return digits if len(digits) % 2 == 0 else "0" + digits

@@ -32,12 +32,19 @@ options:
     description: Passphrase of the CA keys.
     type: str
   serials:
-    description: Serial numbers to revoke, hexadecimal as the collection reports them (colons and a C(0x) prefix are accepted).
+    description:
+      - Serial numbers to revoke, in hex as C(openssl x509 -serial -noout) prints them and as the collection reports them
+        (colons and a C(0x) prefix are accepted), or in decimal with the prefix C(dec:), e.g. C(dec:20282).
+      - Each must be the serial of a certificate this CA issued (recorded in C(issued.json)) or one the CRL already revokes;
+        a value that is a host name recorded in C(issued.json) is taken as that host.
+      - A value that matches nothing is an error naming it, raised before anything is written.
     type: list
     elements: str
     default: []
   hosts:
-    description: Inventory names whose issued certificates are all revoked (looked up in C(issued.json)).
+    description:
+      - Inventory names whose issued certificates are all revoked (looked up in C(issued.json)).
+      - A host with no certificate recorded there is an error naming it, raised before anything is written.
     type: list
     elements: str
     default: []
@@ -87,7 +94,7 @@ crl_path:
   returned: always
   type: str
 revoked_serials:
-  description: All serials the CRL revokes, upper-case hex, sorted.
+  description: All serials the CRL revokes, hex as C(openssl x509 -serial -noout) prints them, sorted.
   returned: always
   type: list
   elements: str
@@ -97,7 +104,7 @@ added_serials:
   type: list
   elements: str
 hosts:
-  description: Host name to the serials revoked for it.
+  description: Host name to the serials (hex) revoked for it.
   returned: always
   type: dict
 crl_number:
@@ -127,18 +134,10 @@ def run(module):
     ca = local_ca.LocalCA.load(params["ca_path"], params["passphrase"])
     directory = local_ca.CaDirectory(params["ca_path"])
     dest = params["dest"] or directory.crl
-    by_host = local_ca.serials_issued_to(params["ca_path"], params["hosts"]) if params["hosts"] else {}
-    labels = {}
-    wanted = []
-    for value in params["serials"]:
-        wanted.append(local_ca.parse_serial(value))
-    for host, serials in by_host.items():
-        for value in serials:
-            serial = local_ca.parse_serial(value)
-            wanted.append(serial)
-            labels[serial] = host
-
     current = existing_crl(module, dest)
+    # Every value must name something this CA issued, or nothing is written: a typo never passes as a revocation.
+    wanted, labels, by_host = local_ca.resolve_revocation(
+        params["ca_path"], params["hosts"], params["serials"], local_ca.revoked_entries(current) if current is not None else ())
     before = sorted(pki.serial_hex(s) for s in local_ca.revoked_entries(current)) if current is not None else []
     changed, crl, revoked = local_ca.ensure_crl(ca, wanted, current, params["next_update_days"], params["renew_before_days"])
     crl_pem = crl.public_bytes(local_ca.serialization.Encoding.PEM)

@@ -24,7 +24,10 @@ description:
     does not match the certificate, missing intermediates, a disabled profile, a role missing from the profile, a trust
     policy that refuses the certificate subject, a missing permission, a skewed host clock, a missing helper or a
     malformed config - and fails, unless O(fail_on_error=false).
-  - Reads only; it changes nothing on the host or in AWS, and runs in check mode too.
+  - The first call runs with E(ROLESANYWHERE_CREDENTIAL_CACHE=refresh), which makes the collection's credential-process
+    program ask IAM Roles Anywhere now instead of answering from its cache, so a revoked or no longer trusted certificate
+    fails verification at once (the official helper keeps no cache). The second call reuses what the first obtained.
+  - Reads only; it changes nothing on the host or in AWS (beyond the credential cache), and runs in check mode too.
   - Credentials never appear in the result; error text is cleared of anything that looks like a secret.
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
@@ -177,9 +180,10 @@ certificate:
       type: str
       sample: CN=Example Roles Anywhere CA
     serial:
-      description: Serial number, decimal.
+      description: Serial number in hex as C(openssl x509 -serial -noout) prints it (upper case, whole bytes), the spelling
+        the revoke playbook reads.
       type: str
-      sample: "4242"
+      sample: "5A1F0C3E9B"
     not_before:
       description: Start of validity, UTC, ISO 8601.
       type: str
@@ -220,7 +224,7 @@ diagnosis:
     message:
       description: What is wrong, naming the file, ARN or setting.
       type: str
-      sample: The certificate /home/etl/.aws/rolesanywhere/cert.pem (serial 4242) expired on 2026-01-01T00:00:00Z.
+      sample: The certificate /home/etl/.aws/rolesanywhere/cert.pem (serial 5A1F0C3E9B) expired on 2026-01-01T00:00:00Z.
     fix:
       description: What to do about it.
       type: str

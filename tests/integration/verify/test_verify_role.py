@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
 
-from verify_world import CLUSTER, DAY, NOW, World, issue, key_pem, name, new_key, run_verify, write
+from verify_world import CLUSTER, DAY, NOW, World, issue, key_pem, name, new_key, openssl_serial, run_verify, write
 
 ROLE = "hybridcloud.rolesanywhere.verify : "
 VERIFY_TASK = ROLE + "Prove the AWS profile works as the service user"
@@ -176,7 +176,7 @@ def test_working_host_is_proven_and_reported(fleet):
         world.localaws.account_id, world.role_arn.split("/")[-1]))
     assert outcome["account"] == world.localaws.account_id
     assert CLUSTER in outcome["clusters"]
-    assert outcome["certificate"]["serial"] == str(world.leaf.serial_number)
+    assert outcome["certificate"]["serial"] == openssl_serial(world.leaf)
     assert outcome["certificate"]["days_left"] in (29, 30)
     summary = fleet.result.task(REPORT_TASK, "working")["msg"]
     assert outcome["assumed_role_arn"] in summary and CLUSTER in summary and outcome["certificate"]["not_after"] in summary
@@ -277,7 +277,7 @@ def test_role_without_the_redshift_permission(fleet):
 def test_revoked_certificate(fleet):
     diagnosis = fleet.diagnosis("revoked")
     assert diagnosis["code"] == "certificate_revoked"
-    assert str(fleet.worlds["revoked"].leaf.serial_number) in diagnosis["message"]
+    assert "serial %s)" % openssl_serial(fleet.worlds["revoked"].leaf) in diagnosis["message"]
 
 
 def test_role_session_name_the_profile_does_not_accept(fleet):

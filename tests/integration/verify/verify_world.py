@@ -9,6 +9,7 @@ writes them.
 import datetime
 import json
 import os
+import subprocess
 import sys
 import sysconfig
 import uuid
@@ -46,6 +47,12 @@ def issue(subject_key, subject, issuer_key, issuer, ca, not_before=None, not_aft
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
                .add_extension(x509.KeyUsage(**usage), critical=True))
     return builder.sign(issuer_key, hashes.SHA256())
+
+
+def openssl_serial(certificate):
+    """The serial as `openssl x509 -serial -noout` prints it: the one spelling the collection reports."""
+    printed = subprocess.run(["openssl", "x509", "-serial", "-noout"], input=pem(certificate), capture_output=True, check=True)
+    return printed.stdout.decode("ascii").strip().split("=", 1)[1]
 
 
 def pem(certificate):

@@ -83,6 +83,13 @@ def test_calls_go_through_the_profile_region_and_config_file(host):
     assert environ["AWS_CONFIG_FILE"] == str(host / "config")
 
 
+def test_first_call_bypasses_the_credential_cache_and_the_second_reuses_it(host):
+    """Verification proves what the service says now, not what a cache kept from before a revocation."""
+    verification, cli = check(host, ok_answers())
+    verification.execute("/usr/bin/aws")
+    assert [environ.get("ROLESANYWHERE_CREDENTIAL_CACHE") for _args, environ in cli.calls] == ["refresh", None]
+
+
 def test_failed_identity_call_stops_before_redshift(host):
     answers = ok_answers()
     answers["sts"] = (255, "", "\nError when retrieving credentials from custom-process: AccessDeniedException: Profile is disabled\n")

@@ -23,6 +23,11 @@ ARGUMENT_SPEC = dict(
     hosts=dict(type="list", elements="str"),
     ca_path=dict(type="path"),
     passphrase=dict(type="str", no_log=True),
+    # The CA as PEM text (an AWX credential): loaded in this process's memory, never written to disk.
+    ca_certificate_pem=dict(type="str"),
+    ca_private_key_pem=dict(type="str", no_log=True),
+    intermediate_certificate_pem=dict(type="str"),
+    intermediate_private_key_pem=dict(type="str", no_log=True),
     acm_pca_arn=dict(type="str"),
     cert_validity_days=dict(type="int", default=365),
     force=dict(type="bool", default=False),
@@ -70,13 +75,15 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("cert_validity_days must be at least 1, got %d" % args["cert_validity_days"])
 
         requests = self._collect_requests(args, task_vars)
-        if self._task.check_mode and args["ca_path"] and not batch_signing.local_ca.CaDirectory(args["ca_path"]).exists():
+        pem_source = batch_signing.local_ca.PemSource.from_params(args)
+        if (self._task.check_mode and args["ca_path"] and pem_source is None
+                and not batch_signing.local_ca.CaDirectory(args["ca_path"]).exists()):
             # In check mode on a first run the CA is only predicted; every host with a request would get a certificate.
             result.update(changed=bool(requests), certificates={}, failures={}, up_to_date=[], would_sign=sorted(requests),
                           issuer="local", issuer_certificate="", ca_certificate="", chain="", hosts=sorted(requests),
                           msg="check mode: the CA does not exist yet; %d host(s) would get a certificate" % len(requests))
             return result
-        issuer = self._issuer(args)
+        issuer = self._issuer(args, pem_source)
         try:
             outcome = batch_signing.sign_batch(issuer, requests, args["cert_validity_days"], force=args["force"],
                                                check_mode=self._task.check_mode)
@@ -109,10 +116,10 @@ class ActionModule(ActionBase):
             requests[host] = request
         return requests
 
-    def _issuer(self, args):
+    def _issuer(self, args, pem_source):
         try:
             if args["ca_path"]:
-                return batch_signing.LocalIssuer(args["ca_path"], args["passphrase"])
+                return batch_signing.LocalIssuer(args["ca_path"], args["passphrase"], pem_source)
             return batch_signing.AcmPcaIssuer(acm_pca_client(args), args["acm_pca_arn"], waiter_delay=args["waiter_delay"])
         except (pki.CertificateRuleError, FileWriteError) as exc:
             raise AnsibleActionFail(str(exc))

@@ -23,12 +23,12 @@ VALIDITY_SLACK = datetime.timedelta(hours=1)
 
 
 class LocalIssuer:
-    """The CA directory on the controller."""
+    """The local CA: its directory on the controller, or PEM text (``local_ca.PemSource``) held in memory only."""
 
     name = "local"
 
-    def __init__(self, ca_path, passphrase=None):
-        self.ca = local_ca.LocalCA.load(ca_path, passphrase)
+    def __init__(self, ca_path, passphrase=None, pem_source=None):
+        self.ca = local_ca.load_ca(ca_path, passphrase, pem_source)
         self.issuer_certificate = self.ca.issuer_cert
         self.ca_certificate = self.ca.root_cert
         self.chain_pem = self.ca.chain_pem()

@@ -261,13 +261,126 @@ class LocalCA:
                                        % (directory.intermediate_cert, directory.ca_cert), rule="chain")
         return cls(root_cert, root_key, cert, key, [cert], path)
 
+    @classmethod
+    def from_pem(cls, source, passphrase=None, path=None):
+        """The CA given as PEM text (``PemSource``), loaded in memory only: its key is never written anywhere.
+
+        ``path`` is still where the records (issued.json, crl.pem, revoked.json) live.
+        """
+        root_cert, root_key = _load_pem_pair(source, "certificate", "private_key", passphrase, "root CA")
+        if not source.has_intermediate():
+            return cls(root_cert, root_key, root_cert, root_key, [], path)
+        cert, key = _load_pem_pair(source, "intermediate_certificate", "intermediate_private_key", passphrase, "intermediate CA")
+        if not pki.verify_issued_by(cert, root_cert):
+            raise CertificateRuleError("%s is not signed by the CA of %s; give the intermediate that this root CA issued"
+                                       % (source.label("intermediate_certificate"), source.label("certificate")),
+                                       rule="chain", field=source.fields["intermediate_certificate"])
+        return cls(root_cert, root_key, cert, key, [cert], path)
+
     def chain_pem(self):
         return "".join(pem_of(cert) for cert in self.chain)
 
+    def trust_bundle_pem(self):
+        """What the trust anchor holds: the root and every intermediate, so a CRL signed by the CA that issues the
+        leaves (the intermediate, when there is one) belongs to a CA of the trust anchor (see docs/pki.md)."""
+        return pem_of(self.root_cert) + self.chain_pem()
+
+
+class PemSource:
+    """CA certificate(s) and key(s) passed as PEM text (module options fed from rolesanywhere_ca_*_pem variables)."""
+
+    # option name -> the role variable users set, both named in every error
+    VARIABLES = {
+        "ca_certificate_pem": "rolesanywhere_ca_certificate_pem",
+        "ca_private_key_pem": "rolesanywhere_ca_private_key_pem",
+        "intermediate_certificate_pem": "rolesanywhere_ca_intermediate_certificate_pem",
+        "intermediate_private_key_pem": "rolesanywhere_ca_intermediate_private_key_pem",
+    }
+
+    def __init__(self, certificate=None, private_key=None, intermediate_certificate=None, intermediate_private_key=None):
+        self.values = {"certificate": certificate, "private_key": private_key,
+                       "intermediate_certificate": intermediate_certificate, "intermediate_private_key": intermediate_private_key}
+        self.fields = {"certificate": "ca_certificate_pem", "private_key": "ca_private_key_pem",
+                       "intermediate_certificate": "intermediate_certificate_pem",
+                       "intermediate_private_key": "intermediate_private_key_pem"}
+
+    @classmethod
+    def from_params(cls, params):
+        """None when no PEM option is set (the CA then comes from the directory)."""
+        source = cls(params.get("ca_certificate_pem"), params.get("ca_private_key_pem"),
+                     params.get("intermediate_certificate_pem"), params.get("intermediate_private_key_pem"))
+        return source if any(source.values.values()) else None
+
+    def label(self, part):
+        option = self.fields[part]
+        return "%s (%s)" % (option, self.VARIABLES[option])
+
+    def has_intermediate(self):
+        return bool(self.values["intermediate_certificate"] or self.values["intermediate_private_key"])
+
+    def validate(self):
+        """Both halves of each pair, before anything is parsed."""
+        for cert_part, key_part in (("certificate", "private_key"), ("intermediate_certificate", "intermediate_private_key")):
+            if bool(self.values[cert_part]) != bool(self.values[key_part]):
+                present, missing = (cert_part, key_part) if self.values[cert_part] else (key_part, cert_part)
+                raise CertificateRuleError("%s is set but %s is not; give both, or neither" % (self.label(present), self.label(missing)),
+                                           rule="incomplete_ca", field=self.fields[missing])
+        if self.has_intermediate() and not self.values["certificate"]:
+            raise CertificateRuleError("%s is set without the root CA; set %s and %s too"
+                                       % (self.label("intermediate_certificate"), self.label("certificate"), self.label("private_key")),
+                                       rule="incomplete_ca", field="ca_certificate_pem")
+
+
+def _load_pem_pair(source, cert_part, key_part, passphrase, role):
+    cert_label, key_label = source.label(cert_part), source.label(key_part)
+    certs = pki.load_certificates(source.values[cert_part], field=cert_label)
+    if len(certs) != 1:
+        raise CertificateRuleError("%s holds %d certificates; give exactly the %s certificate" % (cert_label, len(certs), role),
+                                   rule="pem", field=source.fields[cert_part])
+    cert = certs[0]
+    try:
+        pki.validate_ca_certificate(cert)
+    except CertificateRuleError as exc:
+        raise CertificateRuleError("%s is not usable as the %s: %s" % (cert_label, role, exc), rule=exc.rule, field=source.fields[cert_part])
+    key_text = source.values[key_part]
+    key_bytes = key_text.encode("utf-8") if not isinstance(key_text, bytes) else key_text
+    key = load_private_key(key_bytes, passphrase, key_label)
+    if not same_public_key(cert.public_key(), key.public_key()):
+        raise CertificateRuleError("%s does not belong to the certificate in %s; give the key of that certificate"
+                                   % (key_label, cert_label), rule="key_mismatch", field=source.fields[key_part])
+    return cert, key
+
+
+def load_ca(path, passphrase=None, pem_source=None):
+    """The CA that signs: from PEM text when given (in memory only), else from the CA directory."""
+    if pem_source is not None:
+        pem_source.validate()
+        return LocalCA.from_pem(pem_source, passphrase, path)
+    return LocalCA.load(path, passphrase)
+
+
+def describe_pem_ca(path, pem_source, intermediate, passphrase=None, custody=None):
+    """certificate_authority with the CA from PEM text: judge it and report it like a directory CA; nothing is written."""
+    ca = load_ca(path, passphrase, pem_source)
+    if custody is not None:
+        custody.check_found(ca.root_cert, pem_source.label("certificate"))
+    if intermediate != bool(ca.chain):
+        raise CertificateRuleError(
+            "intermediate is %s but %s %s set; make them agree" % (
+                str(bool(intermediate)).lower(), pem_source.label("intermediate_certificate"), "is" if ca.chain else "is not"),
+            rule="intermediate", field="intermediate")
+    result = _ca_result(path, ca.root_cert, ca.issuer_cert, ca.chain, None)
+    fingerprints = {"ca_certificate": pki.fingerprint_sha256(ca.root_cert), "issuer_certificate": pki.fingerprint_sha256(ca.issuer_cert)}
+    result["diff"] = {"before": fingerprints, "after": fingerprints}
+    return False, result, []
+
 
 def ensure_ca(path, key_type="ec-p384", validity_days=3650, subject=None, intermediate=False, intermediate_subject=None,
-              passphrase=None, check_mode=False):
-    """Create or adopt the CA in ``path``. Returns (changed, result dict, warnings). Never replaces existing CA files."""
+              passphrase=None, check_mode=False, custody=None):
+    """Create or adopt the CA in ``path``. Returns (changed, result dict, warnings). Never replaces existing CA files.
+
+    ``custody`` (a ca_custody.CustodyCheck) stops, before anything is created, a CA the existing trust anchor does not trust.
+    """
     directory = CaDirectory(path)
     changed = False
     warnings = []
@@ -275,8 +388,12 @@ def ensure_ca(path, key_type="ec-p384", validity_days=3650, subject=None, interm
 
     if os.path.exists(directory.ca_cert) or os.path.exists(directory.ca_key):
         root_cert, root_key = _load_existing_pair(directory.ca_cert, directory.ca_key, passphrase, "root CA")
+        if custody is not None:
+            custody.check_found(root_cert, path)
         warnings.extend(_drift_warnings(root_cert, key_type, subject, "root CA"))
     else:
+        if custody is not None:
+            custody.check_found(None, path)
         root_key = generate_private_key(key_type)
         root_cert = build_ca_certificate(root_key, subject, validity_days)
         changed = True
@@ -307,26 +424,36 @@ def ensure_ca(path, key_type="ec-p384", validity_days=3650, subject=None, interm
         chain_bytes = "".join(pem_of(cert) for cert in chain).encode("ascii")
         changed = atomic_files.ensure_file(directory.chain, chain_bytes, CERT_MODE, check_mode=check_mode) or changed
 
-    result = {
+    result = _ca_result(path, root_cert, issuer_cert, chain, directory if intermediate else False)
+    result["diff"] = {"before": before, "after": {"ca_certificate": pki.fingerprint_sha256(root_cert),
+                                                  "issuer_certificate": pki.fingerprint_sha256(issuer_cert)}}
+    return changed, result, warnings
+
+
+def _ca_result(path, root_cert, issuer_cert, chain, directory):
+    """What certificate_authority returns. ``directory``: the CaDirectory with an intermediate, False without one,
+    None when the CA came from PEM text (no file paths then)."""
+    files = directory if directory else CaDirectory(path)
+    from_files = directory is not None
+    return {
         "ca_path": path,
         "ca_certificate": pem_of(root_cert),
         "issuer_certificate": pem_of(issuer_cert),
         "chain": "".join(pem_of(cert) for cert in chain),
-        "ca_certificate_path": directory.ca_cert,
-        "ca_key_path": directory.ca_key,
-        "issuer_certificate_path": directory.intermediate_cert if intermediate else directory.ca_cert,
-        "issuer_key_path": directory.intermediate_key if intermediate else directory.ca_key,
-        "chain_path": directory.chain if intermediate else None,
+        "trust_bundle": pem_of(root_cert) + "".join(pem_of(cert) for cert in chain),
+        "ca_source": "files" if from_files else "variables",
+        "ca_certificate_path": files.ca_cert if from_files else None,
+        "ca_key_path": files.ca_key if from_files else None,
+        "issuer_certificate_path": (files.intermediate_cert if directory else files.ca_cert) if from_files else None,
+        "issuer_key_path": (files.intermediate_key if directory else files.ca_key) if from_files else None,
+        "chain_path": files.chain if directory else None,
         "serial": pki.serial_hex(root_cert.serial_number),
         "not_after": root_cert.not_valid_after_utc.isoformat(),
         "fingerprint": pki.fingerprint_sha256(root_cert),
         "subject": root_cert.subject.rfc4514_string(),
         "key_type": pki.key_description(root_cert.public_key()),
         "issuer": certificate_summary(issuer_cert),
-        "diff": {"before": before, "after": {"ca_certificate": pki.fingerprint_sha256(root_cert),
-                                             "issuer_certificate": pki.fingerprint_sha256(issuer_cert)}},
     }
-    return changed, result, warnings
 
 
 def _fingerprints(directory):

@@ -17,6 +17,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import ca_custody
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import notification_settings as notifications
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
@@ -148,10 +149,34 @@ def _ensure_notification_settings(client, current, params, check_mode):
     return True, updated
 
 
+def check_custody(current, params):
+    """Refuse, before any call, a source change that would drop a CA (or a Private CA) the anchor trusts today."""
+    desired = desired_source(params)
+    if desired is None or params.get("replace") or not source_differs(current.get("source"), desired):
+        return
+    source = current.get("source") or {}
+    name = current.get("name")
+    if source.get("sourceType") != desired["sourceType"]:
+        raise RolesAnywhereError(
+            message=f"trust anchor '{name}' trusts a {source.get('sourceType')} source and this would switch it to "
+                    f"{desired['sourceType']}; every host certificate issued under the current source would be refused. "
+                    + ca_custody.WAYS_FORWARD)
+    if desired["sourceType"] == ACM_PCA:
+        raise RolesAnywhereError(
+            message=f"trust anchor '{name}' trusts the Private CA {source.get('sourceData', {}).get('acmPcaArn')}, not "
+                    f"{desired['sourceData']['acmPcaArn']}; set replace: true to switch Private CAs on purpose")
+    try:
+        ca_custody.check_bundle_keeps_trust(name, source.get("sourceData", {}).get("x509CertificateData"),
+                                            desired["sourceData"]["x509CertificateData"], False)
+    except pki.CertificateRuleError as error:
+        raise RolesAnywhereError(message=str(error))
+
+
 def ensure_trust_anchor_present(client, current, params, check_mode):
     """Returns (changed, raw trust anchor as it is, or would be, afterwards)."""
     if current is None:
         return True, create_trust_anchor(client, params, check_mode)
+    check_custody(current, params)
     changed = False
     resource = current
     for step in (_ensure_name_and_source, _ensure_notification_settings):

@@ -21,6 +21,12 @@ description:
     hosts send as intermediates. The intermediate then signs the host certificates.
   - Adopts an existing CA that follows the rules of IAM Roles Anywhere, even when it differs from the options (a warning
     says how). Refuses, without touching it, a CA that breaks a rule (expired, not a CA, weak key, key not matching).
+  - The CA can instead come from PEM text (O(ca_certificate_pem) and O(ca_private_key_pem), for example injected by an
+    AWX credential), for controllers whose file system does not persist. It is then checked and reported, and nothing
+    is written: no CA file is created in O(path).
+  - With O(trusted_certificates) (the certificate bundle of the existing trust anchor), a CA that the trust anchor does
+    not trust, or no CA at all, fails before anything is created, naming the subject and SHA-256 fingerprint of the
+    CA(s) the anchor trusts and of the CA found, unless O(replace=true).
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
@@ -59,10 +65,42 @@ options:
   passphrase:
     description:
       - Passphrase that encrypts the CA keys (for example from Ansible Vault). Needed again to adopt or sign with them.
+      - Also decrypts O(ca_private_key_pem) and O(intermediate_private_key_pem) when they are encrypted.
     type: str
+  ca_certificate_pem:
+    description:
+      - PEM of the root CA certificate, instead of C(ca.crt) in O(path) (role variable C(rolesanywhere_ca_certificate_pem)).
+      - Requires O(ca_private_key_pem).
+    type: str
+  ca_private_key_pem:
+    description:
+      - PEM of the root CA's private key (PKCS#8 or traditional, encrypted with O(passphrase) or not). Loaded in memory only.
+    type: str
+  intermediate_certificate_pem:
+    description: PEM of the intermediate CA certificate signed by the root, with O(intermediate=true).
+    type: str
+  intermediate_private_key_pem:
+    description: PEM of the intermediate CA's private key. Loaded in memory only.
+    type: str
+  trusted_certificates:
+    description:
+      - PEM bundle that the existing trust anchor trusts (its C(x509_certificate_data), as
+        M(hybridcloud.rolesanywhere.trust_anchor_info) returns it). Omitted or empty when there is no trust anchor yet.
+      - The root CA (found in O(path), in O(ca_certificate_pem), or about to be created) must be one of them.
+    type: str
+  trust_anchor_name:
+    description: Name of that trust anchor, for the error message.
+    type: str
+  replace:
+    description:
+      - Allow a CA that O(trusted_certificates) does not hold, creating one when O(path) is empty. Every host enrolled
+        under the old CA is locked out until it is enrolled again.
+    type: bool
+    default: false
 notes:
   - Runs on the controller; needs the Python C(cryptography) library there.
-  - Supports check mode and diff mode (the diff shows the CA certificate fingerprints before and after).
+  - Supports check mode and diff mode (the diff shows the CA certificate fingerprints before and after). Check mode
+    fails the same way on a CA the trust anchor does not trust.
 seealso:
   - module: hybridcloud.rolesanywhere.sign_certificates
   - module: hybridcloud.rolesanywhere.revocation_list
@@ -81,6 +119,14 @@ EXAMPLES = r"""
   hybridcloud.rolesanywhere.trust_anchor:
     name: onprem
     certificate_bundle: "{{ ca.ca_certificate }}"
+
+- name: The CA from an AWX credential; refuse it when the existing trust anchor trusts another CA
+  hybridcloud.rolesanywhere.certificate_authority:
+    path: /var/lib/rolesanywhere/records
+    ca_certificate_pem: "{{ rolesanywhere_ca_certificate_pem }}"
+    ca_private_key_pem: "{{ rolesanywhere_ca_private_key_pem }}"
+    trusted_certificates: "{{ anchor.trust_anchors[0].source.source_data.x509_certificate_data }}"
+    trust_anchor_name: onprem
 
 - name: A root kept offline-ish, with an intermediate that signs the hosts
   hybridcloud.rolesanywhere.certificate_authority:
@@ -102,12 +148,22 @@ chain:
   description: PEM of the intermediates that hosts send along with their certificate; empty without an intermediate.
   returned: always
   type: str
+trust_bundle:
+  description:
+    - PEM of the root followed by the intermediates; what the trust anchor's certificate bundle holds, so that a CRL
+      signed by the CA that issues the host certificates belongs to a CA of the trust anchor.
+  returned: always
+  type: str
+ca_source:
+  description: Where the CA came from, V(files) (O(path)) or V(variables) (O(ca_certificate_pem)).
+  returned: always
+  type: str
 ca_path:
   description: The CA directory.
   returned: always
   type: str
 ca_certificate_path:
-  description: Path of C(ca.crt).
+  description: Path of C(ca.crt); null when the CA comes from O(ca_certificate_pem) (also for the other paths).
   returned: always
   type: str
 ca_key_path:
@@ -176,7 +232,9 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.atomic_files import FileWriteError
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.local_ca import KEY_TYPES, build_name, ensure_ca
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.ca_custody import CustodyCheck
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.local_ca import KEY_TYPES, PemSource, build_name, describe_pem_ca
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.local_ca import ensure_ca
 
 
 def main():
@@ -191,6 +249,13 @@ def main():
             intermediate=dict(type="bool", default=False),
             intermediate_common_name=dict(type="str"),
             passphrase=dict(type="str", no_log=True),
+            ca_certificate_pem=dict(type="str"),
+            ca_private_key_pem=dict(type="str", no_log=True),
+            intermediate_certificate_pem=dict(type="str"),
+            intermediate_private_key_pem=dict(type="str", no_log=True),
+            trusted_certificates=dict(type="str"),
+            trust_anchor_name=dict(type="str"),
+            replace=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -206,10 +271,15 @@ def main():
     intermediate_subject = build_name(params["intermediate_common_name"] or params["common_name"] + " Intermediate",
                                       params["organization"], params["organizational_unit"])
     try:
-        changed, result, warnings = ensure_ca(
-            params["path"], key_type=params["key_type"], validity_days=params["validity_days"], subject=subject,
-            intermediate=params["intermediate"], intermediate_subject=intermediate_subject,
-            passphrase=params["passphrase"], check_mode=module.check_mode)
+        custody = CustodyCheck(params["trust_anchor_name"], params["trusted_certificates"], params["replace"])
+        pem_source = PemSource.from_params(params)
+        if pem_source is not None:
+            changed, result, warnings = describe_pem_ca(params["path"], pem_source, params["intermediate"], params["passphrase"], custody)
+        else:
+            changed, result, warnings = ensure_ca(
+                params["path"], key_type=params["key_type"], validity_days=params["validity_days"], subject=subject,
+                intermediate=params["intermediate"], intermediate_subject=intermediate_subject,
+                passphrase=params["passphrase"], check_mode=module.check_mode, custody=custody)
     except (pki.CertificateRuleError, FileWriteError) as exc:
         module.fail_json(msg=str(exc))
     for warning in warnings:

@@ -62,6 +62,8 @@ options:
     description: A CRL whose next update is closer than this many days is signed again even when nothing was added.
     type: int
     default: 7
+extends_documentation_fragment:
+  - hybridcloud.rolesanywhere.ca_pem_source
 notes:
   - Supports check mode and diff mode (the diff lists the revoked serials before and after).
 seealso:
@@ -131,7 +133,7 @@ def existing_crl(module, dest):
 
 def run(module):
     params = module.params
-    ca = local_ca.LocalCA.load(params["ca_path"], params["passphrase"])
+    ca = local_ca.load_ca(params["ca_path"], params["passphrase"], local_ca.PemSource.from_params(params))
     directory = local_ca.CaDirectory(params["ca_path"])
     dest = params["dest"] or directory.crl
     current = existing_crl(module, dest)
@@ -158,6 +160,10 @@ def main():
         argument_spec=dict(
             ca_path=dict(type="path", required=True),
             passphrase=dict(type="str", no_log=True),
+            ca_certificate_pem=dict(type="str"),
+            ca_private_key_pem=dict(type="str", no_log=True),
+            intermediate_certificate_pem=dict(type="str"),
+            intermediate_private_key_pem=dict(type="str", no_log=True),
             serials=dict(type="list", elements="str", default=[]),
             hosts=dict(type="list", elements="str", default=[]),
             crl=dict(type="str"),

@@ -85,6 +85,8 @@ options:
     description: Seconds between checks while ACM Private CA issues a certificate.
     type: int
     default: 1
+extends_documentation_fragment:
+  - hybridcloud.rolesanywhere.ca_pem_source
 notes:
   - Supports check mode; in check mode nothing is signed or requested and RV(would_sign) lists the hosts that would get a certificate.
   - Needs the Python C(cryptography) library on the controller, and C(boto3) for ACM Private CA.

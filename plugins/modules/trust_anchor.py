@@ -50,7 +50,18 @@ options:
       - PEM content (not a path) of the CA certificate(s) to trust. Source type C(CERTIFICATE_BUNDLE).
       - Required to create a trust anchor unless O(acm_pca_arn) is given.
       - Compared certificate by certificate, so re-wrapped PEM text is not a change.
+      - Adding certificates to the bundle of an existing trust anchor is allowed (the first step of a CA rotation);
+        a bundle that would drop a certificate the trust anchor holds today is refused unless O(replace=true).
     type: str
+  replace:
+    description:
+      - Allow the change of source to drop a CA the existing trust anchor trusts (a certificate of its bundle, or its
+        Private CA), or to switch the source type.
+      - Every host certificate issued by a dropped CA is refused from then on; the error without it names the CAs
+        concerned. To change CAs without locking hosts out, rotate with overlap: add the new CA to the bundle, re-enroll
+        the hosts, then remove the old CA with O(replace=true).
+    type: bool
+    default: false
   acm_pca_arn:
     description:
       - ARN of an AWS Private CA to trust. Source type C(AWS_ACM_PCA).
@@ -87,6 +98,7 @@ options:
     type: bool
     default: false
 notes:
+  - A change that would drop a CA the trust anchor trusts fails before any change, also in check mode, unless O(replace=true).
   - Check mode makes no change and calls only read operations. With C(--diff) the module shows the trust anchor
     before and after.
   - Trust anchors cannot be associated with profiles; the IAM role's trust policy binds a role to a trust anchor
@@ -214,6 +226,7 @@ def main():
             ),
         ),
         purge_notification_settings=dict(type="bool", default=False),
+        replace=dict(type="bool", default=False),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )

@@ -15,7 +15,7 @@ def test_trust_anchor_life_cycle(cp):
         ("create", "trust_anchor", base, {"register": "created"}),
         ("again (check)", "trust_anchor", base, CHECK),
         ("again", "trust_anchor", base),
-        ("new CA bundle", "trust_anchor", dict(base, certificate_bundle=second.pem)),
+        ("new CA bundle", "trust_anchor", dict(base, certificate_bundle=second.pem, replace=True)),
         ("rename by id", "trust_anchor", {"trust_anchor_id": anchor_id, "name": "renamed-ca"}),
         ("rename back by ARN", "trust_anchor", {"trust_anchor_arn": "{{ created.trust_anchor.trust_anchor_arn }}", "name": NAME}),
         ("notification threshold", "trust_anchor",

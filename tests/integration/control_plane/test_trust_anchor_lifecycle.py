@@ -154,7 +154,8 @@ def test_acm_private_ca_source_and_switching_sources(cp):
     plays = steps(
         ("from ACM PCA", "trust_anchor", {"name": NAME, "acm_pca_arn": pca_arn}),
         ("from ACM PCA again", "trust_anchor", {"name": NAME, "acm_pca_arn": pca_arn}),
-        ("to a bundle", "trust_anchor", {"name": NAME, "certificate_bundle": ca.pem}),
+        ("to a bundle, not told to replace", "trust_anchor", {"name": NAME, "certificate_bundle": ca.pem}, {"ignore_errors": True}),
+        ("to a bundle", "trust_anchor", {"name": NAME, "certificate_bundle": ca.pem, "replace": True}),
         ("both sources", "trust_anchor", {"name": NAME, "certificate_bundle": ca.pem, "acm_pca_arn": pca_arn},
          {"ignore_errors": True}),
     )
@@ -164,4 +165,6 @@ def test_acm_private_ca_source_and_switching_sources(cp):
     source = result.task("from ACM PCA")["trust_anchor"]["source"]
     assert source == {"source_type": "AWS_ACM_PCA", "source_data": {"acm_pca_arn": pca_arn}}
     assert result.task("to a bundle")["trust_anchor"]["source"]["source_type"] == "CERTIFICATE_BUNDLE"
+    refused = result.task("to a bundle, not told to replace")
+    assert refused["failed"] and "AWS_ACM_PCA" in refused["msg"] and "Nothing was changed" in refused["msg"]
     assert "mutually exclusive" in result.task("both sources")["msg"]

@@ -208,22 +208,40 @@ def remove_section(lines, name, path="the AWS config file"):
     del lines[start:end]
 
 
-def services_body(endpoint_url, services, newline):
-    """The nested ``service = / endpoint_url = URL`` lines of a [services NAME] section."""
+def services_body(service_endpoints, newline):
+    """The nested ``service = / endpoint_url = URL`` lines of a [services NAME] section, one pair per service."""
     body = []
-    for service in services:
+    for service, endpoint_url in service_endpoints.items():
         body.append("%s =%s" % (service, newline))
         body.append("  endpoint_url = %s%s" % (endpoint_url, newline))
     return body
 
 
+def service_endpoints(endpoint_url=None, services=DEFAULT_ENDPOINT_SERVICES, endpoints=None):
+    """Service name -> URL: ``endpoint_url`` for each of ``services`` (the shorthand), then ``endpoints`` over it.
+
+    Real VPC endpoints have one DNS name per service, hence the map; a local stand-in answers every service on one
+    URL, hence the shorthand.  The shorthand's services come first, in their order, then the map's own.
+    """
+    merged = dict((service, endpoint_url) for service in services) if endpoint_url is not None else {}
+    merged.update(endpoints or {})
+    for service, url in merged.items():
+        if not isinstance(service, str) or not KEY_NAME.match(service):
+            raise ConfigError("service name %r is not valid; use the CLI's service names such as sts, redshift or "
+                              "rolesanywhere" % (service,))
+        if not isinstance(url, str) or not re.match(r"^https?://[^\s/]+", url):
+            raise ConfigError("the endpoint URL of %s, %r, is not valid; give a base URL such as "
+                              "https://vpce-0123-abcd.%s.us-east-1.vpce.amazonaws.com" % (service, url, service))
+    return merged
+
+
 def render_profile(text, profile, settings, endpoint_url=None, services_name=None, services=DEFAULT_ENDPOINT_SERVICES,
-                   path="the AWS config file"):
+                   path="the AWS config file", endpoints=None):
     """Return ``text`` with the profile holding ``settings`` (ordered; None removes a key).
 
-    With ``endpoint_url``, the profile also gets ``services = services_name`` and a
-    ``[services services_name]`` section that sends each listed service to the endpoint.
-    Without it, a services link and section of that name left from an earlier run are removed.
+    With ``endpoint_url`` (for each of ``services``) and/or ``endpoints`` (service -> URL), the profile also gets
+    ``services = services_name`` and a ``[services services_name]`` section that sends each service to its URL.
+    Without either, a services link and section of that name left from an earlier run are removed.
     """
     validate_profile_name("profile", profile)
     services_name = services_name or "%s-endpoints" % profile
@@ -231,14 +249,15 @@ def render_profile(text, profile, settings, endpoint_url=None, services_name=Non
     for service in services:
         if not KEY_NAME.match(service):
             raise ConfigError("service name %r is not valid; use the CLI's service names such as sts or redshift" % (service,))
+    routes = service_endpoints(endpoint_url, services, endpoints)
     settings = dict(settings)
-    if endpoint_url is not None:
+    if routes:
         settings["services"] = services_name
     validate_settings(dict(settings, endpoint_url=endpoint_url))
     lines = split_lines(text)
     newline = newline_of(lines)
     section = profile_section_name(profile)
-    if endpoint_url is None:
+    if not routes:
         existing = find_section(lines, section, path)
         linked = existing is not None and _linked_services(lines, existing)
         if linked == services_name:
@@ -247,7 +266,7 @@ def render_profile(text, profile, settings, endpoint_url=None, services_name=Non
         remove_section(lines, services_section_name(services_name), path)
     else:
         set_section_keys(lines, section, settings, newline, path)
-        replace_section(lines, services_section_name(services_name), services_body(endpoint_url, services, newline), newline, path)
+        replace_section(lines, services_section_name(services_name), services_body(routes, newline), newline, path)
     return "".join(lines)
 
 
@@ -296,7 +315,8 @@ def parse_mode(mode):
 
 
 def ensure_profile_file(path, profile, state="present", settings=None, endpoint_url=None, services_name=None,
-                        services=DEFAULT_ENDPOINT_SERVICES, owner=None, group=None, mode=0o600, check_mode=False):
+                        services=DEFAULT_ENDPOINT_SERVICES, owner=None, group=None, mode=0o600, check_mode=False,
+                        endpoints=None):
     """Bring the profile in the file at ``path`` to ``state``; return (changed, before text, after text).
 
     The file and any missing parent directories (0700) belong to ``owner``/``group``.  The new
@@ -316,7 +336,7 @@ def ensure_profile_file(path, profile, state="present", settings=None, endpoint_
     if state == "absent":
         after = remove_profile(before, profile, services_name, path)
     else:
-        after = render_profile(before, profile, settings or {}, endpoint_url, services_name, services, path)
+        after = render_profile(before, profile, settings or {}, endpoint_url, services_name, services, path, endpoints)
     content = after.encode("utf-8", "surrogateescape")
     try:
         if raw is not None and content == raw and (state == "absent" or not atomic_files.needs_write(path, content, mode, uid, gid)):

@@ -18,8 +18,8 @@ description:
     Anywhere.
   - Only the profile's own lines change. Other profiles, comments, blank lines, their order and the file's line
     endings stay byte-for-byte; keys of the profile that are not managed here are kept.
-  - With O(endpoint_url), the profile also gets C(services = NAME) and a C([services NAME]) section that sends each
-    service in O(endpoint_services) to that URL (for example a local AWS stand-in or a VPC endpoint).
+  - With O(endpoint_url) and/or O(endpoints), the profile also gets C(services = NAME) and a C([services NAME]) section
+    that sends each service to its URL (for example a local AWS stand-in, or one VPC endpoint per service).
   - The file is replaced atomically and has its owner and mode before any content is written.
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
@@ -78,6 +78,16 @@ options:
     type: list
     elements: str
     default: [sts, redshift, iam, rolesanywhere]
+  endpoints:
+    description:
+      - Per-service endpoint URLs, AWS CLI service name (as in the C(services) section, for example V(sts),
+        V(redshift), V(rolesanywhere)) to base URL. An entry wins over O(endpoint_url) for its service.
+      - Without O(endpoint_url) and O(endpoints), a services section of name O(services_name) and the profile's link to
+        it are removed.
+      - The AWS CLI reads a C(services) section from awscli 1.29.0 (v1) and 2.13.0 (v2); older versions ignore it and
+        call the public endpoints.
+    type: dict
+    default: {}
   services_name:
     description:
       - Name of the C([services NAME]) section. Defaults to C(PROFILE-endpoints).
@@ -120,6 +130,16 @@ EXAMPLES = r"""
     credential_process: /srv/demo/bin/rolesanywhere-credential-process credential-process --certificate ...
     endpoint_url: http://127.0.0.1:4566
 
+- name: Reach each service through its own VPC interface endpoint
+  hybridcloud.rolesanywhere.aws_config_profile:
+    profile: redshift
+    owner: batch
+    region: eu-west-1
+    credential_process: /usr/local/bin/aws_signing_helper credential-process ...
+    endpoints:
+      sts: https://vpce-0a1b2c3d-sts.sts.eu-west-1.vpce.amazonaws.com
+      redshift: https://vpce-0a1b2c3d-rs.redshift.eu-west-1.vpce.amazonaws.com
+
 - name: Remove the profile
   hybridcloud.rolesanywhere.aws_config_profile:
     profile: redshift
@@ -144,8 +164,8 @@ section:
   type: str
   sample: profile redshift
 services_section:
-  description: The name of the services section the profile uses, when O(endpoint_url) is set.
-  returned: when O(state=present) and O(endpoint_url) is set
+  description: The name of the services section the profile uses, when O(endpoint_url) or O(endpoints) is set.
+  returned: when O(state=present) and O(endpoint_url) or O(endpoints) is set
   type: str
   sample: services redshift-endpoints
 settings:
@@ -185,6 +205,7 @@ def main():
             endpoint_url=dict(type="str"),
             endpoint_services=dict(type="list", elements="str", default=["sts", "redshift", "iam", "rolesanywhere"]),
             services_name=dict(type="str"),
+            endpoints=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
@@ -196,13 +217,13 @@ def main():
         changed, before, after = aws_config.ensure_profile_file(
             path, profile, state=params["state"], settings=desired_settings(params), endpoint_url=params["endpoint_url"],
             services_name=services_name, services=params["endpoint_services"], owner=params["owner"], group=params["group"],
-            mode=aws_config.parse_mode(params["mode"]), check_mode=module.check_mode)
+            mode=aws_config.parse_mode(params["mode"]), check_mode=module.check_mode, endpoints=params["endpoints"])
     except aws_config.ConfigError as exc:
         module.fail_json(msg=str(exc), profile=profile)
 
     result = dict(changed=changed, path=path, profile=profile, section=aws_config.profile_section_name(profile),
                   settings=aws_config.read_profile(after, profile) or {})
-    if params["state"] == "present" and params["endpoint_url"] is not None:
+    if params["state"] == "present" and (params["endpoint_url"] is not None or params["endpoints"]):
         result["services_section"] = aws_config.services_section_name(services_name)
     if module._diff:
         result["diff"] = dict(before=before, after=after, before_header=path, after_header=path)

@@ -19,6 +19,7 @@ import getpass
 import json
 import os
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import awscli_version
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
 
@@ -78,6 +79,7 @@ def inspect_host(profile, config_file, backend, now=None, search_path=None):
         return facts, ["aws_config_unparsable"], None
     settings, findings, details = host_inspection.read_profile(text, profile)
     facts.update(details)
+    facts["services"] = settings.get("services")
     command = settings.get("credential_process")
     if not command:
         return facts, findings, None
@@ -171,6 +173,11 @@ class AccessCheck:
         if awscli is None:
             result["diagnosis"] = diagnosis.make("awscli_missing", awscli=self.params.get("aws_cli"), user=facts.get("user"))
             return result
+        if facts.get("services"):
+            problem = self.services_section_ignored(awscli, facts)
+            if problem:
+                result["diagnosis"] = problem
+                return result
         for command in (CALLER_IDENTITY, DESCRIBE_CLUSTERS):
             rc, stdout, stderr = self.aws(awscli, command)
             if rc == 0:
@@ -188,6 +195,16 @@ class AccessCheck:
             return result
         result["ok"] = True
         return result
+
+    def services_section_ignored(self, awscli, facts):
+        """A CLI too old for the profile's services section would call the public endpoints instead: say so first."""
+        _rc, stdout, stderr = self.run([awscli, "--version"], self.environment())
+        version = awscli_version.parse((stdout or "") + " " + (stderr or ""))
+        if version is None or awscli_version.reads_services_section(version):
+            return None
+        minimum = awscli_version.minimum_for_services_section(version)
+        return diagnosis.make("awscli_ignores_services", **dict(
+            facts, awscli=awscli, version=awscli_version.text(version), minimum=awscli_version.text(minimum)))
 
     @staticmethod
     def record(command, stdout, result):

@@ -57,6 +57,13 @@ CATALOGUE = {
         "The AWS CLI ({awscli}) was not found for the user {user}.",
         "Install the AWS CLI on the host (rolesanywhere_install_awscli) or set rolesanywhere_awscli_path to its full path.",
     ),
+    "awscli_ignores_services": (
+        "The AWS CLI {awscli} is version {version}; the profile '{profile}' sends services to their endpoints through the "
+        "section [services {services}], which the CLI reads only from version {minimum} on. This CLI would call the public "
+        "AWS endpoints instead.",
+        "Upgrade the AWS CLI on the host to {minimum} or later (rolesanywhere_install_awscli: pip installs a current one), "
+        "or give the workload AWS_ENDPOINT_URL_<SERVICE> variables.",
+    ),
     "certificate_unreadable": (
         "The certificate {certificate_path} cannot be read: {detail}",
         "Rerun the enroll role to install the certificate, and make sure the service user can read it.",

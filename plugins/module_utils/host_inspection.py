@@ -93,7 +93,8 @@ def read_profile(config_text, profile):
         available = ", ".join(_profile_names(parser)) or "none"
         return {}, ["profile_missing"], {"available": available}
     command = parser.get(section, "credential_process", fallback=None)
-    settings = {"region": parser.get(section, "region", fallback=None), "credential_process": None, "lines": 0}
+    settings = {"region": parser.get(section, "region", fallback=None), "credential_process": None, "lines": 0,
+                "services": parser.get(section, "services", fallback=None)}
     if not command or not command.strip():
         return settings, ["credential_process_missing"], {}
     lines = [line for line in command.splitlines() if line.strip()]

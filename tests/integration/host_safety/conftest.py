@@ -51,13 +51,13 @@ def local_host(**host_vars):
     return entry
 
 
-def run_enroll(tmp_path, hosts, name, playbook=None, **extra_vars):
+def run_enroll(tmp_path, hosts, name, playbook=None, env=None, **extra_vars):
     """Run the enroll role (or ``playbook``) over ``hosts`` (inventory name -> host vars) with the CA under tmp_path."""
     run_dir = tmp_path / name
     run_dir.mkdir()
     variables = {"rolesanywhere_ca_path": str(tmp_path / "ca")}
     variables.update(extra_vars)
-    return run_playbook(playbook or ENROLL_PLAY, tmp_path=run_dir, inventory={"all": {"hosts": hosts}}, extra_vars=variables,
+    return run_playbook(playbook or ENROLL_PLAY, tmp_path=run_dir, inventory={"all": {"hosts": hosts}}, extra_vars=variables, env=env,
                         extra_args=("--forks", str(max(5, len(hosts)))))
 
 

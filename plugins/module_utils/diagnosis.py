@@ -99,6 +99,17 @@ CATALOGUE = {
         "The trust anchor {trust_anchor_arn} named in the credential_process does not exist in the account and region.",
         "Create it with the trust role and rewrite the profile with the credential_helper role so it names the current ARN.",
     ),
+    "rolesanywhere_profile_missing": (
+        "The Roles Anywhere profile {profile_arn} named in the credential_process does not exist in the account and region "
+        "(CreateSession: ResourceNotFoundException).",
+        "Create it with the trust role and rewrite the AWS profile with the credential_helper role so it names the current ARN.",
+    ),
+    "session_resource_missing": (
+        "CreateSession answered ResourceNotFoundException: the trust anchor {trust_anchor_arn} or the profile {profile_arn} of "
+        "the credential_process does not exist in the account and region ({detail}).",
+        "Look them up (hybridcloud.rolesanywhere.trust_anchor_info, profile_info), rerun the trust role if they were deleted, "
+        "and rewrite the AWS profile with the credential_helper role.",
+    ),
     "certificate_from_other_ca": (
         "The certificate was issued by {issuer}, but the trust anchor {trust_anchor_arn} holds {anchor_cas} "
         "(Untrusted signing certificate).",
@@ -249,6 +260,10 @@ ERROR_RULES = (
     ("credential_process_missing", re.compile(r"Unable to locate credentials", _I)),
     ("helper_missing", re.compile(r"No such file or directory: '(?P<helper>[^']+)'", _I)),
     ("helper_not_executable", re.compile(r"Permission denied: '(?P<helper>[^']+)'", _I)),
+    # CreateSession declares ResourceNotFoundException (HTTP 404) for a trust anchor or profile that does not exist.
+    ("trust_anchor_missing", re.compile(r"ResourceNotFoundException\b[^\n]*\btrust[ -]?anchor", _I)),
+    ("rolesanywhere_profile_missing", re.compile(r"ResourceNotFoundException\b[^\n]*\bprofile", _I)),
+    ("session_resource_missing", re.compile(r"ResourceNotFoundException", _I)),
     ("certificate_untrusted", re.compile(r"untrusted signing certificate", _I)),
     ("request_signature_invalid", re.compile(r"invalid signature|signature does not match|signature (is )?not valid", _I)),
     ("trust_anchor_disabled", re.compile(r"trust[ -]?anchor[^.]*\bdisabled|disabled trust[ -]?anchor", _I)),

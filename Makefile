@@ -70,7 +70,7 @@ demo: setup
 	scripts/demo.sh
 
 localaws: setup
-	PYTHONPATH=tests $(BIN)/python -m localaws --port $(PORT) $(if $(filter 1,$(TLS)),--tls)
+	PYTHONPATH=tests $(BIN)/python -m localaws --port $(PORT) $(if $(filter 1,$(TLS)),--tls --tls-dir $(CURDIR)/build/localaws-tls)
 
 benchmarks: setup
 	$(BIN)/python benchmarks/run.py

@@ -45,19 +45,28 @@ class OfficialHelper:
                 "rolesanywhere_signing_helper_checksum": self.checksum}
 
 
+def build_official_helper():
+    """The official helper, built from the pinned Go module version if needed; None when there is no `go` to build it.
+
+    Several pytest-xdist workers may get here at once: the script replaces the binary by rename and leaves an up to
+    date one alone. A failed build raises: it is never a reason to skip.
+    """
+    if shutil.which("go") is None:
+        return OfficialHelper(OFFICIAL_HELPER) if os.path.exists(OFFICIAL_HELPER) else None
+    built = subprocess.run([BUILD_SCRIPT], capture_output=True, text=True, timeout=900, check=False)
+    if built.returncode != 0:
+        raise RuntimeError("building the official credential helper failed:\n%s%s" % (built.stdout, built.stderr))
+    return OfficialHelper(OFFICIAL_HELPER)
+
+
 @pytest.fixture(scope="session")
 def official_helper():
-    """The official helper, built from the pinned Go module version when `go` is available (a no-op when built)."""
-    if shutil.which("go") is None and not os.path.exists(OFFICIAL_HELPER):
+    """The official helper (an OfficialHelper); the test is skipped, or fails in CI, when it cannot be built."""
+    helper = build_official_helper()
+    if helper is None:
         _unavailable("the official credential helper needs Go to build it (`make official-helper`); go is not on PATH",
                      "ROLESANYWHERE_REQUIRE_OFFICIAL_HELPER")
-    if shutil.which("go") is not None:
-        # Several pytest-xdist workers may get here at once: the script replaces the binary by rename, and an up to
-        # date binary is left alone.
-        built = subprocess.run([BUILD_SCRIPT], capture_output=True, text=True, timeout=900, check=False)
-        if built.returncode != 0:
-            pytest.fail("building the official credential helper failed:\n%s%s" % (built.stdout, built.stderr), pytrace=False)
-    return OfficialHelper(OFFICIAL_HELPER)
+    return helper
 
 
 def loopback_alias(hosts_file=HOSTS_FILE):

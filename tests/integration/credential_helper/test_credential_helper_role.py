@@ -3,11 +3,14 @@
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
 
-from support.ansible_run import run_playbook
+import yaml
+
+from support.ansible_run import REPO, run_playbook
 from trust_setup import add_profile
 
 AWS = os.path.join(os.path.dirname(sys.executable), "aws")
@@ -24,6 +27,8 @@ FOREIGN = (
     "s3 =\n"
     "  max_concurrent_requests = 20\n"
 )
+# Stand-ins for the binary in the tests of the install mechanics (download, checksum, push, check mode) only; the
+# tests that run the helper use the real one, built from its Go module (the official_helper fixture).
 FAKE_HELPER_V1 = b"#!/bin/sh\necho fake aws_signing_helper 1\n"
 FAKE_HELPER_V2 = b"#!/bin/sh\necho fake aws_signing_helper 2\n"
 
@@ -159,6 +164,70 @@ def official_vars(host, url=None, checksum=None, **extra):
         variables["rolesanywhere_signing_helper_checksum"] = checksum
     variables.update(extra)
     return variables
+
+
+def allowed_extra_flags(helper):
+    """The optional flags the role accepts in rolesanywhere_signing_helper_extra_args for `helper` (from its vars)."""
+    with open(os.path.join(REPO, "roles", "credential_helper", "vars", "main.yml"), encoding="utf-8") as handle:
+        flags = yaml.safe_load(handle)["__rolesanywhere_signing_helper_extra_flags"][helper]
+    return flags["switch"], flags["value"]
+
+
+def help_flags(program):
+    """The long flags `program credential-process --help` lists."""
+    shown = subprocess.run([program, "credential-process", "--help"], capture_output=True, text=True, timeout=60, check=False)
+    return set(re.findall(r"(--[a-z0-9-]+)", shown.stdout + shown.stderr))
+
+
+def test_official_helper_built_from_its_module_signs_for_the_aws_cli(make_host, tmp_path, official_helper):
+    host = make_host(leaf_kind="rsa", with_intermediate=True)
+    extra = ["--with-proxy", "--region=%s" % host.server.region]
+    variables = python_helper_vars(host, rolesanywhere_signing_helper_extra_args=extra, **official_helper.role_vars())
+    installed = host.directory / "bin" / "aws_signing_helper"
+
+    first = run_playbook(play(variables), tmp_path=tmp_path)
+    assert first.rc == 0, first.explain()
+    assert hashlib.sha256(installed.read_bytes()).hexdigest() == official_helper.sha256
+    line = [entry for entry in (host.directory / "aws" / "config").read_text().splitlines()
+            if entry.startswith("credential_process = ")][0]
+    assert line.startswith("credential_process = %s credential-process " % installed)
+    assert line.endswith(" --with-proxy --region=%s" % host.server.region)
+
+    identity = aws(host, "sts", "get-caller-identity", "--profile", "workload")
+    assert identity.returncode == 0, identity.stderr
+    assert "/%s/" % host.trust.role_arn.split("/")[-1] in json.loads(identity.stdout)["Arn"]
+    clusters = aws(host, "redshift", "describe-clusters", "--profile", "workload")
+    assert clusters.returncode == 0, clusters.stderr
+    assert len(host.sessions()) == 2  # the official helper keeps no cache: one CreateSession per CLI call
+
+    again = run_playbook(play(variables), tmp_path=tmp_path)
+    assert again.rc == 0, again.explain()
+    assert again.changed == 0, again.explain()
+
+
+def test_extra_flags_are_the_helpers_own_and_are_checked_first(make_host, tmp_path, official_helper, program):
+    for helper, executable in (("official", official_helper.path), ("python", program)):
+        switches, values = allowed_extra_flags(helper)
+        missing = set(switches + values) - help_flags(executable)
+        assert not missing, "%s helper does not know %s" % (helper, sorted(missing))
+
+    host = make_host()
+    variables = python_helper_vars(host, rolesanywhere_signing_helper_extra_args=["--debug", "--certificate=/tmp/other.pem",
+                                                                                  "--region"],
+                                   **official_helper.role_vars())
+    refused = run_playbook(play(variables), tmp_path=tmp_path)
+    assert refused.rc != 0
+    messages = [item.get("msg", "") for item in role_task(refused, "Check the extra flags for the signing helper")["results"]
+                if item.get("failed")]
+    assert len(messages) == 2
+    assert "'--certificate=/tmp/other.pem' is not an optional flag" in messages[0] and "--region=VALUE" in messages[1]
+    assert not (host.directory / "aws" / "config").exists() and not (host.directory / "bin").exists()
+
+    warned = run_playbook(play(python_helper_vars(host, rolesanywhere_signing_helper_extra_args=["--no-verify-ssl"])),
+                          tmp_path=tmp_path)
+    assert warned.rc == 0, warned.explain()
+    assert "WARNING" in role_task(warned, "Warn that the helper will not verify the endpoint's TLS certificate")["msg"]
+    assert " --no-verify-ssl" in (host.directory / "aws" / "config").read_text()
 
 
 def test_official_helper_from_a_mirror_is_verified_and_not_downloaded_twice(make_host, tmp_path):

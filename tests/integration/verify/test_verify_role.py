@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
 
+from support.field_tools import build_official_helper
 from verify_world import CLUSTER, DAY, NOW, World, issue, key_pem, name, new_key, openssl_serial, run_verify, write
 
 ROLE = "hybridcloud.rolesanywhere.verify : "
@@ -135,6 +136,19 @@ FLEET = {
 }
 
 
+# The same checks with the official aws_signing_helper on the host (built from its Go module): the diagnosis must not
+# depend on which helper signed the request. (two-tier, break it, expected diagnosis code)
+OFFICIAL_FLEET = {
+    "official-working": (True, None, None),
+    "official-no-intermediates": (True, leave_out_intermediates, "intermediates_missing"),
+    "official-other-ca": (False, issue_from_another_ca, "certificate_from_other_ca"),
+    "official-profile-disabled": (False, disable_profile, "profile_disabled"),
+    "official-revoked": (False, revoke_certificate, "certificate_revoked"),
+    "official-session-name": (False, ask_for_a_session_name, "role_session_name_not_accepted"),
+    "official-no-permission": (False, remove_permission, "permission_"),
+}
+
+
 class Fleet:
     def __init__(self, worlds, result):
         self.worlds = worlds
@@ -158,8 +172,12 @@ class Fleet:
 @pytest.fixture(scope="module")
 def fleet(localaws, tmp_path_factory):
     worlds = {}
-    for host, (two_tier, break_it) in FLEET.items():
-        world = World(localaws, tmp_path_factory.mktemp(host), two_tier=two_tier)
+    official = build_official_helper()
+    hosts = [(host, two_tier, break_it, None) for host, (two_tier, break_it) in FLEET.items()]
+    if official is not None:
+        hosts += [(host, two_tier, break_it, official) for host, (two_tier, break_it, _) in OFFICIAL_FLEET.items()]
+    for host, two_tier, break_it, official_helper in hosts:
+        world = World(localaws, tmp_path_factory.mktemp(host), two_tier=two_tier, official_helper=official_helper)
         if break_it:
             break_it(world)
         worlds[host] = world
@@ -207,6 +225,17 @@ def test_check_mode_runs_the_real_check(localaws, tmp_path):
     result = World(localaws, tmp_path).verify(check=True)
     assert result.rc == 0, result.explain()
     assert result.task(VERIFY_TASK, "host1")["ok"] is True
+
+
+@pytest.mark.parametrize("host", sorted(OFFICIAL_FLEET))
+def test_the_official_helper_is_diagnosed_alike(fleet, official_helper, host):
+    expected = OFFICIAL_FLEET[host][2]
+    outcome = fleet.outcome(host)
+    assert outcome["helper"] == fleet.worlds[host].helper_path
+    if expected is None:
+        assert outcome["ok"] is True and CLUSTER in outcome["clusters"]
+    else:
+        assert fleet.diagnosis(host)["code"].startswith(expected)
 
 
 # ---- one diagnosis per broken host -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ writes them.
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -88,8 +89,10 @@ def ensure_cluster(localaws):
 class World:
     """One host's working setup. Break it, then call verify()."""
 
-    def __init__(self, localaws, tmp_path, two_tier=False, common_name="db01", python=sys.executable):
+    def __init__(self, localaws, tmp_path, two_tier=False, common_name="db01", python=sys.executable, official_helper=None):
         self.localaws = localaws
+        # The official aws_signing_helper (an OfficialHelper) instead of the collection's program, when given.
+        self.official_helper = official_helper
         self.python = python
         self.extra_host_vars = {}
         self.tmp_path = tmp_path
@@ -111,7 +114,8 @@ class World:
         self.key_path = os.path.join(self.host_dir, "key.pem")
         self.chain_path = os.path.join(self.host_dir, "chain.pem")
         self.config_path = os.path.join(self.host_dir, "aws-config")
-        self.helper_path = os.path.join(self.host_dir, "bin", "rolesanywhere-credential-process")
+        self.helper_path = os.path.join(self.host_dir, "bin", "aws_signing_helper" if official_helper
+                                        else "rolesanywhere-credential-process")
         ensure_cluster(localaws)
         self.create_aws_side()
         self.install_host_files()
@@ -150,9 +154,14 @@ class World:
         if self.intermediates:
             write(self.chain_path, b"".join(pem(cert) for cert in self.intermediates))
         os.makedirs(os.path.dirname(self.helper_path), exist_ok=True)
-        # The collection's credential-process program, run from the checkout instead of its installed single file.
-        write(self.helper_path, python_program(
-            self.python, "from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.credential_process import main"), 0o755)
+        if self.official_helper:
+            shutil.copyfile(self.official_helper.path, self.helper_path)
+            os.chmod(self.helper_path, 0o755)
+        else:
+            # The collection's credential-process program, run from the checkout instead of its installed single file.
+            write(self.helper_path, python_program(
+                self.python, "from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.credential_process import main"),
+                0o755)
         self.write_config(self.credential_process(intermediates=intermediates))
 
     def credential_process(self, intermediates=True):

@@ -4,7 +4,8 @@ Region), with the collection's Python program and, when built, the official help
   .venv/bin/python benchmarks/verify_quota.py [--hosts 50] [--forks 50]
 
 For each helper: wall time of the verify playbook, CreateSession calls the stand-in admitted, requests it throttled
-(every one retried by the client when no host failed), hosts that failed. The rows replace the "verify under the
+(every one retried by the client when no host failed), hosts that failed. Ansible's own start-up spreads the calls of a
+verify run; a second row starts every host's helper at the same moment, the quota's worst case. The rows replace the "verify under the
 CreateSession quota" section of benchmarks/results.md and leave the rest of the file alone.
 """
 
@@ -60,6 +61,36 @@ def measure(server, work, label, helper, hosts, forks):
                 wall, outcomes["success"], quota["throttled"], len(failed), (": " + ", ".join(failed)) if failed else ""))
 
 
+def measure_burst(server, work, label, helper, hosts):
+    """Every host's helper started at the same moment, without Ansible in between: the quota's worst case."""
+    import configparser
+    import shlex
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from support import local_fleet, quota_fleet
+
+    root = os.path.join(work, "burst-" + label.replace(" ", "-"))
+    os.makedirs(root)
+    inventory, _variables, trust = quota_fleet.build(server, root, hosts, helper)
+    commands = []
+    for host in inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"]:
+        config = configparser.RawConfigParser()
+        config.read(os.path.join(local_fleet.host_root(root, host), "aws", "config"))
+        commands.append(shlex.split(config.get("profile " + quota_fleet.PROFILE, "credential_process")))
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(root, "cache"), ROLESANYWHERE_CREDENTIAL_CACHE="off")
+    server._admin("POST", "quota", {"enabled": True})  # pylint: disable=protected-access
+    started = time.monotonic()
+    with ThreadPoolExecutor(hosts) as pool:
+        codes = list(pool.map(lambda command: subprocess.run(command, env=env, capture_output=True, check=False).returncode,
+                              commands))
+    wall = time.monotonic() - started
+    quota = quota_state(server)
+    outcomes = quota_fleet.session_outcomes(server, trust.trust_anchor_arn)
+    return ("burst: %d credential-process calls at once, %s" % (hosts, label),
+            "%.1f s wall; %d CreateSession admitted, %d throttled (429) and retried; %d call(s) failed" % (
+                wall, outcomes["success"], quota["throttled"], sum(1 for code in codes if code != 0)))
+
+
 def helper_version(path):
     completed = subprocess.run([path, "version"], capture_output=True, text=True, check=False)
     return completed.stdout.strip() or "?"
@@ -100,9 +131,11 @@ def main(argv):
         try:
             program = install_python_program(work)
             rows.append(measure(server, work, "Python program", program, args.hosts, args.forks))
+            rows.append(measure_burst(server, work, "Python program", program, args.hosts))
             if os.access(quota_fleet.OFFICIAL_HELPER, os.X_OK):
                 label = "official helper %s" % helper_version(quota_fleet.OFFICIAL_HELPER)
                 rows.append(measure(server, work, label, quota_fleet.OFFICIAL_HELPER, args.hosts, args.forks))
+                rows.append(measure_burst(server, work, label, quota_fleet.OFFICIAL_HELPER, args.hosts))
             else:
                 rows.append(("verify with the official helper", "not measured: build/official-helper/aws_signing_helper "
                                                                  "is absent (make official-helper)"))

@@ -18,6 +18,9 @@ import email.utils
 import getpass
 import json
 import os
+import random
+import re
+import time
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import awscli_version
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
@@ -111,6 +114,19 @@ def inspect_host(profile, config_file, backend, now=None, search_path=None):
     return facts, findings, summary
 
 
+# CreateSession allows 10 calls per second per account and region. The official helper gives up after its SDK's three
+# retries, so a fleet verified at high forks can see a throttled CLI call; the check is worth repeating, the answer
+# of a denial is not.
+THROTTLED = re.compile(r"ThrottlingException|TooManyRequestsException|Rate exceeded|status code: 429|\(HTTP 429\)", re.I)
+THROTTLE_RETRIES = 4
+THROTTLE_BACKOFF_CAP_SECONDS = 8.0
+
+
+def throttle_delay(retry_number, uniform=random.random):
+    """Full jitter over a doubling window (1, 2, 4, 8 s), so the hosts of one fleet do not retry in step."""
+    return uniform() * min(THROTTLE_BACKOFF_CAP_SECONDS, 2.0 ** (retry_number - 1))
+
+
 class AccessCheck:
     """One verification of one profile on one host.
 
@@ -118,12 +134,14 @@ class AccessCheck:
     ``server_date(url)`` returns the Date header of an HTTP answer from url as text, or None.
     """
 
-    def __init__(self, params, run, server_date, backend, now=None):
+    def __init__(self, params, run, server_date, backend, now=None, sleep=time.sleep):
         self.params = params
         self.run = run
         self.server_date = server_date
         self.backend = backend
         self.now = now or host_inspection.utcnow
+        self.sleep = sleep
+        self.throttled_retries = 0
 
     def environment(self, refresh_credentials=False):
         update = {"AWS_PAGER": ""}
@@ -136,7 +154,15 @@ class AccessCheck:
     def aws(self, awscli, command):
         args = [awscli] + list(command) + ["--profile", self.params["profile"], "--region", self.params["region"], "--output", "json"]
         # The first call proves what the service says now; the second reuses the credentials the first one just obtained.
-        return self.run(args, self.environment(refresh_credentials=command == CALLER_IDENTITY))
+        environ_update = self.environment(refresh_credentials=command == CALLER_IDENTITY)
+        retry = 0
+        while True:
+            rc, stdout, stderr = self.run(args, environ_update)
+            if rc == 0 or retry >= THROTTLE_RETRIES or not THROTTLED.search(stderr or ""):
+                return rc, stdout, stderr
+            retry += 1
+            self.throttled_retries += 1
+            self.sleep(throttle_delay(retry))
 
     def clock_skew(self, endpoint):
         """Host clock minus service clock in whole seconds, or None when the service cannot be asked."""

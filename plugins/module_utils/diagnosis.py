@@ -173,6 +173,12 @@ CATALOGUE = {
         "The profile '{profile}' produced credentials for {assumed_role_arn}, not for the role {role_arn} of its credential_process.",
         "Remove static keys for this profile (e.g. in ~/.aws/credentials or AWS_* environment variables) so credential_process is used.",
     ),
+    "create_session_throttled": (
+        "CreateSession stayed throttled (its quota is 10 requests per second per account and region) through the helper's "
+        "retries and verify's own: {detail}",
+        "Verify fewer hosts at a time (forks, serial), prefer the Python program (rolesanywhere_signing_helper: python), "
+        "whose cache and retries spread the calls, or ask AWS for a higher CreateSession quota.",
+    ),
     "endpoint_unreachable": (
         "The AWS CLI could not reach {endpoint}.",
         "Check the network path and proxy settings from the host, and the endpoint of the profile (rolesanywhere_endpoint_url).",
@@ -282,6 +288,7 @@ ERROR_RULES = (
         r"unable to assume role|trust policy|not authorized to perform: sts:(AssumeRole|TagSession|SetSourceIdentity)", _I)),
     ("credentials_rejected", re.compile(
         r"InvalidClientTokenId|ExpiredToken|security token included in the request is (invalid|expired)|InvalidAccessKeyId", _I)),
+    ("create_session_throttled", re.compile(r"ThrottlingException|TooManyRequestsException|Rate exceeded", _I)),
     ("endpoint_unreachable", re.compile(r"Could not connect to the endpoint URL: \"?(?P<endpoint>[^\"\s]+)", _I)),
 )
 

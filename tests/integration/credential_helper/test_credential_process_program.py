@@ -4,6 +4,7 @@ import datetime
 import glob
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -192,3 +193,16 @@ def test_entry_of_an_older_version_without_its_age_is_refreshed(program, make_ho
         json.dump(kept, handle)
     credentials_of(host, program)
     assert len(host.sessions()) == 2
+
+
+def test_after_revocation_the_next_call_is_refused_by_both_helpers(program, official_helper, make_host, localaws):
+    """The official helper keeps no cache; the Python program with its cache removed (what revoke.yml does) is the same."""
+    host = make_host()
+    for helper in (official_helper.path, program):
+        assert run(host.program_args(helper), host.env()).returncode == 0
+    _revoke_in_the_service(localaws, host)
+    shutil.rmtree(host.cache_dir / "hybridcloud-rolesanywhere")
+    for helper in (official_helper.path, program):
+        refused = run(host.program_args(helper), host.env())
+        assert refused.returncode != 0 and refused.stdout == "", (helper, refused.stdout)
+        assert "AccessDenied" in refused.stderr, (helper, refused.stderr)

@@ -15,7 +15,7 @@ __metaclass__ = type
 import datetime
 import hashlib
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import local_ca, pki
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, local_ca, pki
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.pki import CertificateRuleError
 
 # ACM Private CA rounds validity to whole units and back-dates; allow that much slack over the requested period.
@@ -34,6 +34,8 @@ class LocalIssuer:
         self.chain_pem = self.ca.chain_pem()
 
     def record_issued(self, issued):
+        # With the CA from variables the records directory may not exist yet (a job that starts empty).
+        atomic_files.ensure_directory(self.ca.path, 0o700)
         local_ca.record_issued(self.ca.path, issued)
 
     def issue(self, csr, csr_pem, validity_days):  # pylint: disable=unused-argument

@@ -133,7 +133,11 @@ def existing_crl(module, dest):
 
 def run(module):
     params = module.params
-    ca = local_ca.load_ca(params["ca_path"], params["passphrase"], local_ca.PemSource.from_params(params))
+    pem_source = local_ca.PemSource.from_params(params)
+    ca = local_ca.load_ca(params["ca_path"], params["passphrase"], pem_source)
+    if pem_source is not None and not module.check_mode:
+        # The CA came from variables: the records directory of a job that starts empty may not exist yet.
+        atomic_files.ensure_directory(params["ca_path"], 0o700)
     directory = local_ca.CaDirectory(params["ca_path"])
     dest = params["dest"] or directory.crl
     current = existing_crl(module, dest)

@@ -66,7 +66,9 @@ if [ "$go_version" != "$OFFICIAL_HELPER_GO" ]; then
     echo "note: built with $go_version, not the pinned $OFFICIAL_HELPER_GO: sha256 $sha (pinned: $OFFICIAL_HELPER_SHA256)"
 fi
 # Copy, then rename: a concurrent reader never sees a half-written binary.
-install -m 0755 "$built" "$binary.tmp"
-mv -f "$binary.tmp" "$binary"
-printf '%s\n%s\n' "$wanted" "$sha" > "$stamp"
+# Per-process temporary names: two test workers may build at once and must not rename each other's files.
+install -m 0755 "$built" "$binary.tmp.$$"
+mv -f "$binary.tmp.$$" "$binary"
+printf '%s\n%s\n' "$wanted" "$sha" > "$stamp.tmp.$$"
+mv -f "$stamp.tmp.$$" "$stamp"
 echo "$binary: $("$binary" version), sha256 $sha"

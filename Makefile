@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: system-deps help setup link official-helper test sanity lint units integration molecule docs demo localaws benchmarks changelog build clean
+.PHONY: system-deps help setup link official-helper core-venvs test sanity lint units integration molecule docs demo localaws benchmarks changelog build clean
 
 help:
 	@echo "make demo         onboard three local hosts against the embedded AWS stand-in"
@@ -20,6 +20,7 @@ help:
 	@echo "make sanity|lint|units|integration|molecule|docs   one layer"
 	@echo "make localaws     run the local AWS stand-in in the foreground (PORT=$(PORT); TLS=1 for HTTPS)"
 	@echo "make official-helper   build the official credential helper (pinned in scripts/official_helper.pin) into build/"
+	@echo "make core-venvs   one virtualenv per older ansible-core release the collection claims, for tests/integration/compat"
 	@echo "make benchmarks   run the benchmarks and write benchmarks/results.md"
 	@echo "make build        build the collection tarball into dist/"
 
@@ -43,8 +44,13 @@ setup: $(STAMP) link
 official-helper:
 	scripts/build_official_helper.sh
 
+# One virtualenv per older ansible-core the collection claims (tests/integration/compat/ansible-core-versions.txt).
+core-venvs: setup
+	PYTHON=$(PYTHON) scripts/make_core_venvs.sh
+
 test: setup
 	scripts/build_official_helper.sh --if-go
+	PYTHON=$(PYTHON) scripts/make_core_venvs.sh
 	scripts/run_tests.sh
 
 sanity: setup

@@ -89,14 +89,16 @@ def _flatten_results(report):
     return results
 
 
-def run_playbook(playbook, *, tmp_path, inventory=None, extra_vars=None, env=None, check=False, diff=False, limit=None, extra_args=()):
+def run_playbook(playbook, *, tmp_path, inventory=None, extra_vars=None, env=None, check=False, diff=False, limit=None, extra_args=(),
+                 bin_dir=BIN):
     """Run ``ansible-playbook`` and return its parsed JSON report.
 
-    ``playbook`` is a path or a list of plays as Python data (written to ``tmp_path``).
+    ``playbook`` is a path or a list of plays as Python data (written to ``tmp_path``); ``bin_dir`` holds the
+    ``ansible-playbook`` to run (another ansible-core release's virtualenv, say).
     """
     if not isinstance(playbook, (str, os.PathLike)):
         playbook = write_yaml(tmp_path, "playbook.yml", playbook)
-    command = [os.path.join(BIN, "ansible-playbook"), "-i", _inventory_path(tmp_path, inventory), str(playbook)]
+    command = [os.path.join(bin_dir, "ansible-playbook"), "-i", _inventory_path(tmp_path, inventory), str(playbook)]
     if extra_vars:
         command += ["-e", "@" + write_yaml(tmp_path, "extra_vars.yml", extra_vars)]
     if check:

@@ -94,3 +94,21 @@ def test_execution_environment_dependencies_admit_the_tested_versions():
         assert requirement.name not in ("ansible", "ansible-core"), requirement
         assert all(spec.operator == ">=" for spec in requirement.specifier), requirement
         assert requirement.specifier.contains(pinned[requirement.name]), (requirement, pinned[requirement.name])
+
+
+def test_every_claimed_ansible_core_minor_is_tested():
+    """requires_ansible claims a range of minors: the pinned one and each older one must have a tested release."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    claimed = SpecifierSet(_load("meta/runtime.yml")["requires_ansible"])
+    pinned = next(requirement for requirement in _requirements("requirements.txt") if requirement.name == "ansible-core")
+    with open(os.path.join(REPO, "tests", "integration", "compat", "ansible-core-versions.txt"), encoding="utf-8") as handle:
+        tested = [Version(line.strip()) for line in handle if line.strip() and not line.startswith("#")]
+    tested.append(Version(next(iter(pinned.specifier)).version))
+    tested_minors = {(version.major, version.minor) for version in tested}
+    lowest = min(Version(spec.version) for spec in claimed if spec.operator == ">=")
+    newest = max(tested)
+    for minor in range(lowest.minor, newest.minor + 1):
+        assert (lowest.major, minor) in tested_minors, "ansible-core %d.%d is claimed but not tested" % (lowest.major, minor)
+    assert all(claimed.contains(version) for version in tested)

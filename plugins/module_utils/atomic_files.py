@@ -162,7 +162,12 @@ def open_directory(path, create=None):
                 if create is None:
                     raise
                 mode, uid, gid = create if not pending else (PARENT_DIRECTORY_MODE, -1, -1)
-                child = _make_directory(fd, name, mode, uid, gid)
+                try:
+                    child = _make_directory(fd, name, mode, uid, gid)
+                except FileExistsError:
+                    # Another run (a second service user of this host, another fork) made it meanwhile: walk into it.
+                    pending.insert(0, name)
+                    continue
                 created = True
             except OSError as exc:
                 if exc.errno not in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):

@@ -172,3 +172,17 @@ def test_parents_made_inside_a_users_home_stay_that_users(tmp_path, nobody):
     info = os.stat(os.path.join(home, ".aws"))
     # The AWS CLI keeps its own caches under ~/.aws: a root-owned ~/.aws would lock the user out of them.
     assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (nobody.pw_uid, 0o755)
+
+
+def test_a_parent_made_meanwhile_by_another_run_is_walked_into(tmp_path, monkeypatch):
+    # Two service users of one host share a new parent; their runs (forks) create it at the same moment.
+    real_mkdir = os.mkdir
+
+    def mkdir_losing_the_race(name, mode=0o777, *, dir_fd=None):
+        real_mkdir(name, mode, dir_fd=dir_fd)
+        monkeypatch.setattr(atomic_files.os, "mkdir", real_mkdir)
+        raise FileExistsError(17, "File exists", name)
+
+    monkeypatch.setattr(atomic_files.os, "mkdir", mkdir_losing_the_race)
+    assert atomic_files.ensure_directory(str(tmp_path / "shared" / "etl"), 0o700)
+    assert stat.S_IMODE(os.stat(str(tmp_path / "shared" / "etl")).st_mode) == 0o700

@@ -203,6 +203,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, host_keys
 
+
 def requested_subject(params):
     return [(field, params[field]) for field in ("organization", "organizational_unit", "common_name") if params[field]]
 

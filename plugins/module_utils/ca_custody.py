@@ -13,6 +13,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+try:
+    from cryptography.hazmat.primitives.serialization import Encoding
+except ImportError:
+    Encoding = None  # pki.HAS_CRYPTOGRAPHY tells the callers
+
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.pki import CertificateRuleError
 
@@ -64,6 +69,19 @@ class CustodyCheck:
         raise CertificateRuleError("trust anchor '%s' trusts %s; %s. %s"
                                    % (self.anchor_name, ", ".join(describe_ca(cert) for cert in self.trusted), found, WAYS_FORWARD),
                                    rule="ca_custody", field="trusted_certificates")
+
+    def merged_bundle(self, own_pem):
+        """The bundle to upload: what the anchor trusts, plus this CA's certificates it lacks (an intermediate added
+        later), in that order. Keeping the other CAs is what lets a rotation overlap: while hosts move to the new CA,
+        the anchor still trusts the old one. Only ``replace`` uploads this CA's certificates alone."""
+        if not self.applies():
+            return own_pem
+        added = missing_from(pki.load_certificates(own_pem, field="trust_bundle"), self.trusted)
+        return "".join(_pem(cert) for cert in self.trusted + added)
+
+
+def _pem(cert):
+    return cert.public_bytes(Encoding.PEM).decode("ascii")
 
 
 def check_bundle_keeps_trust(anchor_name, current_pem, desired_pem, replace):

@@ -152,6 +152,8 @@ trust_bundle:
   description:
     - PEM of the root followed by the intermediates; what the trust anchor's certificate bundle holds, so that a CRL
       signed by the CA that issues the host certificates belongs to a CA of the trust anchor.
+    - With O(trusted_certificates) (and without O(replace)) the certificates the trust anchor trusts come first and are
+      kept, followed by those of this CA it lacks; so a CA rotation can overlap.
   returned: always
   type: str
 ca_source:
@@ -280,6 +282,7 @@ def main():
                 params["path"], key_type=params["key_type"], validity_days=params["validity_days"], subject=subject,
                 intermediate=params["intermediate"], intermediate_subject=intermediate_subject,
                 passphrase=params["passphrase"], check_mode=module.check_mode, custody=custody)
+        result["trust_bundle"] = custody.merged_bundle(result["trust_bundle"])
     except (pki.CertificateRuleError, FileWriteError) as exc:
         module.fail_json(msg=str(exc))
     for warning in warnings:

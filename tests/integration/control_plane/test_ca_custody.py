@@ -62,6 +62,12 @@ def test_a_missing_or_different_ca_never_replaces_the_anchor_s_ca(cp, tmp_path):
     added = cp.module("trust_anchor", {"name": "onprem-ca", "certificate_bundle": trusted + other["ca_certificate"]})
     assert added["changed"] and not added.get("failed"), added
 
+    # Overlap: with both CAs in the anchor, the role running with the new CA keeps the old one trusted.
+    overlap = cp.playbook(play(role_vars, tmp_path / "other-ca"))
+    assert overlap.rc == 0, overlap.explain()
+    assert overlap.stats["localhost"]["changed"] == 0
+    assert anchor_bundle(cp) == added["trust_anchor"]["source"]["source_data"]["x509_certificate_data"]
+
     # Replacing on purpose: the anchor then trusts only the new CA.
     replaced = cp.playbook(play(dict(role_vars, rolesanywhere_ca_replace=True), tmp_path / "other-ca"))
     assert replaced.rc == 0, replaced.explain()

@@ -58,7 +58,7 @@ options:
     description:
       - Directory of the key and certificate files C(private-key.pem), C(certificate.pem), C(chain.pem) and C(ca.pem).
       - Defaults to C(~/.aws/rolesanywhere) in the home directory of O(service_user). Created C(0700) and owned by
-        O(service_user) when missing; missing parent directories are created C(0755) (by root: owned like the directory
+        O(service_user) when missing; missing parent directories are created C(0755) (when root creates them, owned like the directory
         they are created in), and existing directories are never changed.
     type: path
   service_user:

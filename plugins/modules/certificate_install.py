@@ -24,21 +24,27 @@ description:
     M(hybridcloud.rolesanywhere.certificate_request).
   - No symbolic link that anybody but root or the user running the module could have planted is followed.
   - Without intermediates an existing C(chain.pem) is removed, so no stale chain is sent along.
+  - With O(state=absent) it removes the host's key, certificate, chain, CA certificate and any pending key or
+    certificate of an interrupted rotation instead (offboarding, revocation), through the same symlink-proof walk; a
+    planted link fails the task and nothing outside O(cert_dir) is touched.
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
-  certificate:
-    description: PEM of the host certificate.
+  state:
+    description: V(present) installs the certificate; V(absent) removes the host's key and certificate files.
     type: str
-    required: true
+    choices: [present, absent]
+    default: present
+  certificate:
+    description: PEM of the host certificate. Required with O(state=present).
+    type: str
   chain:
     description: PEM of the intermediate CA certificates, leaf side first; empty when the root signs directly.
     type: str
     default: ""
   ca_certificate:
-    description: PEM of the root CA certificate (what the trust anchor holds).
+    description: PEM of the root CA certificate (what the trust anchor holds). Required with O(state=present).
     type: str
-    required: true
   cert_dir:
     description: Directory of the files; defaults to C(~/.aws/rolesanywhere) of O(service_user), as for M(hybridcloud.rolesanywhere.certificate_request).
     type: path
@@ -68,6 +74,11 @@ EXAMPLES = r"""
     ca_certificate: "{{ signed.certificates[inventory_hostname].ca_certificate }}"
     service_user: etl
   when: inventory_hostname in signed.certificates
+
+- name: Remove the host's key and certificates (offboarding)
+  hybridcloud.rolesanywhere.certificate_install:
+    state: absent
+    service_user: etl
 """
 
 RETURN = r"""
@@ -77,11 +88,11 @@ certificate_path:
   type: str
 chain_path:
   description: Path of the intermediates bundle, or null when there are none.
-  returned: always
+  returned: when O(state=present)
   type: str
 ca_certificate_path:
   description: Path of the CA certificate.
-  returned: always
+  returned: when O(state=present)
   type: str
 private_key_path:
   description: Path of the private key the certificate belongs to.
@@ -89,16 +100,21 @@ private_key_path:
   type: str
 serial:
   description: Serial number of the installed certificate, upper-case hex.
-  returned: always
+  returned: when O(state=present)
   type: str
 not_after:
   description: End of validity of the installed certificate (ISO 8601, UTC).
-  returned: always
+  returned: when O(state=present)
   type: str
 key_replaced:
   description: Whether the pending key of a rotation was put in place together with the certificate.
-  returned: always
+  returned: when O(state=present)
   type: bool
+removed:
+  description: Paths of the files removed (or that would be, in check mode).
+  returned: when O(state=absent)
+  type: list
+  elements: str
 """
 
 import os
@@ -195,21 +211,40 @@ def run(module):
                      diff={"before": before, "after": after} if module._diff else None)
 
 
+def remove(module):
+    """Remove the pair and its companions (pending files included) without following a planted link."""
+    params = module.params
+    cert_dir = params["cert_dir"] or os.path.join(atomic_files.home_of(params["service_user"]), ".aws", "rolesanywhere")
+    files = host_keys.PairFiles(cert_dir)
+    paths = [files.certificate, files.chain, files.ca_certificate, files.key, files.pending_key, files.pending_certificate]
+    # Every path is checked before the first removal, so a planted link fails the task with nothing removed.
+    present = [path for path in paths if atomic_files.file_state(path)[0]]
+    if not module.check_mode:
+        present = [path for path in present if atomic_files.remove_file(path)]
+    module.exit_json(changed=bool(present), removed=present, certificate_path=files.certificate, private_key_path=files.key,
+                     diff={"before": {"files": present}, "after": {"files": []}} if module._diff else None)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            certificate=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            certificate=dict(type="str"),
             chain=dict(type="str", default=""),
-            ca_certificate=dict(type="str", required=True),
+            ca_certificate=dict(type="str"),
             cert_dir=dict(type="path"),
             service_user=dict(type="str"),
             group=dict(type="str"),
             backend=dict(type="str", choices=["auto", "cryptography", "openssl"], default="auto"),
         ),
+        required_if=[("state", "present", ("certificate", "ca_certificate"))],
         supports_check_mode=True,
     )
     try:
-        run(module)
+        if module.params["state"] == "absent":
+            remove(module)
+        else:
+            run(module)
     except (host_keys.HostKeyError, atomic_files.FileWriteError) as exc:
         module.fail_json(msg=str(exc))
 

@@ -13,6 +13,7 @@ from conftest import as_user, local_host, run_enroll, snapshot
 
 REQUEST_TASK = "hybridcloud.rolesanywhere.enroll : Ensure the private key and a CSR on the host"
 CONFIG_TASK = "Write the AWS profile"
+REMOVE_TASK = "Remove the host's key and certificates"
 
 
 def user_dir(path, account, mode=0o755):
@@ -37,7 +38,9 @@ def config_play():
         "name": CONFIG_TASK, "ignore_errors": True,
         "hybridcloud.rolesanywhere.aws_config_profile": {
             "profile": "rolesanywhere", "owner": "{{ rolesanywhere_service_user }}", "region": "us-east-1",
-            "credential_process": "/usr/local/bin/aws_signing_helper credential-process"}}]}]
+            "credential_process": "/usr/local/bin/aws_signing_helper credential-process"}}, {
+        "name": REMOVE_TASK, "ignore_errors": True,
+        "hybridcloud.rolesanywhere.certificate_install": {"state": "absent", "service_user": "{{ rolesanywhere_service_user }}"}}]}]
 
 
 def test_two_services_share_a_new_parent_and_links_planted_in_homes_are_refused(tmp_path, service_users, shared_root):
@@ -99,6 +102,10 @@ def test_two_services_share_a_new_parent_and_links_planted_in_homes_are_refused(
     for host, link in ((mallory_home.pw_name, os.path.join(mallory_home.pw_dir, ".aws")),
                        (mallory_key.pw_name, os.path.join(mallory_key.pw_dir, ".aws", "config"))):
         result = configured.task(CONFIG_TASK, host)
+        assert result.get("failed") and "refusing to follow the symbolic link %s " % link in result["msg"], result
+    # Offboarding removes files: never the ones a planted link leads to.
+    for host, link in expected.items():
+        result = configured.task(REMOVE_TASK, host)
         assert result.get("failed") and "refusing to follow the symbolic link %s " % link in result["msg"], result
     # mallory_dir's ~/.aws is real and its own: its config is written there, as any user's would be.
     assert configured.task(CONFIG_TASK, mallory_dir.pw_name).get("changed") is True

@@ -1,4 +1,4 @@
-"""A truncated key names its file and the fix, and the rotation that fix asks for replaces it."""
+"""A truncated key names its file and the fix, and the rotation that fix asks for replaces it; removal takes every file."""
 
 import os
 
@@ -23,3 +23,12 @@ def test_a_truncated_key_is_named_and_rotation_replaces_it(tmp_path):
     assert rotated["changed"] and rotated["key"]["generated"] and not rotated["key"]["pending"], rotated
     assert rotated["csr"].startswith("-----BEGIN CERTIFICATE REQUEST-----")
     assert sorted(os.listdir(str(cert_dir))) == ["private-key.pem"]
+
+    # Offboarding removes the key with everything beside it, a pending key of an interrupted rotation included.
+    (cert_dir / "private-key.pem.next").write_bytes(b"pending")
+    (cert_dir / "certificate.pem").write_bytes(b"certificate")
+    removed = run_module("hybridcloud.rolesanywhere.certificate_install", {"state": "absent", "cert_dir": str(cert_dir)},
+                         tmp_path=tmp_path)
+    assert removed["changed"] and sorted(os.path.basename(path) for path in removed["removed"]) == [
+        "certificate.pem", "private-key.pem", "private-key.pem.next"], removed
+    assert os.listdir(str(cert_dir)) == []

@@ -214,7 +214,13 @@ def run(module):
 def remove(module):
     """Remove the pair and its companions (pending files included) without following a planted link."""
     params = module.params
-    cert_dir = params["cert_dir"] or os.path.join(atomic_files.home_of(params["service_user"]), ".aws", "rolesanywhere")
+    cert_dir = params["cert_dir"]
+    if not cert_dir:
+        try:
+            cert_dir = os.path.join(atomic_files.home_of(params["service_user"]), ".aws", "rolesanywhere")
+        except atomic_files.FileWriteError:
+            # A service user removed from the host took its home, and the default directory, with it.
+            module.exit_json(changed=False, removed=[], certificate_path=None, private_key_path=None)
     files = host_keys.PairFiles(cert_dir)
     paths = [files.certificate, files.chain, files.ca_certificate, files.key, files.pending_key, files.pending_certificate]
     # Every path is checked before the first removal, so a planted link fails the task with nothing removed.

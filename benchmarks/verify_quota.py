@@ -137,8 +137,8 @@ def main(argv):
                 rows.append(measure(server, work, label, quota_fleet.OFFICIAL_HELPER, args.hosts, args.forks))
                 rows.append(measure_burst(server, work, label, quota_fleet.OFFICIAL_HELPER, args.hosts))
             else:
-                rows.append(("verify with the official helper", "not measured: build/official-helper/aws_signing_helper "
-                                                                 "is absent (make official-helper)"))
+                absent = "not measured: build/official-helper/aws_signing_helper is absent (make official-helper)"
+                rows.append(("verify with the official helper", absent))
         finally:
             server.stop()
     for row in rows:

@@ -95,3 +95,10 @@ def check_bundle_keeps_trust(anchor_name, current_pem, desired_pem, replace):
             "certificate_bundle would remove %s from trust anchor '%s'; every host certificate issued by it would be refused. %s"
             % (", ".join(describe_ca(cert) for cert in dropped), anchor_name, WAYS_FORWARD),
             rule="ca_custody", field="certificate_bundle")
+
+
+def union_bundle(current_pem, extra_pem):
+    """``current_pem`` followed by the certificates of ``extra_pem`` it lacks (idempotent: adding twice adds once)."""
+    current = pki.load_certificates(current_pem, field="the trust anchor's current bundle") if current_pem else []
+    added = missing_from(pki.load_certificates(extra_pem, field="certificate_bundle"), current)
+    return "".join(_pem(cert) for cert in current + added)

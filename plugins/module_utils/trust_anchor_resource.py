@@ -149,6 +149,17 @@ def _ensure_notification_settings(client, current, params, check_mode):
     return True, updated
 
 
+def _with_appended_bundle(current, params):
+    """The current bundle plus the given certificates it lacks: the first step of a CA rotation with overlap."""
+    source = current.get("source") or {}
+    if source.get("sourceType") != BUNDLE:
+        return params
+    merged = dict(params)
+    merged["certificate_bundle"] = ca_custody.union_bundle(source.get("sourceData", {}).get("x509CertificateData"),
+                                                           params["certificate_bundle"])
+    return merged
+
+
 def check_custody(current, params):
     """Refuse, before any call, a source change that would drop a CA (or a Private CA) the anchor trusts today."""
     desired = desired_source(params)
@@ -176,6 +187,8 @@ def ensure_trust_anchor_present(client, current, params, check_mode):
     """Returns (changed, raw trust anchor as it is, or would be, afterwards)."""
     if current is None:
         return True, create_trust_anchor(client, params, check_mode)
+    if params.get("append") and params.get("certificate_bundle") is not None:
+        params = _with_appended_bundle(current, params)
     check_custody(current, params)
     changed = False
     resource = current

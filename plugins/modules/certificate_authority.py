@@ -23,7 +23,7 @@ description:
     says how). Refuses, without touching it, a CA that breaks a rule (expired, not a CA, weak key, key not matching).
   - The CA can instead come from PEM text (O(ca_certificate_pem) and O(ca_private_key_pem), for example injected by an
     AWX credential), for controllers whose file system does not persist. It is then checked and reported, and nothing
-    is written: no CA file is created in O(path).
+    is written (no CA file is created in O(path)).
   - With O(trusted_certificates) (the certificate bundle of the existing trust anchor), a CA that the trust anchor does
     not trust, or no CA at all, fails before anything is created, naming the subject and SHA-256 fingerprint of the
     CA(s) the anchor trusts and of the CA found, unless O(replace=true).

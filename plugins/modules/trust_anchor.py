@@ -53,13 +53,20 @@ options:
       - Adding certificates to the bundle of an existing trust anchor is allowed (the first step of a CA rotation);
         a bundle that would drop a certificate the trust anchor holds today is refused unless O(replace=true).
     type: str
+  append:
+    description:
+      - Add the certificates of O(certificate_bundle) that the existing trust anchor's bundle lacks, keeping the others
+        (the first step of a CA rotation with overlap). Running it again changes nothing.
+      - A trust anchor that does not exist yet is created with O(certificate_bundle) as given.
+    type: bool
+    default: false
   replace:
     description:
       - Allow the change of source to drop a CA the existing trust anchor trusts (a certificate of its bundle, or its
         Private CA), or to switch the source type.
       - Every host certificate issued by a dropped CA is refused from then on; the error without it names the CAs
-        concerned. To change CAs without locking hosts out, rotate with overlap: add the new CA to the bundle, re-enroll
-        the hosts, then remove the old CA with O(replace=true).
+        concerned. To change CAs without locking hosts out, rotate with overlap (add the new CA to the bundle, re-enroll
+        the hosts, then remove the old CA with O(replace=true)).
     type: bool
     default: false
   acm_pca_arn:
@@ -226,6 +233,7 @@ def main():
             ),
         ),
         purge_notification_settings=dict(type="bool", default=False),
+        append=dict(type="bool", default=False),
         replace=dict(type="bool", default=False),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),

@@ -14,6 +14,8 @@ from botocore.awsrequest import AWSRequest
 from moto import settings as moto_settings
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam.access_control import CreateAccessKeyFailure, IAMPolicy, IAMPolicyStatement, create_access_key
+from moto.iam.exceptions import NotFoundException
+from moto.iam.responses import IamResponse
 
 from .errors import ServiceError, access_denied
 
@@ -25,6 +27,32 @@ _AUTH_FIELD = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]+)")
 def enforcement_active():
     """True when moto enforces IAM authorization (after POST /moto-api/reset-auth with 0, as the server sets up)."""
     return ActionAuthenticatorMixin.request_count >= moto_settings.INITIAL_NO_AUTH_ACTION_COUNT
+
+
+def authorize_iam_calls_on_their_resources():
+    """Make moto match IAM calls against the ARN of the role or managed policy they name, as IAM does.
+
+    moto uses the role's ARN only for a role that exists and "*" otherwise: CreateRole, a GetRole that must answer
+    NoSuchEntity, and every call naming a PolicyArn (GetPolicy, GetPolicyVersion) would then be allowed only by a
+    policy whose Resource is "*", and a policy scoped to role-name patterns and policy ARNs would be refused where AWS
+    allows it.
+    """
+    IamResponse._determine_resource = _iam_request_resource  # pylint: disable=protected-access
+
+
+def _iam_request_resource(response):
+    data = response.data
+    if "RoleName" in data:
+        role_name = data["RoleName"][0]
+        try:
+            return response.backend.get_role(role_name).arn
+        except NotFoundException:
+            # The ARN the role has (CreateRole) or would have: IAM authorizes on it before it knows the role.
+            path = (data.get("Path") or ["/"])[0]
+            return "arn:%s:iam::%s:role%s%s" % (response.partition, response.current_account, path, role_name)
+    if "PolicyArn" in data:
+        return data["PolicyArn"][0]
+    return "*"
 
 
 class Identity:

@@ -105,6 +105,12 @@ class ControlPlane:
                     return item
         raise not_found("Resource %s not found" % arn)
 
+    def _check_tagging_on_create(self, kind, params, caller):
+        # Tags given to CreateTrustAnchor or CreateProfile also need rolesanywhere:TagResource (service authorization
+        # reference, API operations table); the new resource's id is not known to any policy, hence the type's ARN.
+        if params.get("tags"):
+            caller.authorize("rolesanywhere:TagResource", self.store.arn(kind.arn_type, "*"))
+
     def _new_resource(self, kind, params, extra):
         resource_id = str(uuid.uuid4())
         now = self.store.now()
@@ -241,6 +247,7 @@ class ControlPlane:
 
     def create_trust_anchor(self, params, caller):
         self._check_source(params["source"])
+        self._check_tagging_on_create(TRUST_ANCHOR, params, caller)
         extra = {
             "name": params["name"],
             "source": params["source"],
@@ -317,6 +324,7 @@ class ControlPlane:
 
     def create_profile(self, params, caller):
         self._check_profile_input(params, caller)
+        self._check_tagging_on_create(PROFILE, params, caller)
         extra = {
             "name": params["name"],
             "enabled": params.get("enabled", False),
@@ -466,12 +474,12 @@ class ControlPlane:
         return {"tags": list(self.store.tags.get(arn, []))}
 
 
-def resource_for_authorization(store, operation_name, params):
-    """The resource ARN an IAM policy is matched against for `rolesanywhere:<operation_name>`.
+def resource_for_authorization(store, params):
+    """The resource ARN an IAM policy is matched against for a Roles Anywhere operation with `params`.
 
     Operations on one resource use its ARN, whichever identifier (id, ARN, alias ARN) the request used, because
-    policies name resources by the ARN holding the id; creations use the type's wildcard ARN; list operations have
-    no resource-level permissions and use `*`, as in the service authorization reference.
+    policies name resources by the ARN holding the id; creations and list operations have no resource-level
+    permissions and use `*`, as in the service authorization reference.
     """
     for kind in (TRUST_ANCHOR, PROFILE, CRL, SUBJECT):
         identifier = params.get(kind.id_key)
@@ -479,9 +487,8 @@ def resource_for_authorization(store, operation_name, params):
             return _resource_arn(store, kind, identifier)
     if params.get("resourceArn"):
         return params["resourceArn"]
-    creations = {"CreateTrustAnchor": TRUST_ANCHOR, "CreateProfile": PROFILE, "ImportCrl": CRL}
-    if operation_name in creations:
-        return store.arn(creations[operation_name].arn_type, "*")
+    # Creations (CreateTrustAnchor, CreateProfile, ImportCrl) have no resource type either: "*" as for lists, so a
+    # policy that names only trust-anchor/* ARNs does not allow them, as on AWS.
     return "*"
 
 

@@ -18,7 +18,7 @@ from moto.acmpca.models import acmpca_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
-from .auth import Authenticator, enforcement_active
+from .auth import Authenticator, authorize_iam_calls_on_their_resources, enforcement_active
 from .control_plane import Caller, ControlPlane, resource_for_authorization
 from .errors import ServiceError
 from .faults import FaultInjector
@@ -77,6 +77,7 @@ class LocalAws:
         self.service_model = ServiceModel()
         self.control_plane = ControlPlane(store, acm_pca_lookup=self._acm_pca_exists)
         self.authenticator = Authenticator(store.account_id, store.region, SERVICE_NAME)
+        authorize_iam_calls_on_their_resources()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -134,7 +135,7 @@ class LocalAws:
         identity = self.authenticator.authenticate(request.method, raw_uri, request.headers, body)
         params = self.service_model.parse_input(operation, uri_params, parse_qs(raw_query, keep_blank_values=True), body)
         identity.authorize("rolesanywhere:%s" % operation.name,
-                           resource_for_authorization(self.store, operation.name, params))
+                           resource_for_authorization(self.store, params))
         self.service_model.validate(operation, params)
         caller = Caller(identity.arn, self.store.account_id, identity.authorize)
         with self.store.lock:

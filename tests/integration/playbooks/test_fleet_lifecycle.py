@@ -6,7 +6,10 @@ profile. One module-scoped fleet so the life cycle is tested in order, like an o
 
 import configparser
 import copy
+import datetime
 import os
+import shutil
+import subprocess
 
 import pytest
 from cryptography import x509
@@ -160,3 +163,90 @@ def test_offboarding_an_unreachable_host_still_revokes_it(fleet, localaws, onboa
     assert gone_serial in revoked_serials(localaws)
     # Its files could not be touched; they are still there.
     assert os.path.exists(fleet.cert_file(gone, "private-key.pem"))
+
+
+def workload_call(fleet, host):
+    """What a workload on ``host`` runs: the AWS CLI through its profile, with no credentials but the profile's."""
+    env = {key: value for key, value in fleet.env.items() if not key.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=os.path.join(local_fleet.host_root(fleet.directory, host), "aws", "config"),
+               AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+    env["PATH"] = local_fleet.PYTHON_BIN + os.pathsep + os.environ.get("PATH", "")
+    return subprocess.run([os.path.join(local_fleet.PYTHON_BIN, "aws"), "sts", "get-caller-identity", "--profile", PROFILE,
+                           "--region", localaws_region(fleet)], env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def localaws_region(fleet):
+    return fleet.variables["rolesanywhere_region"]
+
+
+def ca_state(fleet):
+    """The CA directory's revocation files, to prove that a refused revoke wrote nothing."""
+    state = {}
+    for name in ("crl.pem", "revoked.json", "issued.json"):
+        path = os.path.join(fleet.variables["rolesanywhere_ca_path"], name)
+        state[name] = open(path, "rb").read() if os.path.exists(path) else None  # pylint: disable=consider-using-with
+    return state
+
+
+def test_revoke_takes_effect_at_the_next_call(fleet, localaws, onboarded):
+    """After revoke.yml the revoked host's next credential request is refused; verify does not pass on a cache."""
+    back = fleet.run("onboard", extra_args=("--limit", "db-1,localhost"))  # offboarded above; a healthy neighbour again
+    assert back.rc == 0, back.explain()
+    revoked, neighbour = "web-1", "db-1"
+    cache_dir = os.path.join(str(fleet.directory), "cache", "hybridcloud-rolesanywhere")
+    assert workload_call(fleet, revoked).returncode == 0  # a fresh cache entry, as a busy workload has
+
+    # Names and serials that match nothing: one error naming them, and nothing written or imported.
+    crls_before, ca_before = localaws.client("rolesanywhere").list_crls()["crls"], ca_state(fleet)
+    refused = fleet.run("revoke", extra_vars={"rolesanywhere_revoke": [revoked, "web-9", "4242"]})
+    assert refused.rc != 0
+    assert "'4242', 'web-9' match nothing this CA knows" in refused.explain()
+    assert localaws.client("rolesanywhere").list_crls()["crls"] == crls_before
+    assert ca_state(fleet) == ca_before
+
+    serial = fleet.certificate(revoked).serial_number
+    kept_cache = str(fleet.directory / "kept-cache")
+    shutil.copytree(cache_dir, kept_cache)
+    revoke = fleet.run("revoke", extra_vars={"rolesanywhere_revoke": [revoked], "rolesanywhere_credential_cache_dir": cache_dir})
+    assert revoke.rc == 0, revoke.explain()
+    assert serial in revoked_serials(localaws)
+    assert not os.path.exists(cache_dir)
+    denied = workload_call(fleet, revoked)
+    assert denied.returncode != 0 and "AccessDenied" in denied.stderr, denied.stderr
+
+    # A host the revocation could not reach keeps its cache; verify asks the service all the same.
+    shutil.copytree(kept_cache, cache_dir, dirs_exist_ok=True)
+    verified = fleet.run("verify", extra_args=("--limit", "%s,%s" % (revoked, neighbour)))
+    assert verified.rc != 0
+    assert verified.action("verify_access", revoked)["diagnosis"]["code"] == "certificate_revoked"
+    assert verified.action("verify_access", neighbour)["ok"] is True, verified.action("verify_access", neighbour)
+    assert workload_call(fleet, revoked).returncode != 0  # the refused refresh dropped the cached credentials
+
+
+def test_revoke_can_end_the_sessions_already_issued(fleet, localaws, onboarded):
+    """rolesanywhere_revoke_active_sessions: IAM's deny policy on the role, after the CRL, and every host's cache cleared."""
+    revoked = "web-1"
+    # The hosts of this fleet share one cache directory; here each gets its own, to show that every host's is cleared.
+    caches = {host: fleet.directory / ("cache-" + host) / "hybridcloud-rolesanywhere" for host in HOSTS}
+    for directory in caches.values():
+        directory.mkdir(parents=True)
+        (directory / "entry.json").write_text("{}")
+    inventory = fleet.inventory_with({host: {"rolesanywhere_credential_cache_dir": str(caches[host])} for host in HOSTS})
+    started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    revoke = run_playbook("hybridcloud.rolesanywhere.revoke", tmp_path=fleet.directory, inventory=inventory, env=fleet.env,
+                          extra_vars=dict(fleet.variables, rolesanywhere_revoke=[revoked], rolesanywhere_revoke_active_sessions=True))
+    assert revoke.rc == 0, revoke.explain()
+    assert not any(directory.exists() for directory in caches.values())
+
+    iam = localaws.client("iam")
+    document = iam.get_role_policy(RoleName="fleet-redshift-reader", PolicyName="AWSRevokeOlderSessions")["PolicyDocument"]
+    (statement,) = document["Statement"]
+    assert (statement["Effect"], statement["Action"], statement["Resource"]) == ("Deny", ["*"], ["*"])
+    cutoff = datetime.datetime.strptime(statement["Condition"]["DateLessThan"]["aws:TokenIssueTime"], "%Y-%m-%dT%H:%M:%SZ")
+    assert started <= cutoff.replace(tzinfo=datetime.timezone.utc) <= datetime.datetime.now(datetime.timezone.utc) + \
+        datetime.timedelta(seconds=2)
+    names = [result["task"] for result in revoke.results if result["host"] == "localhost"]
+    assert names.index("Import or update the CRL in IAM Roles Anywhere") < names.index("Deny each role to every session issued before that moment")
+    # moto evaluates no DateLessThan (it takes the condition as met), so with the policy in place it would refuse new
+    # sessions too, unlike IAM. Only the policy is checked here; it is removed again for whatever runs next.
+    iam.delete_role_policy(RoleName="fleet-redshift-reader", PolicyName="AWSRevokeOlderSessions")

@@ -23,8 +23,8 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.pki impo
 
 WAYS_FORWARD = ("Nothing was changed. Either restore the CA the trust anchor trusts (its certificate and key into the CA "
                 "directory rolesanywhere_ca_path, or into rolesanywhere_ca_certificate_pem and rolesanywhere_ca_private_key_pem), "
-                "or rotate on purpose: with overlap (new CA added to the bundle next to the old one, hosts re-enrolled, old CA "
-                "removed last; see 'Rotating the CA' in docs/pki.md), or at once with rolesanywhere_ca_replace: true (replace: "
+                "or rotate on purpose: with overlap (the hybridcloud.rolesanywhere.rotate_ca playbook adds the new CA next to "
+                "the old one, re-enrolls the hosts and removes the old CA last), or at once with rolesanywhere_ca_replace: true (replace: "
                 "true on the modules), which locks out every host until it is enrolled again.")
 
 

@@ -6,6 +6,7 @@ profile. One module-scoped fleet so the life cycle is tested in order, like an o
 
 import configparser
 import copy
+import hashlib
 import datetime
 import os
 import shutil
@@ -16,8 +17,10 @@ from cryptography import x509
 
 from support import local_fleet
 from support.ansible_run import run_playbook
+from support.field_tools import build_official_helper
 
 HOSTS = ["web-1", "web-2", "db-1"]
+OFFICIAL_HOST = "db-1"
 PROFILE = "redshift-reader"
 
 
@@ -43,6 +46,13 @@ def fleet(localaws, tmp_path_factory):
         inventory = local_fleet.inventory(root, HOSTS)
         variables = local_fleet.variables(localaws, root, **names)
         env = local_fleet.environment(localaws, root)
+        official_helper = build_official_helper()
+        if official_helper is not None:
+            # A mixed fleet, as real ones are: the official helper on one host, the Python program on the others.
+            # The choice moves from the extra vars (which would override any host) into each host's variables.
+            inventory["all"]["children"]["rolesanywhere_hosts"]["vars"] = {"rolesanywhere_signing_helper": "python"}
+            inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"][OFFICIAL_HOST].update(official_helper.role_vars())
+            del variables["rolesanywhere_signing_helper"]
 
         def run(self, playbook, **kwargs):
             extra_vars = dict(self.variables, **kwargs.pop("extra_vars", {}))
@@ -88,6 +98,16 @@ def test_onboard_gives_every_host_access_through_its_profile(onboarded):
         assert outcome["assumed_role_arn"].startswith("arn:aws:sts::")
         assert ":assumed-role/fleet-redshift-reader/" in outcome["assumed_role_arn"]
         assert "fleet-analytics" in outcome["clusters"]
+
+
+def test_one_host_runs_the_official_helper_built_from_its_module(fleet, onboarded, official_helper):
+    helper = os.path.join(local_fleet.host_root(fleet.directory, OFFICIAL_HOST), "bin", "aws_signing_helper")
+    with open(helper, "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == official_helper.sha256
+    for host in HOSTS:
+        line = fleet.config(host)["profile %s" % PROFILE]["credential_process"]
+        assert line.startswith(helper + " ") == (host == OFFICIAL_HOST), line
+    assert onboarded.action("verify_access", OFFICIAL_HOST)["ok"] is True
 
 
 def test_every_host_has_its_own_key_and_certificate(fleet, onboarded):

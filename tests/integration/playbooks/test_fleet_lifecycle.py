@@ -6,8 +6,8 @@ profile. One module-scoped fleet so the life cycle is tested in order, like an o
 
 import configparser
 import copy
-import hashlib
 import datetime
+import hashlib
 import os
 import shutil
 import subprocess

@@ -13,6 +13,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from moto import settings as moto_settings
 from moto.core.authorization import ActionAuthenticatorMixin
+from moto.acmpca.responses import ACMPCAResponse
 from moto.iam.access_control import CreateAccessKeyFailure, IAMPolicy, IAMPolicyStatement, create_access_key
 from moto.iam.exceptions import NotFoundException
 from moto.iam.responses import IamResponse
@@ -29,15 +30,16 @@ def enforcement_active():
     return ActionAuthenticatorMixin.request_count >= moto_settings.INITIAL_NO_AUTH_ACTION_COUNT
 
 
-def authorize_iam_calls_on_their_resources():
-    """Make moto match IAM calls against the ARN of the role or managed policy they name, as IAM does.
+def authorize_moto_calls_on_their_resources():
+    """Make moto match IAM and ACM PCA calls against the ARN of the resource they name, as AWS does.
 
     moto uses the role's ARN only for a role that exists and "*" otherwise: CreateRole, a GetRole that must answer
     NoSuchEntity, and every call naming a PolicyArn (GetPolicy, GetPolicyVersion) would then be allowed only by a
     policy whose Resource is "*", and a policy scoped to role-name patterns and policy ARNs would be refused where AWS
-    allows it.
+    allows it. ACM PCA calls are likewise matched against the certificate authority they name.
     """
     IamResponse._determine_resource = _iam_request_resource  # pylint: disable=protected-access
+    ACMPCAResponse._determine_resource = _acm_pca_request_resource  # pylint: disable=protected-access
 
 
 def _iam_request_resource(response):
@@ -53,6 +55,10 @@ def _iam_request_resource(response):
     if "PolicyArn" in data:
         return data["PolicyArn"][0]
     return "*"
+
+
+def _acm_pca_request_resource(response):
+    return response._get_param("CertificateAuthorityArn") or "*"  # pylint: disable=protected-access
 
 
 class Identity:

@@ -18,7 +18,7 @@ from moto.acmpca.models import acmpca_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
-from .auth import Authenticator, authorize_iam_calls_on_their_resources, enforcement_active
+from .auth import Authenticator, authorize_moto_calls_on_their_resources, enforcement_active
 from .control_plane import Caller, ControlPlane, resource_for_authorization
 from .errors import ServiceError
 from .faults import FaultInjector
@@ -77,7 +77,7 @@ class LocalAws:
         self.service_model = ServiceModel()
         self.control_plane = ControlPlane(store, acm_pca_lookup=self._acm_pca_exists)
         self.authenticator = Authenticator(store.account_id, store.region, SERVICE_NAME)
-        authorize_iam_calls_on_their_resources()
+        authorize_moto_calls_on_their_resources()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")

@@ -23,6 +23,7 @@ from support import local_fleet
 from support.ansible_run import REPO, run_playbook
 
 POLICY_FILE = os.path.join(REPO, "docs", "policies", "controller.json")
+ACM_PCA_POLICY_FILE = os.path.join(REPO, "docs", "policies", "controller-acm-pca.json")
 ROLE_NAME_PATTERN = "lp-*"
 HOSTS = ["lp-host-1", "lp-host-2"]
 ONBOARD_SETTINGS = {"rolesanywhere_session_duration": 3600, "rolesanywhere_tags": {"team": "platform"}}
@@ -95,10 +96,11 @@ def least_privileged(localaws, tmp_path_factory, session_policy_arn):
                       session_policy_arn)
 
 
-def test_the_policy_file_is_documented_and_every_statement_has_a_sid():
-    with open(POLICY_FILE, encoding="utf-8") as handle:
-        policy = json.load(handle)
-    sids = [statement.get("Sid") for statement in policy["Statement"]]
+def test_the_policy_files_are_documented_and_every_statement_has_a_sid():
+    sids = []
+    for path in (POLICY_FILE, ACM_PCA_POLICY_FILE):
+        with open(path, encoding="utf-8") as handle:
+            sids += [statement.get("Sid") for statement in json.load(handle)["Statement"]]
     assert all(sids) and len(set(sids)) == len(sids), sids
     with open(os.path.join(REPO, "docs", "real-aws.md"), encoding="utf-8") as handle:
         documentation = handle.read()
@@ -158,3 +160,52 @@ def test_without_a_statement_the_run_stops_with_a_clear_message(localaws, tmp_pa
     messages = failure_messages(result)
     assert messages, result.explain()
     assert any(re.search(r"AccessDenied|not authorized to perform", message) for message in messages), messages
+
+
+ROOT_TEMPLATE = "arn:aws:acm-pca:::template/RootCACertificate/V1"
+
+
+def private_ca(localaws):
+    """An active root CA in the stand-in's ACM PCA: created, self-issued from its CSR, imported."""
+    pca = localaws.client("acm-pca")
+    arn = pca.create_certificate_authority(
+        CertificateAuthorityConfiguration={"KeyAlgorithm": "RSA_2048", "SigningAlgorithm": "SHA256WITHRSA",
+                                           "Subject": {"CommonName": "Least Privilege PCA"}},
+        CertificateAuthorityType="ROOT")["CertificateAuthorityArn"]
+    csr = pca.get_certificate_authority_csr(CertificateAuthorityArn=arn)["Csr"]
+    issued = pca.issue_certificate(CertificateAuthorityArn=arn, Csr=csr, SigningAlgorithm="SHA256WITHRSA",
+                                   TemplateArn=ROOT_TEMPLATE, Validity={"Value": 1, "Type": "YEARS"})["CertificateArn"]
+    root = pca.get_certificate(CertificateAuthorityArn=arn, CertificateArn=issued)["Certificate"]
+    pca.import_certificate_authority_certificate(CertificateAuthorityArn=arn, Certificate=root.encode("ascii"))
+    return arn
+
+
+def with_acm_pca_statement(policy, ca_arn):
+    with open(ACM_PCA_POLICY_FILE, encoding="utf-8") as handle:
+        statements = json.loads(handle.read().replace("ACM_PCA_ARN", ca_arn))["Statement"]
+    return dict(policy, Statement=policy["Statement"] + statements)
+
+
+def test_with_acm_private_ca_the_extra_statement_is_enough_and_needed(localaws, tmp_path, session_policy_arn):
+    ca_arn = private_ca(localaws)
+    pca_settings = dict(ONBOARD_SETTINGS, rolesanywhere_acm_pca_arn=ca_arn)
+    # A second CA the statement does not name: the policy is scoped to the one CA, not to any.
+    other_ca_arn = private_ca(localaws)
+
+    for label, policy, expect_ok in (
+            ("pca", with_acm_pca_statement(controller_policy(localaws), ca_arn), True),
+            ("other-pca", with_acm_pca_statement(controller_policy(localaws), other_ca_arn), False)):
+        user = localaws.create_user("lp-%s-user" % label, policy)
+        (tmp_path / label).mkdir()
+        controller = Controller(localaws, tmp_path / label, user, resource_names("lp-" + label), HOSTS[:1],
+                                session_policy_arn)
+        result = controller.run("onboard", pca_settings)
+        if expect_ok:
+            assert result.rc == 0, result.explain()
+            assert result.action("sign_certificates", HOSTS[0])["issuer"] == "acm-pca"
+            assert result.action("verify_access", HOSTS[0])["ok"] is True
+        else:
+            assert result.rc != 0
+            assert_no_traceback(result)
+            assert any("acm-pca:" in message and ca_arn in message for message in failure_messages(result)), \
+                failure_messages(result)

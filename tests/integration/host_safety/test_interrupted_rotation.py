@@ -21,8 +21,10 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from conftest import local_host, run_enroll
+from host_safety_support import local_host, run_enroll
 from support.ansible_run import BIN, COLLECTIONS_ROOT, ansible_env, write_yaml
+
+pytestmark = pytest.mark.root
 
 REQUEST_TASK = "hybridcloud.rolesanywhere.enroll : Ensure the private key and a CSR on the host"
 INSTALL_TASK = "hybridcloud.rolesanywhere.enroll : Install the certificate, chain and CA certificate"

@@ -9,7 +9,11 @@ service's key.
 import os
 import stat
 
-from conftest import as_user, local_host, run_enroll, snapshot
+import pytest
+
+from host_safety_support import as_user, local_host, run_enroll, snapshot
+
+pytestmark = pytest.mark.root
 
 REQUEST_TASK = "hybridcloud.rolesanywhere.enroll : Ensure the private key and a CSR on the host"
 CONFIG_TASK = "Write the AWS profile"

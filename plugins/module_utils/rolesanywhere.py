@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import functools
 import re
 from collections import namedtuple
 from copy import deepcopy
@@ -60,8 +61,55 @@ class AmbiguousNameError(RolesAnywhereError):
     """Two or more resources share the requested name; only an id can say which one is meant."""
 
 
+# What the service answers when the caller's IAM policies do not allow the action.
+ACCESS_DENIED_CODES = ("AccessDeniedException", "AccessDenied")
+CONTROLLER_POLICY_DOC = "docs/policies/controller.json"
+
+
+# AWS names the refused action in its message; it is not always the operation's own (CreateProfile also needs
+# iam:PassRole for its roles, tags given at creation need rolesanywhere:TagResource).
+_REFUSED_ACTION = re.compile(r"not authorized to perform:? ([A-Za-z0-9-]+:[A-Za-z0-9*]+)")
+
+
+def refused_permission(exception):
+    """The IAM action the caller lacks when ``exception`` is an access denial, else None."""
+    error = (getattr(exception, "response", None) or {}).get("Error", {})
+    if error.get("Code") not in ACCESS_DENIED_CODES:
+        return None
+    named = _REFUSED_ACTION.search(error.get("Message") or "")
+    if named:
+        return named.group(1)
+    operation = getattr(exception, "operation_name", None) or "the operation"
+    return f"rolesanywhere:{operation} (or an action it depends on, such as iam:PassRole or rolesanywhere:TagResource)"
+
+
 class RolesAnywhereErrorHandler(AWSErrorHandler):
     _CUSTOM_EXCEPTION = RolesAnywhereError
+
+    @classmethod
+    def common_error_handler(cls, description):
+        """AWSErrorHandler's handler; a refusal also names the permission the controller's credentials lack."""
+        base_handler = super(RolesAnywhereErrorHandler, cls).common_error_handler(description)
+
+        def wrapper(func):
+            wrapped = base_handler(func)
+
+            @functools.wraps(func)
+            def handler(*args, **kwargs):
+                try:
+                    return wrapped(*args, **kwargs)
+                except RolesAnywhereError as error:
+                    permission = refused_permission(error.exception)
+                    if permission is None:
+                        raise
+                    raise RolesAnywhereError(
+                        message=f"Failed to {description}: the controller's AWS credentials are not allowed "
+                                f"{permission}; grant it as {CONTROLLER_POLICY_DOC} in the collection does",
+                        exception=error.exception) from error.exception
+
+            return handler
+
+        return wrapper
 
     @classmethod
     def _is_missing(cls):
@@ -231,10 +279,11 @@ def normalize_resource(resource, keep_as_is=()):
 # Writing: shared reconciliations
 # ---------------------------------------------------------------------------------------------------------------
 
-@RolesAnywhereErrorHandler.common_error_handler("update the Roles Anywhere resource")
 def call(client, operation, **params):
     """One mutating call, retried on throttling/5xx; callers never reach here in check mode."""
-    return getattr(client, operation)(aws_retry=True, **params)
+    # The failure names the call ("Failed to import crl"), not just "a change".
+    handled = RolesAnywhereErrorHandler.common_error_handler(operation.replace("_", " "))(getattr(client, operation))
+    return handled(aws_retry=True, **params)
 
 
 def ensure_tags(client, kind, resource, desired_tags, purge_tags, check_mode):

@@ -175,7 +175,7 @@ def fleet(localaws, tmp_path_factory):
     official = build_official_helper()
     hosts = [(host, two_tier, break_it, None) for host, (two_tier, break_it) in FLEET.items()]
     if official is not None:
-        hosts += [(host, two_tier, break_it, official) for host, (two_tier, break_it, _) in OFFICIAL_FLEET.items()]
+        hosts += [(host, two_tier, break_it, official) for host, (two_tier, break_it, _code) in OFFICIAL_FLEET.items()]
     for host, two_tier, break_it, official_helper in hosts:
         world = World(localaws, tmp_path_factory.mktemp(host), two_tier=two_tier, official_helper=official_helper)
         if break_it:

@@ -102,4 +102,12 @@ def test_a_ca_variable_that_breaks_a_rule_fails_naming_it(cp, tmp_path):
     good = cp.module("certificate_authority", {"path": str(records), "ca_certificate_pem": ca["ca_certificate"],
                                                "ca_private_key_pem": key_pem, "passphrase": "right"})
     assert not good["changed"] and good["fingerprint"] == ca["fingerprint"] and good["ca_source"] == "variables", good
+    # A CA variable that is not the CA the trust anchor trusts is refused like a different CA directory.
+    other = SampleCA("Trusted elsewhere")
+    untrusted = cp.module("certificate_authority", {"path": str(records), "ca_certificate_pem": ca["ca_certificate"],
+                                                    "ca_private_key_pem": key_pem, "passphrase": "right",
+                                                    "trusted_certificates": other.pem, "trust_anchor_name": "onprem-ca"})
+    assert untrusted["failed"], untrusted
+    assert "the CA found in ca_certificate_pem (rolesanywhere_ca_certificate_pem) is" in untrusted["msg"]
+    assert ca["fingerprint"] in untrusted["msg"] and "Nothing was changed" in untrusted["msg"]
     assert not records.exists()

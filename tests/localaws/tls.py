@@ -85,8 +85,8 @@ def _still_usable(directory, names, now):
         return False
     with open(paths[1], "rb") as handle:
         certificate = x509.load_pem_x509_certificate(handle.read())
-    names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    listed = {str(value) for value in names.get_values_for_type(x509.IPAddress)} | set(names.get_values_for_type(x509.DNSName))
+    alternative = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    listed = {str(value) for value in alternative.get_values_for_type(x509.IPAddress)} | set(alternative.get_values_for_type(x509.DNSName))
     return listed == set(names) and certificate.not_valid_after_utc - now > RENEW_BEFORE
 
 

@@ -22,7 +22,7 @@ OFFICIAL_HELPER = os.path.join(REPO, "build", "official-helper", "aws_signing_he
 HOSTS_FILE = "/etc/hosts"
 
 
-def _unavailable(reason, required_by):
+def unavailable(reason, required_by):
     """Skip with `reason`, or fail when the environment variable `required_by` says the tool is mandatory here."""
     if os.environ.get(required_by) == "1":
         pytest.fail("%s (%s=1 makes this a failure)" % (reason, required_by), pytrace=False)
@@ -64,7 +64,7 @@ def official_helper():
     """The official helper (an OfficialHelper); the test is skipped, or fails in CI, when it cannot be built."""
     helper = build_official_helper()
     if helper is None:
-        _unavailable("the official credential helper needs Go to build it (`make official-helper`); go is not on PATH",
+        unavailable("the official credential helper needs Go to build it (`make official-helper`); go is not on PATH",
                      "ROLESANYWHERE_REQUIRE_OFFICIAL_HELPER")
     return helper
 
@@ -144,7 +144,7 @@ class Tinyproxy:
 def tinyproxy(tmp_path):
     """A real HTTP CONNECT proxy for one test: `.url` for HTTPS_PROXY, `.connects()` reads its log."""
     if shutil.which("tinyproxy") is None:
-        _unavailable("tinyproxy is not installed (Debian: apt-get install tinyproxy, or `make system-deps`)",
+        unavailable("tinyproxy is not installed (Debian: apt-get install tinyproxy, or `make system-deps`)",
                      "ROLESANYWHERE_REQUIRE_TINYPROXY")
     proxy = Tinyproxy(str(tmp_path))
     yield proxy

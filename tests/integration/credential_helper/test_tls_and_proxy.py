@@ -15,7 +15,7 @@ import pytest
 
 from conftest import Host
 from localaws.pytest_plugin import start_server
-from support.field_tools import loopback_alias
+from support.field_tools import loopback_alias, unavailable
 
 AWS = os.path.join(os.path.dirname(sys.executable), "aws")
 HELPERS = ("official", "python")
@@ -25,7 +25,8 @@ HELPERS = ("official", "python")
 def https_server(tmp_path_factory):
     alias = loopback_alias()
     if alias is None:
-        pytest.skip("no name other than localhost maps to a loopback address in /etc/hosts; Go never proxies loopback")
+        unavailable("no name other than localhost maps to a loopback address in /etc/hosts, and Go never proxies "
+                    "requests for localhost or loopback addresses", "ROLESANYWHERE_REQUIRE_TINYPROXY")
     name, address = alias
     server = start_server(str(tmp_path_factory.mktemp("localaws-https")), tls=True, host=address, tls_names=[name],
                           endpoint_host=name)

@@ -65,7 +65,7 @@ def official_helper():
     helper = build_official_helper()
     if helper is None:
         unavailable("the official credential helper needs Go to build it (`make official-helper`); go is not on PATH",
-                     "ROLESANYWHERE_REQUIRE_OFFICIAL_HELPER")
+                    "ROLESANYWHERE_REQUIRE_OFFICIAL_HELPER")
     return helper
 
 
@@ -145,7 +145,7 @@ def tinyproxy(tmp_path):
     """A real HTTP CONNECT proxy for one test: `.url` for HTTPS_PROXY, `.connects()` reads its log."""
     if shutil.which("tinyproxy") is None:
         unavailable("tinyproxy is not installed (Debian: apt-get install tinyproxy, or `make system-deps`)",
-                     "ROLESANYWHERE_REQUIRE_TINYPROXY")
+                    "ROLESANYWHERE_REQUIRE_TINYPROXY")
     proxy = Tinyproxy(str(tmp_path))
     yield proxy
     proxy.stop()

@@ -7,9 +7,10 @@ controller's keys.
 
 The life cycle exercises what an operator does: onboard with tags and a profile managed policy (so the session policy
 check reads IAM policies), rotate with a longer session duration and other tags (so the role, the profile and the
-tags are updated), revoke one host (the CRL is imported), verify (the revoked host is refused, the other passes) and
-offboard the other (the CRL is updated). Then each statement is removed in turn: the run must stop with the
-collection's own message naming the permission, not a traceback.
+tags are updated), revoke one host (the CRL is imported), verify (the revoked host is refused, the other passes)
+and offboard the other (the CRL is updated). Then each statement is removed in turn: the run must stop with a
+message naming the permission, not a traceback. With ACM Private CA, docs/policies/controller-acm-pca.json adds what
+signing needs, for that one CA only.
 """
 
 import json

@@ -444,3 +444,55 @@ def rename_in_directory(directory, renames):
         raise FileWriteError("cannot rename files in %s: %s" % (directory, exc.strerror or exc))
     finally:
         os.close(dir_fd)
+
+
+def _remove_contents(dir_fd):
+    """Empty the open directory ``dir_fd``: every entry is removed where it is, no link is followed."""
+    with os.scandir(dir_fd) as entries:
+        names = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+    for name, is_directory in names:
+        if not is_directory:
+            os.unlink(name, dir_fd=dir_fd)
+            continue
+        child = os.open(name, _OPEN_DIRECTORY_FLAGS, dir_fd=dir_fd)
+        try:
+            _remove_contents(child)
+        finally:
+            os.close(child)
+        os.rmdir(name, dir_fd=dir_fd)
+
+
+def remove_tree(path, check_mode=False):
+    """Remove the file, directory tree or link at ``path``; return True when something was (or would be) removed.
+
+    The parents are walked like every write (an untrusted link on the way is refused: UnsafePathError); the entry
+    itself and everything below it are removed where they are, so a link planted inside, or at ``path`` itself, is
+    removed as a link and never followed into another user's files.
+    """
+    try:
+        dir_fd = open_directory(os.path.dirname(os.path.abspath(path)))[0]
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise _describe(exc, path)
+    name = os.path.basename(os.path.abspath(path))
+    try:
+        status = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        if check_mode:
+            return True
+        if not stat.S_ISDIR(status.st_mode):
+            os.unlink(name, dir_fd=dir_fd)
+            return True
+        child = os.open(name, _OPEN_DIRECTORY_FLAGS, dir_fd=dir_fd)
+        try:
+            _remove_contents(child)
+        finally:
+            os.close(child)
+        os.rmdir(name, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise FileWriteError("cannot remove %s: %s" % (path, exc.strerror or exc))
+    finally:
+        os.close(dir_fd)
+    return True

@@ -21,10 +21,10 @@ def unique(prefix):
     return "%s-%s" % (prefix, uuid.uuid4().hex[:8])
 
 
-def clients_for(localaws, policy):
+def client_for(localaws, service, policy):
+    """A client for ``service`` as a new IAM user holding ``policy`` (a list of statements)."""
     user = localaws.create_user(unique("authz"), {"Version": "2012-10-17", "Statement": policy})
-    keys = {"access_key_id": user["access_key_id"], "secret_access_key": user["secret_access_key"]}
-    return localaws.client("iam", **keys), localaws.client("rolesanywhere", **keys)
+    return localaws.client(service, access_key_id=user["access_key_id"], secret_access_key=user["secret_access_key"])
 
 
 def denied(call, *args, **kwargs):
@@ -56,7 +56,7 @@ def test_iam_calls_are_authorized_on_the_role_and_policy_they_name(localaws):
     arn = "arn:aws:iam::%s:" % localaws.account_id
     managed = localaws.client("iam").create_policy(PolicyName=unique("authz-read"), PolicyDocument=(
         '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}'))
-    iam, _ = clients_for(localaws, [
+    iam = client_for(localaws, "iam", [
         {"Effect": "Allow", "Action": ["iam:CreateRole", "iam:GetRole"], "Resource": arn + "role/authz-*"},
         {"Effect": "Allow", "Action": "iam:GetPolicy", "Resource": managed["Policy"]["Arn"]}])
     name = unique("authz")
@@ -72,16 +72,17 @@ def test_iam_calls_are_authorized_on_the_role_and_policy_they_name(localaws):
 def test_creations_need_resource_star_and_tags_at_creation_need_tag_resource(localaws):
     anchors = "arn:aws:rolesanywhere:%s:%s:trust-anchor/*" % (localaws.region, localaws.account_id)
     source = {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca_bundle()}}
-    _, scoped = clients_for(localaws, [{"Effect": "Allow", "Action": "rolesanywhere:*", "Resource": anchors}])
+    scoped = client_for(localaws, "rolesanywhere", [{"Effect": "Allow", "Action": "rolesanywhere:*", "Resource": anchors}])
     error = denied(scoped.create_trust_anchor, name=unique("authz"), source=source)
     assert error["Code"] == "AccessDeniedException" and "rolesanywhere:CreateTrustAnchor" in error["Message"]
 
-    _, creator = clients_for(localaws, [{"Effect": "Allow", "Action": "rolesanywhere:CreateTrustAnchor", "Resource": "*"}])
+    create = {"Effect": "Allow", "Action": "rolesanywhere:CreateTrustAnchor", "Resource": "*"}
+    creator = client_for(localaws, "rolesanywhere", [create])
     creator.create_trust_anchor(name=unique("authz"), source=source)
     error = denied(creator.create_trust_anchor, name=unique("authz"), source=source, tags=[{"key": "team", "value": "a"}])
     assert "rolesanywhere:TagResource" in error["Message"]
 
-    _, tagger = clients_for(localaws, [{"Effect": "Allow", "Action": "rolesanywhere:CreateTrustAnchor", "Resource": "*"},
-                                       {"Effect": "Allow", "Action": "rolesanywhere:TagResource", "Resource": anchors}])
+    tagger = client_for(localaws, "rolesanywhere",
+                        [create, {"Effect": "Allow", "Action": "rolesanywhere:TagResource", "Resource": anchors}])
     created = tagger.create_trust_anchor(name=unique("authz"), source=source, tags=[{"key": "team", "value": "a"}])
     assert created["trustAnchor"]["name"].startswith("authz-")

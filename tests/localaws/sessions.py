@@ -377,7 +377,7 @@ def _credentials_entry(subject: dict, leaf: x509.Certificate) -> dict:
     entry = {
         "serialNumber": serial,
         "issuer": issuer,
-        "certificate": leaf.public_bytes(Encoding.PEM).decode("ascii"),
+        "x509CertificateData": leaf.public_bytes(Encoding.PEM).decode("ascii"),
         "enabled": True,
     }
     subject["credentials"].append(entry)

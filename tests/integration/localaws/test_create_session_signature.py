@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
 import session_client
 from session_world import World
@@ -76,6 +77,8 @@ def test_success_records_the_subject_and_its_certificate(world):
     (credential,) = subject["credentials"]
     assert credential["serialNumber"] == str(leaf.certificate.serial_number)
     assert credential["failed"] is False
+    # The service model's name for the certificate the subject used (CredentialSummary.x509CertificateData).
+    assert credential["x509CertificateData"] == leaf.certificate.public_bytes(Encoding.PEM).decode("ascii")
 
 
 def test_success_is_logged(world):

@@ -540,22 +540,57 @@ def build_crl(ca, revoked, number, next_update_days, now=None):
     return builder.sign(ca.issuer_key, signing_hash(ca.issuer_key))
 
 
-def ensure_crl(ca, serials, existing_crl=None, next_update_days=30, renew_before_days=7, now=None):
-    """Return (changed, crl, revoked-map). Unchanged when the revoked set is the same and the CRL is fresh and ours."""
-    now = now or pki.utcnow()
+def own_crls(ca, crls):
+    """Split CRLs read elsewhere (the ones imported for the trust anchor) into this CA's and the others.
+
+    ``crls`` is [(label, crl)]. A CRL counts as this CA's only when the CA that issues leaves signed it: serials are
+    unique per issuer only, so another issuer's entries would revoke unrelated certificates of this CA.
+    Returns ([crl ...], [label ...] of the CRLs another issuer signed).
+    """
+    mine, foreign = [], []
+    for label, crl in crls:
+        try:
+            pki.verify_crl_issued_by(crl, [ca.issuer_cert])
+        except CertificateRuleError:
+            foreign.append(label)
+            continue
+        mine.append(crl)
+    return mine, foreign
+
+
+def merged_revocations(crls):
+    """serial -> earliest revocation date over ``crls``: what any of them revokes stays revoked."""
     revoked = {}
-    current = None
+    for crl in crls:
+        for serial, when in revoked_entries(crl).items():
+            if serial not in revoked or (when is not None and (revoked[serial] is None or when < revoked[serial])):
+                revoked[serial] = when
+    return revoked
+
+
+def _is_fresh(crl, now, renew_before_days):
+    return crl.next_update_utc is not None and crl.next_update_utc - now > datetime.timedelta(days=renew_before_days)
+
+
+def ensure_crl(ca, serials, existing_crl=None, next_update_days=30, renew_before_days=7, now=None, imported_crls=()):
+    """Return (changed, crl, revoked-map). Unchanged when the revoked set is the same and the CRL is fresh and ours.
+
+    ``existing_crl`` is the local one (crl.pem), ``imported_crls`` this CA's CRLs read from the service (see
+    ``own_crls``). Revocation only grows: the result revokes everything any of them revokes, plus ``serials``. When one
+    of them already says exactly that and is fresh, it is the result (the newest such, by CRL number), so a controller
+    that starts without crl.pem does not sign again what the service holds.
+    """
+    now = now or pki.utcnow()
     if existing_crl is not None:
         pki.verify_crl_issued_by(existing_crl, [ca.issuer_cert])
-        current = revoked_entries(existing_crl)
-        revoked.update(current)
+    known = ([existing_crl] if existing_crl is not None else []) + list(imported_crls)
+    revoked = merged_revocations(known)
     for serial in serials:
         revoked.setdefault(serial, now)
-    fresh = (existing_crl is not None and existing_crl.next_update_utc is not None
-             and existing_crl.next_update_utc - now > datetime.timedelta(days=renew_before_days))
-    if current is not None and set(current) == set(revoked) and fresh:
-        return False, existing_crl, revoked
-    number = crl_number(existing_crl) + 1 if existing_crl is not None else 1
+    for crl in sorted(known, key=crl_number, reverse=True):
+        if set(revoked_entries(crl)) == set(revoked) and _is_fresh(crl, now, renew_before_days):
+            return False, crl, revoked
+    number = max([crl_number(crl) for crl in known] + [0]) + 1
     return True, build_crl(ca, revoked, number, next_update_days, now), revoked
 
 
@@ -611,36 +646,93 @@ def record_issued(ca_path, issued, now=None):
     atomic_files.write_atomically(path, (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8"), 0o600)
 
 
-def serials_issued_to(ca_path, hosts):
-    """host -> [serial ...] from issued.json; a host without any record is an error naming the fix."""
-    record = respelled_serial_keys(read_json_record(CaDirectory(ca_path).issued_record))
+class KnownCertificates:
+    """Certificates this CA issued, by host, from every source the controller can read without its CA directory.
+
+    Sources: issued.json (kept by sign_certificates), certificates reported by the hosts themselves (their certificate
+    file), and the certificates IAM Roles Anywhere recorded for each subject that asked it for credentials (matched to
+    a host by the subject's common name, rolesanywhere_common_name, which defaults to the inventory name). Only
+    certificates the CA's issuer signed count: a host or the service cannot make the controller revoke another CA's
+    serials, and a name shared with another CA's certificate is not this CA's host.
+    """
+
+    ISSUED_RECORD_SOURCE = "issued.json"
+    HOST_SOURCE = "host"
+    SERVICE_SOURCE = "service"
+
+    def __init__(self, ca_path, ca=None, certificates=(), common_names=None):
+        self.record_path = CaDirectory(ca_path).issued_record
+        self.common_names = dict(common_names or {})
+        self.by_host = {}  # host -> {serial: set(sources)}
+        self.by_common_name = {}  # common name -> set(serials), from the service
+        self.serials = set()
+        record = respelled_serial_keys(read_json_record(self.record_path))
+        for key, entry in record.items():
+            if _is_hex(key):
+                self.serials.add(int(key, 16))
+                if isinstance(entry, dict) and entry.get("host"):
+                    self._add(entry["host"], int(key, 16), self.ISSUED_RECORD_SOURCE)
+        for host, cert in certificates:
+            if ca is None or not pki.verify_issued_by(cert, ca.issuer_cert):
+                continue
+            self.serials.add(cert.serial_number)
+            if host:
+                self._add(host, cert.serial_number, self.HOST_SOURCE)
+            for common_name in _common_names_of(cert):
+                self.by_common_name.setdefault(common_name, set()).add(cert.serial_number)
+
+    def _add(self, host, serial, source):
+        self.by_host.setdefault(host, {}).setdefault(serial, set()).add(source)
+
+    def serials_of(self, host):
+        """{serial: sorted sources} of every certificate known to be the host's; empty when none is."""
+        found = dict((serial, set(sources)) for serial, sources in self.by_host.get(host, {}).items())
+        for serial in self.by_common_name.get(self.common_names.get(host) or host, ()):
+            found.setdefault(serial, set()).add(self.SERVICE_SOURCE)
+        return dict((serial, sorted(sources)) for serial, sources in found.items())
+
+    def knows_host(self, host):
+        return bool(self.serials_of(host))
+
+
+def _common_names_of(cert):
+    return [attribute.value for attribute in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+
+
+def serials_issued_to(ca_path, hosts, known=None):
+    """host -> [serial ...] of every certificate known to be the host's; a host none is known of is an error naming the fix."""
+    known = known or KnownCertificates(ca_path)
     found = {}
     for host in hosts:
-        serials = sorted(serial for serial, entry in record.items() if isinstance(entry, dict) and entry.get("host") == host)
+        serials = sorted(pki.serial_hex(serial) for serial in known.serials_of(host))
         if not serials:
-            raise CertificateRuleError("no certificate issued to '%s' is recorded in %s; pass its serial (certificate_request reports it) "
-                                       "instead of the host name" % (host, CaDirectory(ca_path).issued_record), rule="unknown_host",
+            raise CertificateRuleError("no certificate issued to '%s' is known (%s); pass its serial (certificate_request reports it) "
+                                       "instead of the host name" % (host, _sources_text(known.record_path)), rule="unknown_host",
                                        field="hosts")
         found[host] = serials
     return found
 
 
-def resolve_revocation(ca_path, hosts, serials, already_revoked=()):
+def _sources_text(record_path):
+    return ("neither recorded in %s, nor reported by the host's certificate file, nor recorded by IAM Roles Anywhere for a "
+            "subject with the host's common name (rolesanywhere_common_name)" % record_path)
+
+
+def resolve_revocation(ca_path, hosts, serials, already_revoked=(), known=None):
     """Turn the names and serials to revoke into serials, before anything is written.
 
     Returns (serials as ints, {serial: host label}, {host: [serial hex ...]}). Every value must match something this CA
-    knows: a host with certificates recorded in issued.json, or the serial of a certificate it issued (or one the CRL
-    already revokes). A value in ``serials`` that is a recorded host name (a name like 'db07' looks like hex) counts as
-    that host. Everything that matches nothing is one error naming each value, so nothing is half revoked.
+    knows (``KnownCertificates``; issued.json alone by default): a host with a certificate of this CA, or the serial of
+    a certificate it issued (or one a CRL of it already revokes). A value in ``serials`` that is a known host name (a
+    name like 'db07' looks like hex) counts as that host. Everything that matches nothing is one error naming each
+    value, so nothing is half revoked.
     """
-    directory = CaDirectory(ca_path)
-    record = respelled_serial_keys(read_json_record(directory.issued_record))
-    recorded_hosts = set(entry.get("host") for entry in record.values() if isinstance(entry, dict))
-    known_serials = set(int(key, 16) for key in record if _is_hex(key)) | set(already_revoked)
+    known = known or KnownCertificates(ca_path)
+    known_serials = known.serials | set(already_revoked)
     host_names = list(hosts)
     wanted, unknown = [], []
     for value in serials:
-        if value in recorded_hosts:
+        if known.knows_host(value):
             host_names.append(value)
             continue
         try:
@@ -652,15 +744,16 @@ def resolve_revocation(ca_path, hosts, serials, already_revoked=()):
             wanted.append(serial)
         else:
             unknown.append(value)
-    unknown += [host for host in host_names if host not in recorded_hosts]
+    unknown += [host for host in host_names if not known.knows_host(host)]
     if unknown:
         raise CertificateRuleError(
-            "nothing is revoked: %s match%s nothing this CA knows - neither a host with a certificate recorded in %s nor the "
-            "serial of a certificate it issued (serials in hex as `openssl x509 -serial -noout` prints them, or dec:<decimal>). "
-            "Check the spelling; a certificate from another CA is revoked by that CA's CRL"
-            % (", ".join("'%s'" % value for value in unknown), "es" if len(unknown) == 1 else "", directory.issued_record),
+            "nothing is revoked: %s match%s nothing this CA knows - neither a host with a certificate of this CA (%s) nor "
+            "the serial of a certificate it issued (serials in hex as `openssl x509 -serial -noout` prints them, or "
+            "dec:<decimal>). Check the spelling, or pass the certificate's serial instead of the host name; a certificate "
+            "from another CA is revoked by that CA's CRL"
+            % (", ".join("'%s'" % value for value in unknown), "es" if len(unknown) == 1 else "", _sources_text(known.record_path)),
             rule="unknown_revocation", field="hosts")
-    by_host = serials_issued_to(ca_path, list(dict.fromkeys(host_names))) if host_names else {}
+    by_host = serials_issued_to(ca_path, list(dict.fromkeys(host_names)), known) if host_names else {}
     labels = {}
     for host, host_serials in by_host.items():
         for text in host_serials:

@@ -16,7 +16,7 @@ description:
   - Runs on the managed host. Removes the directory in which the collection's credential-process program caches
     credentials for O(service_user) (C(~/.cache/hybridcloud-rolesanywhere), or O(path)), so that the next credential
     request asks IAM Roles Anywhere again and is refused once the certificate is revoked.
-  - The parents of the cache directory are walked with directory descriptors: a symbolic link that anybody but root or
+  - The parents of the cache directory are walked with directory descriptors; a symbolic link that anybody but root or
     the user running the module could have planted (for example a service user's C(~/.cache) pointing into another
     user's home) fails the task naming the link, and nothing behind it is removed.
   - A link at the cache directory itself, or inside it, is removed as a link; what it points to is never touched.

@@ -11,6 +11,7 @@ import shutil
 
 import ansible_runner
 import pytest
+from cryptography import x509
 
 from support import local_fleet
 from support.ansible_run import BIN, COLLECTIONS_ROOT, run_module, write_yaml
@@ -78,3 +79,29 @@ def test_jobs_onboard_revoke_from_a_survey_and_verify(localaws, ca_credential, t
     assert verified["awx-1"].get("ok") is True, verified["awx-1"]
     assert not verified["awx-2"].get("ok"), verified["awx-2"]
     assert verify.status == "failed"
+    (first_revoked,) = imported_crl_serials(localaws)
+
+    # A later job revokes another certificate by its serial, again from an empty CA directory: the CRL it imports must
+    # keep what the first job revoked (built from scratch, it would give awx-2 its access back).
+    serial = host_certificate(state, "awx-1").serial_number
+    second = launch(localaws, state, str(tmp_path / "job-revoke-2"), "revoke.yml", credential=copy.deepcopy(ca_credential),
+                    survey={"survey_revoke": "%X" % serial, "rolesanywhere_revoke_active_sessions": "false"})
+    assert (second.status, second.rc) == ("successful", 0), second.stdout.read()[-3000:]
+    assert imported_crl_serials(localaws) == {first_revoked, serial}
+    assert first_revoked == host_certificate(state, "awx-2").serial_number
+
+    verify = launch(localaws, state, str(tmp_path / "job-verify-2"), "verify.yml", credential=copy.deepcopy(ca_credential))
+    verified = results(verify, "verify_access")
+    assert not verified["awx-1"].get("ok") and not verified["awx-2"].get("ok"), verified
+
+
+def imported_crl_serials(localaws):
+    """The serials the CRL imported for the trust anchor revokes, as the stand-in holds it."""
+    rolesanywhere = localaws.client("rolesanywhere")
+    (crl,) = rolesanywhere.list_crls()["crls"]
+    return {entry.serial_number for entry in x509.load_pem_x509_crl(crl["crlData"])}
+
+
+def host_certificate(state, host):
+    with open(os.path.join(local_fleet.host_root(state, host), "certs", "certificate.pem"), "rb") as handle:
+        return x509.load_pem_x509_certificate(handle.read())

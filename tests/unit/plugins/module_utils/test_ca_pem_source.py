@@ -25,8 +25,8 @@ def source(root=ROOT, root_key=ROOT_KEY, intermediate=None, intermediate_key=Non
 
 
 def test_root_and_intermediate_load_in_memory_with_the_trust_bundle():
-    ca = local_ca.load_ca("/records", "secret", source(intermediate=INTERMEDIATE, intermediate_key=INTERMEDIATE_KEY,
-                                                        passphrase="secret"))
+    pem_source = source(intermediate=INTERMEDIATE, intermediate_key=INTERMEDIATE_KEY, passphrase="secret")
+    ca = local_ca.load_ca("/records", "secret", pem_source)
     assert ca.issuer_cert == INTERMEDIATE and ca.chain == [INTERMEDIATE] and ca.path == "/records"
     assert pki.load_certificates(ca.trust_bundle_pem()) == [ROOT, INTERMEDIATE]
 

@@ -35,3 +35,14 @@ def test_an_empty_run_passes_only_when_declared_expected(tmp_path):
                           extra_vars={"rolesanywhere_allow_empty_run": True})
     assert result.rc == 0, result.explain()
     assert [r["task"] for r in result.results] == ["Check that the target hosts exist in the inventory"]
+
+
+def test_onboard_limited_to_the_hosts_stops_with_the_reason_before_enrolling(tmp_path):
+    """--limit without localhost makes Ansible skip the trust play; the hosts' play must not go on without it."""
+    inventory = {"all": {"children": {"rolesanywhere_hosts": {"hosts": {"db01": {"ansible_connection": "local"}}}}}}
+    result = run_playbook(os.path.join(PLAYBOOKS, "onboard.yml"), tmp_path=tmp_path, inventory=inventory, limit="db01")
+    assert result.rc != 0
+    message = result.task("Check that the trust play ran on the controller", "db01")["msg"]
+    assert "--limit left localhost out" in message and "--limit '<hosts>,localhost'" in message
+    assert [r["task"] for r in result.for_host("db01")] == ["Check that the target hosts exist in the inventory",
+                                                            "Check that the trust play ran on the controller"]

@@ -9,7 +9,6 @@ imports nothing, a second run changes nothing, and a host nothing knows is refus
 import datetime
 import os
 
-import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -86,6 +85,7 @@ def test_revocation_from_a_controller_without_records_only_grows(localaws, tmp_p
     crls = crls_by_name(localaws)
     assert crls["records-anchor-crl"] == {serial_of("lost-1"), serial_of("lost-2")}  # the first job's revocation stays
     assert crls["another-ca-crl"] == {serial_of("lost-2")}  # left as it was, never merged
+    assert serial_of("keep-1") not in crls["records-anchor-crl"]
     warnings = " ".join(second.action("revocation_list", "localhost").get("warnings", []))
     assert "another-ca-crl" in warnings and "another issuer" in warnings, warnings
 

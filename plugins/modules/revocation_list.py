@@ -42,16 +42,17 @@ options:
     description:
       - Serial numbers to revoke, in hex as C(openssl x509 -serial -noout) prints them and as the collection reports them
         (colons and a C(0x) prefix are accepted), or in decimal with the prefix C(dec:), e.g. C(dec:20282).
-      - Each must be the serial of a certificate this CA issued (recorded in C(issued.json)) or one the CRL already revokes;
-        a value that is a host name recorded in C(issued.json) is taken as that host.
+      - Each must be the serial of a certificate this CA issued (recorded in C(issued.json) or given in O(certificates))
+        or one a CRL of this CA already revokes; a value that is a known host name is taken as that host.
       - A value that matches nothing is an error naming it, raised before anything is written.
     type: list
     elements: str
     default: []
   hosts:
     description:
-      - Inventory names whose issued certificates are all revoked (looked up in C(issued.json)).
-      - A host with no certificate recorded there is an error naming it, raised before anything is written.
+      - Inventory names whose certificates are all revoked (found in C(issued.json) and O(certificates)).
+      - A host with no certificate known from either is an error naming it and the fix (pass its serial), raised before
+        anything is written.
     type: list
     elements: str
     default: []

@@ -28,7 +28,7 @@ for role in roles/*/; do
     fi
 done
 
-"$bin/python" scripts/render_variables_doc.py --check || status=1
+"$bin/python" scripts/render_generated_docs.py --check || status=1
 # antsibull-docs copies dependencies with git when they sit inside a git checkout (.venv does), which copies
 # nothing; a copy of amazon.aws outside the checkout lets it resolve the doc fragments and M() references.
 # It takes whichever copy `ansible-galaxy collection list` names first, in path order, so the one in .venv is

@@ -21,9 +21,18 @@ HOSTS = ["keep-1", "lost-1", "lost-2"]
 RECORDS = ("crl.pem", "issued.json", "revoked.json")
 
 
-def crls_by_name(localaws):
+def crls_by_name(localaws, anchor_arn=None):
+    """The CRLs imported for this test's trust anchor (the worker's stand-in also holds other tests' resources)."""
+    anchor_arn = anchor_arn or anchor_arn_of(localaws)
+    pages = localaws.client("rolesanywhere").get_paginator("list_crls").paginate()
     return {crl["name"]: {entry.serial_number for entry in x509.load_pem_x509_crl(crl["crlData"])}
-            for crl in localaws.client("rolesanywhere").list_crls()["crls"]}
+            for page in pages for crl in page["crls"] if crl["trustAnchorArn"] == anchor_arn}
+
+
+def anchor_arn_of(localaws, name="records-anchor"):
+    pages = localaws.client("rolesanywhere").get_paginator("list_trust_anchors").paginate()
+    (arn,) = [anchor["trustAnchorArn"] for page in pages for anchor in page["trustAnchors"] if anchor["name"] == name]
+    return arn
 
 
 def forget_records(ca_dir):
@@ -65,7 +74,7 @@ def test_revocation_from_a_controller_without_records_only_grows(localaws, tmp_p
     assert onboard.rc == 0, onboard.explain()
     first = run("revoke", "revoke-1", extra_vars={"rolesanywhere_revoke": ["lost-1"]})
     assert first.rc == 0, first.explain()
-    anchor_arn = localaws.client("rolesanywhere").list_trust_anchors()["trustAnchors"][0]["trustAnchorArn"]
+    anchor_arn = anchor_arn_of(localaws)
     localaws.client("rolesanywhere").import_crl(name="another-ca-crl", crlData=foreign_crl(serial_of("lost-2")),
                                                 trustAnchorArn=anchor_arn, enabled=True)
     assert crls_by_name(localaws)["records-anchor-crl"] == {serial_of("lost-1")}

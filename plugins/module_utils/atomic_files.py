@@ -408,14 +408,21 @@ def ensure_file(path, content, mode, uid=-1, gid=-1, check_mode=False):
     return True
 
 
-def remove_file(path):
-    """Remove the file (or planted link) at ``path`` itself; return True when something was removed."""
+def _open_parent(path):
+    """The parent directory of ``path``, walked like every write; None when it does not exist."""
     try:
-        dir_fd = open_directory(os.path.dirname(os.path.abspath(path)))[0]
+        return open_directory(os.path.dirname(os.path.abspath(path)))[0]
     except FileNotFoundError:
-        return False
+        return None
     except OSError as exc:
         raise _describe(exc, path)
+
+
+def remove_file(path):
+    """Remove the file (or planted link) at ``path`` itself; return True when something was removed."""
+    dir_fd = _open_parent(path)
+    if dir_fd is None:
+        return False
     try:
         os.unlink(os.path.basename(path), dir_fd=dir_fd)
     except FileNotFoundError:
@@ -446,20 +453,20 @@ def rename_in_directory(directory, renames):
         os.close(dir_fd)
 
 
-def _remove_contents(dir_fd):
-    """Empty the open directory ``dir_fd``: every entry is removed where it is, no link is followed."""
-    with os.scandir(dir_fd) as entries:
-        names = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
-    for name, is_directory in names:
-        if not is_directory:
-            os.unlink(name, dir_fd=dir_fd)
-            continue
-        child = os.open(name, _OPEN_DIRECTORY_FLAGS, dir_fd=dir_fd)
-        try:
-            _remove_contents(child)
-        finally:
-            os.close(child)
-        os.rmdir(name, dir_fd=dir_fd)
+def _remove_directory(parent_fd, name):
+    """Remove the directory ``name`` of the open directory ``parent_fd`` and everything in it, following no link."""
+    child = os.open(name, _OPEN_DIRECTORY_FLAGS, dir_fd=parent_fd)
+    try:
+        with os.scandir(child) as entries:
+            names = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+        for entry_name, is_directory in names:
+            if is_directory:
+                _remove_directory(child, entry_name)
+            else:
+                os.unlink(entry_name, dir_fd=child)
+    finally:
+        os.close(child)
+    os.rmdir(name, dir_fd=parent_fd)
 
 
 def remove_tree(path, check_mode=False):
@@ -469,26 +476,18 @@ def remove_tree(path, check_mode=False):
     itself and everything below it are removed where they are, so a link planted inside, or at ``path`` itself, is
     removed as a link and never followed into another user's files.
     """
-    try:
-        dir_fd = open_directory(os.path.dirname(os.path.abspath(path)))[0]
-    except FileNotFoundError:
+    dir_fd = _open_parent(path)
+    if dir_fd is None:
         return False
-    except OSError as exc:
-        raise _describe(exc, path)
     name = os.path.basename(os.path.abspath(path))
     try:
         status = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
         if check_mode:
             return True
-        if not stat.S_ISDIR(status.st_mode):
+        if stat.S_ISDIR(status.st_mode):
+            _remove_directory(dir_fd, name)
+        else:
             os.unlink(name, dir_fd=dir_fd)
-            return True
-        child = os.open(name, _OPEN_DIRECTORY_FLAGS, dir_fd=dir_fd)
-        try:
-            _remove_contents(child)
-        finally:
-            os.close(child)
-        os.rmdir(name, dir_fd=dir_fd)
     except FileNotFoundError:
         return False
     except OSError as exc:

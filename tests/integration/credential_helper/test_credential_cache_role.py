@@ -2,39 +2,19 @@
 
 import glob
 import os
-import subprocess
-import sys
 
 from support.ansible_run import run_playbook
-
-AWS = os.path.join(os.path.dirname(sys.executable), "aws")
+from test_credential_helper_role import aws, play, python_helper_vars
 
 
 def helper_play(host, **extra):
-    variables = {
-        "rolesanywhere_signing_helper": "python",
-        "rolesanywhere_python_interpreter": sys.executable,
-        "rolesanywhere_signing_helper_install_dir": str(host.directory / "bin"),
-        "rolesanywhere_aws_config_file": str(host.directory / "aws" / "config"),
-        "rolesanywhere_certificate_path": host.paths["certificate"],
-        "rolesanywhere_private_key_path": host.paths["private_key"],
-        "rolesanywhere_trust_anchor_arn": host.trust.trust_anchor_arn,
-        "rolesanywhere_profile_arn": host.trust.profile_arn,
-        "rolesanywhere_role_arn": host.trust.role_arn,
-        "rolesanywhere_endpoint_url": host.server.endpoint,
-        "rolesanywhere_aws_profile": "workload",
-        # The tests' hosts run with XDG_CACHE_HOME, as a workload may; the role is told where that puts the cache.
-        "rolesanywhere_credential_cache_dir": str(host.cache_dir / "hybridcloud-rolesanywhere"),
-    }
-    variables.update(extra)
-    return [{"hosts": "localhost", "connection": "local", "gather_facts": False,
-             "roles": [{"role": "hybridcloud.rolesanywhere.credential_helper"}], "vars": variables}]
+    # The tests' hosts run with XDG_CACHE_HOME, as a workload may; the role is told where that puts the cache.
+    cache_dir = str(host.cache_dir / "hybridcloud-rolesanywhere")
+    return play(python_helper_vars(host, rolesanywhere_credential_cache_dir=cache_dir, **extra))
 
 
 def caller_identity(host):
-    env = host.env(AWS_CONFIG_FILE=str(host.directory / "aws" / "config"))
-    return subprocess.run([AWS, "sts", "get-caller-identity", "--profile", "workload", "--output", "json"], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return aws(host, "sts", "get-caller-identity", "--profile", "workload")
 
 
 def test_cache_lifetime_is_written_and_absent_removes_the_cache(make_host, tmp_path):

@@ -104,7 +104,7 @@ def test_every_claimed_ansible_core_minor_is_tested():
     claimed = SpecifierSet(_load("meta/runtime.yml")["requires_ansible"])
     pinned = next(requirement for requirement in _requirements("requirements.txt") if requirement.name == "ansible-core")
     with open(os.path.join(REPO, "tests", "integration", "compat", "ansible-core-versions.txt"), encoding="utf-8") as handle:
-        tested = [Version(line.strip()) for line in handle if line.strip() and not line.startswith("#")]
+        tested = [Version(line.split()[0]) for line in handle if line.strip() and not line.startswith("#")]
     tested.append(Version(next(iter(pinned.specifier)).version))
     tested_minors = {(version.major, version.minor) for version in tested}
     lowest = min(Version(spec.version) for spec in claimed if spec.operator == ">=")

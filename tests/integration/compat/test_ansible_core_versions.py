@@ -22,7 +22,7 @@ HOSTS = ["core-a", "core-b"]
 
 def claimed_versions():
     with open(os.path.join(HERE, "ansible-core-versions.txt"), encoding="utf-8") as handle:
-        return [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+        return [line.split()[0] for line in handle if line.strip() and not line.startswith("#")]
 
 
 def _venv_bin(version):

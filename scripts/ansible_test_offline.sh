@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Run ansible-test on a snapshot of the collection, without the ansible CI file server.
 # Usage: scripts/ansible_test_offline.sh sanity [ansible-test options...]
+# ANSIBLE_TEST_VENV=build/ansible-core-<version> runs that release's ansible-test instead of the one in .venv
+# (scripts/sanity_each_core.sh does so for every release the collection claims).
 #
 # ansible-test insists that its physical working directory is .../ansible_collections/NS/NAME, which a
 # symlink cannot satisfy, so it runs on a copy of the files git would ship (tracked plus untracked,
-# minus ignored) under build/ansible-test/.
+# minus ignored) under build/ansible-test/ (build/ansible-test-<venv name>/ for another virtualenv's ansible-test).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-venv="$repo/.venv"
-collection="$repo/build/ansible-test/ansible_collections/hybridcloud/rolesanywhere"
+main_venv="$repo/.venv"
+venv=$(cd "${ANSIBLE_TEST_VENV:-$main_venv}" && pwd)
+snapshot="$repo/build/ansible-test"
+if [ "$venv" != "$(cd "$main_venv" && pwd)" ]; then
+    snapshot="$repo/build/ansible-test-$(basename "$venv")"
+fi
+collection="$snapshot/ansible_collections/hybridcloud/rolesanywhere"
 
 rm -rf "$collection"
 mkdir -p "$collection"
@@ -32,8 +39,9 @@ cache="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 mkdir -p "$(dirname "$cache")"
 cp "$repo/scripts/offline_get_pip.py" "$cache"
 
-# Collections the code imports (amazon.aws) must sit in the same ansible_collections tree for the import test.
-site_collections=$(echo "$venv"/lib/python3*/site-packages/ansible_collections)
+# Collections the code imports (amazon.aws) must sit in the same ansible_collections tree for the import test;
+# they come from the `ansible` package in .venv whichever ansible-test runs.
+site_collections=$(echo "$main_venv"/lib/python3*/site-packages/ansible_collections)
 dependencies=(amazon/aws)
 for dependency in "${dependencies[@]}"; do
     mkdir -p "$(dirname "$collection")/../$(dirname "$dependency")"

@@ -89,10 +89,10 @@ build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path dist .
 
 # An interrupted Molecule fleet run can leave /proc and /dev bind-mounted under build/: refuse rather than recurse
-# into them (`molecule destroy -s fleet` from extensions/ unmounts them).
+# into them (`scripts/molecule.sh destroy -s fleet` unmounts them).
 clean:
 	@if grep -q " $(CURDIR)/build/" /proc/self/mountinfo 2>/dev/null; then \
-		echo "something is still mounted under build/; run: cd extensions && ../.venv/bin/molecule destroy -s fleet"; exit 1; fi
+		echo "something is still mounted under build/; run: scripts/molecule.sh destroy -s fleet"; exit 1; fi
 	rm -rf --one-file-system build dist tests/output .pytest_cache
 
 # Optional system tools (root, Debian/Ubuntu): shellcheck for ansible-test sanity, openssl for the host fallback path,

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Run every Molecule scenario under extensions/molecule. Scenarios whose molecule.yml says they need
-# root are reported as skipped when run by another user; CI runs as root and runs them all.
+# Run every Molecule scenario under extensions/molecule, each through scripts/molecule.sh (this checkout's .venv and
+# collection, the scenario's state in build/molecule/<scenario>/, so checkouts on one machine do not share it).
+# Scenarios whose molecule.yml says they need root are reported as skipped when run by another user; CI runs as root
+# and runs them all.
 set -uo pipefail
 cd "$(dirname "$0")/../extensions" || exit 1
-ANSIBLE_COLLECTIONS_PATH="$(cd .. && pwd)/build"
-export ANSIBLE_COLLECTIONS_PATH
-bin=../.venv/bin
 
 scenarios=$(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -rn1 basename | sort)
 if [ -z "$scenarios" ]; then
@@ -30,7 +29,7 @@ for scenario in $scenarios; do
         continue
     fi
     echo "--- molecule test -s $scenario"
-    if "$bin/molecule" test -s "$scenario"; then
+    if ../scripts/molecule.sh test -s "$scenario"; then
         echo "PASSED molecule scenario $scenario"
     else
         echo "FAILED molecule scenario $scenario"

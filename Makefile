@@ -11,16 +11,16 @@ PYTEST_WORKERS ?= 2
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: system-deps help setup link official-helper core-venvs test sanity lint units integration molecule docs demo localaws benchmarks changelog build clean
+.PHONY: system-deps help setup link official-helper core-venvs test sanity sanity-cores lint units integration molecule docs demo localaws benchmarks changelog build clean
 
 help:
 	@echo "make demo         onboard three local hosts against the embedded AWS stand-in"
-	@echo "make test         every test layer: sanity, lint, units, integration, molecule, docs"
+	@echo "make test         every test layer: sanity, sanity-cores, lint, units, integration, molecule, docs"
 	@echo "make setup        create .venv with the pinned requirements (idempotent)"
-	@echo "make sanity|lint|units|integration|molecule|docs   one layer"
+	@echo "make sanity|sanity-cores|lint|units|integration|molecule|docs   one layer"
 	@echo "make localaws     run the local AWS stand-in in the foreground (PORT=$(PORT); TLS=1 for HTTPS)"
 	@echo "make official-helper   build the official credential helper (pinned in scripts/official_helper.pin) into build/"
-	@echo "make core-venvs   one virtualenv per older ansible-core release the collection claims, for tests/integration/compat"
+	@echo "make core-venvs   one virtualenv per other ansible-core release the collection claims (compat tests, sanity-cores)"
 	@echo "make benchmarks   run the benchmarks and write benchmarks/results.md"
 	@echo "make build        build the collection tarball into dist/"
 
@@ -44,7 +44,7 @@ setup: $(STAMP) link
 official-helper:
 	scripts/build_official_helper.sh
 
-# One virtualenv per older ansible-core the collection claims (tests/integration/compat/ansible-core-versions.txt).
+# One virtualenv per other ansible-core release the collection claims (tests/integration/compat/ansible-core-versions.txt).
 core-venvs: setup
 	PYTHON=$(PYTHON) scripts/make_core_venvs.sh
 
@@ -55,6 +55,10 @@ test: setup
 
 sanity: setup
 	scripts/ansible_test_offline.sh sanity --venv --requirements --python 3.11 --color no
+
+# ansible-test sanity with each other ansible-core release the collection claims (make core-venvs builds them).
+sanity-cores: setup
+	scripts/sanity_each_core.sh
 
 lint: setup
 	$(BIN)/ansible-lint --offline --profile production

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every plugin's documentation renders with ansible-doc and passes antsibull-docs' collection lint.
+# Every plugin's documentation renders with ansible-doc and passes antsibull-docs' collection lint; the generated
+# docs are current; the paths the docs cite exist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ANSIBLE_COLLECTIONS_PATH="$PWD/build"
@@ -29,6 +30,8 @@ for role in roles/*/; do
 done
 
 "$bin/python" scripts/render_generated_docs.py --check || status=1
+# Every repository path README, CONTRIBUTING, SECURITY, docs/ and .ansible-lint cite exists.
+"$bin/python" scripts/check_doc_paths.py || status=1
 # antsibull-docs copies dependencies with git when they sit inside a git checkout (.venv does), which copies
 # nothing; a copy of amazon.aws outside the checkout lets it resolve the doc fragments and M() references.
 # It takes whichever copy `ansible-galaxy collection list` names first, in path order, so the one in .venv is

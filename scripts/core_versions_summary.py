@@ -11,7 +11,7 @@ Usage: python scripts/core_versions_summary.py PINNED_SANITY_OUTCOME PINNED_INTE
 
 import os
 import sys
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(REPO, "build", "test-results")

@@ -63,6 +63,14 @@ options:
     type: str
     choices: [auto, cryptography, openssl]
     default: auto
+  timeout:
+    description:
+      - Seconds each AWS CLI call (with the C(credential_process) it runs) may take before it is stopped and the check
+        fails with the cause V(timed_out), naming the endpoint. An endpoint that accepts connections and never answers
+        would otherwise hold the task for minutes.
+      - The CLI's own connect and read timeouts are set to a third of it.
+    type: int
+    default: 120
   fail_on_error:
     description:
       - Fail the task when the check fails. With V(false) the task succeeds and RV(ok) and RV(diagnosis) tell the outcome.
@@ -232,6 +240,8 @@ diagnosis:
 """
 
 import os
+import signal
+import subprocess
 from urllib.error import HTTPError, URLError
 
 from ansible.module_utils.basic import AnsibleModule
@@ -247,6 +257,7 @@ ARGUMENT_SPEC = dict(
     aws_config_file=dict(type="path"),
     expiry_warning_days=dict(type="int", default=30),
     certificate_backend=dict(type="str", default="auto", choices=["auto", "cryptography", "openssl"]),
+    timeout=dict(type="int", default=120),
     fail_on_error=dict(type="bool", default=True),
 )
 
@@ -260,6 +271,34 @@ def server_date(url):
         return error.headers.get("Date") if error.headers else None
     except (URLError, OSError, ValueError):
         return None
+
+
+def bounded_runner(timeout):
+    """run(args, environ_update) -> (rc, stdout, stderr), stopping the command and its children after ``timeout`` s.
+
+    The command runs in its own session, so that the credential_process the CLI started goes with it: a child left
+    holding the output pipes would keep the task waiting after the CLI itself was stopped.
+    """
+    def run(args, environ_update):
+        environ = dict(os.environ)
+        environ.update(environ_update)
+        process = subprocess.Popen(args, env=environ, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            stdout, stderr = process.communicate()
+            return 124, _text(stdout), _text(stderr) + "\n{0} timed out after {1} s".format(" ".join(args[1:3]), timeout)
+        return process.returncode, _text(stdout), _text(stderr)
+    return run
+
+
+def _text(data):
+    return (data or b"").decode("utf-8", "replace")
 
 
 def pick_backend(module):
@@ -280,14 +319,13 @@ def main():
     for name in ("profile", "region"):
         if not module.params[name].strip():
             module.fail_json(msg="{0} must not be empty".format(name))
+    if module.params["timeout"] < 10:
+        module.fail_json(msg="timeout must be at least 10 seconds, got {0}".format(module.params["timeout"]))
 
     access_check.remove_ambient_credentials(os.environ)
     awscli = module.get_bin_path(module.params["aws_cli"])
 
-    def run(args, environ_update):
-        return module.run_command(args, environ_update=environ_update)
-
-    check = access_check.AccessCheck(module.params, run, server_date, pick_backend(module))
+    check = access_check.AccessCheck(module.params, bounded_runner(module.params["timeout"]), server_date, pick_backend(module))
     result = check.execute(awscli)
 
     certificate = result.get("certificate") or {}

@@ -90,7 +90,12 @@ def dns_name(name, value):
         raise InputError("%s %s is not a DNS name; give a name such as db01.example.com (no spaces)" % (name, _shown(value)))
     labels = text[2:] if text.startswith("*.") else text
     try:
-        ascii_name = labels.rstrip(".").encode("idna").decode("ascii")
+        ascii_name = labels.rstrip(".")
+        ascii_name.encode("ascii")
+    except UnicodeError:
+        ascii_name = None
+    try:
+        ascii_name = ascii_name if ascii_name is not None else labels.rstrip(".").encode("idna").decode("ascii")
     except UnicodeError as exc:
         raise InputError("%s %s cannot be encoded for DNS (IDNA: %s); use its ASCII (xn--) form or fix the name"
                          % (name, _shown(text), exc))

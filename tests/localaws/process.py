@@ -148,11 +148,13 @@ class LocalAwsServer:
             self.process.stdout.close()
 
 
-def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_names=(), endpoint_host=None, state_file=None):
+def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_names=(), endpoint_host=None, state_file=None,
+                 port=0):
     """Start the stand-in on a free port and wait for its JSON line; returns a LocalAwsServer.
 
     With `state_file` it loads its state from that file (when it exists) and saves it there after every change: a
-    stand-in started again with the same file serves the same resources to the same administrator key.
+    stand-in started again with the same file serves the same resources to the same administrator key. `port` (0: a
+    free one) lets a restarted stand-in keep the endpoint its clients were configured with.
 
     With `tls` it serves HTTPS; its CA, certificate and key are written to `work_dir`/tls (the server's `ca_bundle`),
     the certificate valid for `host`, localhost, 127.0.0.1 and `tls_names`. `endpoint_host` is the name clients put in
@@ -164,7 +166,7 @@ def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_
     env["PYTHONPATH"] = TESTS_DIR + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with open(log_path, "ab") as log:
         process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, "-m", "localaws", "--host", host, "--port", "0", "--region", region]
+            [sys.executable, "-m", "localaws", "--host", host, "--port", str(port), "--region", region]
             + (["--tls", "--tls-dir", os.path.join(work_dir, "tls")] if tls else [])
             + [argument for name in tls_names for argument in ("--tls-name", name)]
             + (["--state-file", str(state_file)] if state_file else []),

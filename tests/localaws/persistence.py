@@ -49,7 +49,7 @@ def _iam_roles(account_id):
     backend = iam_backends[account_id]["aws"]
     roles = []
     for role in backend.get_roles():
-        roles.append({"name": role.name, "path": role.path, "description": role.description,
+        roles.append({"id": role.id, "create_date": role.create_date.isoformat(), "name": role.name, "path": role.path, "description": role.description,
                       "assume_role_policy_document": role.assume_role_policy_document,
                       "max_session_duration": role.max_session_duration,
                       "inline_policies": dict(role.policies), "managed_policy_arns": sorted(role.managed_policies)})
@@ -59,9 +59,14 @@ def _iam_roles(account_id):
 def _restore_iam_roles(account_id, roles):
     backend = iam_backends[account_id]["aws"]
     for role in roles:
-        backend.create_role(role_name=role["name"], assume_role_policy_document=role["assume_role_policy_document"],
-                            path=role["path"], permissions_boundary=None, description=role["description"] or "",
-                            tags=[], max_session_duration=role["max_session_duration"])
+        created = backend.create_role(role_name=role["name"], assume_role_policy_document=role["assume_role_policy_document"],
+                                      path=role["path"], permissions_boundary=None, description=role["description"] or "",
+                                      tags=[], max_session_duration=role["max_session_duration"])
+        # The same id and creation date as before the restart: clients compare them.
+        del backend.roles[created.id]
+        created.id = role["id"]
+        created.create_date = datetime.datetime.fromisoformat(role["create_date"])
+        backend.roles[created.id] = created
         for name, document in role["inline_policies"].items():
             backend.put_role_policy(role["name"], name, document)
         for arn in role["managed_policy_arns"]:

@@ -60,7 +60,7 @@ def _restore_iam_roles(account_id, roles):
     backend = iam_backends[account_id]["aws"]
     for role in roles:
         created = backend.create_role(role_name=role["name"], assume_role_policy_document=role["assume_role_policy_document"],
-                                      path=role["path"], permissions_boundary=None, description=role["description"] or "",
+                                      path=role["path"], permissions_boundary=None, description=role["description"],
                                       tags=[], max_session_duration=role["max_session_duration"])
         # The same id and creation date as before the restart: clients compare them.
         del backend.roles[created.id]

@@ -35,8 +35,7 @@ options:
 notes:
   - Supports check mode (it changes nothing in any mode).
 seealso:
-  - role: hybridcloud.rolesanywhere.trust
-  - role: hybridcloud.rolesanywhere.enroll
+  - module: hybridcloud.rolesanywhere.certificate_request
 """
 
 EXAMPLES = r"""

@@ -68,7 +68,8 @@ options:
       - Seconds each AWS CLI call (with the C(credential_process) it runs) may take before it is stopped and the check
         fails with the cause V(timed_out), naming the endpoint. An endpoint that accepts connections and never answers
         would otherwise hold the task for minutes.
-      - The CLI's own connect and read timeouts are set to a third of it.
+      - The CLI's own connect and read timeouts are set to a third of it. The bound is kept with coreutils' C(timeout),
+        which stops the whole process group; on a host without it only the CLI's own timeouts apply.
     type: int
     default: 120
   fail_on_error:
@@ -240,8 +241,6 @@ diagnosis:
 """
 
 import os
-import signal
-import subprocess
 from urllib.error import HTTPError, URLError
 
 from ansible.module_utils.basic import AnsibleModule
@@ -249,6 +248,9 @@ from ansible.module_utils.urls import open_url
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
+
+# What coreutils' timeout exits with when it stopped the command (TERM, then KILL after the grace period).
+TIMEOUT_EXIT_CODES = (124, 137)
 
 ARGUMENT_SPEC = dict(
     profile=dict(type="str", required=True),
@@ -273,32 +275,23 @@ def server_date(url):
         return None
 
 
-def bounded_runner(timeout):
+def bounded_runner(module, timeout):
     """run(args, environ_update) -> (rc, stdout, stderr), stopping the command and its children after ``timeout`` s.
 
-    The command runs in its own session, so that the credential_process the CLI started goes with it: a child left
-    holding the output pipes would keep the task waiting after the CLI itself was stopped.
+    Through coreutils' timeout, which runs the command in its own process group and signals the whole group: the
+    credential_process the CLI started goes with it, instead of holding the output pipes open after the CLI is stopped.
     """
+    timeout_bin = module.get_bin_path("timeout")
+
     def run(args, environ_update):
-        environ = dict(os.environ)
-        environ.update(environ_update)
-        process = subprocess.Popen(args, env=environ, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            stdout, stderr = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            stdout, stderr = process.communicate()
-            return 124, _text(stdout), _text(stderr) + "\n{0} timed out after {1} s".format(" ".join(args[1:3]), timeout)
-        return process.returncode, _text(stdout), _text(stderr)
+        if not timeout_bin:
+            return module.run_command(args, environ_update=environ_update)
+        rc, stdout, stderr = module.run_command([timeout_bin, "--kill-after=5", str(timeout)] + list(args),
+                                                environ_update=environ_update)
+        if rc in TIMEOUT_EXIT_CODES:
+            stderr = (stderr or "") + "\n{0} timed out after {1} s".format(" ".join(args[1:3]), timeout)
+        return rc, stdout, stderr
     return run
-
-
-def _text(data):
-    return (data or b"").decode("utf-8", "replace")
 
 
 def pick_backend(module):
@@ -325,7 +318,7 @@ def main():
     access_check.remove_ambient_credentials(os.environ)
     awscli = module.get_bin_path(module.params["aws_cli"])
 
-    check = access_check.AccessCheck(module.params, bounded_runner(module.params["timeout"]), server_date, pick_backend(module))
+    check = access_check.AccessCheck(module.params, bounded_runner(module, module.params["timeout"]), server_date, pick_backend(module))
     result = check.execute(awscli)
 
     certificate = result.get("certificate") or {}

@@ -64,8 +64,8 @@ class Site:
 
     def files(self):
         """The hosts' and the CA's files; the stand-in's own files and Ansible's working directories are not the hosts'."""
-        state = file_snapshot(self.root, exclude=tuple(os.path.join(self.root, name)
-                                                         for name in ("runs", "ansible", "localaws", "cache")))
+        own = tuple(os.path.join(self.root, name) for name in ("runs", "ansible", "localaws", "cache"))
+        state = file_snapshot(self.root, exclude=own)
         state.pop(self.state_file, None)
         state.pop(self.root, None)
         return state
@@ -206,10 +206,9 @@ def test_rotation_interrupted_after_the_new_key_converges(site, request):
 
 @pytest.mark.parametrize("trust_exists", [False, True], ids=["no-trust-anchor", "trust-anchor-exists"])
 def test_check_mode_on_a_fleet_never_onboarded_reports_and_succeeds(site, request, trust_exists):
-    names = {} if trust_exists else {"rolesanywhere_trust_anchor_name": "rel-fresh-anchor",
-                                      "rolesanywhere_profile_name": "rel-fresh-profile",
-                                      "rolesanywhere_role_name": "rel-fresh-role",
-                                      "rolesanywhere_ca_path": os.path.join(site.root, "fresh-ca")}
+    fresh = {"rolesanywhere_trust_anchor_name": "rel-fresh-anchor", "rolesanywhere_profile_name": "rel-fresh-profile",
+             "rolesanywhere_role_name": "rel-fresh-role", "rolesanywhere_ca_path": os.path.join(site.root, "fresh-ca")}
+    names = {} if trust_exists else fresh
     hosts = ("fresh-%d-1" % trust_exists, "fresh-%d-2" % trust_exists)
     files_before, aws_before = site.files(), aws_snapshot(site.server)
     predicted = site.run("hybridcloud.rolesanywhere.onboard", hosts=hosts, check=True, **names)

@@ -21,4 +21,4 @@ for path in (COLLECTIONS_ROOT, os.path.join(REPO, "tests")):
         sys.path.insert(0, path)
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS_ROOT)
 
-pytest_plugins = ["localaws.pytest_plugin", "support.field_tools"]
+pytest_plugins = ["localaws.pytest_plugin", "support.field_tools", "support.reliability_summary"]

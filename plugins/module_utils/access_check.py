@@ -153,6 +153,10 @@ class AccessCheck:
 
     def aws(self, awscli, command):
         args = [awscli] + list(command) + ["--profile", self.params["profile"], "--region", self.params["region"], "--output", "json"]
+        if self.params.get("timeout"):
+            # The CLI's own calls give up before the whole command is stopped, with the endpoint in their message.
+            seconds = str(max(1, self.params["timeout"] // 3))
+            args += ["--cli-connect-timeout", seconds, "--cli-read-timeout", seconds]
         # The first call proves what the service says now; the second reuses the credentials the first one just obtained.
         environ_update = self.environment(refresh_credentials=command == CALLER_IDENTITY)
         retry = 0

@@ -56,6 +56,31 @@ def newline_of(lines):
     return "\n"
 
 
+def check_parsable(lines, path="the AWS config file"):
+    """Refuse a file the AWS CLI cannot parse, naming the line: editing it would hide the problem, not fix it.
+
+    The CLI (Python's configparser) refuses a setting before the first [section] header and a line that is neither
+    a header, a ``key = value`` setting, a comment nor an indented continuation. The line itself is not quoted: it
+    may hold a secret.
+    """
+    in_section = False
+    for number, line in enumerate(lines, 1):
+        text = line.rstrip("\r\n")
+        if _is_blank(text) or _is_comment(text):
+            continue
+        if HEADER.match(text):
+            in_section = True
+            continue
+        if text[:1] in (" ", "\t") and in_section:
+            continue
+        if not in_section:
+            raise ConfigError("%s line %d is a setting before any [section] header; the AWS CLI cannot parse the file. "
+                              "Fix or remove that line, then run again (nothing was changed)" % (path, number))
+        if "=" not in text and ":" not in text:
+            raise ConfigError("%s line %d is neither a [section] header nor a 'key = value' setting; the AWS CLI cannot "
+                              "parse the file. Fix or remove that line, then run again (nothing was changed)" % (path, number))
+
+
 def find_sections(lines):
     sections = []
     for index, line in enumerate(lines):
@@ -333,6 +358,7 @@ def ensure_profile_file(path, profile, state="present", settings=None, endpoint_
     if raw is None and state == "absent":
         return False, "", ""
     before = "" if raw is None else raw.decode("utf-8", "surrogateescape")
+    check_parsable(split_lines(before), path)
     if state == "absent":
         after = remove_profile(before, profile, services_name, path)
     else:

@@ -179,6 +179,12 @@ CATALOGUE = {
         "Verify fewer hosts at a time (forks, serial), prefer the Python program (rolesanywhere_signing_helper: python), "
         "whose cache and retries spread the calls, or ask AWS for a higher CreateSession quota.",
     ),
+    "timed_out": (
+        "{operation} timed out: {endpoint} accepted the connection but did not answer in time ({detail}).",
+        "Check that the endpoint of the profile (rolesanywhere_endpoint_url, rolesanywhere_endpoints) is the service and "
+        "not a blackholing firewall, proxy or a stopped server, then run verify again; rolesanywhere_verify_timeout bounds "
+        "each AWS CLI call of verify.",
+    ),
     "endpoint_unreachable": (
         "The AWS CLI could not reach {endpoint}.",
         "Check the network path and proxy settings from the host, and the endpoint of the profile (rolesanywhere_endpoint_url).",
@@ -289,6 +295,9 @@ ERROR_RULES = (
     ("credentials_rejected", re.compile(
         r"InvalidClientTokenId|ExpiredToken|security token included in the request is (invalid|expired)|InvalidAccessKeyId", _I)),
     ("create_session_throttled", re.compile(r"ThrottlingException|TooManyRequestsException|Rate exceeded", _I)),
+    ("timed_out", re.compile(
+        r"(Read|Connect) timeout on endpoint URL: \"?(?P<endpoint>[^\"\s]+)|no answer from (?P<url>\S+) within the timeout"
+        r"|timed out after \d+ s", _I)),
     ("endpoint_unreachable", re.compile(r"Could not connect to the endpoint URL: \"?(?P<endpoint>[^\"\s]+)", _I)),
 )
 

@@ -184,12 +184,31 @@ def create_profile(client, params, check_mode):
     return created
 
 
+def desired_role_arns(current, params):
+    """The profile's roles after this run: role_arns, or (purge_role_arns=false) the current roles plus role_arns."""
+    if params.get("role_arns") is None:
+        return None
+    if params.get("purge_role_arns") is False:
+        existing = list((current or {}).get("roleArns") or [])
+        return existing + [arn for arn in params["role_arns"] if arn not in existing]
+    return params["role_arns"]
+
+
+def dropped_role_arns(current, params):
+    """Roles of the existing profile that this run would remove (role_arns replaces the list)."""
+    wanted = desired_role_arns(current, params)
+    if current is None or wanted is None:
+        return []
+    return sorted(set(current.get("roleArns") or []) - set(wanted))
+
+
 def _profile_updates(current, params):
     updates = {}
     if params.get("name") and params["name"] != current.get("name"):
         updates["name"] = params["name"]
-    if params.get("role_arns") is not None and sorted(set(params["role_arns"])) != sorted(set(current.get("roleArns") or [])):
-        updates["roleArns"] = params["role_arns"]
+    wanted_roles = desired_role_arns(current, params)
+    if wanted_roles is not None and sorted(set(wanted_roles)) != sorted(set(current.get("roleArns") or [])):
+        updates["roleArns"] = wanted_roles
     managed = params.get("managed_policy_arns")
     if managed is not None and sorted(set(managed)) != sorted(set(current.get("managedPolicyArns") or [])):
         updates["managedPolicyArns"] = managed

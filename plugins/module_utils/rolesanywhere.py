@@ -20,6 +20,11 @@ import re
 from collections import namedtuple
 from copy import deepcopy
 
+try:
+    from botocore.config import Config as BotocoreConfig
+except ImportError:
+    BotocoreConfig = None  # AnsibleAWSModule reports the missing botocore
+
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -132,8 +137,22 @@ def retry_policy():
     return RolesAnywhereRetry.jittered_backoff(retries=8, delay=1, max_delay=20, catch_extra_error_codes=RETRYABLE_CODES)
 
 
+# An endpoint that accepts the connection and never answers must fail the task, not hang it: botocore's own defaults
+# are 60 s per connect and read with retries on top. AWSRetry above handles throttling; botocore retries a network
+# failure at most twice. A user's aws_config option still overrides these.
+CONNECT_TIMEOUT_SECONDS = 10
+READ_TIMEOUT_SECONDS = 60
+NETWORK_MAX_ATTEMPTS = 3
+
+
+def client_config():
+    """The botocore Config of every AWS client the collection's modules make: bounded timeouts, few network retries."""
+    return BotocoreConfig(connect_timeout=CONNECT_TIMEOUT_SECONDS, read_timeout=READ_TIMEOUT_SECONDS,
+                          retries={"mode": "standard", "total_max_attempts": NETWORK_MAX_ATTEMPTS})
+
+
 def rolesanywhere_client(module):
-    return module.client(SERVICE, retry_decorator=retry_policy())
+    return module.client(SERVICE, retry_decorator=retry_policy(), config=client_config())
 
 
 # ---------------------------------------------------------------------------------------------------------------

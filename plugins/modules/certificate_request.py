@@ -201,7 +201,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, host_keys
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, host_keys, input_rules
 
 
 def requested_subject(params):
@@ -289,12 +289,25 @@ def ensure_key(module, backend, files, uid, gid):
     return True, new_key(module, backend, files.pending_key, uid, gid), files.pending_key, report
 
 
+def refuse_bad_subject(module):
+    """The subject and DNS names by the rules X.509 and the service apply, before a key is made or a file touched."""
+    params = module.params
+    try:
+        input_rules.common_name("common_name", params["common_name"])
+        input_rules.subject_attribute("organization", params["organization"])
+        input_rules.subject_attribute("organizational_unit", params["organizational_unit"])
+        input_rules.dns_names("dns_names", params["dns_names"])
+    except input_rules.InputError as exc:
+        module.fail_json(msg="%s; nothing was changed" % exc)
+
+
 def run(module):
     params = module.params
     if not params["common_name"]:
         module.fail_json(msg="common_name must not be empty: Roles Anywhere refuses certificates without a subject")
     if params["renew_before_days"] < 0:
         module.fail_json(msg="renew_before_days must be 0 or more")
+    refuse_bad_subject(module)
     uid, gid = atomic_files.resolve_owner(params["service_user"], params["group"])
     cert_dir = params["cert_dir"] or os.path.join(atomic_files.home_of(params["service_user"]), ".aws", "rolesanywhere")
     files = host_keys.PairFiles(cert_dir)

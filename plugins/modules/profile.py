@@ -49,8 +49,17 @@ options:
     description:
       - ARNs of the IAM roles certificates may assume through this profile (at most 250).
       - Required to create a profile. Compared as a set.
+      - With O(purge_role_arns=true) the list replaces the profile's roles, and a role added to the profile outside this
+        task is removed (the task warns, naming it, and the diff shows it); with V(false) the roles are added to those the
+        profile has.
     type: list
     elements: str
+  purge_role_arns:
+    description:
+      - Whether O(role_arns) replaces the profile's roles (V(true)) or is merged into them (V(false)), keeping roles added by
+        hand or by another tool.
+    type: bool
+    default: true
   duration_seconds:
     description:
       - Lifetime of the credentials the profile vends, 900 to 43200 seconds. The service default is 3600.
@@ -218,6 +227,7 @@ profile:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import dropped_role_arns
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import ensure_profile_present
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import normalize_profile
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import validate_profile_params
@@ -246,9 +256,20 @@ def main():
         ),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
+        purge_role_arns=dict(type="bool", default=True),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, required_one_of=[("name", "profile_id")])
-    manage_resource(module, PROFILE, "profile_id", validate_profile_params, ensure_profile_present, normalize_profile)
+
+    def ensure_present(client, current, params, check_mode):
+        dropped = dropped_role_arns(current, params)
+        if dropped:
+            # Say it: the role list is replaced, and a role someone added by hand stops working for every host.
+            module.warn("profile '{0}': role_arns replaces the profile's roles, so it {1} {2}; set purge_role_arns: false "
+                        "(the trust role: rolesanywhere_profile_roles_mode: merge) to keep roles added outside this task".format(
+                            current.get("name"), "would lose" if check_mode else "loses", ", ".join(dropped)))
+        return ensure_profile_present(client, current, params, check_mode)
+
+    manage_resource(module, PROFILE, "profile_id", validate_profile_params, ensure_present, normalize_profile)
 
 
 if __name__ == "__main__":

@@ -109,6 +109,7 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.policy_e
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.policy_evaluation import check_session_policies
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.policy_evaluation import explain_blocked
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import parse_session_policy
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import client_config
 
 
 def main():
@@ -127,7 +128,7 @@ def main():
         module.fail_json(msg=str(error))
     policies = [("the inline session policy", inline)] if inline else []
     if params["managed_policy_arns"]:
-        iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+        iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff(), config=client_config())
         try:
             policies = managed_policy_documents(iam, params["managed_policy_arns"]) + policies
         except ManagedPolicyError as error:

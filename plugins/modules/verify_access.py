@@ -63,6 +63,15 @@ options:
     type: str
     choices: [auto, cryptography, openssl]
     default: auto
+  timeout:
+    description:
+      - Seconds each AWS CLI call (with the C(credential_process) it runs) may take before it is stopped and the check
+        fails with the cause V(timed_out), naming the endpoint. An endpoint that accepts connections and never answers
+        would otherwise hold the task for minutes.
+      - The CLI's own connect and read timeouts are set to a third of it. The bound is kept with coreutils' C(timeout),
+        which stops the whole process group; on a host without it only the CLI's own timeouts apply.
+    type: int
+    default: 120
   fail_on_error:
     description:
       - Fail the task when the check fails. With V(false) the task succeeds and RV(ok) and RV(diagnosis) tell the outcome.
@@ -240,6 +249,9 @@ from ansible.module_utils.urls import open_url
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
 
+# What coreutils' timeout exits with when it stopped the command (TERM, then KILL after the grace period).
+TIMEOUT_EXIT_CODES = (124, 137)
+
 ARGUMENT_SPEC = dict(
     profile=dict(type="str", required=True),
     region=dict(type="str", required=True),
@@ -247,6 +259,7 @@ ARGUMENT_SPEC = dict(
     aws_config_file=dict(type="path"),
     expiry_warning_days=dict(type="int", default=30),
     certificate_backend=dict(type="str", default="auto", choices=["auto", "cryptography", "openssl"]),
+    timeout=dict(type="int", default=120),
     fail_on_error=dict(type="bool", default=True),
 )
 
@@ -260,6 +273,25 @@ def server_date(url):
         return error.headers.get("Date") if error.headers else None
     except (URLError, OSError, ValueError):
         return None
+
+
+def bounded_runner(module, timeout):
+    """run(args, environ_update) -> (rc, stdout, stderr), stopping the command and its children after ``timeout`` s.
+
+    Through coreutils' timeout, which runs the command in its own process group and signals the whole group: the
+    credential_process the CLI started goes with it, instead of holding the output pipes open after the CLI is stopped.
+    """
+    timeout_bin = module.get_bin_path("timeout")
+
+    def run(args, environ_update):
+        if not timeout_bin:
+            return module.run_command(args, environ_update=environ_update)
+        rc, stdout, stderr = module.run_command([timeout_bin, "--kill-after=5", str(timeout)] + list(args),
+                                                environ_update=environ_update)
+        if rc in TIMEOUT_EXIT_CODES:
+            stderr = (stderr or "") + "\n{0} timed out after {1} s".format(" ".join(args[1:3]), timeout)
+        return rc, stdout, stderr
+    return run
 
 
 def pick_backend(module):
@@ -280,14 +312,13 @@ def main():
     for name in ("profile", "region"):
         if not module.params[name].strip():
             module.fail_json(msg="{0} must not be empty".format(name))
+    if module.params["timeout"] < 10:
+        module.fail_json(msg="timeout must be at least 10 seconds, got {0}".format(module.params["timeout"]))
 
     access_check.remove_ambient_credentials(os.environ)
     awscli = module.get_bin_path(module.params["aws_cli"])
 
-    def run(args, environ_update):
-        return module.run_command(args, environ_update=environ_update)
-
-    check = access_check.AccessCheck(module.params, run, server_date, pick_backend(module))
+    check = access_check.AccessCheck(module.params, bounded_runner(module, module.params["timeout"]), server_date, pick_backend(module))
     result = check.execute(awscli)
 
     certificate = result.get("certificate") or {}

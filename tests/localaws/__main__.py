@@ -1,8 +1,10 @@
-"""`python -m localaws [--host H] [--port P] [--region R] [--tls [--tls-dir DIR] [--tls-name NAME ...]] [--verbose]`
+"""`python -m localaws [--host H] [--port P] [--region R] [--tls [--tls-dir DIR] [--tls-name NAME ...]] [--state-file PATH] [--verbose]`
 
 Starts the stand-in, seeds an administrator, turns IAM authorization enforcement on, prints one JSON line
 ({"endpoint", "region", "account_id", "access_key_id", "secret_access_key"}, plus "ca_bundle" with --tls) on stdout
-and serves until SIGINT or SIGTERM. With --tls it serves HTTPS with a certificate from its own CA, whose PEM file
+and serves until SIGINT or SIGTERM. With --state-file it keeps its Roles Anywhere resources, IAM roles and
+administrator key in that JSON file (written after every change, loaded at start), so a restart serves the same state.
+With --tls it serves HTTPS with a certificate from its own CA, whose PEM file
 ("ca_bundle") clients must trust.
 """
 
@@ -24,6 +26,8 @@ def parse_args(argv):
                         help="where --tls keeps ca.pem, server.pem and server.key (default ./localaws-tls; reused across runs)")
     parser.add_argument("--tls-name", action="append", default=[],
                         help="another host name the certificate must be valid for (repeatable)")
+    parser.add_argument("--state-file", default=None,
+                        help="JSON file the state is loaded from at start and saved to after every change (default: none)")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     return parser.parse_args(argv)
 
@@ -54,6 +58,7 @@ def serve(args):
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
+    from .persistence import StateFile
     from .seed import enable_enforcement, seed_administrator
     from .server import LocalAws
     from .store import Store
@@ -61,11 +66,19 @@ def serve(args):
 
     logging.getLogger("werkzeug").setLevel(logging.INFO if args.verbose else logging.WARNING)
     store = Store(DEFAULT_ACCOUNT_ID, args.region)
-    administrator = seed_administrator(store.account_id, args.region)
+    saved = StateFile.read(args.state_file) if args.state_file else None
+    keys = saved["administrator"] if saved else {}
+    administrator = seed_administrator(store.account_id, args.region, keys.get("access_key_id"), keys.get("secret_access_key"))
+    state_file = None
+    if args.state_file:
+        state_file = StateFile(args.state_file, store, administrator)
+        if saved:
+            state_file.restore(saved)
+        state_file.save()
     enable_enforcement()
     # werkzeug itself reports a port in use (on stderr, exit status 1).
     tls_files = ensure_server_files(args.tls_dir, args.host, args.tls_name) if args.tls else None
-    server = make_server(args.host, args.port, LocalAws(store, administrator=administrator), threaded=True,
+    server = make_server(args.host, args.port, LocalAws(store, administrator=administrator, state_file=state_file), threaded=True,
                          request_handler=MotoRequestHandler, ssl_context=server_context(tls_files) if tls_files else None)
     try:
         host, port = server.server_address[:2]

@@ -1,10 +1,15 @@
-"""Injected failures for reliability tests: the next N calls of an operation fail with throttling or HTTP 500."""
+"""Injected failures for reliability tests: the next N calls of an operation fail with throttling or HTTP 500, or hang.
+
+A "hang" call is accepted and then left unanswered, as a server that stopped responding would: it waits until the
+fault's seconds have passed or the faults are cleared (admin reset), then answers 500.
+"""
 
 import threading
 
 from .errors import ServiceError
 
-FAULT_KINDS = ("throttle", "error500")
+FAULT_KINDS = ("throttle", "error500", "hang")
+DEFAULT_HANG_SECONDS = 600
 
 
 def fault_error(kind, operation):
@@ -20,15 +25,21 @@ class FaultInjector:
     def __init__(self):
         self._lock = threading.Lock()
         self._pending = {}
+        # Set by clear(): every hanging call gives up waiting at once.
+        self._released = threading.Event()
 
-    def add(self, operation, kind, count):
+    def add(self, operation, kind, count, seconds=DEFAULT_HANG_SECONDS):
         if kind not in FAULT_KINDS:
             raise ValueError("kind must be one of %s, not %r" % (", ".join(FAULT_KINDS), kind))
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise ValueError("count must be a non-negative integer, not %r" % (count,))
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            raise ValueError("seconds must be a non-negative number, not %r" % (seconds,))
         with self._lock:
             if count:
                 self._pending[operation] = {"kind": kind, "remaining": count}
+                if kind == "hang":
+                    self._pending[operation]["seconds"] = seconds
             else:
                 self._pending.pop(operation, None)
 
@@ -41,7 +52,11 @@ class FaultInjector:
             fault["remaining"] -= 1
             if fault["remaining"] <= 0:
                 del self._pending[operation]
-            return fault_error(fault["kind"], operation)
+            released = self._released
+        if fault["kind"] == "hang":
+            # Outside the lock: other calls (and the admin API that ends the hang) go on meanwhile.
+            released.wait(fault["seconds"])
+        return fault_error(fault["kind"], operation)
 
     def pending(self):
         with self._lock:
@@ -50,3 +65,5 @@ class FaultInjector:
     def clear(self):
         with self._lock:
             self._pending.clear()
+            self._released.set()
+            self._released = threading.Event()

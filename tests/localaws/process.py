@@ -103,9 +103,13 @@ class LocalAwsServer:
         except urllib.error.HTTPError as exc:
             raise LocalAwsError("%s /_localaws/%s failed: %s %s" % (method, action, exc.code, exc.read().decode())) from None
 
-    def inject_fault(self, operation, kind="throttle", count=1):
-        """Make the next `count` calls of `operation` fail: kind "throttle" (429 ThrottlingException) or "error500"."""
-        return self._admin("POST", "faults", {"operation": operation, "kind": kind, "count": count})
+    def inject_fault(self, operation, kind="throttle", count=1, seconds=None):
+        """Make the next `count` calls of `operation` fail: kind "throttle" (429 ThrottlingException), "error500", or
+        "hang" (accepted, then unanswered for `seconds` or until reset)."""
+        document = {"operation": operation, "kind": kind, "count": count}
+        if seconds is not None:
+            document["seconds"] = seconds
+        return self._admin("POST", "faults", document)
 
     def shift_clock(self, seconds):
         """Run the emulated Roles Anywhere clock `seconds` ahead of real time (not cumulative; 0 undoes it)."""
@@ -124,6 +128,14 @@ class LocalAwsServer:
 
     # ---- life cycle ---------------------------------------------------------------------------------------------
 
+    def kill(self):
+        """End the stand-in at once (SIGKILL), as a crash or an OOM kill would: no clean shutdown, no last save."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()
@@ -136,8 +148,13 @@ class LocalAwsServer:
             self.process.stdout.close()
 
 
-def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_names=(), endpoint_host=None):
+def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_names=(), endpoint_host=None, state_file=None,
+                 port=0):
     """Start the stand-in on a free port and wait for its JSON line; returns a LocalAwsServer.
+
+    With `state_file` it loads its state from that file (when it exists) and saves it there after every change: a
+    stand-in started again with the same file serves the same resources to the same administrator key. `port` (0: a
+    free one) lets a restarted stand-in keep the endpoint its clients were configured with.
 
     With `tls` it serves HTTPS; its CA, certificate and key are written to `work_dir`/tls (the server's `ca_bundle`),
     the certificate valid for `host`, localhost, 127.0.0.1 and `tls_names`. `endpoint_host` is the name clients put in
@@ -147,11 +164,12 @@ def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_
     log_path = os.path.join(work_dir, "localaws.log")
     env = dict(os.environ)
     env["PYTHONPATH"] = TESTS_DIR + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, "-m", "localaws", "--host", host, "--port", "0", "--region", region]
+            [sys.executable, "-m", "localaws", "--host", host, "--port", str(port), "--region", region]
             + (["--tls", "--tls-dir", os.path.join(work_dir, "tls")] if tls else [])
-            + [argument for name in tls_names for argument in ("--tls-name", name)],
+            + [argument for name in tls_names for argument in ("--tls-name", name)]
+            + (["--state-file", str(state_file)] if state_file else []),
             stdout=subprocess.PIPE, stderr=log, env=env, cwd=TESTS_DIR)
     first_line = _read_line_with_timeout(process, START_TIMEOUT_SECONDS)
     try:

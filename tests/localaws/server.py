@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request, Response
 from .auth import Authenticator, authorize_moto_calls_on_their_resources, enforcement_active
 from .control_plane import Caller, ControlPlane, resource_for_authorization
 from .errors import ServiceError
-from .faults import FaultInjector
+from .faults import DEFAULT_HANG_SECONDS, FaultInjector
 from .quota import SessionQuota
 from .seed import seed_administrator
 from .service_model import SERVICE_NAME, ServiceModel
@@ -67,8 +67,10 @@ def credential_scope_service(authorization):
 class LocalAws:
     """The whole stand-in as one WSGI callable."""
 
-    def __init__(self, store, moto_app=None, administrator=None):
+    def __init__(self, store, moto_app=None, administrator=None, state_file=None):
         self.store = store
+        # A persistence.StateFile: saved after every request that may change state (all but GET and HEAD).
+        self.state_file = state_file
         # The seeded administrator's key, restored after moto's own reset (POST /moto-api/reset) wipes IAM.
         self.administrator = administrator
         self.moto_app = moto_app or DomainDispatcherApplication(create_backend_app)
@@ -80,6 +82,13 @@ class LocalAws:
         authorize_moto_calls_on_their_resources()
 
     def __call__(self, environ, start_response):
+        response = self._dispatch(environ, start_response)
+        if self.state_file is not None and environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            # moto and the emulation both apply a request before returning its response: the state is final here.
+            self.state_file.save()
+        return response
+
+    def _dispatch(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.startswith(ADMIN_PREFIX):
             return self._admin(Request(environ))(environ, start_response)
@@ -205,7 +214,8 @@ class LocalAws:
         known = self.service_model.operation_names + [SESSIONS_OPERATION]
         if operation not in known:
             raise ValueError("operation %r is not a Roles Anywhere operation; use one of %s" % (operation, ", ".join(known)))
-        self.faults.add(operation, document.get("kind", "throttle"), document.get("count", 1))
+        self.faults.add(operation, document.get("kind", "throttle"), document.get("count", 1),
+                        document.get("seconds", DEFAULT_HANG_SECONDS))
         return json_response(200, {"faults": self.faults.pending()})
 
     def _clock_state(self):

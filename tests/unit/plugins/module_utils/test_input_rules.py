@@ -1,0 +1,96 @@
+"""The input rules every role checks first: what passes, what is refused, and that each message names the variable."""
+
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import input_rules
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+
+ACCEPTED = [
+    ("rolesanywhere_common_name", "db01.example.com"),
+    ("rolesanywhere_common_name", "x" * 64),
+    ("rolesanywhere_dns_names", ["db01.example.com", "*.apps.example.com", "xn--mnchen-3ya.example"]),
+    ("rolesanywhere_endpoint_url", "https://rolesanywhere.us-east-1.amazonaws.com"),
+    ("rolesanywhere_endpoint_url", "http://127.0.0.1:4566"),
+    ("rolesanywhere_endpoint_url", ""),
+    ("rolesanywhere_session_duration", 900),
+    ("rolesanywhere_session_duration", "43200"),
+    ("rolesanywhere_aws_profile", "rolesanywhere"),
+    ("rolesanywhere_aws_profile_settings", {"output": "json", "cli_pager": ""}),
+    ("rolesanywhere_profiles", [{"aws_profile": "etl", "session_duration": 1800}]),
+    ("rolesanywhere_trust_anchor_arn", "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b1c"),
+    ("rolesanywhere_profile_managed_policy_arns", ["arn:aws:iam::aws:policy/AmazonRedshiftReadOnlyAccess"]),
+    ("rolesanywhere_region", "eu-west-2"),
+    ("rolesanywhere_ca_path", "/nonexistent/ca"),
+    ("rolesanywhere_verify_timeout", 120),
+]
+
+REFUSED = [
+    ("rolesanywhere_common_name", "x" * 65, "at most 64"),
+    ("rolesanywhere_common_name", "db01\nrogue", "control character"),
+    ("rolesanywhere_common_name", "", "is empty"),
+    ("rolesanywhere_dns_names", ["münchen.example"], "xn--mnchen-3ya.example"),
+    ("rolesanywhere_dns_names", ["-db.example.com"], "not a valid DNS name"),
+    ("rolesanywhere_dns_names", ["a" * 64 + ".example.com"], "not a valid DNS name"),
+    ("rolesanywhere_dns_names", ["db 01.example.com"], "not a valid DNS name"),
+    ("rolesanywhere_dns_names", "db01.example.com", "must be a list"),
+    ("rolesanywhere_endpoint_url", "https://rolesanywhere .amazonaws.com", "spaces"),
+    ("rolesanywhere_endpoint_url", "ftp://example.com", "http(s) URL"),
+    ("rolesanywhere_endpoint_url", "https://", "http(s) URL"),
+    ("rolesanywhere_endpoint_url", "http://127.0.0.1:99999", "invalid port"),
+    ("rolesanywhere_session_duration", 100, "from 900 to 43200"),
+    ("rolesanywhere_session_duration", 50000, "from 900 to 43200"),
+    ("rolesanywhere_session_duration", "an hour", "whole number"),
+    ("rolesanywhere_aws_profile", "a]b", "']'"),
+    ("rolesanywhere_aws_profile", "a\nb", "line break"),
+    ("rolesanywhere_aws_profile", " padded ", "spaces"),
+    ("rolesanywhere_aws_profile_settings", {"credential_process": "/bin/true"}, "writes itself"),
+    ("rolesanywhere_aws_profile_settings", {"Region": "eu-west-1"}, "writes itself"),
+    ("rolesanywhere_aws_profile_settings", {"output": "json\ncredential_process = x"}, "one line"),
+    ("rolesanywhere_profiles", [{"aws_profile": "ok"}, {"aws_profile": "bad]"}], "rolesanywhere_profiles[1].aws_profile"),
+    ("rolesanywhere_trust_anchor_arn", "arn:aws:rolesanywhere:us-east-1:123:trust-anchor/x", "trust-anchor/ID"),
+    ("rolesanywhere_profile_managed_policy_arns", ["AmazonRedshiftReadOnlyAccess"], "policy/NAME"),
+    ("rolesanywhere_trust_anchor_name", "ca/name", "Roles Anywhere name"),
+    ("rolesanywhere_role_name", "r" * 65, "IAM name"),
+    ("rolesanywhere_region", "US East", "region"),
+    ("rolesanywhere_cert_dir", "certs", "absolute path"),
+    ("rolesanywhere_aws_config_file", "/home/etl/.aws/", "directory"),
+    ("rolesanywhere_renew_before_days", -1, "from 0"),
+    ("rolesanywhere_profile_roles_mode", "append", "replace, merge"),
+]
+
+
+@pytest.mark.parametrize("name,value", ACCEPTED)
+def test_accepted(name, value):
+    assert input_rules.check_inputs({name: value}) == []
+
+
+@pytest.mark.parametrize("name,value,words", REFUSED)
+def test_refused_names_the_variable_and_the_rule(name, value, words):
+    [error] = input_rules.check_inputs({name: value})
+    assert error.startswith(name.split("[")[0]) and words in error, error
+
+
+def test_ca_path_that_is_a_file_is_refused(tmp_path):
+    ca_file = tmp_path / "ca.crt"
+    ca_file.write_text("x")
+    [error] = input_rules.check_inputs({"rolesanywhere_ca_path": str(ca_file)})
+    assert "rolesanywhere_ca_path" in error and "is a file" in error
+
+
+def test_a_variable_without_a_rule_is_a_mistake():
+    with pytest.raises(KeyError):
+        input_rules.check_inputs({"rolesanywhere_no_such_variable": 1})
+
+
+@pytest.mark.parametrize("role", ["trust", "enroll", "credential_helper", "verify"])
+def test_each_role_checks_its_inputs_first_and_only_known_ones(role):
+    with open(os.path.join(REPO, "roles", role, "tasks", "main.yml"), encoding="utf-8") as stream:
+        tasks = yaml.safe_load(stream)
+    first = tasks[0]
+    assert "hybridcloud.rolesanywhere.validate_inputs" in first, first
+    names = set(first["hybridcloud.rolesanywhere.validate_inputs"]["inputs"])
+    assert names and names <= set(input_rules.RULES), names - set(input_rules.RULES)

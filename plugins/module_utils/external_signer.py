@@ -31,7 +31,7 @@ import os
 import subprocess
 import sys
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import existing_pki, pki
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import existing_pki, local_ca, pki
 
 try:
     from cryptography import x509
@@ -86,7 +86,8 @@ class ExternalIssuer:
         roots = [cert for cert in self.anchors if cert.issuer == cert.subject]
         self.ca_certificate = roots[0] if roots else self.anchors[0]
         self.issuer_certificate = self.ca_certificate
-        self.chain_pem = ""
+        # The bundle's intermediates are what the hosts send along (module_utils/existing_pki.chain_to_anchor).
+        self.chain_pem = "".join(local_ca.pem_of(cert) for cert in self.anchors if cert not in roots)
 
     def recognizes(self, cert):
         """An installed certificate of this PKI was issued by one of the bundle's CAs (root or intermediate)."""

@@ -139,6 +139,7 @@ class StepCA:
     def __init__(self, binaries, directory):
         self.step = os.path.join(binaries, "step")
         self.directory = str(directory)
+        os.makedirs(self.directory, exist_ok=True)
         self.steppath = os.path.join(self.directory, "step")
         self.port = free_port()
         self.url = "https://127.0.0.1:%d" % self.port

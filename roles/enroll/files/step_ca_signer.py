@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: contributors to hybridcloud.rolesanywhere
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -8,7 +7,7 @@ Run on the controller by the sign_certificates action (external_signer: [step-ca
 document on stdin and writes its answer on stdout (docs/pki.md, "The external signer contract"). Python standard
 library only. A host whose CSR step-ca refuses is reported in "errors"; the others are signed all the same.
 
-    step_ca_signer.py --ca-url https://ca.example.com:9000 --root root_ca.crt \\
+    python3 step_ca_signer.py --ca-url https://ca.example.com:9000 --root root_ca.crt \\
         --provisioner ansible --provisioner-password-file provisioner-password [--step /usr/local/bin/step]
 """
 

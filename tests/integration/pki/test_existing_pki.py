@@ -196,8 +196,8 @@ def test_external_signer_signs_the_batch_and_renews(tmp_path, localaws):
 
 def test_external_signer_refuses_an_issuing_ca_missing_from_the_bundle(tmp_path):
     ca = Pki()
-    fleet = Fleet(tmp_path, ("h1",), group_vars={"rolesanywhere_external_signer": python_signer_command(ca.save(str(tmp_path / "ca"))),
-                                                  "rolesanywhere_pki_ca_bundle": pem(ca.root)})
+    signer = python_signer_command(ca.save(str(tmp_path / "ca")))
+    fleet = Fleet(tmp_path, ("h1",), group_vars={"rolesanywhere_external_signer": signer, "rolesanywhere_pki_ca_bundle": pem(ca.root)})
     result = fleet.run()
     assert result.rc != 0
     message = result.task(ROLE + "Fail the hosts whose certificate was refused", "h1")["msg"]

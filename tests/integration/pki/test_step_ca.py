@@ -11,7 +11,8 @@ import pytest
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki, sigv4x509
 
-from existing_pki_support import step_binaries, step_ca  # noqa: F401  (fixtures)
+# The fixtures that build and start step-ca.
+from existing_pki_support import step_binaries, step_ca  # noqa: F401 # pylint: disable=unused-import
 from pki_fleet import Fleet, remote_calls
 
 HOSTS = ("h1", "h2")

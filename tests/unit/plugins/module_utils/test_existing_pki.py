@@ -65,7 +65,7 @@ def test_a_crl_of_the_issuing_ca_revokes(ca):
     with pytest.raises(pki.CertificateRuleError) as refused:
         existing_pki.check_leaf(cert, [ca.intermediate], [ca.root], crls, "leaf")
     assert refused.value.rule == "revoked"
-    other, _ = ca.leaf("h2")
+    other, _other_key = ca.leaf("h2")
     existing_pki.check_leaf(other, [ca.intermediate], [ca.root], crls, "leaf")
 
 

@@ -50,6 +50,7 @@ core-venvs: setup
 
 test: setup
 	scripts/build_official_helper.sh --if-go
+	scripts/build_step_ca.sh --if-go
 	PYTHON=$(PYTHON) scripts/make_core_venvs.sh
 	scripts/run_tests.sh
 

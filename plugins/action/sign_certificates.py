@@ -14,7 +14,7 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import p
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.atomic_files import FileWriteError
 
 try:
-    from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import batch_signing
+    from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import batch_signing, external_signer
 except ImportError:  # cryptography missing; reported below with the fix
     batch_signing = None
 
@@ -29,6 +29,10 @@ ARGUMENT_SPEC = dict(
     intermediate_certificate_pem=dict(type="str"),
     intermediate_private_key_pem=dict(type="str", no_log=True),
     acm_pca_arn=dict(type="str"),
+    # An external CA: a command fed the batch's CSRs as JSON (the contract in module_utils/external_signer.py).
+    external_signer=dict(type="raw"),
+    external_signer_ca_bundle=dict(type="str"),
+    external_signer_timeout=dict(type="int", default=300),
     cert_validity_days=dict(type="int", default=365),
     force=dict(type="bool", default=False),
     region=dict(type="str", aliases=["aws_region"]),
@@ -68,7 +72,9 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         validation, args = self.validate_argument_spec(
-            argument_spec=ARGUMENT_SPEC, mutually_exclusive=[("ca_path", "acm_pca_arn")], required_one_of=[("ca_path", "acm_pca_arn")])
+            argument_spec=ARGUMENT_SPEC, mutually_exclusive=[("ca_path", "acm_pca_arn", "external_signer")],
+            required_one_of=[("ca_path", "acm_pca_arn", "external_signer")],
+            required_by={"external_signer": ("external_signer_ca_bundle",)})
         if batch_signing is None or not pki.HAS_CRYPTOGRAPHY:
             raise AnsibleActionFail("sign_certificates needs the Python cryptography library on the controller; pip install cryptography")
         if args["cert_validity_days"] < 1:
@@ -118,10 +124,15 @@ class ActionModule(ActionBase):
 
     def _issuer(self, args, pem_source):
         try:
+            if args["external_signer"]:
+                return external_signer.ExternalIssuer(args["external_signer"], args["external_signer_ca_bundle"],
+                                                      timeout=args["external_signer_timeout"])
             if args["ca_path"]:
                 return batch_signing.LocalIssuer(args["ca_path"], args["passphrase"], pem_source)
             return batch_signing.AcmPcaIssuer(acm_pca_client(args), args["acm_pca_arn"], waiter_delay=args["waiter_delay"])
         except (pki.CertificateRuleError, FileWriteError) as exc:
+            raise AnsibleActionFail(str(exc))
+        except external_signer.SignerFailed as exc:
             raise AnsibleActionFail(str(exc))
         except AnsibleActionFail:
             raise

@@ -83,7 +83,15 @@ class AcmPcaIssuer:
         return cert, intermediates
 
 
-def needs_signing(request, issuer_certificate, force=False):
+def issued_by_issuer(cert, issuer, issuer_certificate):
+    """An issuer that knows several CAs (an external PKI's bundle) says itself whether it issued ``cert``."""
+    recognizes = getattr(issuer, "recognizes", None)
+    if recognizes is not None:
+        return recognizes(cert)
+    return pki.verify_issued_by(cert, issuer_certificate)
+
+
+def needs_signing(request, issuer_certificate, force=False, issuer=None):
     """(sign?, reasons) for one host's certificate_request result."""
     reasons = list(request.get("reasons") or [])
     if force:
@@ -94,7 +102,7 @@ def needs_signing(request, issuer_certificate, force=False):
         # The host did not know the issuer (ACM PCA, or no issuer passed): judge the chain here.
         try:
             current = pki.load_certificates(installed_pem, field="installed certificate")[0]
-            if not pki.verify_issued_by(current, issuer_certificate):
+            if not issued_by_issuer(current, issuer, issuer_certificate):
                 reasons.append("the certificate was issued by a different CA")
         except CertificateRuleError:
             reasons.append("the installed certificate cannot be read")
@@ -110,8 +118,8 @@ def check_issued(cert, validity_days, now=None):
                                    "check the CA's validity settings" % (period, validity_days), rule="validity")
 
 
-def sign_one(issuer, host, request, validity_days, expected_dns_names=None):
-    """Sign one host's CSR; raise CertificateRuleError naming the host when it must be refused."""
+def checked_csr(host, request, expected_dns_names=None):
+    """The host's CSR, loaded and checked; CertificateRuleError naming the host when it must be refused."""
     label = "the CSR of %s" % host
     csr_pem = request.get("csr")
     if not csr_pem:
@@ -122,7 +130,11 @@ def sign_one(issuer, host, request, validity_days, expected_dns_names=None):
         local_ca.check_requested_san(csr, expected_dns_names, label)
     except CertificateRuleError as exc:
         raise CertificateRuleError("%s: %s" % (host, exc), rule=exc.rule)
-    cert, chain = issuer.issue(csr, csr_pem, validity_days)
+    return csr, csr_pem
+
+
+def signed_entry(host, cert, chain, ca_certificate_pem, validity_days):
+    """What the host gets, once the issued certificate passed the leaf rules and the validity limit."""
     try:
         check_issued(cert, validity_days)
     except CertificateRuleError as exc:
@@ -130,32 +142,70 @@ def sign_one(issuer, host, request, validity_days, expected_dns_names=None):
     return {
         "certificate": local_ca.pem_of(cert),
         "chain": chain,
-        "ca_certificate": local_ca.pem_of(issuer.ca_certificate),
+        "ca_certificate": ca_certificate_pem,
         "serial": pki.serial_hex(cert.serial_number),
         "not_after": cert.not_valid_after_utc.isoformat(),
         "subject": cert.subject.rfc4514_string(),
     }
 
 
+def sign_one(issuer, host, request, validity_days, expected_dns_names=None):
+    """Sign one host's CSR; raise CertificateRuleError naming the host when it must be refused."""
+    csr, csr_pem = checked_csr(host, request, expected_dns_names)
+    cert, chain = issuer.issue(csr, csr_pem, validity_days)
+    return signed_entry(host, cert, chain, local_ca.pem_of(issuer.ca_certificate), validity_days)
+
+
+def sign_in_one_batch(issuer, requests, validity_days, outcome):
+    """An issuer with ``issue_batch`` (the external signer) gets every valid CSR in one call."""
+    batch = {}
+    for host in sorted(requests):
+        try:
+            csr, csr_pem = checked_csr(host, requests[host])
+        except CertificateRuleError as exc:
+            outcome["failures"][host] = str(exc)
+            continue
+        batch[host] = (csr, csr_pem, requests[host])
+    if not batch:
+        return {}
+    signed = {}
+    for host, issued in issuer.issue_batch(batch, validity_days).items():
+        try:
+            if isinstance(issued, CertificateRuleError):
+                raise issued
+            cert, chain, ca_pem = issued
+            signed[host] = signed_entry(host, cert, chain, ca_pem, validity_days)
+        except CertificateRuleError as exc:
+            outcome["failures"][host] = str(exc)
+    return signed
+
+
 def sign_batch(issuer, requests, validity_days, force=False, check_mode=False):
     """requests: {host: certificate_request result}. Returns the per-host outcome dict of the action."""
     outcome = {"certificates": {}, "failures": {}, "up_to_date": [], "would_sign": []}
+    to_sign, reasons_of = {}, {}
     for host in sorted(requests):
         request = requests[host]
-        sign, reasons = needs_signing(request, issuer.issuer_certificate, force)
+        sign, reasons = needs_signing(request, issuer.issuer_certificate, force, issuer)
         if not sign:
             outcome["up_to_date"].append(host)
             continue
         if check_mode or not request.get("csr"):
             outcome["would_sign"].append(host)
             continue
-        try:
-            signed = sign_one(issuer, host, request, validity_days)
-        except CertificateRuleError as exc:
-            outcome["failures"][host] = str(exc)
-            continue
-        signed["reasons"] = reasons
-        outcome["certificates"][host] = signed
+        to_sign[host], reasons_of[host] = request, reasons
+    if hasattr(issuer, "issue_batch"):
+        signed = sign_in_one_batch(issuer, to_sign, validity_days, outcome)
+    else:
+        signed = {}
+        for host in sorted(to_sign):
+            try:
+                signed[host] = sign_one(issuer, host, to_sign[host], validity_days)
+            except CertificateRuleError as exc:
+                outcome["failures"][host] = str(exc)
+    for host, entry in signed.items():
+        entry["reasons"] = reasons_of[host]
+        outcome["certificates"][host] = entry
     if outcome["certificates"]:
         issuer.record_issued(outcome["certificates"])
     return outcome

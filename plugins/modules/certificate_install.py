@@ -38,6 +38,14 @@ options:
   certificate:
     description: PEM of the host certificate. Required with O(state=present).
     type: str
+  private_key:
+    description:
+      - PEM (PKCS#8, unencrypted) of a private key issued together with O(certificate) by an existing PKI (push mode of the
+        C(enroll) role, which checks the pair on the controller first). Written as C(private-key.pem), C(0600) and owned by
+        O(service_user) before its first byte, atomically; a changed key goes in the way a rotated one does (as the
+        pending key, then key and certificate by two renames, key first). The same key already in place changes nothing.
+      - Without it the certificate must belong to the key M(hybridcloud.rolesanywhere.certificate_request) made on the host.
+    type: str
   chain:
     description: PEM of the intermediate CA certificates, leaf side first; empty when the root signs directly.
     type: str
@@ -161,6 +169,25 @@ def installed_summary(backend, path):
     return {"serial": old_info["serial"], "not_after": old_info["not_after"].isoformat()}
 
 
+def push_private_key(module, backend, files, private_key, new_public, owner):
+    """A pushed key: 'live' when it is the working key (mode and owner corrected), else written as the pending key."""
+    uid, gid = owner
+    content = private_key if private_key.endswith("\n") else private_key + "\n"
+    content = content.encode("ascii")
+    if host_keys.public_key_or_none(backend, content) != new_public:
+        module.fail_json(msg="private_key does not belong to certificate (the public keys differ); push the key the certificate was "
+                             "issued for")
+    created = False if module.check_mode else atomic_files.ensure_directory(files.cert_dir, 0o700, uid, gid)
+    if atomic_files.read_bytes(files.key) == content:
+        return "live", atomic_files.ensure_file(files.key, content, 0o600, uid, gid, module.check_mode) or created
+    if atomic_files.read_bytes(files.key) is None:
+        # No working pair to protect: the key goes straight into place, the certificate right after it.
+        return "live", atomic_files.ensure_file(files.key, content, 0o600, uid, gid, module.check_mode) or created
+    if not module.check_mode:
+        atomic_files.write_atomically(files.pending_key, content, 0o600, uid, gid)
+    return "pending", True
+
+
 def install_certificate(module, files, certificate, owner, key_source):
     """Put the certificate in place; with a pending key, key and certificate go in by two renames, key first."""
     uid, gid = owner
@@ -187,14 +214,18 @@ def run(module):
         new_info = backend.certificate_info(certificate)
     except (host_keys.HostKeyError, ValueError) as exc:
         module.fail_json(msg="certificate cannot be read: %s" % exc)
-    key_source = key_for_certificate(module, backend, files, new_info["public_key_der"])
+    key_changed = False
+    if params["private_key"]:
+        key_source, key_changed = push_private_key(module, backend, files, params["private_key"], new_info["public_key_der"], (uid, gid))
+    else:
+        key_source = key_for_certificate(module, backend, files, new_info["public_key_der"])
 
     before = installed_summary(backend, files.certificate)
     after = {"serial": new_info["serial"], "not_after": new_info["not_after"].isoformat()}
     if key_source == "pending":
         before["private_key"], after["private_key"] = "working key", "pending key %s" % files.pending_key
 
-    changed = False
+    changed = key_changed
     # The certificate goes last: until it lands, the old pair stays consistent for the credential helper.
     if chain:
         changed = atomic_files.ensure_file(files.chain, chain.encode("ascii"), CERT_MODE, uid, gid, module.check_mode) or changed
@@ -236,6 +267,7 @@ def main():
         argument_spec=dict(
             state=dict(type="str", choices=["present", "absent"], default="present"),
             certificate=dict(type="str"),
+            private_key=dict(type="str", no_log=True),
             chain=dict(type="str", default=""),
             ca_certificate=dict(type="str"),
             cert_dir=dict(type="path"),

@@ -22,7 +22,11 @@ description:
     key, issued by another CA, subject or DNS names changed), when O(force=true), or when its installed certificate was
     not issued by the current issuer (checked here, which covers ACM Private CA).
   - Signs with the local CA in O(ca_path) (see M(hybridcloud.rolesanywhere.certificate_authority)) or through ACM Private CA
-    (O(acm_pca_arn); IssueCertificate, waiter, GetCertificate).
+    (O(acm_pca_arn); IssueCertificate, waiter, GetCertificate), or through an external CA (O(external_signer)), a command
+    on the controller that gets every CSR of the batch in one JSON document on stdin and answers with the certificates
+    and chains on stdout (the contract is in the collection's docs/pki.md). Every certificate it returns must belong to
+    the CSR's key, follow the leaf rules and chain up to a CA of O(external_signer_ca_bundle); a signer that fails or
+    answers garbage refuses every host of the batch, naming each, and nothing is installed.
   - Refuses, for that host only, a CSR whose self-signature is bad, whose subject is empty, whose key is weak (RSA below 2048
     bits, curves other than P-256/P-384/P-521) or that is signed with less than SHA-256. Every issued certificate is
     checked against the leaf rules of IAM Roles Anywhere (CA:false, digitalSignature, SHA-256 or stronger, non-empty
@@ -41,7 +45,7 @@ options:
     type: list
     elements: str
   ca_path:
-    description: Directory of the local CA. Mutually exclusive with O(acm_pca_arn); one of them is required.
+    description: Directory of the local CA. Exactly one of O(ca_path), O(acm_pca_arn) and O(external_signer) is required.
     type: path
   passphrase:
     description: Passphrase of the local CA key.
@@ -49,6 +53,21 @@ options:
   acm_pca_arn:
     description: ARN of the ACM Private CA that issues the certificates.
     type: str
+  external_signer:
+    description:
+      - The external signer's command as a list (program, then arguments; no shell), or a single program path.
+      - V(step-ca) as the program names the signer for step-ca shipped with the collection; its arguments are
+        C(--ca-url), C(--root), C(--provisioner), C(--provisioner-password-file) and optionally C(--step) (docs/pki.md).
+    type: raw
+  external_signer_ca_bundle:
+    description:
+      - PEM of the external PKI's CA certificates the trust anchor holds (its root, and intermediates when the anchor holds
+        them too). Required with O(external_signer); every returned certificate must chain up to one of them.
+    type: str
+  external_signer_timeout:
+    description: Seconds the external signer may take for the whole batch.
+    type: int
+    default: 300
   cert_validity_days:
     description: Validity of issued certificates in days (the maximum accepted from ACM Private CA as well).
     type: int
@@ -122,6 +141,15 @@ EXAMPLES = r"""
     acm_pca_arn: arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/0d3c1f6e-1111-2222-3333-444455556666
   run_once: true
   register: signed
+
+- name: Through step-ca, with the signer the collection ships
+  hybridcloud.rolesanywhere.sign_certificates:
+    request_var: request
+    external_signer: [step-ca, --ca-url, "https://ca.example.com:9000", --root, /etc/step/root_ca.crt,
+                      --provisioner, ansible, --provisioner-password-file, /etc/step/provisioner-password]
+    external_signer_ca_bundle: "{{ lookup('file', '/etc/step/root_ca.crt') }}"
+  run_once: true
+  register: signed
 """
 
 RETURN = r"""
@@ -167,7 +195,7 @@ would_sign:
   type: list
   elements: str
 issuer:
-  description: C(local) or C(acm-pca).
+  description: C(local), C(acm-pca) or C(external).
   returned: always
   type: str
 issuer_certificate:

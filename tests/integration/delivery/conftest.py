@@ -1,0 +1,24 @@
+"""Fixtures of the delivery tests: a world per test (a real service user, removed afterwards)."""
+
+import os
+
+import pytest
+
+from delivery_world import SYSTEM_PYTHON, DeliveryWorld
+
+
+@pytest.fixture
+def delivery_world(localaws, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to create a service user and run its service as that user")
+    if not os.access(SYSTEM_PYTHON, os.X_OK):
+        pytest.skip("needs %s for the service user" % SYSTEM_PYTHON)
+    worlds = []
+
+    def make(mode, helper_vars):
+        world = DeliveryWorld(localaws, tmp_path, mode, helper_vars)
+        worlds.append(world)
+        return world
+    yield make
+    for world in worlds:
+        world.close()

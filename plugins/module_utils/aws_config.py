@@ -79,7 +79,9 @@ def find_section(lines, name, path="the AWS config file"):
 def profile_section_name(profile, file_kind="config"):
     # The CLI reads the default profile from [default]; every other profile from [profile NAME] in the config file and
     # from [NAME] in the credentials file.
-    return "default" if profile == "default" or file_kind == "credentials" else "profile %s" % profile
+    if profile == "default" or file_kind == "credentials":
+        return profile
+    return "profile %s" % profile
 
 
 def services_section_name(name):

@@ -48,9 +48,9 @@ def issue(key, subject, issuer_key, issuer, ca):
             .sign(issuer_key, hashes.SHA256()))
 
 
-def hex_serial(certificate):
-    serial = certificate.serial_number
-    return serial.to_bytes(max(1, (serial.bit_length() + 7) // 8), "big").hex()
+def log_serial(certificate):
+    """The serial as the stand-in's session log spells it (decimal)."""
+    return str(certificate.serial_number)
 
 
 def wait_for(condition, what, timeout=60):

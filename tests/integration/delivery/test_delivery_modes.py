@@ -5,11 +5,16 @@ skipped, or failed in CI, without it). The unit's ExecStart line is what runs: s
 supervisor stands in for systemd here.
 """
 
+import os
 import signal
+import socket
+import threading
+import time
 
 import pytest
 
-from delivery_world import PROFILE, hex_serial, listening, wait_for
+from delivery_world import AWS, PROFILE, log_serial, listening, wait_for
+from support.ansible_run import run_playbook
 
 pytestmark = pytest.mark.root
 
@@ -71,9 +76,9 @@ def test_a_killed_service_comes_back_and_a_rotated_certificate_is_used(delivery_
     wait_for(lambda: len(world.sessions()) == 2, "the restarted service's CreateSession")
     world.caller_identity()
 
-    old_serial = hex_serial(world.certificate)
+    old_serial = log_serial(world.certificate)
     world.rotate()
-    new_serial = hex_serial(world.certificate)
+    new_serial = log_serial(world.certificate)
     if helper is PYTHON:
         # The program notices the new files by itself: no restart of the service, none of the workload.
         wait_for(lambda: world.sessions(new_serial), "a CreateSession with the rotated certificate")
@@ -110,3 +115,63 @@ def test_without_systemd_the_role_says_what_to_set(delivery_world):
     assert result.rc != 0
     assert "does not run systemd" in result.explain() and "rolesanywhere_service_manager: none" in result.explain()
     assert world.unit_files() == []
+
+
+def verify(world, **extra):
+    """The verify_access module, as the workload's user sees the profile (root here, with the user's files)."""
+    arguments = {"profile": PROFILE, "region": "eu-west-1", "aws_cli": AWS, "delivery": world.mode,
+                 "aws_config_file": str(world.home / ".aws" / "config"), "session_duration": 900, "fail_on_error": False}
+    if world.mode == "update":
+        arguments["credentials_file"] = str(world.credentials_file())
+    arguments.update(extra)
+    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False,
+             "tasks": [{"name": "verify", "hybridcloud.rolesanywhere.verify_access": arguments, "register": "checked"}]}]
+    result = run_playbook(play, tmp_path=world.tmp_path)
+    assert result.rc == 0, result.explain()
+    return result.task("verify")
+
+
+@pytest.mark.parametrize("mode", ["serve", "update"])
+def test_verify_proves_the_mode_and_names_a_stopped_service(delivery_world, mode):
+    world = delivery_world(mode, PYTHON)
+    assert world.run_role().rc == 0
+    supervised = world.start_service()
+    world.ready()
+    checked = verify(world)
+    assert checked["ok"] is True and checked["delivery"] == mode, checked
+    assert checked["assumed_role_arn"].split("/")[-2] == world.trust.role_arn.split("/")[-1]
+
+    supervised.stop()
+    if mode == "serve":
+        checked = verify(world)
+        assert checked["diagnosis"]["code"] == "delivery_service_down", checked
+        assert world.user in checked["diagnosis"]["fix"]
+        # Another program on the port: it answers, but not as instance metadata.
+        with socket.socket() as squatter:
+            squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            squatter.bind(("127.0.0.1", world.metadata_port()))
+            squatter.listen(5)
+            server = threading.Thread(target=_answer_not_found, args=(squatter,), daemon=True)
+            server.start()
+            checked = verify(world)
+        assert checked["diagnosis"]["code"] == "delivery_port_taken", checked
+    else:
+        # Credentials written longer ago than a session: expired, whatever the file says.
+        old = time.time() - 3600
+        os.utime(str(world.credentials_file()), (old, old))
+        checked = verify(world)
+        assert checked["diagnosis"]["code"] == "credentials_file_stale", checked
+        world.credentials_file().write_text("")
+        checked = verify(world)
+        assert checked["diagnosis"]["code"] == "credentials_file_missing", checked
+
+
+def _answer_not_found(listener):
+    while True:
+        try:
+            connection, _address = listener.accept()
+        except OSError:
+            return
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")

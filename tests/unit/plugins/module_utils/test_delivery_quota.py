@@ -80,3 +80,11 @@ def test_profiles_count_separately_and_split_by_region():
 def test_bad_inputs_name_the_host_and_the_variable(variables, message):
     with pytest.raises(delivery_quota.PlanError, match="db1: .*" + message):
         delivery_quota.plan({"db1": variables})
+
+
+def test_a_credentials_file_profile_is_removed_by_its_bare_name():
+    from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import aws_config
+
+    text = "[default]\naws_access_key_id = A\n\n[etl]\naws_access_key_id = B\n\n[profile etl]\nregion = x\n"
+    after = aws_config.remove_profile(text, "etl", file_kind="credentials")
+    assert "[etl]" not in after and "aws_access_key_id = A" in after and "[profile etl]" in after

@@ -73,8 +73,8 @@ class Fleet:
         for host in self.hosts:
             extra = ["--port", str(_free_port())] if mode == "serve" else [
                 "--profile", "fleet", "--credentials-file", os.path.join(self.hosts[host]["base"], "credentials")]
-            command = self.arguments(program, mode, host) + extra + ["--refresh-window", str(window),
-                                                                      "--refresh-min-lead", str(min_lead)]
+            refresh = ["--refresh-window", str(window), "--refresh-min-lead", str(min_lead)]
+            command = self.arguments(program, mode, host) + extra + refresh
             log = open(os.path.join(self.hosts[host]["base"], mode + ".log"), "ab")
             processes.append(subprocess.Popen(command, env=self.environment(host), stdout=log, stderr=subprocess.STDOUT))
             log.close()

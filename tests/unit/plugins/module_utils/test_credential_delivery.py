@@ -4,7 +4,6 @@ beyond loopback)."""
 import datetime
 import io
 import json
-import os
 import urllib.error
 import urllib.request
 

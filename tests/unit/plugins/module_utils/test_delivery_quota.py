@@ -64,9 +64,9 @@ def test_fifty_thousand_serve_hosts_fit_with_twelve_hour_sessions():
 
 
 def test_profiles_count_separately_and_split_by_region():
+    entries = [{"aws_profile": "a"}, {"aws_profile": "b", "region": "us-east-1", "credential_delivery": "serve"}]
     hosts = {"db1": {"rolesanywhere_credential_delivery": "update", "rolesanywhere_region": "eu-west-1",
-                     "rolesanywhere_profiles": [{"aws_profile": "a"}, {"aws_profile": "b", "region": "us-east-1",
-                                                                        "credential_delivery": "serve"}]}}
+                     "rolesanywhere_profiles": entries}}
     groups = delivery_quota.plan(hosts)
     assert [(g["region"], g["modes"]) for g in groups] == [("eu-west-1", {"update": 1}), ("us-east-1", {"serve": 1})]
     assert all(g["account"] == "default" for g in groups)

@@ -23,6 +23,7 @@ import re
 import time
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import awscli_version
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import delivery_check
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
 
@@ -83,6 +84,7 @@ def inspect_host(profile, config_file, backend, now=None, search_path=None):
     settings, findings, details = host_inspection.read_profile(text, profile)
     facts.update(details)
     facts["services"] = settings.get("services")
+    facts["metadata_endpoint"] = settings.get("ec2_metadata_service_endpoint")
     command = settings.get("credential_process")
     if not command:
         return facts, findings, None
@@ -147,6 +149,8 @@ class AccessCheck:
         update = {"AWS_PAGER": ""}
         if self.params.get("aws_config_file"):
             update["AWS_CONFIG_FILE"] = self.params["aws_config_file"]
+        if self.params.get("credentials_file"):
+            update["AWS_SHARED_CREDENTIALS_FILE"] = self.params["credentials_file"]
         if refresh_credentials:
             update[CREDENTIAL_CACHE_VARIABLE] = "refresh"
         return update
@@ -183,6 +187,10 @@ class AccessCheck:
     def execute(self, awscli):
         config_file = host_inspection.config_file_path(self.params.get("aws_config_file"))
         facts, findings, certificate = inspect_host(self.params["profile"], config_file, self.backend, self.now())
+        delivery = self.params.get("delivery") or "process"
+        if delivery != "process":
+            # The profile has no credential_process by design: the service delivers.
+            findings = [code for code in findings if code != "credential_process_missing"]
         result = {
             "ok": False,
             "profile": self.params["profile"],
@@ -202,6 +210,12 @@ class AccessCheck:
         }
         if awscli is None:
             result["diagnosis"] = diagnosis.make("awscli_missing", awscli=self.params.get("aws_cli"), user=facts.get("user"))
+            return result
+        result["delivery"] = delivery
+        problem = self.delivery_problem(delivery, facts, findings)
+        if problem:
+            result["findings"] = sorted(set(findings + [problem["code"]]))
+            result["diagnosis"] = problem
             return result
         if facts.get("services"):
             problem = self.services_section_ignored(awscli, facts)
@@ -225,6 +239,23 @@ class AccessCheck:
             return result
         result["ok"] = True
         return result
+
+    def delivery_problem(self, delivery, facts, findings):
+        """serve and update: is the service delivering where the workload looks? (None for process.)"""
+        if delivery == "process" or any(code in findings for code in ("aws_config_missing", "aws_config_unparsable", "profile_missing")):
+            return None
+        profile = self.params["profile"]
+        values = dict(facts, unit=delivery_check.unit_name(facts.get("user"), profile))
+        if delivery == "serve":
+            found = delivery_check.check_serve(facts.get("metadata_endpoint"))
+        else:
+            path = delivery_check.credentials_file_path(self.params.get("credentials_file"))
+            found = delivery_check.check_update(path, profile, self.params.get("session_duration") or 3600)
+        if found is None:
+            return None
+        code, details = found
+        values.update(details)
+        return diagnosis.make(code, **values)
 
     def services_section_ignored(self, awscli, facts):
         """A CLI too old for the profile's services section would call the public endpoints instead: say so first."""

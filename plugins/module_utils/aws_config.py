@@ -101,9 +101,12 @@ def find_section(lines, name, path="the AWS config file"):
     return matches[0] if matches else None
 
 
-def profile_section_name(profile):
-    # The CLI reads the default profile from [default]; every other profile from [profile NAME].
-    return "default" if profile == "default" else "profile %s" % profile
+def profile_section_name(profile, file_kind="config"):
+    # The CLI reads the default profile from [default]; every other profile from [profile NAME] in the config file and
+    # from [NAME] in the credentials file.
+    if profile == "default" or file_kind == "credentials":
+        return profile
+    return "profile %s" % profile
 
 
 def services_section_name(name):
@@ -300,20 +303,20 @@ def _linked_services(lines, section):
     return None if index is None else KEY_VALUE.match(lines[index].rstrip("\r\n")).group(2)
 
 
-def remove_profile(text, profile, services_name=None, path="the AWS config file"):
+def remove_profile(text, profile, services_name=None, path="the AWS config file", file_kind="config"):
     """Return ``text`` without the profile's section and without the services section it owns."""
     validate_profile_name("profile", profile)
     services_name = services_name or "%s-endpoints" % profile
     lines = split_lines(text)
-    remove_section(lines, profile_section_name(profile), path)
+    remove_section(lines, profile_section_name(profile, file_kind), path)
     remove_section(lines, services_section_name(services_name), path)
     return "".join(lines)
 
 
-def read_profile(text, profile):
+def read_profile(text, profile, file_kind="config"):
     """The top-level settings of a profile as a dict (None when the profile is missing)."""
     lines = split_lines(text)
-    section = find_section(lines, profile_section_name(profile))
+    section = find_section(lines, profile_section_name(profile, file_kind))
     if section is None:
         return None
     return dict((key, KEY_VALUE.match(lines[index].rstrip("\r\n")).group(2))
@@ -341,8 +344,11 @@ def parse_mode(mode):
 
 def ensure_profile_file(path, profile, state="present", settings=None, endpoint_url=None, services_name=None,
                         services=DEFAULT_ENDPOINT_SERVICES, owner=None, group=None, mode=0o600, check_mode=False,
-                        endpoints=None):
+                        endpoints=None, file_kind="config"):
     """Bring the profile in the file at ``path`` to ``state``; return (changed, before text, after text).
+
+    ``file_kind`` credentials names the section [NAME], as the AWS credentials file does; only state absent is
+    offered for it (the credentials in it come from the update service, never from here).
 
     The file and any missing parent directories (0700) belong to ``owner``/``group``.  The new
     file replaces the old one atomically and has its final owner and mode before any byte lands.
@@ -360,7 +366,7 @@ def ensure_profile_file(path, profile, state="present", settings=None, endpoint_
     before = "" if raw is None else raw.decode("utf-8", "surrogateescape")
     check_parsable(split_lines(before), path)
     if state == "absent":
-        after = remove_profile(before, profile, services_name, path)
+        after = remove_profile(before, profile, services_name, path, file_kind)
     else:
         after = render_profile(before, profile, settings or {}, endpoint_url, services_name, services, path, endpoints)
     content = after.encode("utf-8", "surrogateescape")

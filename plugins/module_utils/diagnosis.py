@@ -189,6 +189,33 @@ CATALOGUE = {
         "The AWS CLI could not reach {endpoint}.",
         "Check the network path and proxy settings from the host, and the endpoint of the profile (rolesanywhere_endpoint_url).",
     ),
+    "delivery_service_down": (
+        "Nothing listens on {metadata_endpoint}, the credentials endpoint of the profile '{profile}' (serve delivery): "
+        "its service is stopped or failing.",
+        "Start it and read why it stopped: systemctl start {unit}; journalctl -u {unit} (or rerun the credential_helper role, "
+        "which starts it).",
+    ),
+    "delivery_port_taken": (
+        "Another program answers on {metadata_endpoint}, the credentials endpoint of the profile '{profile}' ({detail}), so "
+        "the serve service cannot listen there.",
+        "Stop that program, or give the profile another port (delivery_port in rolesanywhere_profiles, or "
+        "rolesanywhere_delivery_port) and rerun the credential_helper role.",
+    ),
+    "delivery_service_failing": (
+        "The serve service on {metadata_endpoint} runs but has no credentials to give ({detail}): its CreateSession calls fail.",
+        "Read its log (journalctl -u {unit}) for the CreateSession error, or switch the profile to process delivery for a "
+        "moment and rerun verify, which then names the cause.",
+    ),
+    "credentials_file_missing": (
+        "The credentials file {credentials_file} has no profile '{profile}' (update delivery): the update service has "
+        "never written it.",
+        "Start the service and read its log: systemctl start {unit}; journalctl -u {unit} (or rerun the credential_helper role).",
+    ),
+    "credentials_file_stale": (
+        "The profile '{profile}' in {credentials_file} was last written {age} seconds ago, longer than its session "
+        "duration ({session_duration} s): its credentials have expired, so the update service is stopped or cannot refresh.",
+        "Check the service: systemctl status {unit}; journalctl -u {unit}. It rewrites the profile before every expiry.",
+    ),
     "unknown": (
         "{operation} failed: {detail}",
         "Run the same command as the service user with --debug to see the full exchange: aws {command} --profile {profile} --debug",
@@ -199,6 +226,11 @@ CATALOGUE = {
 # without a config nothing runs, without a helper no signature, and so on.
 STRUCTURAL_CAUSES = (
     "aws_config_missing",
+    "delivery_service_down",
+    "delivery_port_taken",
+    "delivery_service_failing",
+    "credentials_file_missing",
+    "credentials_file_stale",
     "aws_config_unparsable",
     "profile_missing",
     "credential_process_missing",

@@ -94,7 +94,8 @@ def read_profile(config_text, profile):
         return {}, ["profile_missing"], {"available": available}
     command = parser.get(section, "credential_process", fallback=None)
     settings = {"region": parser.get(section, "region", fallback=None), "credential_process": None, "lines": 0,
-                "services": parser.get(section, "services", fallback=None)}
+                "services": parser.get(section, "services", fallback=None),
+                "ec2_metadata_service_endpoint": parser.get(section, "ec2_metadata_service_endpoint", fallback=None)}
     if not command or not command.strip():
         return settings, ["credential_process_missing"], {}
     lines = [line for line in command.splitlines() if line.strip()]

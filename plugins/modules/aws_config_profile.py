@@ -92,6 +92,15 @@ options:
     description:
       - Name of the C([services NAME]) section. Defaults to C(PROFILE-endpoints).
     type: str
+  file_kind:
+    description:
+      - V(config) edits an AWS config file (sections C([profile NAME])).
+      - V(credentials) removes the section C([NAME]) from an AWS credentials file, for example the profile an
+        C(update) delivery service kept there; it needs O(state=absent) and O(path).
+    type: str
+    choices: [config, credentials]
+    default: config
+    version_added: 0.1.0
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -206,23 +215,28 @@ def main():
             endpoint_services=dict(type="list", elements="str", default=["sts", "redshift", "iam", "rolesanywhere"]),
             services_name=dict(type="str"),
             endpoints=dict(type="dict", default={}),
+            file_kind=dict(type="str", choices=["config", "credentials"], default="config"),
         ),
         supports_check_mode=True,
     )
     params = module.params
     profile = params["profile"]
     services_name = params["services_name"] or "%s-endpoints" % profile
+    if params["file_kind"] == "credentials" and (params["state"] != "absent" or not params["path"]):
+        module.fail_json(msg="file_kind=credentials removes a profile from an AWS credentials file: it needs state=absent "
+                             "and the path of the file (the update delivery service writes the credentials themselves)")
     try:
         path = params["path"] or aws_config.default_config_path(params["owner"])
         changed, before, after = aws_config.ensure_profile_file(
             path, profile, state=params["state"], settings=desired_settings(params), endpoint_url=params["endpoint_url"],
             services_name=services_name, services=params["endpoint_services"], owner=params["owner"], group=params["group"],
-            mode=aws_config.parse_mode(params["mode"]), check_mode=module.check_mode, endpoints=params["endpoints"])
+            mode=aws_config.parse_mode(params["mode"]), check_mode=module.check_mode, endpoints=params["endpoints"],
+            file_kind=params["file_kind"])
     except aws_config.ConfigError as exc:
         module.fail_json(msg=str(exc), profile=profile)
 
-    result = dict(changed=changed, path=path, profile=profile, section=aws_config.profile_section_name(profile),
-                  settings=aws_config.read_profile(after, profile) or {})
+    result = dict(changed=changed, path=path, profile=profile, section=aws_config.profile_section_name(profile, params["file_kind"]),
+                  settings=aws_config.read_profile(after, profile, params["file_kind"]) or {})
     if params["state"] == "present" and (params["endpoint_url"] is not None or params["endpoints"]):
         result["services_section"] = aws_config.services_section_name(services_name)
     if module._diff:

@@ -72,6 +72,26 @@ options:
         which stops the whole process group; on a host without it only the CLI's own timeouts apply.
     type: int
     default: 120
+  delivery:
+    description:
+      - How the profile gets its credentials (the credential_helper role's C(rolesanywhere_credential_delivery)).
+      - V(serve) first checks the profile's C(ec2_metadata_service_endpoint) the way the SDKs use it (IMDSv2 token, role,
+        credentials) and names a stopped service, a port held by another program or a service without credentials.
+      - V(update) first checks that the credentials file holds the profile, written within O(session_duration).
+      - Then the AWS CLI calls prove the whole path in every mode.
+    type: str
+    choices: [process, serve, update]
+    default: process
+  credentials_file:
+    description:
+      - With O(delivery=update), the credentials file the service writes; passed to the CLI as E(AWS_SHARED_CREDENTIALS_FILE).
+      - When omitted, E(AWS_SHARED_CREDENTIALS_FILE) or C(~/.aws/credentials), as the CLI does.
+    type: path
+  session_duration:
+    description:
+      - With O(delivery=update), the session duration in seconds; a profile written longer ago than this has expired.
+    type: int
+    default: 3600
   fail_on_error:
     description:
       - Fail the task when the check fails. With V(false) the task succeeds and RV(ok) and RV(diagnosis) tell the outcome.
@@ -124,6 +144,11 @@ ok:
   returned: always
   type: bool
   sample: true
+delivery:
+  description: The delivery mode checked.
+  returned: when the AWS CLI was found
+  type: str
+  sample: serve
 profile:
   description: The profile checked.
   returned: always
@@ -227,7 +252,8 @@ diagnosis:
   type: dict
   contains:
     code:
-      description: Cause code, e.g. V(certificate_expired), V(key_mismatch), V(intermediates_missing), V(profile_disabled).
+      description: Cause code, e.g. V(certificate_expired), V(key_mismatch), V(intermediates_missing), V(profile_disabled),
+        V(delivery_service_down), V(credentials_file_stale).
       type: str
       sample: certificate_expired
     message:
@@ -261,6 +287,9 @@ ARGUMENT_SPEC = dict(
     certificate_backend=dict(type="str", default="auto", choices=["auto", "cryptography", "openssl"]),
     timeout=dict(type="int", default=120),
     fail_on_error=dict(type="bool", default=True),
+    delivery=dict(type="str", default="process", choices=["process", "serve", "update"]),
+    credentials_file=dict(type="path"),
+    session_duration=dict(type="int", default=3600),
 )
 
 

@@ -30,7 +30,7 @@ def test_unsupported_official_flags_fail_clearly(flag):
         credential_process.parse_arguments(ARGS + [flag])
 
 
-@pytest.mark.parametrize("subcommand", ["serve", "update", "sign-string", "read-certificate-data"])
+@pytest.mark.parametrize("subcommand", ["sign-string", "read-certificate-data"])
 def test_unsupported_subcommands_fail_clearly(subcommand):
     stderr = io.StringIO()
     assert credential_process.main([subcommand], stdout=io.StringIO(), stderr=stderr) == 2

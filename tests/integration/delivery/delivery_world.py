@@ -1,0 +1,191 @@
+"""A local host with a real service user, its certificate and an AWS profile delivered by serve or update.
+
+systemd is not PID 1 on the test machines, so the role runs with ``rolesanywhere_service_manager: none``: it installs the
+unit file, and the tests start the unit's own ExecStart line under ``support.unit_supervisor`` (which they can kill and
+restart) instead of systemd. Everything else is real: the role, the helper (official binary or the collection's
+program), the service user, the stand-in's CreateSession and the AWS CLI as the workload.
+"""
+
+import datetime
+import json
+import os
+import pathlib
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from integration.credential_helper.trust_setup import create_trust
+from support.ansible_run import run_playbook
+from support.unit_supervisor import Supervised
+
+AWS = os.path.join(os.path.dirname(sys.executable), "aws")
+SYSTEM_PYTHON = "/usr/bin/python3"
+PROFILE = "workload"
+
+
+def _name(common_name):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def issue(key, subject, issuer_key, issuer, ca):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer)).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+                                         encipher_only=False, decipher_only=False), critical=True)
+            .sign(issuer_key, hashes.SHA256()))
+
+
+def log_serial(certificate):
+    """The serial as the stand-in's session log spells it (decimal)."""
+    return str(certificate.serial_number)
+
+
+def wait_for(condition, what, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for %s" % what)
+
+
+def listening(port):
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+class DeliveryWorld:
+    """One service user on this machine whose workload gets credentials through serve or update."""
+
+    def __init__(self, server, tmp_path, mode, helper_vars):
+        self.server = server
+        self.tmp_path = tmp_path
+        self.mode = mode
+        self.user = "radeliv" + uuid.uuid4().hex[:6]
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", self.user], check=True)
+        self.account = pwd.getpwnam(self.user)
+        self.home = pathlib.Path(self.account.pw_dir)
+        self.ca_key = ec.generate_private_key(ec.SECP256R1())
+        self.ca = issue(self.ca_key, "Delivery Test CA", self.ca_key, "Delivery Test CA", ca=True)
+        self.trust = create_trust(server, self.ca.public_bytes(serialization.Encoding.PEM))
+        self.cert_dir = self.home / ".aws" / "rolesanywhere"
+        self.certificate = None
+        self.rotate()
+        self.unit_dir = tmp_path / "units"
+        self.unit_dir.mkdir()
+        self.helper_vars = helper_vars
+        self.supervised = None
+
+    def rotate(self):
+        """A new key and certificate in place, as the enroll role leaves them (owned by the service user, key 0600)."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        self.certificate = issue(key, "%s.example.test" % self.user, self.ca_key, "Delivery Test CA", ca=False)
+        self.cert_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for name, data, mode in (
+                ("certificate.pem", self.certificate.public_bytes(serialization.Encoding.PEM), 0o644),
+                ("private-key.pem", key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()), 0o600)):
+            temporary = self.cert_dir / (".new-" + name)
+            descriptor = os.open(str(temporary), os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+            os.chown(str(temporary), self.account.pw_uid, self.account.pw_gid)
+            os.rename(str(temporary), str(self.cert_dir / name))
+        for directory in (self.home / ".aws", self.cert_dir):
+            os.chown(str(directory), self.account.pw_uid, self.account.pw_gid)
+
+    def variables(self, **extra):
+        variables = {
+            "rolesanywhere_python_interpreter": SYSTEM_PYTHON,
+            "rolesanywhere_signing_helper_install_dir": str(self.home / "bin"),
+            "rolesanywhere_service_user": self.user,
+            "rolesanywhere_trust_anchor_arn": self.trust.trust_anchor_arn,
+            "rolesanywhere_profile_arn": self.trust.profile_arn,
+            "rolesanywhere_role_arn": self.trust.role_arn,
+            "rolesanywhere_endpoint_url": self.server.endpoint,
+            "rolesanywhere_aws_profile": PROFILE,
+            "rolesanywhere_session_duration": 900,
+            "rolesanywhere_credential_delivery": self.mode,
+            "rolesanywhere_service_manager": "none",
+            "rolesanywhere_systemd_unit_dir": str(self.unit_dir),
+        }
+        variables.update(self.helper_vars)
+        variables.update(extra)
+        return variables
+
+    def run_role(self, **extra):
+        play = [{"hosts": "localhost", "connection": "local", "gather_facts": False,
+                 "roles": [{"role": "hybridcloud.rolesanywhere.credential_helper"}], "vars": self.variables(**extra)}]
+        return run_playbook(play, tmp_path=self.tmp_path)
+
+    def unit_files(self):
+        return sorted(self.unit_dir.glob("*.service"))
+
+    def start_service(self):
+        (unit,) = self.unit_files()
+        self.supervised = Supervised(str(unit), str(self.tmp_path / "service.log"), restart_sec=1).start()
+        return self.supervised
+
+    def service_log(self):
+        path = self.tmp_path / "service.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def config_text(self):
+        return (self.home / ".aws" / "config").read_text()
+
+    def metadata_port(self):
+        for line in self.config_text().splitlines():
+            if line.strip().startswith("ec2_metadata_service_endpoint"):
+                return int(line.rsplit(":", 1)[1])
+        return None
+
+    def credentials_file(self):
+        return self.home / ".aws" / "credentials"
+
+    def workload_env(self):
+        """The workload's view: its own HOME and AWS files, no ambient credentials, instance metadata allowed."""
+        return {"PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin", "HOME": str(self.home),
+                "AWS_CONFIG_FILE": str(self.home / ".aws" / "config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(self.credentials_file()), "LANG": "C.UTF-8"}
+
+    def aws(self, *arguments):
+        return subprocess.run([AWS] + list(arguments) + ["--profile", PROFILE, "--output", "json"], env=self.workload_env(),
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    def caller_identity(self):
+        result = self.aws("sts", "get-caller-identity")
+        assert result.returncode == 0, result.stderr + "\nservice log:\n" + self.service_log()
+        return json.loads(result.stdout)
+
+    def sessions(self, serial=None):
+        return [entry for entry in self.server.session_log()
+                if entry["trustAnchorArn"] == self.trust.trust_anchor_arn and entry["outcome"] == "success"
+                and (serial is None or entry["serial"] == serial)]
+
+    def ready(self):
+        """The service delivers: the endpoint listens, or the credentials file holds the profile."""
+        if self.mode == "serve":
+            return wait_for(lambda: listening(self.metadata_port()), "the endpoint on port %s" % self.metadata_port())
+        return wait_for(lambda: self.credentials_file().exists() and "[%s]" % PROFILE in self.credentials_file().read_text(),
+                        "the credentials file profile")
+
+    def close(self):
+        if self.supervised:
+            self.supervised.stop()
+        subprocess.run(["userdel", "--remove", self.user], check=False, stderr=subprocess.DEVNULL)
+        shutil.rmtree(str(self.unit_dir), ignore_errors=True)

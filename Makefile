@@ -101,8 +101,8 @@ clean:
 	rm -rf --one-file-system build dist tests/output .pytest_cache
 
 # Optional system tools (root, Debian/Ubuntu): shellcheck for ansible-test sanity, openssl for the host fallback path,
-# tinyproxy for the tests that go through a real HTTP CONNECT proxy.
+# tinyproxy for the tests that go through a real HTTP CONNECT proxy, chromium for the test that opens the fleet report.
 system-deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make system-deps needs root"; exit 1; fi
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck openssl tinyproxy > /dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck openssl tinyproxy chromium > /dev/null

@@ -118,8 +118,10 @@ class ExternalIssuer:
 
     def _run(self, document):
         try:
-            completed = subprocess.run(self.argv, input=json.dumps(document).encode("utf-8"), stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, timeout=self.timeout, check=False)
+            # Runs on the controller inside an action plugin, where there is no AnsibleModule and so no run_command.
+            completed = subprocess.run(  # pylint: disable=ansible-bad-function
+                self.argv, input=json.dumps(document).encode("utf-8"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                timeout=self.timeout, check=False)
         except OSError as exc:
             raise SignerFailed("the external signer %s cannot be started: %s" % (self.argv[0], exc))
         except subprocess.TimeoutExpired:

@@ -220,7 +220,7 @@ class OpenSSLBackend:
 
     def _run(self, args, data=None, what="openssl"):
         try:
-            process = subprocess.run([self.binary] + args, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            process = subprocess.run([self.binary] + args, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # pylint: disable=ansible-bad-function
                                      env=dict(os.environ, LC_ALL="C"), check=False)
         except OSError as exc:
             raise HostKeyError("cannot run %s: %s" % (self.binary, exc))

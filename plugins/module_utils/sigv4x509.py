@@ -227,7 +227,7 @@ def _run_openssl_with_key(args, private_key_pem, stdin=b""):
             write_fd = None
             writer.write(private_key_pem)
         command = ["openssl"] + [arg.replace("{key}", "/dev/fd/%d" % read_fd) for arg in args]
-        result = subprocess.run(command, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        result = subprocess.run(command, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # pylint: disable=ansible-bad-function
                                 pass_fds=(read_fd,), check=False)
     finally:
         os.close(read_fd)

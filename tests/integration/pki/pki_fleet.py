@@ -13,7 +13,7 @@ import time
 from support.ansible_run import run_playbook
 
 # Actions that run on the controller only; anything else that is not skipped or delegated is a module call on the host.
-CONTROLLER_ACTIONS = {"validate_argument_spec", "set_fact", "fail", "assert", "debug", "sign_certificates", "meta"}
+CONTROLLER_ACTIONS = {"validate_argument_spec", "validate_inputs", "set_fact", "fail", "assert", "debug", "sign_certificates", "meta"}
 ENROLL_PLAY = [{"name": "Enroll", "hosts": "all", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"]}]
 
 

@@ -19,28 +19,24 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.pki import serial_hex
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto
+# Both certificate backends are host_crypto's, shared with enrolment and signing; the names stay importable from here.
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.host_crypto import (  # noqa: F401 pylint: disable=unused-import
+    CryptographyBackend, OpensslBackend,
+)
 
 try:
     import configparser
 except ImportError:  # pragma: no cover - Python 2 hosts are out of scope, the import only keeps compile sanity quiet
     configparser = None
 
-try:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-except ImportError:
-    HAS_CRYPTOGRAPHY = False
-else:
-    HAS_CRYPTOGRAPHY = True
+HAS_CRYPTOGRAPHY = host_crypto.cryptography_importable()
 
 DEFAULT_CONFIG_FILE = os.path.join("~", ".aws", "config")
 REQUIRED_FLAGS = ("trust-anchor-arn", "profile-arn", "role-arn")
 # Flags that select the certificate from a store instead of files; then there are no files to inspect.
 CERTIFICATE_STORE_FLAGS = ("cert-selector", "system-store-name", "pkcs11-lib")
-_PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
 _INTERPRETER = re.compile(r"^python[0-9.]*$")
 _ARN_REGION = re.compile(r"^arn:[^:]+:rolesanywhere:(?P<region>[^:]+):")
 
@@ -190,98 +186,35 @@ def endpoint_of(parsed, region=None):
     return "https://rolesanywhere.{0}.amazonaws.com".format(region) if region else None
 
 
-# Certificate backends: both return the same plain facts, so the rules below do not care which one ran.
+# Certificate facts: both backends return the same plain facts, so the rules below do not care which one ran.
 
-class CryptographyBackend:
-    name = "cryptography"
-
-    def certificates(self, pem):
-        facts = []
-        for block in _PEM_CERTIFICATE.findall(pem.decode("ascii", "replace")):
-            try:
-                cert = x509.load_pem_x509_certificate(block.encode("ascii"))
-            except ValueError as error:
-                raise InspectionError("not a valid PEM certificate ({0})".format(error))
-            facts.append({
-                "subject": cert.subject.rfc4514_string(),
-                "issuer": cert.issuer.rfc4514_string(),
-                "serial": cert.serial_number,
-                "not_before": _utc_validity(cert, "not_valid_before"),
-                "not_after": _utc_validity(cert, "not_valid_after"),
-                "public_key": _spki(cert.public_key()),
-            })
-        return facts
-
-    def public_key_of(self, key_pem):
+def certificates(backend, pem):
+    """The facts of every PEM certificate in ``pem`` (bytes): subject, issuer, serial, validity, public key."""
+    facts = []
+    for block in host_crypto.pem_texts(pem, "CERTIFICATE"):
         try:
-            key = serialization.load_pem_private_key(key_pem, password=None)
-        except (ValueError, TypeError) as error:
-            raise InspectionError("not an unencrypted PEM private key ({0})".format(error))
-        return _spki(key.public_key())
+            info = backend.certificate_info(block, names=False)
+        except (host_crypto.CryptoError, ValueError) as error:
+            raise InspectionError("not a valid PEM certificate ({0})".format(getattr(error, "detail", error)))
+        facts.append({"subject": info["subject_name"], "issuer": info["issuer"], "serial": info["serial"],
+                      "not_before": info["not_before"], "not_after": info["not_after"], "public_key": info["public_key_der"]})
+    return facts
 
 
-def _utc_validity(cert, name):
-    # cryptography >= 42 has the *_utc properties; older distribution packages only the naive ones.
-    value = getattr(cert, name + "_utc", None)
-    return value if value is not None else getattr(cert, name).replace(tzinfo=datetime.timezone.utc)
-
-
-def _spki(public_key):
-    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
-class OpensslBackend:
-    name = "openssl"
-
-    def __init__(self, openssl):
-        self.openssl = openssl
-
-    def _run(self, args, data):
-        # No AnsibleModule (and so no run_command) in the standalone credential program that shares this code.
-        process = subprocess.run(  # pylint: disable=ansible-bad-function
-            [self.openssl] + args, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-        if process.returncode != 0:
-            error = process.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise InspectionError("openssl {0} failed: {1}".format(args[0], error[0] if error else "exit {0}".format(process.returncode)))
-        return process.stdout.decode("utf-8", "replace")
-
-    def certificates(self, pem):
-        facts = []
-        for block in _PEM_CERTIFICATE.findall(pem.decode("ascii", "replace")):
-            data = block.encode("ascii")
-            fields = self._run(["x509", "-noout", "-subject", "-issuer", "-serial", "-startdate", "-enddate",
-                                "-nameopt", "RFC2253"], data)
-            values = dict(line.split("=", 1) for line in fields.splitlines() if "=" in line)
-            facts.append({
-                "subject": values.get("subject", "").strip(),
-                "issuer": values.get("issuer", "").strip(),
-                "serial": int(values.get("serial", "0").strip(), 16),
-                "not_before": _openssl_time(values.get("notBefore", "")),
-                "not_after": _openssl_time(values.get("notAfter", "")),
-                "public_key": _pem_body(self._run(["x509", "-noout", "-pubkey"], data)),
-            })
-        return facts
-
-    def public_key_of(self, key_pem):
-        return _pem_body(self._run(["pkey", "-pubout", "-passin", "pass:"], key_pem))
-
-
-def _openssl_time(text):
-    # openssl prints e.g. "Nov  5 20:00:00 2027 GMT"; collapse the padding before parsing.
-    moment = datetime.datetime.strptime(" ".join(text.split()), "%b %d %H:%M:%S %Y %Z")
-    return moment.replace(tzinfo=datetime.timezone.utc)
-
-
-def _pem_body(pem_text):
-    return "".join(line.strip() for line in pem_text.splitlines() if line.strip() and not line.startswith("-----"))
+def public_key_of(backend, key_pem):
+    """The DER public key of a private key, comparable with a certificate's ``public_key``."""
+    try:
+        return backend.public_key_der(key_pem)
+    except host_crypto.CryptoError as error:
+        raise InspectionError("not an unencrypted PEM private key ({0})".format(error.detail))
 
 
 def pick_backend(prefer=None, openssl_path=None):
     """cryptography when importable (unless ``prefer`` says openssl), else the openssl binary, else None."""
-    if HAS_CRYPTOGRAPHY and prefer != "openssl":
-        return CryptographyBackend()
-    openssl = openssl_path or shutil.which("openssl")
-    return OpensslBackend(openssl) if openssl else None
+    try:
+        return host_crypto.select_backend("openssl" if prefer == "openssl" else "auto", openssl_path=openssl_path)
+    except host_crypto.CryptoError:
+        return None
 
 
 def _read(path):
@@ -294,7 +227,7 @@ def certificate_summary(cert, now):
     return {
         "subject": cert["subject"],
         "issuer": cert["issuer"],
-        "serial": serial_hex(cert["serial"]),
+        "serial": cert["serial"],
         "not_before": iso8601(cert["not_before"]),
         "not_after": iso8601(cert["not_after"]),
         "days_left": int((cert["not_after"] - now).total_seconds() // 86400),
@@ -346,7 +279,7 @@ def nearby_certificate_files(certificate_path, exclude, backend):
         try:
             data = _read(path)
             if b"BEGIN CERTIFICATE" in data:
-                found[path] = backend.certificates(data)
+                found[path] = certificates(backend, data)
         except (OSError, InspectionError):
             continue
     return found
@@ -363,7 +296,7 @@ def inspect_certificate_files(flags, backend, now=None):
     if backend is None:
         return None, [], dict(details, inspection="neither python3-cryptography nor openssl is available on the host")
     try:
-        certs = backend.certificates(_read(cert_path))
+        certs = certificates(backend, _read(cert_path))
         if not certs:
             raise InspectionError("no PEM certificate in the file")
     except (OSError, InspectionError) as error:
@@ -374,7 +307,7 @@ def inspect_certificate_files(flags, backend, now=None):
                    not_before=summary["not_before"], not_after=summary["not_after"])
     findings = validity_findings(leaf, now)
     try:
-        if backend.public_key_of(_read(key_path)) != leaf["public_key"]:
+        if public_key_of(backend, _read(key_path)) != leaf["public_key"]:
             findings.append("key_mismatch")
     except (OSError, InspectionError) as error:
         findings.append("private_key_unreadable")
@@ -383,7 +316,7 @@ def inspect_certificate_files(flags, backend, now=None):
     intermediates = []
     if chain_path:
         try:
-            intermediates = backend.certificates(_read(chain_path))
+            intermediates = certificates(backend, _read(chain_path))
         except (OSError, InspectionError) as error:
             details["intermediates_problem"] = str(error)
     exclude = set(path for path in (cert_path, key_path, chain_path) if path)

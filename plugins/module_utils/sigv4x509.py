@@ -21,17 +21,16 @@ import datetime
 import hashlib
 import importlib.util
 import json
-import os
 import random
 import re
-import shutil
 import socket
 import ssl
-import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto  # installed-program: bundled
 
 # cryptography is imported only when a session is signed: the credential-process program answers most calls
 # from its cache, and importing cryptography would be most of such a call's time. Hosts without
@@ -51,7 +50,6 @@ _OID_RSA_ENCRYPTION = bytes.fromhex("2a864886f70d010101")  # 1.2.840.113549.1.1.
 _OID_EC_PUBLIC_KEY = bytes.fromhex("2a8648ce3d0201")  # 1.2.840.10045.2.1
 _KEY_ALGORITHMS = {_OID_RSA_ENCRYPTION: ALGORITHM_RSA, _OID_EC_PUBLIC_KEY: ALGORITHM_ECDSA}
 
-_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
 _ARN_PATTERNS = {
     "trust_anchor_arn": re.compile(r"^arn:aws[a-z-]*:rolesanywhere:([a-z0-9-]+):\d{12}:trust-anchor/[A-Za-z0-9-]+$"),
     "profile_arn": re.compile(r"^arn:aws[a-z-]*:rolesanywhere:([a-z0-9-]+):\d{12}:profile/[A-Za-z0-9-]+$"),
@@ -87,15 +85,10 @@ class SessionError(Exception):
 
 def pem_blocks(data, label):
     """Return the DER bytes of every PEM block called ``label`` in ``data`` (bytes), in order."""
-    blocks = []
-    for match in _PEM_BLOCK.finditer(data):
-        if match.group(1).decode("ascii") != label:
-            continue
-        try:
-            blocks.append(base64.b64decode(b"".join(match.group(2).split()), validate=True))
-        except (binascii.Error, ValueError):
-            raise SigningError("a PEM %s block is not valid base64" % label)
-    return blocks
+    try:
+        return host_crypto.pem_blocks(data, label)
+    except ValueError as exc:
+        raise SigningError(str(exc))
 
 
 def certificates_der(data, field):
@@ -114,56 +107,16 @@ def certificates_der(data, field):
     raise SigningError("%s is neither a PEM nor a DER certificate" % field)
 
 
-def _der_element(data, offset):
-    """Read one DER TLV at ``offset``: return (tag, content_start, end)."""
-    if offset + 2 > len(data):
-        raise SigningError("certificate DER is truncated")
-    tag = data[offset]
-    length = data[offset + 1]
-    offset += 2
-    if length & 0x80:
-        size = length & 0x7F
-        if size == 0 or size > 4 or offset + size > len(data):
-            raise SigningError("certificate DER has an invalid length")
-        length = int.from_bytes(data[offset:offset + size], "big")
-        offset += size
-    if offset + length > len(data):
-        raise SigningError("certificate DER is truncated")
-    return tag, offset, offset + length
-
-
-def _der_children(data, start, end):
-    """Yield (tag, content_start, element_start, end) for the elements between start and end."""
-    offset = start
-    while offset < end:
-        tag, content, element_end = _der_element(data, offset)
-        yield tag, content, offset, element_end
-        offset = element_end
-
-
 def certificate_facts(der):
     """Return (serial, key algorithm OID bytes, SubjectPublicKeyInfo DER) of a DER certificate.
 
     A small DER walk keeps the openssl backend free of extra processes and of any
     dependence on the output format of ``openssl x509``.
     """
-    tag, content, end = _der_element(der, 0)
-    if tag != 0x30:
-        raise SigningError("certificate is not a DER SEQUENCE")
-    tag, tbs_content, tbs_end = _der_element(der, content)
-    if tag != 0x30:
-        raise SigningError("certificate has no tbsCertificate")
-    fields = list(_der_children(der, tbs_content, tbs_end))
-    if fields and fields[0][0] == 0xA0:  # explicit [0] version; absent means v1
-        fields = fields[1:]
-    if len(fields) < 6 or fields[0][0] != 0x02:
-        raise SigningError("certificate has no serial number")
-    _tag, serial_content, _start, serial_end = fields[0]
-    serial = int.from_bytes(der[serial_content:serial_end], "big", signed=True)
-    _tag, spki_content, spki_start, spki_end = fields[5]
-    _tag, alg_content, _start, alg_end = next(_der_children(der, spki_content, spki_end))
-    _tag, oid_content, _start, oid_end = next(_der_children(der, alg_content, alg_end))
-    return serial, bytes(der[oid_content:oid_end]), bytes(der[spki_start:spki_end])
+    try:
+        return host_crypto.certificate_der_facts(der)
+    except ValueError as exc:
+        raise SigningError(str(exc))
 
 
 def algorithm_for_key_oid(oid):
@@ -177,86 +130,28 @@ def algorithm_for_key_oid(oid):
 # --- signing backends ---------------------------------------------------------------------
 
 
-class _CryptographyKey(object):
-    """Sign with the cryptography package."""
+class _SigningKey(object):
+    """A private key checked against the certificate, signing through a host_crypto backend."""
 
-    name = "cryptography"
-
-    def __init__(self, private_key_pem, spki_der):
-        # pylint: disable-next=import-outside-toplevel
-        from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAlgorithm
-        # pylint: disable-next=import-outside-toplevel
-        from cryptography.hazmat.primitives import serialization as _crypto_serialization
-        # pylint: disable-next=import-outside-toplevel
-        from cryptography.hazmat.primitives.asymmetric import ec as _crypto_ec, rsa as _crypto_rsa
-
-        try:
-            self._key = _crypto_serialization.load_pem_private_key(private_key_pem, password=None)
-        except TypeError:
-            raise SigningError("private key is encrypted; give an unencrypted PEM key (file mode 0600 protects it)")
-        except (ValueError, _CryptoUnsupportedAlgorithm) as exc:
-            raise SigningError("private key cannot be read as PEM: %s" % exc)
-        public_der = self._key.public_key().public_bytes(
-            _crypto_serialization.Encoding.DER, _crypto_serialization.PublicFormat.SubjectPublicKeyInfo)
-        if public_der != spki_der:
-            raise SigningError("private key does not match the certificate")
-        if isinstance(self._key, _crypto_rsa.RSAPrivateKey):
-            self.algorithm = ALGORITHM_RSA
-        elif isinstance(self._key, _crypto_ec.EllipticCurvePrivateKey):
-            self.algorithm = ALGORITHM_ECDSA
-        else:
-            raise SigningError("private key type is not supported (RSA and EC keys are)")
-
-    def sign(self, data):
-        # pylint: disable-next=import-outside-toplevel
-        from cryptography.hazmat.primitives import hashes as _crypto_hashes
-        # pylint: disable-next=import-outside-toplevel
-        from cryptography.hazmat.primitives.asymmetric import ec as _crypto_ec, padding as _crypto_padding
-
-        if self.algorithm == ALGORITHM_RSA:
-            return self._key.sign(data, _crypto_padding.PKCS1v15(), _crypto_hashes.SHA256())
-        return self._key.sign(data, _crypto_ec.ECDSA(_crypto_hashes.SHA256()))
-
-
-def _run_openssl_with_key(args, private_key_pem, stdin=b""):
-    """Run ``openssl <args>`` reading the key from a pipe, so the key is never copied to disk."""
-    read_fd, write_fd = os.pipe()
-    try:
-        # A PEM key is far below the pipe buffer size, so writing before openssl starts cannot block.
-        with os.fdopen(write_fd, "wb") as writer:
-            write_fd = None
-            writer.write(private_key_pem)
-        command = ["openssl"] + [arg.replace("{key}", "/dev/fd/%d" % read_fd) for arg in args]
-        result = subprocess.run(command, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # pylint: disable=ansible-bad-function
-                                pass_fds=(read_fd,), check=False)
-    finally:
-        os.close(read_fd)
-        if write_fd is not None:
-            os.close(write_fd)
-    if result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise SigningError("openssl %s failed: %s" % (args[0], detail[0] if detail else "exit code %d" % result.returncode))
-    return result.stdout
-
-
-class _OpensslKey(object):
-    """Sign with the ``openssl`` command (PKCS#1 v1.5 for RSA, DER-encoded ECDSA for EC)."""
-
-    name = "openssl"
-
-    def __init__(self, private_key_pem, spki_der, algorithm):
-        if shutil.which("openssl") is None:
-            raise SigningError("neither python3-cryptography nor the openssl command is available; install one of them")
-        if b"ENCRYPTED" in private_key_pem:
-            raise SigningError("private key is encrypted; give an unencrypted PEM key (file mode 0600 protects it)")
+    def __init__(self, backend, private_key_pem, spki_der, algorithm):
+        self.name = backend.name
+        self._backend = backend
         self._pem = private_key_pem
-        public_der = _run_openssl_with_key(["pkey", "-in", "{key}", "-pubout", "-outform", "DER"], private_key_pem)
+        try:
+            public_der = backend.public_key_der(private_key_pem)
+        except host_crypto.CryptoError as exc:
+            if exc.encrypted_key:
+                raise SigningError("private key is encrypted; give an unencrypted PEM key (file mode 0600 protects it)")
+            raise SigningError("private key cannot be read as PEM: %s" % exc.detail)
         if public_der != spki_der:
             raise SigningError("private key does not match the certificate")
         self.algorithm = algorithm
 
     def sign(self, data):
-        return _run_openssl_with_key(["dgst", "-sha256", "-sign", "{key}", "-binary"], self._pem, stdin=data)
+        try:
+            return self._backend.sign(self._pem, data)
+        except host_crypto.CryptoError as exc:
+            raise SigningError(str(exc))
 
 
 def load_signing_key(private_key_pem, spki_der, key_oid, backend=None):
@@ -265,15 +160,14 @@ def load_signing_key(private_key_pem, spki_der, key_oid, backend=None):
         private_key_pem = private_key_pem.encode("ascii")
     if b"-----BEGIN" not in private_key_pem:
         raise SigningError("private_key_pem is not a PEM private key")
-    if backend is None:
-        backend = "cryptography" if HAS_CRYPTOGRAPHY else "openssl"
-    if backend == "cryptography":
-        if not HAS_CRYPTOGRAPHY:
-            raise SigningError("the cryptography package is not installed")
-        return _CryptographyKey(private_key_pem, spki_der)
-    if backend == "openssl":
-        return _OpensslKey(private_key_pem, spki_der, algorithm_for_key_oid(key_oid))
-    raise SigningError("unknown signing backend %r (use cryptography or openssl)" % (backend,))
+    if backend not in (None, "cryptography", "openssl"):
+        raise SigningError("unknown signing backend %r (use cryptography or openssl)" % (backend,))
+    algorithm = algorithm_for_key_oid(key_oid)
+    try:
+        chosen = host_crypto.select_backend(backend or "auto", option="signing backend")
+    except host_crypto.CryptoError as exc:
+        raise SigningError(str(exc))
+    return _SigningKey(chosen, private_key_pem, spki_der, algorithm)
 
 
 # --- SigV4 pieces -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, host_keys, local_ca, pki
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, host_crypto, host_keys, local_ca, pki
 
 import pki_testlib as t
 
@@ -120,11 +120,11 @@ def test_expires_within_boundary():
 
 
 def test_forcing_a_missing_backend_names_the_fix(monkeypatch):
-    monkeypatch.setattr(host_keys.shutil, "which", lambda name: None)
+    monkeypatch.setattr(host_crypto.shutil, "which", lambda name: None)
     with pytest.raises(host_keys.HostKeyError) as err:
         host_keys.select_backend("openssl")
     assert "install openssl" in str(err.value)
-    monkeypatch.setattr(host_keys, "_cryptography_importable", lambda: False)
+    monkeypatch.setattr(host_crypto, "cryptography_importable", lambda: False)
     with pytest.raises(host_keys.HostKeyError) as err:
         host_keys.select_backend("auto")
     assert "neither" in str(err.value)
@@ -132,7 +132,7 @@ def test_forcing_a_missing_backend_names_the_fix(monkeypatch):
 
 @needs_openssl
 def test_auto_falls_back_to_openssl(monkeypatch):
-    monkeypatch.setattr(host_keys, "_cryptography_importable", lambda: False)
+    monkeypatch.setattr(host_crypto, "cryptography_importable", lambda: False)
     assert host_keys.select_backend("auto").name == "openssl"
 
 

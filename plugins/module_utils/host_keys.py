@@ -20,8 +20,7 @@ import os
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto
 # The names callers use from here; the implementations live in host_crypto, shared with inspection and signing.
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.host_crypto import (  # noqa: F401 pylint: disable=unused-import
-    CURVE_BY_OID, CURVE_NAMES, KEY_TYPES, OID_EC, OID_RSA, SUBJECT_ATTRIBUTES,
-    CryptographyBackend, OpensslBackend, first_pem_certificate, key_type_of_spki, pem_to_der,
+    KEY_TYPES, first_pem_certificate, key_type_of_spki, pem_to_der,
 )
 
 # host_crypto's backends raise this one error, so catching HostKeyError catches what they raise.

@@ -12,14 +12,15 @@ optional intermediates) in the signed ``X-Amz-X509`` / ``X-Amz-X509-Chain`` head
 This file must run with nothing but the Python standard library plus either the
 ``cryptography`` package or the ``openssl`` command: it is also the signing core of the
 standalone credential-process program that the ``credential_helper`` role installs on
-hosts, where neither Ansible nor third-party packages can be assumed.
+hosts, where neither Ansible nor third-party packages can be assumed. The keys, the
+certificates' DER and the two signing backends are host_crypto's, which the program
+bundles; its one import below is rewritten there (see the credential_helper role).
 """
 
 import base64
 import binascii
 import datetime
 import hashlib
-import importlib.util
 import json
 import random
 import re
@@ -32,10 +33,9 @@ import urllib.request
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto  # installed-program: bundled
 
-# cryptography is imported only when a session is signed: the credential-process program answers most calls
+# host_crypto imports cryptography only when a session is signed: the credential-process program answers most calls
 # from its cache, and importing cryptography would be most of such a call's time. Hosts without
 # python3-cryptography sign with the openssl command.
-HAS_CRYPTOGRAPHY = importlib.util.find_spec("cryptography") is not None
 
 SERVICE = "rolesanywhere"
 ALGORITHM_RSA = "AWS4-X509-RSA-SHA256"

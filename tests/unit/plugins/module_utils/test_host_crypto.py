@@ -250,4 +250,3 @@ def test_the_layer_has_no_ansible_or_top_level_cryptography_import():
         lines = handle.read().splitlines()
     assert not [line for line in lines if line.startswith(("import cryptography", "from cryptography"))]
     assert not [line for line in lines if "ansible" in line and "import" in line]
-

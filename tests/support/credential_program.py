@@ -13,7 +13,7 @@ PROGRAM_NAME = "rolesanywhere-credential-process"
 
 
 def install_program(work):
-    """Run the role's install_python tasks into work/bin; the installed program's path."""
+    """Run the role's install_python tasks into work/bin (a pathlib.Path); the installed program's path."""
     install_dir = work / "bin"
     play = [{
         "hosts": "localhost", "connection": "local", "gather_facts": False,
@@ -23,7 +23,8 @@ def install_program(work):
                  "rolesanywhere_python_interpreter": sys.executable},
     }]
     result = run_playbook(play, tmp_path=work)
-    assert result.rc == 0, result.explain()
+    if result.rc != 0:
+        raise RuntimeError(result.explain())
     return str(install_dir / PROGRAM_NAME)
 
 

@@ -1,6 +1,6 @@
 """CreateSession calls per host and hour of each delivery mode, measured on local hosts against the stand-in.
 
-  .venv/bin/python benchmarks/delivery_modes.py [--hosts 10] [--seconds 300]
+  .venv/bin/python benchmarks/delivery_modes.py [--hosts 10] [--seconds 300] [--print-only]
 
 Session duration 900 s (the service's minimum). serve and update run the collection's program on every host with the
 refresh window scaled from 60-600 s to 780-840 s before expiry, so a run of minutes shows many refreshes; process runs
@@ -15,13 +15,10 @@ import datetime
 import os
 import platform
 import sys
-import tempfile
 import threading
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [os.path.join(REPO, "build"), os.path.join(REPO, "tests")]
+from stand_in_bench import install_python_program, official_helper, replace_section, stand_in
 
-RESULTS = os.path.join(REPO, "benchmarks", "results.md")
 SECTION_START = "<!-- delivery-modes: written by benchmarks/delivery_modes.py -->"
 SECTION_END = "<!-- /delivery-modes -->"
 WINDOW, MIN_LEAD = 840, 780           # scaled refresh window of the accelerated run
@@ -37,7 +34,6 @@ def fleet_rate(per_host_hour, hosts):
 def run(server, work, hosts, seconds, official):
     from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import delivery_quota
     from support import delivery_fleet
-    from verify_quota import install_python_program
 
     program = install_python_program(work)
     results = {}
@@ -120,35 +116,22 @@ def write_section(rows, argv):
              "|---|---|---|---|---|"]
     lines += ["| %s | %s | %s | %s | %s |" % row for row in rows]
     lines += ["", SECTION_END]
-    with open(RESULTS, encoding="utf-8") as handle:
-        text = handle.read()
-    if SECTION_START in text:
-        before, _old, after = text.partition(SECTION_START)
-        after = after.partition(SECTION_END)[2]
-        text = before.rstrip("\n") + "\n\n" + "\n".join(lines) + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    with open(RESULTS, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    replace_section(SECTION_START, SECTION_END, lines)
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--hosts", type=int, default=10)
     parser.add_argument("--seconds", type=int, default=300)
+    parser.add_argument("--print-only", action="store_true",
+                        help="print the rows without rewriting benchmarks/results.md (for short trial runs)")
     args = parser.parse_args(argv)
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from localaws.pytest_plugin import start_server
-    from support import quota_fleet
-
-    official = quota_fleet.OFFICIAL_HELPER if os.access(quota_fleet.OFFICIAL_HELPER, os.X_OK) else None
-    with tempfile.TemporaryDirectory(dir=os.path.join(REPO, "build")) as work:
-        server = start_server(os.path.join(work, "localaws"))
-        try:
-            rows = run(server, work, args.hosts, args.seconds, official)
-        finally:
-            server.stop()
-    write_section(rows, argv)
+    with stand_in() as (server, work):
+        rows = run(server, work, args.hosts, args.seconds, official_helper())
+    if args.print_only:
+        print("benchmarks/results.md left as it is (--print-only)", file=sys.stderr)
+    else:
+        write_section(rows, argv)
     for row in rows:
         print(" | ".join(row))
     return 0

@@ -15,30 +15,11 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [os.path.join(REPO, "build"), os.path.join(REPO, "tests")]
+from stand_in_bench import install_python_program, official_helper, replace_section, stand_in
 
-RESULTS = os.path.join(REPO, "benchmarks", "results.md")
 SECTION_START = "<!-- verify-quota: written by benchmarks/verify_quota.py -->"
 SECTION_END = "<!-- /verify-quota -->"
-
-
-def install_python_program(work):
-    """The credential-process program exactly as the credential_helper role installs it."""
-    from support.ansible_run import run_playbook
-
-    install_dir = os.path.join(work, "bin")
-    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False,
-             "tasks": [{"name": "install the program", "ansible.builtin.include_role": {
-                 "name": "hybridcloud.rolesanywhere.credential_helper", "tasks_from": "install_python"}}],
-             "vars": {"rolesanywhere_signing_helper": "python", "rolesanywhere_signing_helper_install_dir": install_dir,
-                      "rolesanywhere_python_interpreter": sys.executable}}]
-    result = run_playbook(play, tmp_path=work)
-    if result.rc != 0:
-        raise RuntimeError(result.explain())
-    return os.path.join(install_dir, "rolesanywhere-credential-process")
 
 
 def quota_state(server):
@@ -105,16 +86,7 @@ def write_section(rows, argv):
              "", "| Measurement | Result |", "|---|---|"]
     lines += ["| %s | %s |" % row for row in rows]
     lines += ["", SECTION_END]
-    with open(RESULTS, encoding="utf-8") as handle:
-        text = handle.read()
-    if SECTION_START in text:
-        before, _old, after = text.partition(SECTION_START)
-        after = after.partition(SECTION_END)[2]
-        text = before.rstrip("\n") + "\n\n" + "\n".join(lines) + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    with open(RESULTS, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    replace_section(SECTION_START, SECTION_END, lines)
 
 
 def main(argv):
@@ -122,25 +94,19 @@ def main(argv):
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--forks", type=int, default=50)
     args = parser.parse_args(argv)
-    from localaws.pytest_plugin import start_server
-    from support import quota_fleet
-
     rows = []
-    with tempfile.TemporaryDirectory(dir=os.path.join(REPO, "build")) as work:
-        server = start_server(os.path.join(work, "localaws"))
-        try:
-            program = install_python_program(work)
-            rows.append(measure(server, work, "Python program", program, args.hosts, args.forks))
-            rows.append(measure_burst(server, work, "Python program", program, args.hosts))
-            if os.access(quota_fleet.OFFICIAL_HELPER, os.X_OK):
-                label = "official helper %s" % helper_version(quota_fleet.OFFICIAL_HELPER)
-                rows.append(measure(server, work, label, quota_fleet.OFFICIAL_HELPER, args.hosts, args.forks))
-                rows.append(measure_burst(server, work, label, quota_fleet.OFFICIAL_HELPER, args.hosts))
-            else:
-                absent = "not measured: build/official-helper/aws_signing_helper is absent (make official-helper)"
-                rows.append(("verify with the official helper", absent))
-        finally:
-            server.stop()
+    with stand_in() as (server, work):
+        program = install_python_program(work)
+        rows.append(measure(server, work, "Python program", program, args.hosts, args.forks))
+        rows.append(measure_burst(server, work, "Python program", program, args.hosts))
+        official = official_helper()
+        if official:
+            label = "official helper %s" % helper_version(official)
+            rows.append(measure(server, work, label, official, args.hosts, args.forks))
+            rows.append(measure_burst(server, work, label, official, args.hosts))
+        else:
+            absent = "not measured: build/official-helper/aws_signing_helper is absent (make official-helper)"
+            rows.append(("verify with the official helper", absent))
     for row in rows:
         print("%-60s %s" % row)
     write_section(rows, argv)

@@ -5,28 +5,9 @@ import sys
 
 import pytest
 
-from support.ansible_run import run_playbook
+from support.credential_program import program  # noqa: F401  (the fixture, shared with the delivery tests)
 from trust_setup import create_trust
 from unit.plugins.module_utils.signing_certs import Pki
-
-PROGRAM_NAME = "rolesanywhere-credential-process"
-
-
-@pytest.fixture(scope="session")
-def program(tmp_path_factory):
-    """The credential-process program exactly as the role installs it (built from the collection's sources)."""
-    work = tmp_path_factory.mktemp("program")
-    install_dir = work / "bin"
-    play = [{
-        "hosts": "localhost", "connection": "local", "gather_facts": False,
-        "tasks": [{"name": "install the program", "ansible.builtin.include_role": {
-            "name": "hybridcloud.rolesanywhere.credential_helper", "tasks_from": "install_python"}}],
-        "vars": {"rolesanywhere_signing_helper": "python", "rolesanywhere_signing_helper_install_dir": str(install_dir),
-                 "rolesanywhere_python_interpreter": sys.executable},
-    }]
-    result = run_playbook(play, tmp_path=work)
-    assert result.rc == 0, result.explain()
-    return str(install_dir / PROGRAM_NAME)
 
 
 class Host(object):

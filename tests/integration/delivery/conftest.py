@@ -1,10 +1,11 @@
-"""Fixtures of the delivery tests: a world per test (a real service user, removed afterwards)."""
+"""Fixtures of the delivery tests: a world per test (a real service user, removed afterwards), the installed program."""
 
 import os
 
 import pytest
 
 from delivery_world import SYSTEM_PYTHON, DeliveryWorld
+from support.credential_program import program  # noqa: F401  (the fixture, shared with the credential_helper tests)
 
 
 @pytest.fixture
@@ -22,24 +23,3 @@ def delivery_world(localaws, tmp_path):
     yield make
     for world in worlds:
         world.close()
-
-
-@pytest.fixture(scope="session")
-def program(tmp_path_factory):
-    """The credential-process program exactly as the role installs it (built from the collection's sources)."""
-    import sys
-
-    from support.ansible_run import run_playbook
-
-    work = tmp_path_factory.mktemp("delivery-program")
-    install_dir = work / "bin"
-    play = [{
-        "hosts": "localhost", "connection": "local", "gather_facts": False,
-        "tasks": [{"name": "install the program", "ansible.builtin.include_role": {
-            "name": "hybridcloud.rolesanywhere.credential_helper", "tasks_from": "install_python"}}],
-        "vars": {"rolesanywhere_signing_helper": "python", "rolesanywhere_signing_helper_install_dir": str(install_dir),
-                 "rolesanywhere_python_interpreter": sys.executable},
-    }]
-    result = run_playbook(play, tmp_path=work)
-    assert result.rc == 0, result.explain()
-    return str(install_dir / "rolesanywhere-credential-process")

@@ -5,6 +5,7 @@ skipped, or failed in CI, without it). The unit's ExecStart line is what runs: s
 supervisor stands in for systemd here.
 """
 
+import hashlib
 import os
 import signal
 import socket
@@ -115,6 +116,62 @@ def test_without_systemd_the_role_says_what_to_set(delivery_world):
     assert result.rc != 0
     assert "does not run systemd" in result.explain() and "rolesanywhere_service_manager: none" in result.explain()
     assert world.unit_files() == []
+
+
+def _derived_port(user):
+    """The port the role derives for a user's profile from the default range (see tasks/profiles.yml)."""
+    digest = hashlib.sha1(("%s:%s" % (user, PROFILE)).encode()).hexdigest()
+    return 49400 + int(digest[:8], 16) % 600
+
+
+def _squat(port):
+    """Another program listening on the port (this test process)."""
+    squatter = socket.socket()
+    squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    squatter.bind(("127.0.0.1", port))
+    squatter.listen(5)
+    return squatter
+
+
+def _assert_names_the_port_holder_and_fix(result, port, unit_name):
+    text = result.explain()
+    assert result.rc != 0
+    assert "Port %d on 127.0.0.1" % port in text and unit_name in text, text
+    assert "pid %d (user root)" % os.getpid() in text, text
+    assert "delivery_port" in text and "rolesanywhere_delivery_port_range" in text, text
+
+
+def test_a_port_another_program_holds_stops_the_role_before_any_unit_change(delivery_world):
+    world = delivery_world("serve", PYTHON)
+    port = _derived_port(world.user)
+    unit_name = "rolesanywhere-credentials-%s-%s.service" % (world.user, PROFILE)
+
+    # First install, port taken: no unit is installed.
+    with _squat(port):
+        refused = world.run_role()
+    _assert_names_the_port_holder_and_fix(refused, port, unit_name)
+    assert world.unit_files() == []
+
+    assert world.run_role().rc == 0
+    assert world.metadata_port() == port
+    supervised = world.start_service()
+    world.ready()
+    # The unit's own process on the port is no obstacle, even when its command line is about to change.
+    rerun = world.run_role(rolesanywhere_refresh_window=900)
+    assert rerun.rc == 0, rerun.explain()
+    supervised.stop()
+    wait_for(lambda: not listening(port), "the stopped service to release its port")
+
+    (unit,) = world.unit_files()
+    watched = [unit, world.home / ".aws" / "config"]
+    before = [(path.read_bytes(), path.stat().st_mtime_ns) for path in watched]
+    with _squat(port) as squatter:
+        refused = world.run_role(rolesanywhere_refresh_window=1200)
+        assert squatter.getsockname() == ("127.0.0.1", port) and listening(port)
+    _assert_names_the_port_holder_and_fix(refused, port, unit_name)
+    # Nothing changed: the unit keeps its ExecStart, the AWS profile its endpoint.
+    assert [(path.read_bytes(), path.stat().st_mtime_ns) for path in watched] == before
+    assert "--refresh-window 900 " in unit.read_text()
 
 
 def verify(world, **extra):

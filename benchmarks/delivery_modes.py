@@ -19,6 +19,8 @@ import tempfile
 import threading
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# build/ for the collection (its FQCN imports), tests/ for the shared test support (support.*). The stand-in is the
+# installed localaws package (`make setup`), started as its own process.
 sys.path[:0] = [os.path.join(REPO, "build"), os.path.join(REPO, "tests")]
 
 RESULTS = os.path.join(REPO, "benchmarks", "results.md")
@@ -138,7 +140,7 @@ def main(argv):
     parser.add_argument("--seconds", type=int, default=300)
     args = parser.parse_args(argv)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from localaws.pytest_plugin import start_server
+    from localaws.process import start_server
     from support import quota_fleet
 
     official = quota_fleet.OFFICIAL_HELPER if os.access(quota_fleet.OFFICIAL_HELPER, os.X_OK) else None

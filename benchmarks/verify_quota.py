@@ -18,6 +18,8 @@ import sys
 import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# build/ for the collection (its FQCN imports), tests/ for the shared test support (support.*). The stand-in is the
+# installed localaws package (`make setup`), started as its own process.
 sys.path[:0] = [os.path.join(REPO, "build"), os.path.join(REPO, "tests")]
 
 RESULTS = os.path.join(REPO, "benchmarks", "results.md")
@@ -122,7 +124,7 @@ def main(argv):
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--forks", type=int, default=50)
     args = parser.parse_args(argv)
-    from localaws.pytest_plugin import start_server
+    from localaws.process import start_server
     from support import quota_fleet
 
     rows = []

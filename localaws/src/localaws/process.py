@@ -1,4 +1,4 @@
-"""Running the stand-in as a subprocess and talking to it: used by the pytest fixtures, `make demo` and Molecule."""
+"""Running the stand-in as a subprocess and talking to it: used by the pytest fixtures, `make demo` and the benchmarks."""
 
 import json
 import os
@@ -11,7 +11,6 @@ import urllib.request
 
 import boto3
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 10
 
@@ -160,17 +159,19 @@ def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_
     the certificate valid for `host`, localhost, 127.0.0.1 and `tls_names`. `endpoint_host` is the name clients put in
     the endpoint URL instead of the listening address (a proxy test needs a name Go does not treat as loopback).
     """
+    # The process runs in work_dir, so every path it is given must not depend on the caller's directory.
+    work_dir = os.path.abspath(work_dir)
+    state_file = os.path.abspath(state_file) if state_file else None
     os.makedirs(work_dir, exist_ok=True)
     log_path = os.path.join(work_dir, "localaws.log")
-    env = dict(os.environ)
-    env["PYTHONPATH"] = TESTS_DIR + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with open(log_path, "ab") as log:
+        # The installed package, run by this interpreter: whoever imports this module can start the stand-in.
         process = subprocess.Popen(  # pylint: disable=consider-using-with
             [sys.executable, "-m", "localaws", "--host", host, "--port", str(port), "--region", region]
             + (["--tls", "--tls-dir", os.path.join(work_dir, "tls")] if tls else [])
             + [argument for name in tls_names for argument in ("--tls-name", name)]
             + (["--state-file", str(state_file)] if state_file else []),
-            stdout=subprocess.PIPE, stderr=log, env=env, cwd=TESTS_DIR)
+            stdout=subprocess.PIPE, stderr=log, cwd=work_dir)
     first_line = _read_line_with_timeout(process, START_TIMEOUT_SECONDS)
     try:
         info = json.loads(first_line)

@@ -1,4 +1,4 @@
-"""`python -m localaws [--host H] [--port P] [--region R] [--tls [--tls-dir DIR] [--tls-name NAME ...]] [--state-file PATH] [--verbose]`
+"""`localaws [--host H] [--port P] [--region R] [--tls [--tls-dir DIR] [--tls-name NAME ...]] [--state-file PATH] [--verbose]`
 
 Starts the stand-in, seeds an administrator, turns IAM authorization enforcement on, prints one JSON line
 ({"endpoint", "region", "account_id", "access_key_id", "secret_access_key"}, plus "ca_bundle" with --tls) on stdout
@@ -17,7 +17,7 @@ import sys
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m localaws", description=__doc__.split("\n\n", maxsplit=1)[1])
+    parser = argparse.ArgumentParser(prog="localaws", description=__doc__.split("\n\n", maxsplit=1)[1])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
     parser.add_argument("--region", default="us-east-1", help="region of the emulated Roles Anywhere (default us-east-1)")

@@ -8,7 +8,7 @@ pytest-xdist every worker gets its own server (and its own state).
 import pytest
 
 # Re-exported: tests and scripts import these from here.
-from .process import TESTS_DIR, LocalAwsError, LocalAwsServer, start_server  # noqa: F401  pylint: disable=unused-import
+from .process import LocalAwsError, LocalAwsServer, start_server  # noqa: F401  pylint: disable=unused-import
 
 
 @pytest.fixture(scope="session")

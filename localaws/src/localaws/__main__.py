@@ -82,7 +82,7 @@ def serve(args):
                          request_handler=MotoRequestHandler, ssl_context=server_context(tls_files) if tls_files else None)
     try:
         host, port = server.server_address[:2]
-        info = {"endpoint": "%s://%s:%d" % ("https" if tls_files else "http", host, port), "region": args.region,
+        info = {"endpoint": f"{'https' if tls_files else 'http'}://{host}:{port}", "region": args.region,
                 "account_id": store.account_id, "access_key_id": administrator["access_key_id"],
                 "secret_access_key": administrator["secret_access_key"]}
         if tls_files:

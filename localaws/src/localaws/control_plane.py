@@ -96,14 +96,14 @@ class ControlPlane:
         for item in table.values():
             if identifier in (item.get(kind.arn_key), item.get("aliasArn")):
                 return item
-        raise not_found("%s %s not found" % (kind.label, identifier))
+        raise not_found(f"{kind.label} {identifier} not found")
 
     def _find_taggable(self, arn):
         for kind in TAGGABLE_KINDS:
             for item in self._table(kind).values():
                 if item[kind.arn_key] == arn:
                     return item
-        raise not_found("Resource %s not found" % arn)
+        raise not_found(f"Resource {arn} not found")
 
     def _check_tagging_on_create(self, kind, params, caller):
         # Tags given to CreateTrustAnchor or CreateProfile also need rolesanywhere:TagResource (service authorization
@@ -144,10 +144,10 @@ class ControlPlane:
         if not alias_name:
             return
         if alias_name.lower().startswith("aws/"):
-            raise validation_error("Alias name %s is reserved: names starting with aws/ belong to AWS" % alias_name)
+            raise validation_error(f"Alias name {alias_name} is reserved: names starting with aws/ belong to AWS")
         for other in self._table(kind).values():
             if other is not item and other.get("aliasName") == alias_name:
-                raise validation_error("Alias name %s is already used by %s" % (alias_name, other[kind.arn_key]))
+                raise validation_error(f"Alias name {alias_name} is already used by {other[kind.arn_key]}")
 
     def _set_alias(self, kind, item, alias_name):
         """Apply an aliasName parameter: None keeps the alias, "" removes it, anything else sets it.
@@ -171,19 +171,19 @@ class ControlPlane:
         """`current_tags` with `new_tags` added or overwritten, or the error the service gives for them."""
         for tag in new_tags:
             if tag["key"].lower().startswith("aws:"):
-                raise validation_error("Tag key %s is reserved: keys starting with aws: belong to AWS" % tag["key"])
+                raise validation_error(f"Tag key {tag['key']} is reserved: keys starting with aws: belong to AWS")
         merged = {tag["key"]: tag["value"] for tag in current_tags}
         merged.update((tag["key"], tag["value"]) for tag in new_tags)
         if len(merged) > MAX_TAGS_PER_RESOURCE:
-            raise ServiceError("TooManyTagsException", "A resource can have at most %d tags; this request would leave %d"
-                               % (MAX_TAGS_PER_RESOURCE, len(merged)), 400)
+            raise ServiceError("TooManyTagsException", f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags; this "
+                               f"request would leave {len(merged)}", 400)
         return [{"key": key, "value": value} for key, value in merged.items()]
 
     def _page(self, items, params):
         page_size = params.get("pageSize", DEFAULT_PAGE_SIZE)
         if page_size < 1:
-            raise validation_error("Value '%s' at 'pageSize' failed to satisfy constraint: Member must have value greater "
-                                   "than or equal to 1" % page_size)
+            raise validation_error(f"Value '{page_size}' at 'pageSize' failed to satisfy constraint: Member must have value "
+                                   "greater than or equal to 1")
         start = _decode_next_token(params.get("nextToken"))
         page = items[start:start + page_size]
         next_token = None
@@ -213,16 +213,16 @@ class ControlPlane:
             try:
                 x509.load_pem_x509_certificates(pem.encode("utf-8"))
             except ValueError as exc:
-                raise validation_error("source.sourceData.x509CertificateData is not a PEM certificate bundle: %s" % exc) from None
+                raise validation_error(f"source.sourceData.x509CertificateData is not a PEM certificate bundle: {exc}") from None
         elif source_type == "AWS_ACM_PCA":
             arn = data.get("acmPcaArn")
             if arn is None:
                 raise validation_error("source.sourceData.acmPcaArn is required for sourceType AWS_ACM_PCA")
             if self.acm_pca_lookup is not None and not self.acm_pca_lookup(arn):
-                raise validation_error("source.sourceData.acmPcaArn %s is not an ACM Private CA in this account" % arn)
+                raise validation_error(f"source.sourceData.acmPcaArn {arn} is not an ACM Private CA in this account")
         else:
-            raise validation_error("Trust anchor source type %s is not supported; use CERTIFICATE_BUNDLE or AWS_ACM_PCA"
-                                   % source_type)
+            raise validation_error(f"Trust anchor source type {source_type} is not supported; use CERTIFICATE_BUNDLE or "
+                                   "AWS_ACM_PCA")
 
     @staticmethod
     def _notification_settings(current, settings, configured_by):
@@ -234,8 +234,8 @@ class ControlPlane:
             threshold = setting.get("threshold")
             if threshold is None:
                 if setting["enabled"]:
-                    raise validation_error("notificationSettings: threshold is required for the enabled event %s"
-                                           % setting["event"])
+                    raise validation_error("notificationSettings: threshold is required for the enabled event "
+                                           f"{setting['event']}")
                 threshold = existing["threshold"] if existing else DEFAULT_NOTIFICATION_THRESHOLD_DAYS
             updated = {"enabled": setting["enabled"], "event": setting["event"], "threshold": threshold,
                        "channel": channel, "configuredBy": configured_by}
@@ -402,13 +402,13 @@ class ControlPlane:
         try:
             x509.load_pem_x509_crl(crl_data)
         except ValueError as exc:
-            raise validation_error("crlData is not a PEM-encoded X.509 CRL: %s" % exc) from None
+            raise validation_error(f"crlData is not a PEM-encoded X.509 CRL: {exc}") from None
 
     def import_crl(self, params, caller):
         anchor_arn = params["trustAnchorArn"]
         # Only the ARN holding the trust anchor id is accepted here, not an alias ARN.
         if not any(anchor["trustAnchorArn"] == anchor_arn for anchor in self.store.trust_anchors.values()):
-            raise not_found("Trust anchor %s not found" % anchor_arn)
+            raise not_found(f"Trust anchor {anchor_arn} not found")
         self._check_crl_data(params["crlData"])
         crl = self._new_resource(CRL, params, {
             "name": params["name"],
@@ -527,7 +527,7 @@ def _decode_next_token(token):
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError):
         offset = None
     if not isinstance(offset, int) or offset < 0:
-        raise validation_error("nextToken %s is not a token this service returned" % token)
+        raise validation_error(f"nextToken {token} is not a token this service returned")
     return offset
 
 

@@ -6,7 +6,7 @@ fault's seconds have passed or the faults are cleared (admin reset), then answer
 
 import threading
 
-from .errors import ServiceError
+from .errors import ServiceError, internal_error, throttled
 
 FAULT_KINDS = ("throttle", "error500", "hang")
 DEFAULT_HANG_SECONDS = 600
@@ -15,8 +15,8 @@ DEFAULT_HANG_SECONDS = 600
 def fault_error(kind, operation):
     """The error a fault of `kind` produces; both are ones botocore's retry handlers retry."""
     if kind == "throttle":
-        return ServiceError("ThrottlingException", "Rate exceeded for %s (injected fault)" % operation, 429)
-    return ServiceError("InternalServerException", "Internal failure in %s (injected fault)" % operation, 500)
+        return throttled(f"Rate exceeded for {operation} (injected fault)")
+    return internal_error(f"Internal failure in {operation} (injected fault)")
 
 
 class FaultInjector:
@@ -30,11 +30,11 @@ class FaultInjector:
 
     def add(self, operation, kind, count, seconds=DEFAULT_HANG_SECONDS):
         if kind not in FAULT_KINDS:
-            raise ValueError("kind must be one of %s, not %r" % (", ".join(FAULT_KINDS), kind))
+            raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}, not {kind!r}")
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise ValueError("count must be a non-negative integer, not %r" % (count,))
+            raise ValueError(f"count must be a non-negative integer, not {count!r}")
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise ValueError("seconds must be a non-negative number, not %r" % (seconds,))
+            raise ValueError(f"seconds must be a non-negative number, not {seconds!r}")
         with self._lock:
             if count:
                 self._pending[operation] = {"kind": kind, "remaining": count}

@@ -121,7 +121,7 @@ class StateFile:
         except FileNotFoundError:
             return None
         if document.get("version") != FORMAT_VERSION:
-            raise ValueError("%s is not a state file of this stand-in (version %r)" % (path, document.get("version")))
+            raise ValueError(f"{path} is not a state file of this stand-in (version {document.get('version')!r})")
         return document
 
     def restore(self, document):

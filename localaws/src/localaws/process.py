@@ -94,13 +94,13 @@ class LocalAwsServer:
 
     def _admin(self, method, action, document=None):
         data = None if document is None else json.dumps(document).encode("utf-8")
-        request = urllib.request.Request(self.endpoint + "/_localaws/" + action, data=data, method=method,
+        request = urllib.request.Request(f"{self.endpoint}/_localaws/{action}", data=data, method=method,
                                          headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=30, context=self._ssl_context) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as exc:
-            raise LocalAwsError("%s /_localaws/%s failed: %s %s" % (method, action, exc.code, exc.read().decode())) from None
+            raise LocalAwsError(f"{method} /_localaws/{action} failed: {exc.code} {exc.read().decode()}") from None
 
     def inject_fault(self, operation, kind="throttle", count=1, seconds=None):
         """Make the next `count` calls of `operation` fail: kind "throttle" (429 ThrottlingException), "error500", or
@@ -179,9 +179,9 @@ def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_
         process.kill()
         process.wait()
         with open(log_path, encoding="utf-8", errors="replace") as log:
-            raise LocalAwsError("the stand-in did not start (stdout %r); its log:\n%s" % (first_line, log.read())) from None
+            raise LocalAwsError(f"the stand-in did not start (stdout {first_line!r}); its log:\n{log.read()}") from None
     if endpoint_host:
-        info["endpoint"] = info["endpoint"].replace("://%s:" % host, "://%s:" % endpoint_host, 1)
+        info["endpoint"] = info["endpoint"].replace(f"://{host}:", f"://{endpoint_host}:", 1)
     return LocalAwsServer(process, info, work_dir, log_path)
 
 
@@ -193,5 +193,5 @@ def _read_line_with_timeout(process, timeout):
     if not lines:
         process.kill()
         process.wait()
-        raise LocalAwsError("the stand-in printed nothing within %d s" % timeout)
+        raise LocalAwsError(f"the stand-in printed nothing within {timeout} s")
     return lines[0].decode("utf-8", "replace")

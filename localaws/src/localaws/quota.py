@@ -12,17 +12,11 @@ import os
 import threading
 import time
 
-from .errors import ServiceError
+from .errors import throttled
 
 DEFAULT_RATE_PER_SECOND = 10.0
 DEFAULT_BURST = 10.0
 ENVIRONMENT_VARIABLE = "LOCALAWS_CREATE_SESSION_QUOTA"
-THROTTLING_CODE = "ThrottlingException"
-THROTTLING_STATUS = 429
-
-
-def throttled_error():
-    return ServiceError(THROTTLING_CODE, "Rate exceeded", THROTTLING_STATUS)
 
 
 class TokenBucket:
@@ -56,7 +50,7 @@ class SessionQuota:
     def from_environment(cls, environ=None):
         value = (os.environ if environ is None else environ).get(ENVIRONMENT_VARIABLE, "on").strip().lower()
         if value not in ("on", "off"):
-            raise ValueError("%s=%s is not valid; use on or off" % (ENVIRONMENT_VARIABLE, value))
+            raise ValueError(f"{ENVIRONMENT_VARIABLE}={value} is not valid; use on or off")
         return cls(enabled=value == "on")
 
     def admit(self, account_id, region):
@@ -69,16 +63,16 @@ class SessionQuota:
                     bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, self._clock)
                 if not bucket.take():
                     self.throttled += 1
-                    raise throttled_error()
+                    raise throttled("Rate exceeded")
             self.admitted += 1
 
     def configure(self, enabled=None, rate=None, burst=None):
         """Change the settings; buckets start full again, and the counters start from zero."""
         for name, value in (("rate", rate), ("burst", burst)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
-                raise ValueError("%s must be a positive number, not %r" % (name, value))
+                raise ValueError(f"{name} must be a positive number, not {value!r}")
         if enabled is not None and not isinstance(enabled, bool):
-            raise ValueError("enabled must be true or false, not %r" % (enabled,))
+            raise ValueError(f"enabled must be true or false, not {enabled!r}")
         with self._lock:
             self.enabled = self.enabled if enabled is None else enabled
             self.rate = self.rate if rate is None else float(rate)

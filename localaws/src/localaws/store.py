@@ -57,7 +57,7 @@ class Store:
 
     def arn(self, resource_type, resource_id):
         """ARN of a Roles Anywhere resource, e.g. arn(`trust-anchor`, uuid)."""
-        return "arn:%s:rolesanywhere:%s:%s:%s/%s" % (PARTITION, self.region, self.account_id, resource_type, resource_id)
+        return f"arn:{PARTITION}:rolesanywhere:{self.region}:{self.account_id}:{resource_type}/{resource_id}"
 
     def alias_arn(self, resource_type, alias_name):
-        return "arn:%s:rolesanywhere:%s:%s:alias/%s/%s" % (PARTITION, self.region, self.account_id, resource_type, alias_name)
+        return f"arn:{PARTITION}:rolesanywhere:{self.region}:{self.account_id}:alias/{resource_type}/{alias_name}"

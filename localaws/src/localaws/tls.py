@@ -71,7 +71,7 @@ def _make_server_certificate(ca_key, ca_certificate, names, now):
 
 
 def _write(path, data, mode):
-    temporary = path + ".tmp"
+    temporary = f"{path}.tmp"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)

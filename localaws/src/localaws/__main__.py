@@ -8,6 +8,8 @@ With --tls it serves HTTPS with a certificate from its own CA, whose PEM file
 ("ca_bundle") clients must trust.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import logging
@@ -16,7 +18,7 @@ import signal
 import sys
 
 
-def parse_args(argv):
+def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="localaws", description=__doc__.split("\n\n", maxsplit=1)[1])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
@@ -40,7 +42,7 @@ def _stop(_signum, _frame):
     raise _Stop()
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     # Handlers first, so a stop request during start-up ends the process cleanly too.
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
@@ -52,7 +54,7 @@ def main(argv=None):
     return 0
 
 
-def serve(args):
+def serve(args: argparse.Namespace) -> None:
     # Imported here, after the signal handlers are in place: loading moto takes most of the start-up time.
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.moto_server.werkzeug_app import MotoRequestHandler

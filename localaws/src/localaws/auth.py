@@ -5,6 +5,8 @@ moto's backends, so a user or role created through the emulated IAM API is known
 uses moto's own evaluator (moto.iam.access_control.IAMPolicy), the same one that guards moto's services.
 """
 
+from __future__ import annotations
+
 import datetime
 import hmac
 import re
@@ -25,12 +27,12 @@ MAX_CLOCK_SKEW = datetime.timedelta(minutes=15)
 _AUTH_FIELD = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]+)")
 
 
-def enforcement_active():
+def enforcement_active() -> bool:
     """True when moto enforces IAM authorization (after POST /moto-api/reset-auth with 0, as the server sets up)."""
     return ActionAuthenticatorMixin.request_count >= moto_settings.INITIAL_NO_AUTH_ACTION_COUNT
 
 
-def authorize_moto_calls_on_their_resources():
+def authorize_moto_calls_on_their_resources() -> None:
     """Make moto match IAM and ACM PCA calls against the ARN of the resource they name, as AWS does.
 
     moto uses the role's ARN only for a role that exists and "*" otherwise: CreateRole, a GetRole that must answer
@@ -68,7 +70,7 @@ class Identity:
         self.access_key = access_key
         self.arn = access_key.arn
 
-    def authorize(self, action, resource, condition_values=None):
+    def authorize(self, action: str, resource: str, condition_values: dict | None = None) -> None:
         """Raise AccessDeniedException unless the caller's identity policies allow `action` on `resource`."""
         if not enforcement_active():
             return
@@ -90,7 +92,7 @@ def _statements(policy):
     return statements if isinstance(statements, list) else [statements]
 
 
-def statement_effect(statement, action, resource, condition_values):
+def statement_effect(statement: dict, action: str, resource: str, condition_values: dict) -> str | None:
     """"Allow" or "Deny" when the statement applies to this request, else None.
 
     A statement applies when its (Not)Action and (Not)Resource match and its conditions hold; moto's statement
@@ -127,12 +129,12 @@ def _matches_any(patterns, value, ignore_case=False):
 class Authenticator:
     """Verifies the ordinary SigV4 signature of a request signed for one service in one region."""
 
-    def __init__(self, account_id, region, service):
+    def __init__(self, account_id: str, region: str, service: str):
         self.account_id = account_id
         self.region = region
         self.service = service
 
-    def authenticate(self, method, raw_uri, headers, body):
+    def authenticate(self, method: str, raw_uri: str, headers, body: bytes) -> Identity:
         """The caller's Identity, or the ServiceError AWS answers for a missing, malformed or wrong signature.
 
         `raw_uri` is the path and query exactly as sent (still percent-encoded), which is what the client signed.

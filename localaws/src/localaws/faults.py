@@ -4,6 +4,8 @@ A "hang" call is accepted and then left unanswered, as a server that stopped res
 fault's seconds have passed or the faults are cleared (admin reset), then answers 500.
 """
 
+from __future__ import annotations
+
 import threading
 
 from .errors import ServiceError, internal_error, throttled
@@ -12,7 +14,7 @@ FAULT_KINDS = ("throttle", "error500", "hang")
 DEFAULT_HANG_SECONDS = 600
 
 
-def fault_error(kind, operation):
+def fault_error(kind: str, operation: str) -> ServiceError:
     """The error a fault of `kind` produces; both are ones botocore's retry handlers retry."""
     if kind == "throttle":
         return throttled(f"Rate exceeded for {operation} (injected fault)")
@@ -28,7 +30,7 @@ class FaultInjector:
         # Set by clear(): every hanging call gives up waiting at once.
         self._released = threading.Event()
 
-    def add(self, operation, kind, count, seconds=DEFAULT_HANG_SECONDS):
+    def add(self, operation: str, kind: str, count: int, seconds: float = DEFAULT_HANG_SECONDS) -> None:
         if kind not in FAULT_KINDS:
             raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}, not {kind!r}")
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
@@ -43,7 +45,7 @@ class FaultInjector:
             else:
                 self._pending.pop(operation, None)
 
-    def take(self, operation):
+    def take(self, operation: str) -> ServiceError | None:
         """The ServiceError to answer this call of `operation` with, consuming one pending fault, or None."""
         with self._lock:
             fault = self._pending.get(operation)
@@ -58,11 +60,11 @@ class FaultInjector:
             released.wait(fault["seconds"])
         return fault_error(fault["kind"], operation)
 
-    def pending(self):
+    def pending(self) -> dict[str, dict]:
         with self._lock:
             return {name: dict(fault) for name, fault in self._pending.items()}
 
-    def clear(self):
+    def clear(self) -> None:
         with self._lock:
             self._pending.clear()
             self._released.set()

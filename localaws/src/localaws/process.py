@@ -1,5 +1,7 @@
 """Running the stand-in as a subprocess and talking to it: used by the pytest fixtures, `make demo` and the benchmarks."""
 
+from __future__ import annotations
+
 import json
 import os
 import ssl
@@ -8,6 +10,7 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 
 import boto3
 
@@ -22,7 +25,7 @@ class LocalAwsError(RuntimeError):
 class LocalAwsServer:
     """A running stand-in: where it listens, the administrator's credentials, and its admin API."""
 
-    def __init__(self, process, info, work_dir, log_path):
+    def __init__(self, process: subprocess.Popen, info: dict, work_dir: str, log_path: str):
         self.process = process
         self.endpoint = info["endpoint"]
         self.region = info["region"]
@@ -58,14 +61,15 @@ class LocalAwsServer:
 
     # ---- clients ------------------------------------------------------------------------------------------------
 
-    def session(self, access_key_id=None, secret_access_key=None, session_token=None):
+    def session(self, access_key_id: str | None = None, secret_access_key: str | None = None,
+                session_token: str | None = None) -> boto3.session.Session:
         """A boto3 session against the stand-in; the administrator's unless credentials are given."""
         return boto3.session.Session(
             aws_access_key_id=access_key_id or self.access_key_id,
             aws_secret_access_key=secret_access_key or self.secret_access_key,
             aws_session_token=session_token, region_name=self.region)
 
-    def client(self, service, **kwargs):
+    def client(self, service: str, **kwargs):
         """A boto3 client for `service` as the administrator (kwargs go to Session.client, e.g. config=).
 
         `access_key_id`, `secret_access_key` and `session_token` select other credentials. Clients come from one
@@ -81,7 +85,7 @@ class LocalAwsServer:
                                                aws_secret_access_key=secret_access_key, aws_session_token=session_token,
                                                **kwargs)
 
-    def create_user(self, user_name, policy=None):
+    def create_user(self, user_name: str, policy: dict | None = None) -> dict[str, str]:
         """An IAM user with an optional inline policy (a dict); returns {"access_key_id", "secret_access_key", "arn"}."""
         iam = self.client("iam")
         user = iam.create_user(UserName=user_name)["User"]
@@ -102,7 +106,7 @@ class LocalAwsServer:
         except urllib.error.HTTPError as exc:
             raise LocalAwsError(f"{method} /_localaws/{action} failed: {exc.code} {exc.read().decode()}") from None
 
-    def inject_fault(self, operation, kind="throttle", count=1, seconds=None):
+    def inject_fault(self, operation: str, kind: str = "throttle", count: int = 1, seconds: float | None = None) -> dict:
         """Make the next `count` calls of `operation` fail: kind "throttle" (429 ThrottlingException), "error500", or
         "hang" (accepted, then unanswered for `seconds` or until reset)."""
         document = {"operation": operation, "kind": kind, "count": count}
@@ -110,24 +114,24 @@ class LocalAwsServer:
             document["seconds"] = seconds
         return self._admin("POST", "faults", document)
 
-    def shift_clock(self, seconds):
+    def shift_clock(self, seconds: float) -> dict:
         """Run the emulated Roles Anywhere clock `seconds` ahead of real time (not cumulative; 0 undoes it)."""
         return self._admin("POST", "clock", {"shift_seconds": seconds})
 
-    def session_log(self):
+    def session_log(self) -> list[dict]:
         """The CreateSession outcomes recorded so far (a list of dicts, oldest first)."""
         return self._admin("GET", "sessions")["sessions"]
 
-    def reset(self):
+    def reset(self) -> dict:
         """Forget all Roles Anywhere resources, session records, pending faults and the clock shift."""
         return self._admin("POST", "reset", {})
 
-    def health(self):
+    def health(self) -> dict:
         return self._admin("GET", "health")
 
     # ---- life cycle ---------------------------------------------------------------------------------------------
 
-    def kill(self):
+    def kill(self) -> None:
         """End the stand-in at once (SIGKILL), as a crash or an OOM kill would: no clean shutdown, no last save."""
         if self.process.poll() is None:
             self.process.kill()
@@ -135,7 +139,7 @@ class LocalAwsServer:
         if self.process.stdout:
             self.process.stdout.close()
 
-    def stop(self):
+    def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -147,8 +151,9 @@ class LocalAwsServer:
             self.process.stdout.close()
 
 
-def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_names=(), endpoint_host=None, state_file=None,
-                 port=0):
+def start_server(work_dir: str, region: str = "us-east-1", tls: bool = False, host: str = "127.0.0.1",
+                 tls_names: Iterable[str] = (), endpoint_host: str | None = None, state_file: str | None = None,
+                 port: int = 0) -> LocalAwsServer:
     """Start the stand-in on a free port and wait for its JSON line; returns a LocalAwsServer.
 
     With `state_file` it loads its state from that file (when it exists) and saves it there after every change: a

@@ -8,6 +8,8 @@ On by default. `LOCALAWS_CREATE_SESSION_QUOTA=off` (environment of the stand-in)
 route `POST /_localaws/quota {"enabled": false}` switches it at run time and can set `rate` and `burst`.
 """
 
+from __future__ import annotations
+
 import os
 import threading
 import time
@@ -26,7 +28,7 @@ class TokenBucket:
         self.rate, self.burst, self._clock = rate, burst, clock
         self._tokens, self._updated = burst, clock()
 
-    def take(self):
+    def take(self) -> bool:
         now = self._clock()
         self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
@@ -47,13 +49,13 @@ class SessionQuota:
         self.admitted = self.throttled = 0
 
     @classmethod
-    def from_environment(cls, environ=None):
+    def from_environment(cls, environ: dict[str, str] | None = None) -> SessionQuota:
         value = (os.environ if environ is None else environ).get(ENVIRONMENT_VARIABLE, "on").strip().lower()
         if value not in ("on", "off"):
             raise ValueError(f"{ENVIRONMENT_VARIABLE}={value} is not valid; use on or off")
         return cls(enabled=value == "on")
 
-    def admit(self, account_id, region):
+    def admit(self, account_id: str, region: str) -> None:
         """Raise the throttling ServiceError when the (account, region) bucket is empty."""
         with self._lock:
             if self.enabled:
@@ -66,7 +68,7 @@ class SessionQuota:
                     raise throttled("Rate exceeded")
             self.admitted += 1
 
-    def configure(self, enabled=None, rate=None, burst=None):
+    def configure(self, enabled: bool | None = None, rate: float | None = None, burst: float | None = None) -> None:
         """Change the settings; buckets start full again, and the counters start from zero."""
         for name, value in (("rate", rate), ("burst", burst)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
@@ -80,7 +82,7 @@ class SessionQuota:
             self._buckets.clear()
             self.admitted = self.throttled = 0
 
-    def state(self):
+    def state(self) -> dict:
         with self._lock:
             return {"enabled": self.enabled, "rate": self.rate, "burst": self.burst,
                     "admitted": self.admitted, "throttled": self.throttled}

@@ -5,6 +5,8 @@ Requests are told apart the way AWS's own front doors would see them: a SigV4 cr
 Roles Anywhere emulation; everything else goes to moto's dispatcher unchanged.
 """
 
+from __future__ import annotations
+
 import datetime
 import importlib
 import importlib.util
@@ -42,7 +44,7 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def json_response(status, document, headers=None):
+def json_response(status: int, document, headers: dict[str, str] | None = None) -> Response:
     response = Response(json.dumps(document, default=_json_default), status=status, content_type="application/json")
     response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
     for name, value in (headers or {}).items():
@@ -50,11 +52,11 @@ def json_response(status, document, headers=None):
     return response
 
 
-def error_response(error):
+def error_response(error: ServiceError) -> Response:
     return json_response(error.status, {"message": error.message}, {"x-amzn-ErrorType": error.code})
 
 
-def credential_scope_service(authorization):
+def credential_scope_service(authorization: str) -> str | None:
     """The service name in a SigV4 (or SigV4-X509) Authorization header's credential scope, or None."""
     for part in authorization.replace(",", " ").split():
         if part.startswith("Credential="):

@@ -4,6 +4,8 @@ Nothing here is retyped from the documentation: routes, HTTP methods, success co
 members, enums, lengths, ranges and patterns all come from `botocore/data/rolesanywhere/2018-05-10`.
 """
 
+from __future__ import annotations
+
 import base64
 import binascii
 import datetime
@@ -18,7 +20,7 @@ from .errors import ServiceError, validation_error
 SERVICE_NAME = "rolesanywhere"
 
 
-def serialization_error(message):
+def serialization_error(message: str) -> ServiceError:
     return ServiceError("SerializationException", message, 400)
 
 
@@ -58,7 +60,7 @@ class Route:
                 regex += re.escape(part)
         return regex
 
-    def match(self, raw_path):
+    def match(self, raw_path: str) -> dict[str, str] | None:
         found = self.path_regex.match(raw_path)
         if not found:
             return None
@@ -73,14 +75,14 @@ class ServiceModel:
         self.routes = [Route(self.model.operation_model(name)) for name in self.model.operation_names]
 
     @property
-    def operation_names(self):
+    def operation_names(self) -> list[str]:
         return list(self.model.operation_names)
 
-    def is_service_path(self, raw_path):
+    def is_service_path(self, raw_path: str) -> bool:
         """True when some operation (with any method) is bound to this path."""
         return any(route.match(raw_path) is not None for route in self.routes)
 
-    def resolve(self, method, raw_path):
+    def resolve(self, method: str, raw_path: str) -> tuple[Route, dict[str, str]]:
         """(route, uri_params) for the request, or raise the error the service gives for an unknown route."""
         path_matches = False
         for route in self.routes:
@@ -96,7 +98,7 @@ class ServiceModel:
 
     # ---- input --------------------------------------------------------------------------------------------------
 
-    def parse_input(self, operation, uri_params, query, body):
+    def parse_input(self, operation, uri_params: dict[str, str], query, body: bytes) -> dict:
         """The operation's input as a dict of member name -> Python value, taken from uri, query string and body.
 
         `query` maps a name to the list of its values. Type errors raise SerializationException, as a JSON
@@ -182,7 +184,7 @@ class ServiceModel:
 
     # ---- validation ---------------------------------------------------------------------------------------------
 
-    def validate(self, operation, params):
+    def validate(self, operation, params: dict) -> None:
         """Raise the service's ValidationException listing every constraint the input breaks."""
         if operation.input_shape is None:
             return
@@ -271,13 +273,13 @@ class ServiceModel:
 
     # ---- output -------------------------------------------------------------------------------------------------
 
-    def serialize_output(self, operation, result):
+    def serialize_output(self, operation, result: dict) -> dict:
         """The JSON document for `result` (a dict in the output shape), keeping only the members the shape has."""
         if operation.output_shape is None:
             return {}
         return self.serialize(operation.output_shape, result)
 
-    def serialize(self, shape, value):
+    def serialize(self, shape, value):  # the JSON value of `value` in `shape`: any JSON type
         kind = shape.type_name
         if kind == "structure":
             return {name: self.serialize(member, value[name])
@@ -293,9 +295,9 @@ class ServiceModel:
         return value
 
 
-def format_timestamp(value, timestamp_format):
+def format_timestamp(value: datetime.datetime, timestamp_format: str) -> str | float:
     """A datetime in the model's timestamp format (rest-json body default: epoch seconds)."""
     value = value.astimezone(datetime.timezone.utc)
     if timestamp_format == "iso8601":
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (value.microsecond // 1000)
+        return f"{value.strftime('%Y-%m-%dT%H:%M:%S')}.{value.microsecond // 1000:03d}Z"
     return round(value.timestamp(), 3)

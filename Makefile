@@ -24,11 +24,14 @@ help:
 	@echo "make benchmarks   run the benchmarks and write benchmarks/results.md"
 	@echo "make build        build the collection tarball into dist/"
 
-# The stamp is newer than both requirements files once they are installed, so a second run is a no-op.
-$(STAMP): requirements.txt requirements-test.txt
+# The stamp is newer than both requirements files and the stand-in's project file once they are installed, so a second
+# run is a no-op. The stand-in (localaws/) is installed editable: its console script, `python -m localaws` and its
+# pytest fixtures then follow the checkout without a reinstall.
+$(STAMP): requirements.txt requirements-test.txt localaws/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	$(BIN)/python -m pip install --quiet -e ./localaws
 	touch $(STAMP)
 
 # ansible finds the collection as hybridcloud.rolesanywhere through this link, without moving the checkout.
@@ -68,8 +71,9 @@ lint: setup
 units: setup
 	$(BIN)/pytest tests/unit
 
+# The stand-in's own tests (localaws/tests) run in this layer's pytest session, on the same workers.
 integration: setup
-	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/integration
+	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/integration localaws/tests
 
 molecule: setup
 	scripts/run_molecule.sh
@@ -81,7 +85,7 @@ demo: setup
 	scripts/demo.sh
 
 localaws: setup
-	PYTHONPATH=tests $(BIN)/python -m localaws --port $(PORT) $(if $(filter 1,$(TLS)),--tls --tls-dir $(CURDIR)/build/localaws-tls)
+	$(BIN)/localaws --port $(PORT) $(if $(filter 1,$(TLS)),--tls --tls-dir $(CURDIR)/build/localaws-tls)
 
 benchmarks: setup
 	$(BIN)/python benchmarks/run.py

@@ -25,6 +25,8 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# build/ for the collection (its FQCN imports), tests/ for the shared test support (support.*). The stand-in is the
+# installed localaws package (`make setup`), started as its own process.
 sys.path[:0] = [os.path.join(REPO, "build"), os.path.join(REPO, "tests")]
 
 RESULTS = os.path.join(REPO, "benchmarks", "results.md")
@@ -207,7 +209,7 @@ def main(argv):
         parser.error("%s is missing: run make official-helper first" % OFFICIAL_HELPER)
     if not shutil.which("openssl"):
         parser.error("the community.crypto flow needs openssl or python3-cryptography on the hosts")
-    from localaws.pytest_plugin import start_server
+    from localaws.process import start_server
 
     with tempfile.TemporaryDirectory(dir=os.path.join(REPO, "build")) as root:
         server = start_server(os.path.join(root, "localaws"))

@@ -24,6 +24,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# build/ for the collection (its FQCN imports), tests/ for the shared test support (support.*). The stand-in is the
+# installed localaws package (`make setup`), started as its own process.
 sys.path[:0] = [os.path.join(REPO, "build"), os.path.join(REPO, "tests")]
 
 RESULTS = os.path.join(REPO, "benchmarks", "results.md")
@@ -182,7 +184,7 @@ def main(argv):
     if "signing" in args.benchmarks:
         rows += bench_signing(args.csrs)
     if {"credential_process", "fleet"} & set(args.benchmarks):
-        from localaws.pytest_plugin import start_server
+        from localaws.process import start_server
 
         with tempfile.TemporaryDirectory(dir=os.path.join(REPO, "build")) as work:
             started = time.perf_counter()

@@ -3,7 +3,7 @@ collection's program installed as the role installs it, the official helper when
 marked section of benchmarks/results.md.
 
 Imported by benchmarks/verify_quota.py and benchmarks/delivery_modes.py; importing it makes the collection (build/) and
-the test support (tests/) importable.
+the test support (tests/) importable; the stand-in is the installed localaws package (`make setup`).
 """
 
 import contextlib
@@ -23,7 +23,7 @@ RESULTS = os.path.join(REPO, "benchmarks", "results.md")
 @contextlib.contextmanager
 def stand_in():
     """A started stand-in and a scratch directory under build/ (removed afterwards): yields (server, work)."""
-    from localaws.pytest_plugin import start_server
+    from localaws.process import start_server
 
     with tempfile.TemporaryDirectory(dir=os.path.join(REPO, "build")) as work:
         server = start_server(os.path.join(work, "localaws"))

@@ -11,9 +11,11 @@ import sys
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# tests/ for the shared test support (support.*), which writes the demo's inventory and runs its playbooks.
 sys.path.insert(0, os.path.join(REPO, "tests"))
 
-from localaws.pytest_plugin import start_server  # noqa: E402  pylint: disable=wrong-import-position
+# The installed stand-in (`make setup`): start_server runs `python -m localaws` as a process of its own.
+from localaws.process import start_server  # noqa: E402  pylint: disable=wrong-import-position
 from support import local_fleet  # noqa: E402  pylint: disable=wrong-import-position
 from support.ansible_run import ansible_env, run_playbook, write_yaml  # noqa: E402  pylint: disable=wrong-import-position
 

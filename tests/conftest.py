@@ -1,4 +1,8 @@
-"""Test-wide setup: make the collection importable by its FQCN and register the stand-in fixtures."""
+"""Test-wide setup: make the collection importable by its FQCN and register the shared fixtures.
+
+The stand-in's fixtures (`localaws`, `localaws_reset`) come from the installed `localaws` package, whose pytest
+plugin entry point registers them (`make setup` installs it from localaws/).
+"""
 
 import os
 import sys
@@ -16,9 +20,10 @@ def _ensure_collection_link():
 
 
 _ensure_collection_link()
+# build/ for the collection's FQCN imports, tests/ for the shared test support package.
 for path in (COLLECTIONS_ROOT, os.path.join(REPO, "tests")):
     if path not in sys.path:
         sys.path.insert(0, path)
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS_ROOT)
 
-pytest_plugins = ["localaws.pytest_plugin", "support.field_tools", "support.reliability_summary"]
+pytest_plugins = ["support.field_tools", "support.reliability_summary"]

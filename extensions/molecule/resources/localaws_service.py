@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 10
 
@@ -62,13 +61,12 @@ def start(state_dir):
         with open(paths["json"], encoding="utf-8") as handle:
             return {"changed": False, "pid": pid, "endpoint": json.load(handle)["endpoint"]}
     os.makedirs(state_dir, exist_ok=True)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.path.join(REPO, "tests")
     with open(paths["out"], "wb") as out, open(paths["log"], "ab") as log:
-        # A session of its own: the stand-in outlives this command and Ansible's process group.
+        # A session of its own: the stand-in outlives this command and Ansible's process group. The package is the
+        # one `make setup` installs into the interpreter that runs this script (Ansible's own).
         process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, "-m", "localaws", "--port", "0"], stdin=subprocess.DEVNULL, stdout=out,
-            stderr=log, env=env, cwd=REPO, start_new_session=True)
+            [sys.executable, "-m", "localaws", "--port", "0"], stdin=subprocess.DEVNULL, stdout=out, stderr=log,
+            cwd=state_dir, start_new_session=True)
     with open(paths["pid"], "w", encoding="ascii") as handle:
         handle.write("%d\n" % process.pid)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS

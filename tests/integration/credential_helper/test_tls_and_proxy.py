@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import Host
-from localaws.pytest_plugin import start_server
+from localaws.process import start_server
 from support.field_tools import loopback_alias, unavailable
 
 AWS = os.path.join(os.path.dirname(sys.executable), "aws")

@@ -12,7 +12,7 @@ from support.ansible_run import BIN, REPO, run_playbook
 # What a user of the collection runs or reads. Anything else in the tarball is development material.
 SHIPPED_TOP_LEVEL = {"MANIFEST.json", "FILES.json", "README.md", "LICENSE", "CHANGELOG.rst", "CONTRIBUTING.md",
                      "SECURITY.md", "changelogs", "docs", "meta", "playbooks", "plugins", "roles"}
-DEVELOPMENT_PARTS = {"tests", "scripts", "extensions", "examples", "benchmarks", "__pycache__", ".pytest_cache", ".molecule",
+DEVELOPMENT_PARTS = {"tests", "localaws", "scripts", "extensions", "examples", "benchmarks", "__pycache__", ".pytest_cache", ".molecule",
                      "Makefile", "pytest.ini", "requirements-test.txt", "fragments", ".ansible-lint", ".ci"}
 
 

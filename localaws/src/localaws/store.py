@@ -13,6 +13,8 @@ without translation. Callers hold `lock` while they read-modify-write.
     session_log    one dict per CreateSession outcome, oldest first
 """
 
+from __future__ import annotations
+
 import datetime
 import threading
 
@@ -34,7 +36,7 @@ class Store:
         self.tags = {}
         self.session_log = []
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget every resource, tag, session record and clock shift."""
         with self.lock:
             self.clock_shift_seconds = 0.0
@@ -45,19 +47,19 @@ class Store:
             self.tags.clear()
             del self.session_log[:]
 
-    def set_clock_shift(self, seconds):
+    def set_clock_shift(self, seconds: float) -> None:
         """Make the emulated clock run `seconds` ahead of real time (negative: behind). Not cumulative."""
         with self.lock:
             self.clock_shift_seconds = float(seconds)
 
-    def now(self):
+    def now(self) -> datetime.datetime:
         """Current time as the service sees it: aware UTC, including the injected clock shift."""
         shift = datetime.timedelta(seconds=self.clock_shift_seconds)
         return datetime.datetime.now(datetime.timezone.utc) + shift
 
-    def arn(self, resource_type, resource_id):
+    def arn(self, resource_type: str, resource_id: str) -> str:
         """ARN of a Roles Anywhere resource, e.g. arn(`trust-anchor`, uuid)."""
-        return "arn:%s:rolesanywhere:%s:%s:%s/%s" % (PARTITION, self.region, self.account_id, resource_type, resource_id)
+        return f"arn:{PARTITION}:rolesanywhere:{self.region}:{self.account_id}:{resource_type}/{resource_id}"
 
-    def alias_arn(self, resource_type, alias_name):
-        return "arn:%s:rolesanywhere:%s:%s:alias/%s/%s" % (PARTITION, self.region, self.account_id, resource_type, alias_name)
+    def alias_arn(self, resource_type: str, alias_name: str) -> str:
+        return f"arn:{PARTITION}:rolesanywhere:{self.region}:{self.account_id}:alias/{resource_type}/{alias_name}"

@@ -186,6 +186,9 @@ def test_missing_authorization_is_denied(world):
 @pytest.mark.parametrize("key_type", ["rsa", "ec"])
 @pytest.mark.parametrize("arns_in", ["query", "body"])
 def test_the_collection_signer_is_accepted(localaws, backend, key_type, arns_in):
+    # The one place the stand-in's tests meet the collection's code, as a client only: the collection's tests put it
+    # on sys.path (tests/conftest.py), so `make integration`, which runs both in one session, runs this; a run of
+    # localaws/tests alone skips it. The package itself never imports the collection (test_independence.py).
     sigv4x509 = pytest.importorskip("ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.sigv4x509")
     world = World(localaws, key_type=key_type)
     intermediate = world.ca.intermediate("Issuing CA", key_type=key_type)

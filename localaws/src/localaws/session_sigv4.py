@@ -17,7 +17,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, mldsa, padding, rsa
 
-from .session_errors import access_denied
+from .errors import access_denied
 
 RSA_ALGORITHM = "AWS4-X509-RSA-SHA256"
 ECDSA_ALGORITHM = "AWS4-X509-ECDSA-SHA256"
@@ -171,7 +171,7 @@ def canonical_uri(path: str) -> str:
     """RFC 3986 normalised path with each segment URI-encoded twice, as SigV4 does for every service but S3."""
     normalized = posixpath.normpath(path or "/")
     if normalized.startswith("//"):
-        normalized = "/" + normalized.lstrip("/")
+        normalized = f"/{normalized.lstrip('/')}"
     if path.endswith("/") and normalized != "/":
         normalized += "/"
     return "/".join(_uri_encode(_uri_encode(segment)) for segment in normalized.split("/"))

@@ -1,4 +1,4 @@
-"""`python -m localaws [--host H] [--port P] [--region R] [--tls [--tls-dir DIR] [--tls-name NAME ...]] [--state-file PATH] [--verbose]`
+"""`localaws [--host H] [--port P] [--region R] [--tls [--tls-dir DIR] [--tls-name NAME ...]] [--state-file PATH] [--verbose]`
 
 Starts the stand-in, seeds an administrator, turns IAM authorization enforcement on, prints one JSON line
 ({"endpoint", "region", "account_id", "access_key_id", "secret_access_key"}, plus "ca_bundle" with --tls) on stdout
@@ -8,6 +8,8 @@ With --tls it serves HTTPS with a certificate from its own CA, whose PEM file
 ("ca_bundle") clients must trust.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import logging
@@ -16,8 +18,8 @@ import signal
 import sys
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m localaws", description=__doc__.split("\n\n", maxsplit=1)[1])
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="localaws", description=__doc__.split("\n\n", maxsplit=1)[1])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
     parser.add_argument("--region", default="us-east-1", help="region of the emulated Roles Anywhere (default us-east-1)")
@@ -40,7 +42,7 @@ def _stop(_signum, _frame):
     raise _Stop()
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     # Handlers first, so a stop request during start-up ends the process cleanly too.
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
@@ -52,7 +54,7 @@ def main(argv=None):
     return 0
 
 
-def serve(args):
+def serve(args: argparse.Namespace) -> None:
     # Imported here, after the signal handlers are in place: loading moto takes most of the start-up time.
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.moto_server.werkzeug_app import MotoRequestHandler
@@ -82,7 +84,7 @@ def serve(args):
                          request_handler=MotoRequestHandler, ssl_context=server_context(tls_files) if tls_files else None)
     try:
         host, port = server.server_address[:2]
-        info = {"endpoint": "%s://%s:%d" % ("https" if tls_files else "http", host, port), "region": args.region,
+        info = {"endpoint": f"{'https' if tls_files else 'http'}://{host}:{port}", "region": args.region,
                 "account_id": store.account_id, "access_key_id": administrator["access_key_id"],
                 "secret_access_key": administrator["secret_access_key"]}
         if tls_files:

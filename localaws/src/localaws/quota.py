@@ -8,21 +8,17 @@ On by default. `LOCALAWS_CREATE_SESSION_QUOTA=off` (environment of the stand-in)
 route `POST /_localaws/quota {"enabled": false}` switches it at run time and can set `rate` and `burst`.
 """
 
+from __future__ import annotations
+
 import os
 import threading
 import time
 
-from .errors import ServiceError
+from .errors import throttled
 
 DEFAULT_RATE_PER_SECOND = 10.0
 DEFAULT_BURST = 10.0
 ENVIRONMENT_VARIABLE = "LOCALAWS_CREATE_SESSION_QUOTA"
-THROTTLING_CODE = "ThrottlingException"
-THROTTLING_STATUS = 429
-
-
-def throttled_error():
-    return ServiceError(THROTTLING_CODE, "Rate exceeded", THROTTLING_STATUS)
 
 
 class TokenBucket:
@@ -32,7 +28,7 @@ class TokenBucket:
         self.rate, self.burst, self._clock = rate, burst, clock
         self._tokens, self._updated = burst, clock()
 
-    def take(self):
+    def take(self) -> bool:
         now = self._clock()
         self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
@@ -53,13 +49,13 @@ class SessionQuota:
         self.admitted = self.throttled = 0
 
     @classmethod
-    def from_environment(cls, environ=None):
+    def from_environment(cls, environ: dict[str, str] | None = None) -> SessionQuota:
         value = (os.environ if environ is None else environ).get(ENVIRONMENT_VARIABLE, "on").strip().lower()
         if value not in ("on", "off"):
-            raise ValueError("%s=%s is not valid; use on or off" % (ENVIRONMENT_VARIABLE, value))
+            raise ValueError(f"{ENVIRONMENT_VARIABLE}={value} is not valid; use on or off")
         return cls(enabled=value == "on")
 
-    def admit(self, account_id, region):
+    def admit(self, account_id: str, region: str) -> None:
         """Raise the throttling ServiceError when the (account, region) bucket is empty."""
         with self._lock:
             if self.enabled:
@@ -69,16 +65,16 @@ class SessionQuota:
                     bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, self._clock)
                 if not bucket.take():
                     self.throttled += 1
-                    raise throttled_error()
+                    raise throttled("Rate exceeded")
             self.admitted += 1
 
-    def configure(self, enabled=None, rate=None, burst=None):
+    def configure(self, enabled: bool | None = None, rate: float | None = None, burst: float | None = None) -> None:
         """Change the settings; buckets start full again, and the counters start from zero."""
         for name, value in (("rate", rate), ("burst", burst)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
-                raise ValueError("%s must be a positive number, not %r" % (name, value))
+                raise ValueError(f"{name} must be a positive number, not {value!r}")
         if enabled is not None and not isinstance(enabled, bool):
-            raise ValueError("enabled must be true or false, not %r" % (enabled,))
+            raise ValueError(f"enabled must be true or false, not {enabled!r}")
         with self._lock:
             self.enabled = self.enabled if enabled is None else enabled
             self.rate = self.rate if rate is None else float(rate)
@@ -86,7 +82,7 @@ class SessionQuota:
             self._buckets.clear()
             self.admitted = self.throttled = 0
 
-    def state(self):
+    def state(self) -> dict:
         with self._lock:
             return {"enabled": self.enabled, "rate": self.rate, "burst": self.burst,
                     "admitted": self.admitted, "throttled": self.throttled}

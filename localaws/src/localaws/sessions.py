@@ -23,8 +23,7 @@ from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
 
 from . import session_identity, session_pki, session_policy, session_sigv4
-from .errors import ServiceError
-from .session_errors import SessionDenied, access_denied, not_found, untrusted, validation_error
+from .errors import ServiceError, access_denied, not_found, untrusted, validation_error
 
 DEFAULT_DURATION_SECONDS = 3600
 MIN_DURATION_SECONDS = 900
@@ -66,11 +65,11 @@ def create_session(method, path, query, headers, body, store):
     with store.lock:
         try:
             response = _create_session(method, path, query, headers, body, store, attempt)
-        except SessionDenied as denial:
+        except ServiceError as denial:
             if attempt.authenticated:
                 _record_subject(store, attempt.leaf, failed=True)
             _log_outcome(store, attempt, "denied", denial.code, denial.reason)
-            raise ServiceError(denial.code, denial.message, denial.status) from None
+            raise
         except Exception as error:
             # A defect of the stand-in still leaves a trace where tests look for outcomes; the server answers 500.
             _log_outcome(store, attempt, "denied", "InternalServerException", repr(error))
@@ -199,7 +198,7 @@ def _claimed_serial(headers) -> str | None:
     """The serial of the presented certificate, before anything is verified, so that every outcome names it."""
     try:
         return str(session_pki.decode_leaf_header(headers.get("X-Amz-X509")).serial_number)
-    except SessionDenied:
+    except ServiceError:
         return None
 
 
@@ -389,7 +388,7 @@ def log_throttled(store, query: dict[str, str], headers, error) -> None:
     attempt = Attempt(serial=_claimed_serial(headers))
     attempt.trust_anchor_arn, attempt.profile_arn, attempt.role_arn = (query.get(name) for name in ARN_PATTERNS)
     with store.lock:
-        _log_outcome(store, attempt, "throttled", error.code, "CreateSession quota (%s)" % error.message)
+        _log_outcome(store, attempt, "throttled", error.code, f"CreateSession quota ({error.message})")
 
 
 def _log_outcome(store, attempt: Attempt, outcome: str, code: str | None, reason: str | None) -> None:

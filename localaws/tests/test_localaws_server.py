@@ -11,7 +11,6 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from localaws.process import TESTS_DIR
 
 REDSHIFT_DESCRIBE_ONLY = {
     "Version": "2012-10-17",
@@ -19,10 +18,13 @@ REDSHIFT_DESCRIBE_ONLY = {
 }
 
 
-def test_start_prints_one_json_line_and_stops_on_sigterm(tmp_path):
-    env = dict(os.environ, PYTHONPATH=TESTS_DIR)
-    with subprocess.Popen([sys.executable, "-m", "localaws", "--port", "0"], stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, env=env) as process:
+# The console script the package installs next to this interpreter.
+ENTRY_POINT = os.path.join(os.path.dirname(sys.executable), "localaws")
+
+
+def test_entry_point_prints_one_json_line_and_stops_on_sigterm(tmp_path):
+    with subprocess.Popen([ENTRY_POINT, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          cwd=tmp_path) as process:
         info = json.loads(process.stdout.readline())
         assert set(info) == {"endpoint", "region", "account_id", "access_key_id", "secret_access_key"}
         assert info["endpoint"].startswith("http://127.0.0.1:")

@@ -5,10 +5,13 @@ across restarts, so a CA bundle a developer pointed AWS_CA_BUNDLE at stays valid
 and the Python program through AWS_CA_BUNDLE, the official helper through AWS_CA_BUNDLE or SSL_CERT_FILE).
 """
 
+from __future__ import annotations
+
 import datetime
 import ipaddress
 import os
 import ssl
+from collections.abc import Iterable
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -71,7 +74,7 @@ def _make_server_certificate(ca_key, ca_certificate, names, now):
 
 
 def _write(path, data, mode):
-    temporary = path + ".tmp"
+    temporary = f"{path}.tmp"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
@@ -90,7 +93,7 @@ def _still_usable(directory, names, now):
     return listed == set(names) and certificate.not_valid_after_utc - now > RENEW_BEFORE
 
 
-def server_names(host, extra_names=()):
+def server_names(host: str, extra_names: Iterable[str] = ()) -> list[str]:
     """The names and addresses the certificate is valid for: the listening address, localhost and `extra_names`."""
     names = [host]
     for name in ("localhost", "127.0.0.1") + tuple(extra_names):
@@ -99,7 +102,7 @@ def server_names(host, extra_names=()):
     return names
 
 
-def ensure_server_files(directory, host, extra_names=()):
+def ensure_server_files(directory: str, host: str, extra_names: Iterable[str] = ()) -> dict[str, str]:
     """The CA bundle, certificate and key paths in `directory`, made (or remade) when missing or unusable."""
     names = server_names(host, extra_names)
     os.makedirs(directory, mode=0o700, exist_ok=True)
@@ -116,7 +119,7 @@ def ensure_server_files(directory, host, extra_names=()):
     return {"ca_bundle": ca_path, "certificate": cert_path, "private_key": key_path}
 
 
-def server_context(files):
+def server_context(files: dict[str, str]) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(files["certificate"], files["private_key"])

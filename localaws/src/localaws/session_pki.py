@@ -10,7 +10,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 
-from .session_errors import access_denied, untrusted, validation_error
+from .errors import access_denied, untrusted, validation_error
 
 # The service accepts at most this many intermediates between the leaf and the trust anchor.
 MAX_CHAIN_DEPTH = 5

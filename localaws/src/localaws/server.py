@@ -5,6 +5,8 @@ Requests are told apart the way AWS's own front doors would see them: a SigV4 cr
 Roles Anywhere emulation; everything else goes to moto's dispatcher unchanged.
 """
 
+from __future__ import annotations
+
 import datetime
 import importlib
 import importlib.util
@@ -20,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from .auth import Authenticator, authorize_moto_calls_on_their_resources, enforcement_active
 from .control_plane import Caller, ControlPlane, resource_for_authorization
-from .errors import ServiceError
+from .errors import ServiceError, internal_error, validation_error
 from .faults import DEFAULT_HANG_SECONDS, FaultInjector
 from .quota import SessionQuota
 from .seed import seed_administrator
@@ -39,10 +41,10 @@ def _json_default(value):
         return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    raise TypeError("%s is not JSON serializable" % type(value).__name__)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def json_response(status, document, headers=None):
+def json_response(status: int, document, headers: dict[str, str] | None = None) -> Response:
     response = Response(json.dumps(document, default=_json_default), status=status, content_type="application/json")
     response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
     for name, value in (headers or {}).items():
@@ -50,11 +52,11 @@ def json_response(status, document, headers=None):
     return response
 
 
-def error_response(error):
+def error_response(error: ServiceError) -> Response:
     return json_response(error.status, {"message": error.message}, {"x-amzn-ErrorType": error.code})
 
 
-def credential_scope_service(authorization):
+def credential_scope_service(authorization: str) -> str | None:
     """The service name in a SigV4 (or SigV4-X509) Authorization header's credential scope, or None."""
     for part in authorization.replace(",", " ").split():
         if part.startswith("Credential="):
@@ -131,8 +133,7 @@ class LocalAws:
         except Exception:  # pylint: disable=broad-except
             # A defect in the emulation must reach the client as a 500, not as a dropped connection.
             traceback.print_exc(file=sys.stderr)
-            return error_response(ServiceError("InternalServerException", "Internal failure in the local stand-in; "
-                                               "see its stderr", 500))
+            return error_response(internal_error("Internal failure in the local stand-in; see its stderr"))
 
     def _control_plane_call(self, request, raw_uri, raw_path, raw_query):
         route, uri_params = self.service_model.resolve(request.method, raw_path)
@@ -143,7 +144,7 @@ class LocalAws:
         body = request.get_data()
         identity = self.authenticator.authenticate(request.method, raw_uri, request.headers, body)
         params = self.service_model.parse_input(operation, uri_params, parse_qs(raw_query, keep_blank_values=True), body)
-        identity.authorize("rolesanywhere:%s" % operation.name,
+        identity.authorize(f"rolesanywhere:{operation.name}",
                            resource_for_authorization(self.store, params))
         self.service_model.validate(operation, params)
         caller = Caller(identity.arn, self.store.account_id, identity.authorize)
@@ -156,9 +157,9 @@ class LocalAws:
         fault = self.faults.take(SESSIONS_OPERATION)
         if fault is not None:
             raise fault
-        if importlib.util.find_spec(__package__ + ".sessions") is None:
+        if importlib.util.find_spec(f"{__package__}.sessions") is None:
             raise ServiceError("NotImplementedException", "CreateSession is not available in this build of the stand-in", 501)
-        sessions = importlib.import_module(__package__ + ".sessions")
+        sessions = importlib.import_module(f"{__package__}.sessions")
         try:
             self.session_quota.admit(self.store.account_id, self.store.region)
         except ServiceError as throttled:
@@ -198,11 +199,11 @@ class LocalAws:
         }
         handler = handlers.get((request.method, action))
         if handler is None:
-            return error_response(ServiceError("NotFound", "No admin endpoint %s %s" % (request.method, request.path), 404))
+            return error_response(ServiceError("NotFound", f"No admin endpoint {request.method} {request.path}", 404))
         try:
             return handler(request)
         except (ValueError, KeyError, TypeError) as exc:
-            return error_response(ServiceError("ValidationException", "Bad admin request: %s" % exc, 400))
+            return error_response(validation_error(f"Bad admin request: {exc}"))
 
     def _admin_health(self, _request):
         return json_response(200, {"status": "ok", "region": self.store.region, "account_id": self.store.account_id,
@@ -213,7 +214,7 @@ class LocalAws:
         operation = document["operation"]
         known = self.service_model.operation_names + [SESSIONS_OPERATION]
         if operation not in known:
-            raise ValueError("operation %r is not a Roles Anywhere operation; use one of %s" % (operation, ", ".join(known)))
+            raise ValueError(f"operation {operation!r} is not a Roles Anywhere operation; use one of {', '.join(known)}")
         self.faults.add(operation, document.get("kind", "throttle"), document.get("count", 1),
                         document.get("seconds", DEFAULT_HANG_SECONDS))
         return json_response(200, {"faults": self.faults.pending()})
@@ -237,7 +238,7 @@ class LocalAws:
         document = json.loads(request.get_data() or b"{}")
         unknown = set(document) - {"enabled", "rate", "burst"}
         if unknown:
-            raise ValueError("unknown quota settings %s; use enabled, rate, burst" % ", ".join(sorted(unknown)))
+            raise ValueError(f"unknown quota settings {', '.join(sorted(unknown))}; use enabled, rate, burst")
         self.session_quota.configure(**document)
         return json_response(200, self.session_quota.state())
 
@@ -253,7 +254,7 @@ def _raw_uri(environ):
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
         if raw.startswith("http://") or raw.startswith("https://"):
-            raw = "/" + raw.split("/", 3)[3] if raw.count("/") >= 3 else "/"
+            raw = f"/{raw.split('/', 3)[3]}" if raw.count("/") >= 3 else "/"
         return raw
     query = environ.get("QUERY_STRING", "")
-    return environ.get("PATH_INFO", "/") + ("?" + query if query else "")
+    return environ.get("PATH_INFO", "/") + (f"?{query}" if query else "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from .session_errors import access_denied
+from .errors import access_denied
 
 SUBJECT = "x509Subject"
 ISSUER = "x509Issuer"

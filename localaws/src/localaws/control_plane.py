@@ -5,14 +5,19 @@ operation's output shape; the server serializes it with the service model. Rules
 (existence, uniqueness, union contents, tag totals) live here.
 """
 
+from __future__ import annotations
+
 import base64
 import binascii
 import json
 import uuid
+from dataclasses import dataclass
+from typing import Callable
 
 from cryptography import x509
 
 from .errors import ServiceError, not_found, validation_error
+from .store import Store
 
 SERVICE_PRINCIPAL = "rolesanywhere.amazonaws.com"
 DEFAULT_PAGE_SIZE = 50
@@ -22,15 +27,15 @@ NOTIFICATION_EVENTS = ("CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY")
 MAX_TAGS_PER_RESOURCE = 200
 
 
+@dataclass(frozen=True)
 class ResourceKind:
     """How one resource type is stored and named."""
 
-    def __init__(self, arn_type, table, id_key, arn_key, label):
-        self.arn_type = arn_type
-        self.table = table
-        self.id_key = id_key
-        self.arn_key = arn_key
-        self.label = label
+    arn_type: str  # in its ARN: trust-anchor/ID
+    table: str  # the Store attribute holding the resources by id
+    id_key: str
+    arn_key: str
+    label: str  # in messages: "Trust anchor ID not found"
 
 
 TRUST_ANCHOR = ResourceKind("trust-anchor", "trust_anchors", "trustAnchorId", "trustAnchorArn", "Trust anchor")
@@ -40,16 +45,16 @@ SUBJECT = ResourceKind("subject", "subjects", "subjectId", "subjectArn", "Subjec
 TAGGABLE_KINDS = (TRUST_ANCHOR, PROFILE, CRL)
 
 
-def default_notification_settings():
+def default_notification_settings() -> list[dict]:
     return [default_notification_setting(event) for event in NOTIFICATION_EVENTS]
 
 
-def default_notification_setting(event, channel="ALL"):
+def default_notification_setting(event: str, channel: str = "ALL") -> dict:
     return {"enabled": True, "event": event, "threshold": DEFAULT_NOTIFICATION_THRESHOLD_DAYS, "channel": channel,
             "configuredBy": SERVICE_PRINCIPAL}
 
 
-def default_attribute_mappings():
+def default_attribute_mappings() -> list[dict]:
     return [
         {"certificateField": "x509Subject", "mappingRules": [{"specifier": "*"}]},
         {"certificateField": "x509Issuer", "mappingRules": [{"specifier": "*"}]},
@@ -60,12 +65,12 @@ def default_attribute_mappings():
 class Caller:
     """Who makes a control-plane call: `arn` of the IAM identity and a check for dependent actions (iam:PassRole)."""
 
-    def __init__(self, arn, account_id, authorize=None):
+    def __init__(self, arn: str, account_id: str, authorize: Callable[[str, str, dict], None] | None = None):
         self.arn = arn
         self.account_id = account_id
         self._authorize = authorize
 
-    def authorize(self, action, resource, condition_values=None):
+    def authorize(self, action: str, resource: str, condition_values: dict | None = None) -> None:
         """Raise AccessDeniedException unless the caller may perform `action` on `resource` (no-op when not enforced)."""
         if self._authorize is not None:
             self._authorize(action, resource, condition_values or {})
@@ -74,12 +79,12 @@ class Caller:
 class ControlPlane:
     """Operation handlers. `handle` dispatches by operation name to the method of the same name in snake case."""
 
-    def __init__(self, store, acm_pca_lookup=None):
+    def __init__(self, store: Store, acm_pca_lookup: Callable[[str], bool] | None = None):
         self.store = store
         # Returns True when an ACM PCA certificate authority ARN exists (moto's ACM-PCA backend in the server).
         self.acm_pca_lookup = acm_pca_lookup
 
-    def handle(self, operation_name, params, caller):
+    def handle(self, operation_name: str, params: dict, caller: Caller) -> dict:
         handler = getattr(self, handler_name(operation_name))
         with self.store.lock:
             return handler(params, caller)
@@ -96,14 +101,14 @@ class ControlPlane:
         for item in table.values():
             if identifier in (item.get(kind.arn_key), item.get("aliasArn")):
                 return item
-        raise not_found("%s %s not found" % (kind.label, identifier))
+        raise not_found(f"{kind.label} {identifier} not found")
 
     def _find_taggable(self, arn):
         for kind in TAGGABLE_KINDS:
             for item in self._table(kind).values():
                 if item[kind.arn_key] == arn:
                     return item
-        raise not_found("Resource %s not found" % arn)
+        raise not_found(f"Resource {arn} not found")
 
     def _check_tagging_on_create(self, kind, params, caller):
         # Tags given to CreateTrustAnchor or CreateProfile also need rolesanywhere:TagResource (service authorization
@@ -144,10 +149,10 @@ class ControlPlane:
         if not alias_name:
             return
         if alias_name.lower().startswith("aws/"):
-            raise validation_error("Alias name %s is reserved: names starting with aws/ belong to AWS" % alias_name)
+            raise validation_error(f"Alias name {alias_name} is reserved: names starting with aws/ belong to AWS")
         for other in self._table(kind).values():
             if other is not item and other.get("aliasName") == alias_name:
-                raise validation_error("Alias name %s is already used by %s" % (alias_name, other[kind.arn_key]))
+                raise validation_error(f"Alias name {alias_name} is already used by {other[kind.arn_key]}")
 
     def _set_alias(self, kind, item, alias_name):
         """Apply an aliasName parameter: None keeps the alias, "" removes it, anything else sets it.
@@ -171,19 +176,19 @@ class ControlPlane:
         """`current_tags` with `new_tags` added or overwritten, or the error the service gives for them."""
         for tag in new_tags:
             if tag["key"].lower().startswith("aws:"):
-                raise validation_error("Tag key %s is reserved: keys starting with aws: belong to AWS" % tag["key"])
+                raise validation_error(f"Tag key {tag['key']} is reserved: keys starting with aws: belong to AWS")
         merged = {tag["key"]: tag["value"] for tag in current_tags}
         merged.update((tag["key"], tag["value"]) for tag in new_tags)
         if len(merged) > MAX_TAGS_PER_RESOURCE:
-            raise ServiceError("TooManyTagsException", "A resource can have at most %d tags; this request would leave %d"
-                               % (MAX_TAGS_PER_RESOURCE, len(merged)), 400)
+            raise ServiceError("TooManyTagsException", f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags; this "
+                               f"request would leave {len(merged)}", 400)
         return [{"key": key, "value": value} for key, value in merged.items()]
 
     def _page(self, items, params):
         page_size = params.get("pageSize", DEFAULT_PAGE_SIZE)
         if page_size < 1:
-            raise validation_error("Value '%s' at 'pageSize' failed to satisfy constraint: Member must have value greater "
-                                   "than or equal to 1" % page_size)
+            raise validation_error(f"Value '{page_size}' at 'pageSize' failed to satisfy constraint: Member must have value "
+                                   "greater than or equal to 1")
         start = _decode_next_token(params.get("nextToken"))
         page = items[start:start + page_size]
         next_token = None
@@ -213,16 +218,16 @@ class ControlPlane:
             try:
                 x509.load_pem_x509_certificates(pem.encode("utf-8"))
             except ValueError as exc:
-                raise validation_error("source.sourceData.x509CertificateData is not a PEM certificate bundle: %s" % exc) from None
+                raise validation_error(f"source.sourceData.x509CertificateData is not a PEM certificate bundle: {exc}") from None
         elif source_type == "AWS_ACM_PCA":
             arn = data.get("acmPcaArn")
             if arn is None:
                 raise validation_error("source.sourceData.acmPcaArn is required for sourceType AWS_ACM_PCA")
             if self.acm_pca_lookup is not None and not self.acm_pca_lookup(arn):
-                raise validation_error("source.sourceData.acmPcaArn %s is not an ACM Private CA in this account" % arn)
+                raise validation_error(f"source.sourceData.acmPcaArn {arn} is not an ACM Private CA in this account")
         else:
-            raise validation_error("Trust anchor source type %s is not supported; use CERTIFICATE_BUNDLE or AWS_ACM_PCA"
-                                   % source_type)
+            raise validation_error(f"Trust anchor source type {source_type} is not supported; use CERTIFICATE_BUNDLE or "
+                                   "AWS_ACM_PCA")
 
     @staticmethod
     def _notification_settings(current, settings, configured_by):
@@ -234,8 +239,8 @@ class ControlPlane:
             threshold = setting.get("threshold")
             if threshold is None:
                 if setting["enabled"]:
-                    raise validation_error("notificationSettings: threshold is required for the enabled event %s"
-                                           % setting["event"])
+                    raise validation_error("notificationSettings: threshold is required for the enabled event "
+                                           f"{setting['event']}")
                 threshold = existing["threshold"] if existing else DEFAULT_NOTIFICATION_THRESHOLD_DAYS
             updated = {"enabled": setting["enabled"], "event": setting["event"], "threshold": threshold,
                        "channel": channel, "configuredBy": configured_by}
@@ -245,7 +250,7 @@ class ControlPlane:
                 result.append(updated)
         return result
 
-    def create_trust_anchor(self, params, caller):
+    def create_trust_anchor(self, params: dict, caller: Caller) -> dict:
         self._check_source(params["source"])
         self._check_tagging_on_create(TRUST_ANCHOR, params, caller)
         extra = {
@@ -259,13 +264,13 @@ class ControlPlane:
             extra["crlDpRevocationEnabled"] = params["crlDpRevocationEnabled"]
         return {"trustAnchor": self._new_resource(TRUST_ANCHOR, params, extra)}
 
-    def get_trust_anchor(self, params, caller):
+    def get_trust_anchor(self, params: dict, caller: Caller) -> dict:
         return {"trustAnchor": self._find(TRUST_ANCHOR, params["trustAnchorId"])}
 
-    def list_trust_anchors(self, params, caller):
+    def list_trust_anchors(self, params: dict, caller: Caller) -> dict:
         return self._list(TRUST_ANCHOR, params, "trustAnchors")
 
-    def update_trust_anchor(self, params, caller):
+    def update_trust_anchor(self, params: dict, caller: Caller) -> dict:
         anchor = self._find(TRUST_ANCHOR, params["trustAnchorId"])
         if "source" in params:
             self._check_source(params["source"])
@@ -277,23 +282,23 @@ class ControlPlane:
         previous_alias = self._set_alias(TRUST_ANCHOR, anchor, params.get("aliasName"))
         return {"trustAnchor": _with_previous_alias(anchor, previous_alias)}
 
-    def delete_trust_anchor(self, params, caller):
+    def delete_trust_anchor(self, params: dict, caller: Caller) -> dict:
         return {"trustAnchor": self._delete(TRUST_ANCHOR, params["trustAnchorId"])}
 
-    def enable_trust_anchor(self, params, caller):
+    def enable_trust_anchor(self, params: dict, caller: Caller) -> dict:
         return {"trustAnchor": self._set_enabled(TRUST_ANCHOR, params["trustAnchorId"], True)}
 
-    def disable_trust_anchor(self, params, caller):
+    def disable_trust_anchor(self, params: dict, caller: Caller) -> dict:
         return {"trustAnchor": self._set_enabled(TRUST_ANCHOR, params["trustAnchorId"], False)}
 
-    def put_notification_settings(self, params, caller):
+    def put_notification_settings(self, params: dict, caller: Caller) -> dict:
         anchor = self._find(TRUST_ANCHOR, params["trustAnchorId"])
         settings = self._notification_settings(anchor["notificationSettings"], params["notificationSettings"], caller.account_id)
         self._touch(anchor)
         anchor["notificationSettings"] = settings
         return {"trustAnchor": anchor}
 
-    def reset_notification_settings(self, params, caller):
+    def reset_notification_settings(self, params: dict, caller: Caller) -> dict:
         anchor = self._find(TRUST_ANCHOR, params["trustAnchorId"])
         self._touch(anchor)
         current = anchor["notificationSettings"]
@@ -322,7 +327,7 @@ class ControlPlane:
             # The service needs the caller's permission to pass each role to it, as for any service role.
             caller.authorize("iam:PassRole", role_arn, {"iam:PassedToService": SERVICE_PRINCIPAL})
 
-    def create_profile(self, params, caller):
+    def create_profile(self, params: dict, caller: Caller) -> dict:
         self._check_profile_input(params, caller)
         self._check_tagging_on_create(PROFILE, params, caller)
         extra = {
@@ -340,13 +345,13 @@ class ControlPlane:
             extra["sessionPolicy"] = params["sessionPolicy"]
         return {"profile": self._new_resource(PROFILE, params, extra)}
 
-    def get_profile(self, params, caller):
+    def get_profile(self, params: dict, caller: Caller) -> dict:
         return {"profile": self._find(PROFILE, params["profileId"])}
 
-    def list_profiles(self, params, caller):
+    def list_profiles(self, params: dict, caller: Caller) -> dict:
         return self._list(PROFILE, params, "profiles")
 
-    def update_profile(self, params, caller):
+    def update_profile(self, params: dict, caller: Caller) -> dict:
         profile = self._find(PROFILE, params["profileId"])
         self._check_profile_input(params, caller)
         self._check_alias(PROFILE, profile, params.get("aliasName"))
@@ -357,16 +362,16 @@ class ControlPlane:
         previous_alias = self._set_alias(PROFILE, profile, params.get("aliasName"))
         return {"profile": _with_previous_alias(profile, previous_alias)}
 
-    def delete_profile(self, params, caller):
+    def delete_profile(self, params: dict, caller: Caller) -> dict:
         return {"profile": self._delete(PROFILE, params["profileId"])}
 
-    def enable_profile(self, params, caller):
+    def enable_profile(self, params: dict, caller: Caller) -> dict:
         return {"profile": self._set_enabled(PROFILE, params["profileId"], True)}
 
-    def disable_profile(self, params, caller):
+    def disable_profile(self, params: dict, caller: Caller) -> dict:
         return {"profile": self._set_enabled(PROFILE, params["profileId"], False)}
 
-    def put_attribute_mapping(self, params, caller):
+    def put_attribute_mapping(self, params: dict, caller: Caller) -> dict:
         profile = self._find(PROFILE, params["profileId"])
         self._touch(profile)
         field = params["certificateField"]
@@ -379,7 +384,7 @@ class ControlPlane:
             mappings.append(mapping)
         return {"profile": profile}
 
-    def delete_attribute_mapping(self, params, caller):
+    def delete_attribute_mapping(self, params: dict, caller: Caller) -> dict:
         profile = self._find(PROFILE, params["profileId"])
         self._touch(profile)
         field = params["certificateField"]
@@ -402,13 +407,13 @@ class ControlPlane:
         try:
             x509.load_pem_x509_crl(crl_data)
         except ValueError as exc:
-            raise validation_error("crlData is not a PEM-encoded X.509 CRL: %s" % exc) from None
+            raise validation_error(f"crlData is not a PEM-encoded X.509 CRL: {exc}") from None
 
-    def import_crl(self, params, caller):
+    def import_crl(self, params: dict, caller: Caller) -> dict:
         anchor_arn = params["trustAnchorArn"]
         # Only the ARN holding the trust anchor id is accepted here, not an alias ARN.
         if not any(anchor["trustAnchorArn"] == anchor_arn for anchor in self.store.trust_anchors.values()):
-            raise not_found("Trust anchor %s not found" % anchor_arn)
+            raise not_found(f"Trust anchor {anchor_arn} not found")
         self._check_crl_data(params["crlData"])
         crl = self._new_resource(CRL, params, {
             "name": params["name"],
@@ -418,13 +423,13 @@ class ControlPlane:
         })
         return {"crl": crl}
 
-    def get_crl(self, params, caller):
+    def get_crl(self, params: dict, caller: Caller) -> dict:
         return {"crl": self._find(CRL, params["crlId"])}
 
-    def list_crls(self, params, caller):
+    def list_crls(self, params: dict, caller: Caller) -> dict:
         return self._list(CRL, params, "crls")
 
-    def update_crl(self, params, caller):
+    def update_crl(self, params: dict, caller: Caller) -> dict:
         crl = self._find(CRL, params["crlId"])
         if "crlData" in params:
             self._check_crl_data(params["crlData"])
@@ -436,45 +441,45 @@ class ControlPlane:
         previous_alias = self._set_alias(CRL, crl, params.get("aliasName"))
         return {"crl": _with_previous_alias(crl, previous_alias)}
 
-    def delete_crl(self, params, caller):
+    def delete_crl(self, params: dict, caller: Caller) -> dict:
         return {"crl": self._delete(CRL, params["crlId"])}
 
-    def enable_crl(self, params, caller):
+    def enable_crl(self, params: dict, caller: Caller) -> dict:
         return {"crl": self._set_enabled(CRL, params["crlId"], True)}
 
-    def disable_crl(self, params, caller):
+    def disable_crl(self, params: dict, caller: Caller) -> dict:
         return {"crl": self._set_enabled(CRL, params["crlId"], False)}
 
     # ---- subjects -----------------------------------------------------------------------------------------------
 
-    def get_subject(self, params, caller):
+    def get_subject(self, params: dict, caller: Caller) -> dict:
         return {"subject": self._find(SUBJECT, params["subjectId"])}
 
-    def list_subjects(self, params, caller):
+    def list_subjects(self, params: dict, caller: Caller) -> dict:
         return self._list(SUBJECT, params, "subjects")
 
     # ---- tags ---------------------------------------------------------------------------------------------------
 
-    def tag_resource(self, params, caller):
+    def tag_resource(self, params: dict, caller: Caller) -> dict:
         arn = params["resourceArn"]
         self._find_taggable(arn)
         self.store.tags[arn] = self._merged_tags(self.store.tags.get(arn, []), params["tags"])
         return {}
 
-    def untag_resource(self, params, caller):
+    def untag_resource(self, params: dict, caller: Caller) -> dict:
         arn = params["resourceArn"]
         self._find_taggable(arn)
         removed = set(params["tagKeys"])
         self.store.tags[arn] = [tag for tag in self.store.tags.get(arn, []) if tag["key"] not in removed]
         return {}
 
-    def list_tags_for_resource(self, params, caller):
+    def list_tags_for_resource(self, params: dict, caller: Caller) -> dict:
         arn = params["resourceArn"]
         self._find_taggable(arn)
         return {"tags": list(self.store.tags.get(arn, []))}
 
 
-def resource_for_authorization(store, params):
+def resource_for_authorization(store: Store, params: dict) -> str:
     """The resource ARN an IAM policy is matched against for a Roles Anywhere operation with `params`.
 
     Operations on one resource use its ARN, whichever identifier (id, ARN, alias ARN) the request used, because
@@ -527,11 +532,11 @@ def _decode_next_token(token):
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError):
         offset = None
     if not isinstance(offset, int) or offset < 0:
-        raise validation_error("nextToken %s is not a token this service returned" % token)
+        raise validation_error(f"nextToken {token} is not a token this service returned")
     return offset
 
 
-def handler_name(name):
+def handler_name(name: str) -> str:
     """The ControlPlane method serving an operation: CreateTrustAnchor -> create_trust_anchor."""
     result = ""
     for index, char in enumerate(name):

@@ -1,4 +1,6 @@
-"""Running the stand-in as a subprocess and talking to it: used by the pytest fixtures, `make demo` and Molecule."""
+"""Running the stand-in as a subprocess and talking to it: used by the pytest fixtures, `make demo` and the benchmarks."""
+
+from __future__ import annotations
 
 import json
 import os
@@ -8,10 +10,10 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 
 import boto3
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 10
 
@@ -23,7 +25,7 @@ class LocalAwsError(RuntimeError):
 class LocalAwsServer:
     """A running stand-in: where it listens, the administrator's credentials, and its admin API."""
 
-    def __init__(self, process, info, work_dir, log_path):
+    def __init__(self, process: subprocess.Popen, info: dict, work_dir: str, log_path: str):
         self.process = process
         self.endpoint = info["endpoint"]
         self.region = info["region"]
@@ -59,14 +61,15 @@ class LocalAwsServer:
 
     # ---- clients ------------------------------------------------------------------------------------------------
 
-    def session(self, access_key_id=None, secret_access_key=None, session_token=None):
+    def session(self, access_key_id: str | None = None, secret_access_key: str | None = None,
+                session_token: str | None = None) -> boto3.session.Session:
         """A boto3 session against the stand-in; the administrator's unless credentials are given."""
         return boto3.session.Session(
             aws_access_key_id=access_key_id or self.access_key_id,
             aws_secret_access_key=secret_access_key or self.secret_access_key,
             aws_session_token=session_token, region_name=self.region)
 
-    def client(self, service, **kwargs):
+    def client(self, service: str, **kwargs):
         """A boto3 client for `service` as the administrator (kwargs go to Session.client, e.g. config=).
 
         `access_key_id`, `secret_access_key` and `session_token` select other credentials. Clients come from one
@@ -82,7 +85,7 @@ class LocalAwsServer:
                                                aws_secret_access_key=secret_access_key, aws_session_token=session_token,
                                                **kwargs)
 
-    def create_user(self, user_name, policy=None):
+    def create_user(self, user_name: str, policy: dict | None = None) -> dict[str, str]:
         """An IAM user with an optional inline policy (a dict); returns {"access_key_id", "secret_access_key", "arn"}."""
         iam = self.client("iam")
         user = iam.create_user(UserName=user_name)["User"]
@@ -95,15 +98,15 @@ class LocalAwsServer:
 
     def _admin(self, method, action, document=None):
         data = None if document is None else json.dumps(document).encode("utf-8")
-        request = urllib.request.Request(self.endpoint + "/_localaws/" + action, data=data, method=method,
+        request = urllib.request.Request(f"{self.endpoint}/_localaws/{action}", data=data, method=method,
                                          headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=30, context=self._ssl_context) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as exc:
-            raise LocalAwsError("%s /_localaws/%s failed: %s %s" % (method, action, exc.code, exc.read().decode())) from None
+            raise LocalAwsError(f"{method} /_localaws/{action} failed: {exc.code} {exc.read().decode()}") from None
 
-    def inject_fault(self, operation, kind="throttle", count=1, seconds=None):
+    def inject_fault(self, operation: str, kind: str = "throttle", count: int = 1, seconds: float | None = None) -> dict:
         """Make the next `count` calls of `operation` fail: kind "throttle" (429 ThrottlingException), "error500", or
         "hang" (accepted, then unanswered for `seconds` or until reset)."""
         document = {"operation": operation, "kind": kind, "count": count}
@@ -111,24 +114,24 @@ class LocalAwsServer:
             document["seconds"] = seconds
         return self._admin("POST", "faults", document)
 
-    def shift_clock(self, seconds):
+    def shift_clock(self, seconds: float) -> dict:
         """Run the emulated Roles Anywhere clock `seconds` ahead of real time (not cumulative; 0 undoes it)."""
         return self._admin("POST", "clock", {"shift_seconds": seconds})
 
-    def session_log(self):
+    def session_log(self) -> list[dict]:
         """The CreateSession outcomes recorded so far (a list of dicts, oldest first)."""
         return self._admin("GET", "sessions")["sessions"]
 
-    def reset(self):
+    def reset(self) -> dict:
         """Forget all Roles Anywhere resources, session records, pending faults and the clock shift."""
         return self._admin("POST", "reset", {})
 
-    def health(self):
+    def health(self) -> dict:
         return self._admin("GET", "health")
 
     # ---- life cycle ---------------------------------------------------------------------------------------------
 
-    def kill(self):
+    def kill(self) -> None:
         """End the stand-in at once (SIGKILL), as a crash or an OOM kill would: no clean shutdown, no last save."""
         if self.process.poll() is None:
             self.process.kill()
@@ -136,7 +139,7 @@ class LocalAwsServer:
         if self.process.stdout:
             self.process.stdout.close()
 
-    def stop(self):
+    def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -148,8 +151,9 @@ class LocalAwsServer:
             self.process.stdout.close()
 
 
-def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_names=(), endpoint_host=None, state_file=None,
-                 port=0):
+def start_server(work_dir: str, region: str = "us-east-1", tls: bool = False, host: str = "127.0.0.1",
+                 tls_names: Iterable[str] = (), endpoint_host: str | None = None, state_file: str | None = None,
+                 port: int = 0) -> LocalAwsServer:
     """Start the stand-in on a free port and wait for its JSON line; returns a LocalAwsServer.
 
     With `state_file` it loads its state from that file (when it exists) and saves it there after every change: a
@@ -160,17 +164,19 @@ def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_
     the certificate valid for `host`, localhost, 127.0.0.1 and `tls_names`. `endpoint_host` is the name clients put in
     the endpoint URL instead of the listening address (a proxy test needs a name Go does not treat as loopback).
     """
+    # The process runs in work_dir, so every path it is given must not depend on the caller's directory.
+    work_dir = os.path.abspath(work_dir)
+    state_file = os.path.abspath(state_file) if state_file else None
     os.makedirs(work_dir, exist_ok=True)
     log_path = os.path.join(work_dir, "localaws.log")
-    env = dict(os.environ)
-    env["PYTHONPATH"] = TESTS_DIR + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with open(log_path, "ab") as log:
+        # The installed package, run by this interpreter: whoever imports this module can start the stand-in.
         process = subprocess.Popen(  # pylint: disable=consider-using-with
             [sys.executable, "-m", "localaws", "--host", host, "--port", str(port), "--region", region]
             + (["--tls", "--tls-dir", os.path.join(work_dir, "tls")] if tls else [])
             + [argument for name in tls_names for argument in ("--tls-name", name)]
             + (["--state-file", str(state_file)] if state_file else []),
-            stdout=subprocess.PIPE, stderr=log, env=env, cwd=TESTS_DIR)
+            stdout=subprocess.PIPE, stderr=log, cwd=work_dir)
     first_line = _read_line_with_timeout(process, START_TIMEOUT_SECONDS)
     try:
         info = json.loads(first_line)
@@ -178,9 +184,9 @@ def start_server(work_dir, region="us-east-1", tls=False, host="127.0.0.1", tls_
         process.kill()
         process.wait()
         with open(log_path, encoding="utf-8", errors="replace") as log:
-            raise LocalAwsError("the stand-in did not start (stdout %r); its log:\n%s" % (first_line, log.read())) from None
+            raise LocalAwsError(f"the stand-in did not start (stdout {first_line!r}); its log:\n{log.read()}") from None
     if endpoint_host:
-        info["endpoint"] = info["endpoint"].replace("://%s:" % host, "://%s:" % endpoint_host, 1)
+        info["endpoint"] = info["endpoint"].replace(f"://{host}:", f"://{endpoint_host}:", 1)
     return LocalAwsServer(process, info, work_dir, log_path)
 
 
@@ -192,5 +198,5 @@ def _read_line_with_timeout(process, timeout):
     if not lines:
         process.kill()
         process.wait()
-        raise LocalAwsError("the stand-in printed nothing within %d s" % timeout)
+        raise LocalAwsError(f"the stand-in printed nothing within {timeout} s")
     return lines[0].decode("utf-8", "replace")

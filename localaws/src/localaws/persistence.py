@@ -8,6 +8,8 @@ The file is written after every request that may change state, to a temporary fi
 flushed, synced and renamed over the old one: a kill at any instant leaves the previous or the new state, never half.
 """
 
+from __future__ import annotations
+
 import base64
 import datetime
 import json
@@ -86,7 +88,7 @@ class StateFile:
         self.administrator = administrator
         self._lock = threading.Lock()
 
-    def document(self):
+    def document(self) -> dict:
         with self.store.lock:
             store = {name: _encode(getattr(self.store, name)) for name in STORE_FIELDS}
             store["session_log"] = _encode(self.store.session_log)
@@ -96,7 +98,7 @@ class StateFile:
                                   "secret_access_key": self.administrator["secret_access_key"]},
                 "store": store, "iam_roles": _iam_roles(self.store.account_id)}
 
-    def save(self):
+    def save(self) -> None:
         text = json.dumps(self.document(), sort_keys=True)
         directory = os.path.dirname(self.path)
         with self._lock:
@@ -113,7 +115,7 @@ class StateFile:
                 raise
 
     @staticmethod
-    def read(path):
+    def read(path: str) -> dict | None:
         """The saved document at ``path``, or None when there is no file yet."""
         try:
             with open(path, encoding="utf-8") as stream:
@@ -121,10 +123,10 @@ class StateFile:
         except FileNotFoundError:
             return None
         if document.get("version") != FORMAT_VERSION:
-            raise ValueError("%s is not a state file of this stand-in (version %r)" % (path, document.get("version")))
+            raise ValueError(f"{path} is not a state file of this stand-in (version {document.get('version')!r})")
         return document
 
-    def restore(self, document):
+    def restore(self, document: dict) -> None:
         """Put the saved Roles Anywhere resources and IAM roles back (the administrator is seeded by the caller)."""
         saved = document["store"]
         with self.store.lock:

@@ -128,7 +128,7 @@ def condition_holds(operator: str, key: str, expected: list[str], context: dict[
 def _split_operator(operator: str) -> tuple[str | None, str, bool]:
     set_operator = None
     for prefix in ("ForAnyValue", "ForAllValues"):
-        if operator.startswith(prefix + ":"):
+        if operator.startswith(f"{prefix}:"):
             set_operator, operator = prefix, operator[len(prefix) + 1:]
     if_exists = operator.endswith("IfExists")
     if if_exists:

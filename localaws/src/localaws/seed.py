@@ -1,5 +1,7 @@
 """Start-up state: an administrator in moto's IAM, then IAM authorization enforcement switched on."""
 
+from __future__ import annotations
+
 import json
 
 from moto import settings as moto_settings
@@ -13,7 +15,8 @@ ADMINISTRATOR_POLICY = {
 }
 
 
-def seed_administrator(account_id, region, access_key_id=None, secret_access_key=None):
+def seed_administrator(account_id: str, region: str, access_key_id: str | None = None,
+                       secret_access_key: str | None = None) -> dict[str, str]:
     """Create the administrator user with an allow-everything policy; returns its access key.
 
     With `access_key_id` and `secret_access_key` the user gets exactly that key back (after moto's own reset).
@@ -32,7 +35,7 @@ def seed_administrator(account_id, region, access_key_id=None, secret_access_key
             "secret_access_key": key.secret_access_key}
 
 
-def enable_enforcement():
+def enable_enforcement() -> None:
     """The in-process equivalent of `POST /moto-api/reset-auth` with body `0`: check every later request."""
     moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
     ActionAuthenticatorMixin.request_count = 0

@@ -5,6 +5,8 @@ moto's backends, so a user or role created through the emulated IAM API is known
 uses moto's own evaluator (moto.iam.access_control.IAMPolicy), the same one that guards moto's services.
 """
 
+from __future__ import annotations
+
 import datetime
 import hmac
 import re
@@ -25,12 +27,12 @@ MAX_CLOCK_SKEW = datetime.timedelta(minutes=15)
 _AUTH_FIELD = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]+)")
 
 
-def enforcement_active():
+def enforcement_active() -> bool:
     """True when moto enforces IAM authorization (after POST /moto-api/reset-auth with 0, as the server sets up)."""
     return ActionAuthenticatorMixin.request_count >= moto_settings.INITIAL_NO_AUTH_ACTION_COUNT
 
 
-def authorize_moto_calls_on_their_resources():
+def authorize_moto_calls_on_their_resources() -> None:
     """Make moto match IAM and ACM PCA calls against the ARN of the resource they name, as AWS does.
 
     moto uses the role's ARN only for a role that exists and "*" otherwise: CreateRole, a GetRole that must answer
@@ -51,7 +53,7 @@ def _iam_request_resource(response):
         except NotFoundException:
             # The ARN the role has (CreateRole) or would have: IAM authorizes on it before it knows the role.
             path = (data.get("Path") or ["/"])[0]
-            return "arn:%s:iam::%s:role%s%s" % (response.partition, response.current_account, path, role_name)
+            return f"arn:{response.partition}:iam::{response.current_account}:role{path}{role_name}"
     if "PolicyArn" in data:
         return data["PolicyArn"][0]
     return "*"
@@ -68,7 +70,7 @@ class Identity:
         self.access_key = access_key
         self.arn = access_key.arn
 
-    def authorize(self, action, resource, condition_values=None):
+    def authorize(self, action: str, resource: str, condition_values: dict | None = None) -> None:
         """Raise AccessDeniedException unless the caller's identity policies allow `action` on `resource`."""
         if not enforcement_active():
             return
@@ -77,11 +79,11 @@ class Identity:
             for statement in _statements(policy):
                 effects.add(statement_effect(statement, action, resource, condition_values or {}))
         if "Deny" in effects:
-            raise access_denied("User: %s is not authorized to perform: %s on resource: %s with an explicit deny "
-                                "in an identity-based policy" % (self.arn, action, resource))
+            raise access_denied(f"User: {self.arn} is not authorized to perform: {action} on resource: {resource} with an "
+                                "explicit deny in an identity-based policy")
         if "Allow" not in effects:
-            raise access_denied("User: %s is not authorized to perform: %s on resource: %s because no identity-based "
-                                "policy allows the %s action" % (self.arn, action, resource, action))
+            raise access_denied(f"User: {self.arn} is not authorized to perform: {action} on resource: {resource} because no "
+                                f"identity-based policy allows the {action} action")
 
 
 def _statements(policy):
@@ -90,7 +92,7 @@ def _statements(policy):
     return statements if isinstance(statements, list) else [statements]
 
 
-def statement_effect(statement, action, resource, condition_values):
+def statement_effect(statement: dict, action: str, resource: str, condition_values: dict) -> str | None:
     """"Allow" or "Deny" when the statement applies to this request, else None.
 
     A statement applies when its (Not)Action and (Not)Resource match and its conditions hold; moto's statement
@@ -127,12 +129,12 @@ def _matches_any(patterns, value, ignore_case=False):
 class Authenticator:
     """Verifies the ordinary SigV4 signature of a request signed for one service in one region."""
 
-    def __init__(self, account_id, region, service):
+    def __init__(self, account_id: str, region: str, service: str):
         self.account_id = account_id
         self.region = region
         self.service = service
 
-    def authenticate(self, method, raw_uri, headers, body):
+    def authenticate(self, method: str, raw_uri: str, headers, body: bytes) -> Identity:
         """The caller's Identity, or the ServiceError AWS answers for a missing, malformed or wrong signature.
 
         `raw_uri` is the path and query exactly as sent (still percent-encoded), which is what the client signed.
@@ -165,12 +167,12 @@ class Authenticator:
         algorithm, rest = (authorization.split(" ", 1) + [""])[:2]
         if algorithm != ALGORITHM:
             raise ServiceError("IncompleteSignatureException",
-                               "Unsupported signature algorithm %s: sign requests with %s" % (algorithm, ALGORITHM), 400)
+                               f"Unsupported signature algorithm {algorithm}: sign requests with {ALGORITHM}", 400)
         fields = dict(_AUTH_FIELD.findall(rest))
         missing = [name for name in ("Credential", "SignedHeaders", "Signature") if name not in fields]
         if missing:
             raise ServiceError("IncompleteSignatureException",
-                               "Authorization header requires '%s' parameter. Authorization=%s" % (missing[0], authorization), 400)
+                               f"Authorization header requires '{missing[0]}' parameter. Authorization={authorization}", 400)
         return fields
 
     @staticmethod
@@ -179,37 +181,37 @@ class Authenticator:
         if len(parts) != 5 or parts[4] != "aws4_request":
             raise ServiceError("IncompleteSignatureException",
                                "Credential must have exactly 5 slash-delimited elements, e.g. "
-                               "keyid/date/region/service/aws4_request, got '%s'" % credential, 400)
+                               f"keyid/date/region/service/aws4_request, got '{credential}'", 400)
         return parts[0], parts[1], parts[2], parts[3]
 
     def _check_scope(self, amz_date, scope_date, scope_region, scope_service):
         if scope_service != self.service:
             raise ServiceError("InvalidSignatureException",
-                               "Credential should be scoped to correct service: '%s'." % self.service, 403)
+                               f"Credential should be scoped to correct service: '{self.service}'.", 403)
         if scope_region != self.region:
             raise ServiceError("InvalidSignatureException",
-                               "Credential should be scoped to a valid region, not '%s'. This endpoint serves '%s'."
-                               % (scope_region, self.region), 403)
+                               f"Credential should be scoped to a valid region, not '{scope_region}'. "
+                               f"This endpoint serves '{self.region}'.", 403)
         try:
             signed_at = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
         except ValueError:
-            raise ServiceError("IncompleteSignatureException", "X-Amz-Date '%s' is not in the form YYYYMMDDTHHMMSSZ" % amz_date,
+            raise ServiceError("IncompleteSignatureException", f"X-Amz-Date '{amz_date}' is not in the form YYYYMMDDTHHMMSSZ",
                                400) from None
         if amz_date[:8] != scope_date:
             raise ServiceError("InvalidSignatureException",
                                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
-                               "'%s' != '%s'" % (scope_date, amz_date[:8]), 403)
+                               f"'{scope_date}' != '{amz_date[:8]}'", 403)
         # Signatures are checked against the real clock: the injectable clock shift is for certificate validity only.
         now = datetime.datetime.now(datetime.timezone.utc)
         if abs(now - signed_at) > MAX_CLOCK_SKEW:
+            earliest = (now - MAX_CLOCK_SKEW).strftime("%Y%m%dT%H%M%SZ")
             raise ServiceError("InvalidSignatureException",
-                               "Signature expired: %s is now earlier than %s (%s - 15 min.)"
-                               % (amz_date, (now - MAX_CLOCK_SKEW).strftime("%Y%m%dT%H%M%SZ"),
-                                  now.strftime("%Y%m%dT%H%M%SZ")), 403)
+                               f"Signature expired: {amz_date} is now earlier than {earliest} "
+                               f"({now.strftime('%Y%m%dT%H%M%SZ')} - 15 min.)", 403)
 
     def _signature(self, access_key, method, raw_uri, headers, body, signed_headers, amz_date):
         names = signed_headers.lower().split(";")
-        request = AWSRequest(method=method, url="http://%s%s" % (headers.get("Host", "localhost"), raw_uri),
+        request = AWSRequest(method=method, url=f"http://{headers.get('Host', 'localhost')}{raw_uri}",
                              headers={name: headers.get(name, "") for name in names}, data=body)
         request.context["timestamp"] = amz_date
         signer = SigV4Auth(access_key.create_credentials(), self.service, self.region)

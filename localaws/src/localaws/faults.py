@@ -4,19 +4,21 @@ A "hang" call is accepted and then left unanswered, as a server that stopped res
 fault's seconds have passed or the faults are cleared (admin reset), then answers 500.
 """
 
+from __future__ import annotations
+
 import threading
 
-from .errors import ServiceError
+from .errors import ServiceError, internal_error, throttled
 
 FAULT_KINDS = ("throttle", "error500", "hang")
 DEFAULT_HANG_SECONDS = 600
 
 
-def fault_error(kind, operation):
+def fault_error(kind: str, operation: str) -> ServiceError:
     """The error a fault of `kind` produces; both are ones botocore's retry handlers retry."""
     if kind == "throttle":
-        return ServiceError("ThrottlingException", "Rate exceeded for %s (injected fault)" % operation, 429)
-    return ServiceError("InternalServerException", "Internal failure in %s (injected fault)" % operation, 500)
+        return throttled(f"Rate exceeded for {operation} (injected fault)")
+    return internal_error(f"Internal failure in {operation} (injected fault)")
 
 
 class FaultInjector:
@@ -28,13 +30,13 @@ class FaultInjector:
         # Set by clear(): every hanging call gives up waiting at once.
         self._released = threading.Event()
 
-    def add(self, operation, kind, count, seconds=DEFAULT_HANG_SECONDS):
+    def add(self, operation: str, kind: str, count: int, seconds: float = DEFAULT_HANG_SECONDS) -> None:
         if kind not in FAULT_KINDS:
-            raise ValueError("kind must be one of %s, not %r" % (", ".join(FAULT_KINDS), kind))
+            raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}, not {kind!r}")
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise ValueError("count must be a non-negative integer, not %r" % (count,))
+            raise ValueError(f"count must be a non-negative integer, not {count!r}")
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise ValueError("seconds must be a non-negative number, not %r" % (seconds,))
+            raise ValueError(f"seconds must be a non-negative number, not {seconds!r}")
         with self._lock:
             if count:
                 self._pending[operation] = {"kind": kind, "remaining": count}
@@ -43,7 +45,7 @@ class FaultInjector:
             else:
                 self._pending.pop(operation, None)
 
-    def take(self, operation):
+    def take(self, operation: str) -> ServiceError | None:
         """The ServiceError to answer this call of `operation` with, consuming one pending fault, or None."""
         with self._lock:
             fault = self._pending.get(operation)
@@ -58,11 +60,11 @@ class FaultInjector:
             released.wait(fault["seconds"])
         return fault_error(fault["kind"], operation)
 
-    def pending(self):
+    def pending(self) -> dict[str, dict]:
         with self._lock:
             return {name: dict(fault) for name, fault in self._pending.items()}
 
-    def clear(self):
+    def clear(self) -> None:
         with self._lock:
             self._pending.clear()
             self._released.set()

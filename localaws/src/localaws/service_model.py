@@ -4,6 +4,8 @@ Nothing here is retyped from the documentation: routes, HTTP methods, success co
 members, enums, lengths, ranges and patterns all come from `botocore/data/rolesanywhere/2018-05-10`.
 """
 
+from __future__ import annotations
+
 import base64
 import binascii
 import datetime
@@ -18,7 +20,7 @@ from .errors import ServiceError, validation_error
 SERVICE_NAME = "rolesanywhere"
 
 
-def serialization_error(message):
+def serialization_error(message: str) -> ServiceError:
     return ServiceError("SerializationException", message, 400)
 
 
@@ -40,7 +42,7 @@ class Route:
         self.method = operation.http["method"]
         self.success_code = operation.http.get("responseCode", 200)
         path_template = operation.http["requestUri"].split("?", 1)[0]
-        self.path_regex = re.compile("^" + self._template_to_regex(path_template) + "$")
+        self.path_regex = re.compile(f"^{self._template_to_regex(path_template)}$")
 
     @staticmethod
     def _template_to_regex(template):
@@ -51,14 +53,14 @@ class Route:
             if part.startswith("{") and part.endswith("}"):
                 name = part[1:-1]
                 if name.endswith("+"):
-                    regex += "(?P<%s>.+)" % name[:-1]
+                    regex += f"(?P<{name[:-1]}>.+)"
                 else:
-                    regex += "(?P<%s>[^/]+)" % name
+                    regex += f"(?P<{name}>[^/]+)"
             else:
                 regex += re.escape(part)
         return regex
 
-    def match(self, raw_path):
+    def match(self, raw_path: str) -> dict[str, str] | None:
         found = self.path_regex.match(raw_path)
         if not found:
             return None
@@ -73,14 +75,14 @@ class ServiceModel:
         self.routes = [Route(self.model.operation_model(name)) for name in self.model.operation_names]
 
     @property
-    def operation_names(self):
+    def operation_names(self) -> list[str]:
         return list(self.model.operation_names)
 
-    def is_service_path(self, raw_path):
+    def is_service_path(self, raw_path: str) -> bool:
         """True when some operation (with any method) is bound to this path."""
         return any(route.match(raw_path) is not None for route in self.routes)
 
-    def resolve(self, method, raw_path):
+    def resolve(self, method: str, raw_path: str) -> tuple[Route, dict[str, str]]:
         """(route, uri_params) for the request, or raise the error the service gives for an unknown route."""
         path_matches = False
         for route in self.routes:
@@ -91,12 +93,12 @@ class ServiceModel:
             if route.method == method:
                 return route, params
         if path_matches:
-            raise ServiceError("MethodNotAllowedException", "Method %s is not allowed on %s" % (method, raw_path), 405)
-        raise ServiceError("UnknownOperationException", "No operation is bound to %s %s" % (method, raw_path), 404)
+            raise ServiceError("MethodNotAllowedException", f"Method {method} is not allowed on {raw_path}", 405)
+        raise ServiceError("UnknownOperationException", f"No operation is bound to {method} {raw_path}", 404)
 
     # ---- input --------------------------------------------------------------------------------------------------
 
-    def parse_input(self, operation, uri_params, query, body):
+    def parse_input(self, operation, uri_params: dict[str, str], query, body: bytes) -> dict:
         """The operation's input as a dict of member name -> Python value, taken from uri, query string and body.
 
         `query` maps a name to the list of its values. Type errors raise SerializationException, as a JSON
@@ -129,7 +131,7 @@ class ServiceModel:
         try:
             document = json.loads(body)
         except ValueError as exc:
-            raise serialization_error("The request body is not valid JSON: %s" % exc) from None
+            raise serialization_error(f"The request body is not valid JSON: {exc}") from None
         if not isinstance(document, dict):
             raise serialization_error("The request body must be a JSON object")
         return document
@@ -145,10 +147,10 @@ class ServiceModel:
             try:
                 return int(text)
             except ValueError:
-                raise serialization_error("Value '%s' at '%s' is not an integer" % (text, path)) from None
+                raise serialization_error(f"Value '{text}' at '{path}' is not an integer") from None
         if shape.type_name == "boolean":
             if text not in ("true", "false"):
-                raise serialization_error("Value '%s' at '%s' is not a boolean" % (text, path))
+                raise serialization_error(f"Value '{text}' at '{path}' is not a boolean")
             return text == "true"
         return text
 
@@ -156,20 +158,20 @@ class ServiceModel:
         kind = shape.type_name
         if kind == "structure":
             self._expect(isinstance(value, dict), "an object", value, path)
-            return {name: self._from_json(member, value[name], "%s.%s" % (path, name))
+            return {name: self._from_json(member, value[name], f"{path}.{name}")
                     for name, member in shape.members.items() if value.get(name) is not None}
         if kind == "list":
             self._expect(isinstance(value, list), "a list", value, path)
-            return [self._from_json(shape.member, item, "%s.%d.member" % (path, index + 1)) for index, item in enumerate(value)]
+            return [self._from_json(shape.member, item, f"{path}.{index + 1}.member") for index, item in enumerate(value)]
         if kind == "map":
             self._expect(isinstance(value, dict), "an object", value, path)
-            return {key: self._from_json(shape.value, item, "%s.%s" % (path, key)) for key, item in value.items()}
+            return {key: self._from_json(shape.value, item, f"{path}.{key}") for key, item in value.items()}
         if kind == "blob":
             self._expect(isinstance(value, str), "a base64 string", value, path)
             try:
                 return base64.b64decode(value.encode("ascii"), validate=True)
             except (binascii.Error, UnicodeEncodeError):
-                raise serialization_error("Value at '%s' is not valid base64" % path) from None
+                raise serialization_error(f"Value at '{path}' is not valid base64") from None
         if kind in _JSON_SCALARS:
             description, accepts = _JSON_SCALARS[kind]
             self._expect(accepts(value), description, value, path)
@@ -178,11 +180,11 @@ class ServiceModel:
     @staticmethod
     def _expect(condition, expected, value, path):
         if not condition:
-            raise serialization_error("Expected %s at '%s', got %s" % (expected, path, type(value).__name__))
+            raise serialization_error(f"Expected {expected} at '{path}', got {type(value).__name__}")
 
     # ---- validation ---------------------------------------------------------------------------------------------
 
-    def validate(self, operation, params):
+    def validate(self, operation, params: dict) -> None:
         """Raise the service's ValidationException listing every constraint the input breaks."""
         if operation.input_shape is None:
             return
@@ -191,7 +193,7 @@ class ServiceModel:
         if problems:
             count = len(problems)
             raise validation_error(
-                "%d validation error%s detected: %s" % (count, "" if count == 1 else "s", "; ".join(problems)))
+                f"{count} validation error{'' if count == 1 else 's'} detected: {'; '.join(problems)}")
 
     def _check(self, shape, value, path, problems):
         kind = shape.type_name
@@ -200,12 +202,12 @@ class ServiceModel:
         elif kind == "list":
             self._check_size(shape, value, len(value), path, problems)
             for index, item in enumerate(value):
-                self._check(shape.member, item, "%s.%d.member" % (path, index + 1), problems)
+                self._check(shape.member, item, f"{path}.{index + 1}.member", problems)
         elif kind == "map":
             self._check_size(shape, value, len(value), path, problems)
             for key, item in value.items():
-                self._check(shape.key, key, "%s.%s.key" % (path, key), problems)
-                self._check(shape.value, item, "%s.%s.value" % (path, key), problems)
+                self._check(shape.key, key, f"{path}.{key}.key", problems)
+                self._check(shape.value, item, f"{path}.{key}.value", problems)
         elif kind == "string":
             self._check_string(shape, value, path, problems)
         elif kind == "blob":
@@ -214,15 +216,15 @@ class ServiceModel:
             self._check_range(shape, value, path, problems)
 
     def _check_structure(self, shape, value, path, problems):
-        prefix = path + "." if path else ""
+        prefix = f"{path}." if path else ""
         for name in shape.required_members:
             if value.get(name) is None:
-                problems.append("Value null at '%s%s' failed to satisfy constraint: Member must not be null" % (prefix, name))
+                problems.append(f"Value null at '{prefix}{name}' failed to satisfy constraint: Member must not be null")
         if shape.metadata.get("union"):
             present = [name for name in shape.members if value.get(name) is not None]
             if len(present) != 1:
-                problems.append("Value at '%s' failed to satisfy constraint: Member must have exactly one of %s set"
-                                % (path, ", ".join(shape.members)))
+                problems.append(f"Value at '{path}' failed to satisfy constraint: Member must have exactly one of "
+                                f"{', '.join(shape.members)} set")
         for name, member in shape.members.items():
             if value.get(name) is not None:
                 self._check(member, value[name], prefix + name, problems)
@@ -231,54 +233,53 @@ class ServiceModel:
     def _describe(shape, value, path):
         # Sensitive members (tag keys and values) are never echoed back, as the service does for secrets.
         if shape.metadata.get("sensitive"):
-            return "Value at '%s'" % path
+            return f"Value at '{path}'"
         if isinstance(value, list):
-            value = "[" + ", ".join(str(item) for item in value) + "]"
-        return "Value '%s' at '%s'" % (value, path)
+            value = f"[{', '.join((str(item) for item in value))}]"
+        return f"Value '{value}' at '{path}'"
 
     def _check_size(self, shape, value, size, path, problems, show_value=True):
-        described = self._describe(shape, value, path) if show_value else "Value at '%s'" % path
+        described = self._describe(shape, value, path) if show_value else f"Value at '{path}'"
         minimum = shape.metadata.get("min")
         maximum = shape.metadata.get("max")
         if minimum is not None and size < minimum:
-            problems.append("%s failed to satisfy constraint: Member must have length greater than or equal to %d"
-                            % (described, minimum))
+            problems.append(f"{described} failed to satisfy constraint: Member must have length greater than or equal to "
+                            f"{minimum}")
         if maximum is not None and size > maximum:
-            problems.append("%s failed to satisfy constraint: Member must have length less than or equal to %d"
-                            % (described, maximum))
+            problems.append(f"{described} failed to satisfy constraint: Member must have length less than or equal to "
+                            f"{maximum}")
 
     def _check_string(self, shape, value, path, problems):
         described = self._describe(shape, value, path)
         enum = shape.metadata.get("enum")
         if enum and value not in enum:
-            problems.append("%s failed to satisfy constraint: Member must satisfy enum value set: [%s]"
-                            % (described, ", ".join(enum)))
+            problems.append(f"{described} failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(enum)}]")
         self._check_size(shape, value, len(value), path, problems)
         pattern = shape.metadata.get("pattern")
         # The service applies a pattern to the whole value, as Java's Pattern.matches does.
         if pattern and re.fullmatch(pattern, value, flags=re.DOTALL) is None:
-            problems.append("%s failed to satisfy constraint: Member must satisfy regular expression pattern: %s"
-                            % (described, pattern))
+            problems.append(f"{described} failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                            f"{pattern}")
 
     def _check_range(self, shape, value, path, problems):
         minimum = shape.metadata.get("min")
         maximum = shape.metadata.get("max")
         if minimum is not None and value < minimum:
-            problems.append("Value '%s' at '%s' failed to satisfy constraint: Member must have value greater than or equal to %d"
-                            % (value, path, minimum))
+            problems.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value greater than "
+                            f"or equal to {minimum}")
         if maximum is not None and value > maximum:
-            problems.append("Value '%s' at '%s' failed to satisfy constraint: Member must have value less than or equal to %d"
-                            % (value, path, maximum))
+            problems.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value less than or "
+                            f"equal to {maximum}")
 
     # ---- output -------------------------------------------------------------------------------------------------
 
-    def serialize_output(self, operation, result):
+    def serialize_output(self, operation, result: dict) -> dict:
         """The JSON document for `result` (a dict in the output shape), keeping only the members the shape has."""
         if operation.output_shape is None:
             return {}
         return self.serialize(operation.output_shape, result)
 
-    def serialize(self, shape, value):
+    def serialize(self, shape, value):  # the JSON value of `value` in `shape`: any JSON type
         kind = shape.type_name
         if kind == "structure":
             return {name: self.serialize(member, value[name])
@@ -294,9 +295,9 @@ class ServiceModel:
         return value
 
 
-def format_timestamp(value, timestamp_format):
+def format_timestamp(value: datetime.datetime, timestamp_format: str) -> str | float:
     """A datetime in the model's timestamp format (rest-json body default: epoch seconds)."""
     value = value.astimezone(datetime.timezone.utc)
     if timestamp_format == "iso8601":
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (value.microsecond // 1000)
+        return f"{value.strftime('%Y-%m-%dT%H:%M:%S')}.{value.microsecond // 1000:03d}Z"
     return round(value.timestamp(), 3)

@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection as hi
 
-import pki_testlib as t
+from support import x509 as t
 
 ANCHOR = "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/11111111-2222-3333-4444-555555555555"
 PROFILE = "arn:aws:rolesanywhere:eu-west-1:123456789012:profile/66666666-7777-8888-9999-000000000000"

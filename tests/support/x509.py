@@ -172,17 +172,19 @@ def _is_mldsa(private_key):
 
 def certificate(subject_key=None, issuer_key=None, subject=None, issuer=None, ca=False, key_usage="default",
                 basic_constraints=True, algorithm="sha256", not_before=None, not_after=None, serial=None,
-                path_length=None, dns_names=(), client_auth=False, extensions=()):
+                path_length=None, dns_names=(), client_auth=False, extensions=(), public_key=None):
     """A certificate of ``subject_key`` signed by ``issuer_key`` (self-signed without one).
 
     ``key_usage``: "default" (keyCertSign+cRLSign for a CA, digitalSignature for a leaf), None to leave it out, or a
     KeyUsage. ``extensions``: extra (value, critical) pairs, e.g. name constraints or an unknown critical extension.
+    ``public_key`` certifies a key whose private half is elsewhere (a CSR's), with ``issuer_key`` signing.
     """
     subject_key = subject_key or key()
     issuer_key = issuer_key or subject_key
+    public_key = public_key or subject_key.public_key()
     subject = name("test-leaf") if subject is None else subject
     issuer = subject if issuer is None else issuer
-    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(subject_key.public_key())
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
                .serial_number(serial or x509.random_serial_number())
                .not_valid_before(not_before or NOW - DAY).not_valid_after(not_after or NOW + 30 * DAY))
     if basic_constraints:
@@ -326,7 +328,13 @@ class Chain(object):
 
 
 def write_file(path, data, mode=0o644):
-    """Write ``data`` (text or bytes) with ``mode`` from the moment the file exists: keys are never readable by others."""
+    """Write ``data`` (text or bytes) with ``mode`` from the moment the file exists: keys are never readable by others.
+
+    A missing parent directory is created private (0700), as a host's certificate directory is.
+    """
+    parent = os.path.dirname(path)
+    if parent:
+        os.makedirs(parent, mode=0o700, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))

@@ -10,7 +10,7 @@ import os
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 try:
@@ -205,6 +205,27 @@ def certificate(subject_key=None, issuer_key=None, subject=None, issuer=None, ca
 def ca_certificate(ca_key=None, cn="Test CA", **kwargs):
     kwargs.setdefault("ca", True)
     return certificate(subject_key=ca_key or key("ec-p384"), subject=name(cn), **kwargs)
+
+
+# sha256WithRSAEncryption and sha1WithRSAEncryption: DER of the same length, so one can replace the other in place.
+_SHA256_WITH_RSA = bytes.fromhex("2a864886f70d01010b")
+_SHA1_WITH_RSA = bytes.fromhex("2a864886f70d010105")
+
+
+def _der(tag, content):
+    length = len(content)
+    if length < 0x80:
+        return bytes((tag, length)) + content
+    encoded = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(encoded))) + encoded + content
+
+
+def sha1_signed(cert, rsa_key):
+    """``cert`` (signed by ``rsa_key`` with SHA-256) re-signed with SHA-1, which cryptography no longer produces."""
+    tbs = cert.tbs_certificate_bytes.replace(_SHA256_WITH_RSA, _SHA1_WITH_RSA)
+    signature = rsa_key.sign(tbs, padding.PKCS1v15(), hashes.SHA1())
+    algorithm = _der(0x30, _der(0x06, _SHA1_WITH_RSA) + _der(0x05, b""))
+    return x509.load_der_x509_certificate(_der(0x30, tbs + algorithm + _der(0x03, b"\x00" + signature)))
 
 
 def csr(subject_key=None, subject=None, dns_names=(), algorithm="sha256"):

@@ -26,10 +26,6 @@ def backend(kind):
     return hi.CryptographyBackend() if kind == "cryptography" else hi.OpensslBackend(shutil.which("openssl"))
 
 
-def key_pem(private_key):
-    return private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-
-
 def write(path, data):
     with open(str(path), "wb") as handle:
         handle.write(data if isinstance(data, bytes) else data.encode("ascii"))
@@ -58,7 +54,7 @@ def pki():
 
 def flags_for(tmp_path, pki, leaf=None, key=None, chain=True, nearby_chain=False):
     flags = {"certificate": write(tmp_path / "cert.pem", t.pem(leaf or pki.leaf)),
-             "private-key": write(tmp_path / "key.pem", key_pem(key or pki.leaf_key))}
+             "private-key": write(tmp_path / "key.pem", t.key_pem_bytes(key or pki.leaf_key))}
     if chain:
         flags["intermediates"] = write(tmp_path / "chain.pem", t.pem(pki.intermediate))
     elif nearby_chain:

@@ -25,12 +25,13 @@ STAND_IN_GAP = "stand-in gap"
 ACCEPTED = "accepted"
 REFUSED = "refused"
 
-Entry = collections.namedtuple("Entry", "id role build verdict why stand_in fix")
+Entry = collections.namedtuple("Entry", "id role build verdict why stand_in fix rule")
 Specimen = collections.namedtuple("Specimen", "certificate anchor anchor_key")
 
 
-def _entry(entry_id, role, build, verdict, why, stand_in=AGREES, fix=None):
-    return Entry(entry_id, role, build, verdict, why, stand_in, fix)
+def _entry(entry_id, role, build, verdict, why, stand_in=AGREES, fix=None, rule=None):
+    """``rule``: for a refused entry, the rule of plugins/module_utils/pki.py that refuses it (CertificateRuleError.rule)."""
+    return Entry(entry_id, role, build, verdict, why, stand_in, fix, rule)
 
 
 # ---- builders: each returns a Specimen ------------------------------------------------------------------------------
@@ -97,11 +98,16 @@ CRITICAL_GAP_FIX = ("session_pki.check_leaf and _may_issue: refuse a certificate
                     "cryptography parses as x509.UnrecognizedExtension")
 
 ENTRIES = [
-    # Trust anchor CAs (§4: CA:true; keyUsage includes keyCertSign; SHA-256+; root or intermediate; keys RSA, EC, ML-DSA).
-    _entry("ca-ec-p256", "anchor", lambda: _anchor("ec-p256"), ACCEPTED, "§4: an EC CA with CA:true, keyCertSign, SHA-256"),
-    _entry("ca-ec-p384", "anchor", lambda: _anchor("ec-p384"), ACCEPTED, "§4: an EC CA with CA:true, keyCertSign, SHA-256"),
-    _entry("ca-rsa-2048", "anchor", lambda: _anchor("rsa-2048"), ACCEPTED, "§4: an RSA CA of the size a careful issuer uses"),
-    _entry("ca-intermediate", "anchor", _intermediate_anchor, ACCEPTED, "§4: a trust anchor may be a root or an intermediate"),
+    # Trust anchor CAs (§4: CA:true; keyUsage includes keyCertSign; SHA-256+; root or intermediate;
+    # keys RSA, EC, ML-DSA).
+    _entry("ca-ec-p256", "anchor", lambda: _anchor("ec-p256"), ACCEPTED,
+           "§4: an EC CA with CA:true, keyCertSign, SHA-256"),
+    _entry("ca-ec-p384", "anchor", lambda: _anchor("ec-p384"), ACCEPTED,
+           "§4: an EC CA with CA:true, keyCertSign, SHA-256"),
+    _entry("ca-rsa-2048", "anchor", lambda: _anchor("rsa-2048"), ACCEPTED,
+           "§4: an RSA CA of the size a careful issuer uses"),
+    _entry("ca-intermediate", "anchor", _intermediate_anchor, ACCEPTED,
+           "§4: a trust anchor may be a root or an intermediate"),
     _entry("ca-mldsa-65", "anchor", lambda: _anchor("mldsa-65"), ACCEPTED,
            "§4 lists ML-DSA among the key types and §3 its AWS4-X509-MLDSA signing algorithm: an ML-DSA CA, whose "
            "signatures carry no separate digest, is accepted"),
@@ -111,34 +117,36 @@ ENTRIES = [
            "§4 sets no rule on name constraints; the CA itself follows every rule"),
     _entry("ca-ed25519", "anchor", lambda: _anchor("ed25519"), REFUSED,
            "§4: keys are RSA, EC or ML-DSA; Ed25519 is none of them (and its digest-less signatures are not ML-DSA)",
-           STAND_IN_GAP, DIGESTLESS_GAP_FIX + "; " + KEY_TYPE_GAP_FIX),
+           STAND_IN_GAP, DIGESTLESS_GAP_FIX + "; " + KEY_TYPE_GAP_FIX, rule="signature_hash"),
     _entry("ca-rsa-1024", "anchor", lambda: _anchor("rsa-1024"), REFUSED,
-           "§4: no documented minimum RSA size, but a careful issuer refuses RSA below 2048 bits", SERVICE_LENIENT),
+           "§4: no documented minimum RSA size, but a careful issuer refuses RSA below 2048 bits",
+           SERVICE_LENIENT, rule="key_strength"),
     _entry("ca-ec-secp256k1", "anchor", lambda: _anchor("ec-k256"), REFUSED,
            "§4: no documented curve list, but a careful issuer refuses curves other than P-256/P-384/P-521",
-           SERVICE_LENIENT),
+           SERVICE_LENIENT, rule="key_strength"),
     _entry("ca-sha1", "anchor", _sha1_anchor, REFUSED, "§4: a trust anchor CA must be signed with SHA-256 or stronger",
            STAND_IN_GAP, "session_pki.build_path: refuse an anchor whose own signature fails _has_strong_signature, "
-                         "as it already does for intermediates"),
+                         "as it already does for intermediates", rule="signature_hash"),
     _entry("ca-no-key-usage", "anchor", lambda: _anchor(key_usage=None), REFUSED,
            "§4: the trust anchor's keyUsage must include keyCertSign; without keyUsage it does not",
            STAND_IN_GAP, "session_pki._may_issue: refuse an issuer without a keyUsage extension (today only a "
-                         "keyUsage lacking keyCertSign is refused)"),
+                         "keyUsage lacking keyCertSign is refused)", rule="key_usage"),
     _entry("ca-no-key-cert-sign", "anchor", lambda: _anchor(key_usage=factory.usage(crl_sign=True)), REFUSED,
-           "§4: keyUsage must include keyCertSign"),
+           "§4: keyUsage must include keyCertSign", rule="key_usage"),
     _entry("ca-no-basic-constraints", "anchor",
            lambda: _anchor(basic_constraints=False, key_usage=factory.usage(key_cert_sign=True)), REFUSED,
-           "§4: a trust anchor must say CA:true in basicConstraints"),
+           "§4: a trust anchor must say CA:true in basicConstraints", rule="basic_constraints"),
     _entry("ca-basic-constraints-false", "anchor",
            lambda: _anchor(ca=False, key_usage=factory.usage(key_cert_sign=True)), REFUSED,
-           "§4: CA:false is not a CA"),
+           "§4: CA:false is not a CA", rule="basic_constraints"),
     _entry("ca-unknown-critical-extension", "anchor", lambda: _anchor(**_unknown_critical()), REFUSED,
            "the reference names no extension rule, so X.509 itself decides: RFC 5280 4.2 makes a verifier refuse a "
-           "certificate with a critical extension it does not recognize", STAND_IN_GAP, CRITICAL_GAP_FIX),
+           "certificate with a critical extension it does not recognize",
+           STAND_IN_GAP, CRITICAL_GAP_FIX, rule="critical_extension"),
     _entry("ca-expired", "anchor", lambda: _anchor(**_expired()), REFUSED,
-           "§3 server checks: the validity period, of every certificate of the path"),
+           "§3 server checks: the validity period, of every certificate of the path", rule="expired"),
     _entry("ca-not-yet-valid", "anchor", lambda: _anchor(**_not_yet_valid()), REFUSED,
-           "§3 server checks: the validity period, of every certificate of the path"),
+           "§3 server checks: the validity period, of every certificate of the path", rule="not_yet_valid"),
 
     # Leaves (§4: v3; CA false if present; keyUsage digitalSignature; SHA-256+; non-empty subject; §3: validity).
     _entry("leaf-ec-p256", "leaf", _leaf, ACCEPTED, "§4: every leaf rule met"),
@@ -159,31 +167,36 @@ ENTRIES = [
            ACCEPTED, "§4 sets no rule on name constraints and the leaf's name is within them"),
     _entry("leaf-ed25519-key", "leaf", lambda: _leaf("ed25519"), REFUSED,
            "§4: keys are RSA, EC or ML-DSA, and §3 has no signing algorithm for an Ed25519 key",
-           STAND_IN_GAP, KEY_TYPE_GAP_FIX),
+           STAND_IN_GAP, KEY_TYPE_GAP_FIX, rule="key_type"),
     _entry("leaf-under-ed25519-ca", "leaf", lambda: _leaf(anchor_kind="ed25519"), REFUSED,
            "a digest-less Ed25519 signature: §4 asks for SHA-256 or stronger and Ed25519 is not an accepted key type, "
-           "unlike ML-DSA", STAND_IN_GAP, DIGESTLESS_GAP_FIX),
+           "unlike ML-DSA", STAND_IN_GAP, DIGESTLESS_GAP_FIX, rule="signature_hash"),
     _entry("leaf-sha1", "leaf", lambda: _fixed_leaf(factory.SHA1_LEAF_CERTIFICATE), REFUSED,
-           "§4: MD5/SHA-1 signatures are rejected"),
-    _entry("leaf-v1", "leaf", lambda: _fixed_leaf(factory.V1_CERTIFICATE), REFUSED, "§4: the leaf must be X.509v3"),
+           "§4: MD5/SHA-1 signatures are rejected", rule="signature_hash"),
+    _entry("leaf-v1", "leaf", lambda: _fixed_leaf(factory.V1_CERTIFICATE), REFUSED,
+           "§4: the leaf must be X.509v3", rule="version"),
     _entry("leaf-rsa-1024", "leaf", lambda: _leaf("rsa-1024"), REFUSED,
-           "§4: no documented minimum RSA size, but a careful issuer refuses RSA below 2048 bits", SERVICE_LENIENT),
+           "§4: no documented minimum RSA size, but a careful issuer refuses RSA below 2048 bits",
+           SERVICE_LENIENT, rule="key_strength"),
     _entry("leaf-ec-secp256k1", "leaf", lambda: _leaf("ec-k256"), REFUSED,
            "§4: no documented curve list, but a careful issuer refuses curves other than P-256/P-384/P-521",
-           SERVICE_LENIENT),
+           SERVICE_LENIENT, rule="key_strength"),
     _entry("leaf-no-key-usage", "leaf", lambda: _leaf(key_usage=None), REFUSED,
-           "§4: keyUsage must include digitalSignature; without keyUsage it does not"),
+           "§4: keyUsage must include digitalSignature; without keyUsage it does not", rule="key_usage"),
     _entry("leaf-no-digital-signature", "leaf", lambda: _leaf(key_usage=factory.usage(crl_sign=True)), REFUSED,
-           "§4: keyUsage must include digitalSignature"),
-    _entry("leaf-ca-true", "leaf", lambda: _leaf(ca=True), REFUSED, "§4: a leaf's basicConstraints CA must be false"),
+           "§4: keyUsage must include digitalSignature", rule="key_usage"),
+    _entry("leaf-ca-true", "leaf", lambda: _leaf(ca=True, key_usage=factory.usage(digital_signature=True)), REFUSED,
+           "§4: a leaf's basicConstraints CA must be false", rule="basic_constraints"),
     _entry("leaf-empty-subject", "leaf", lambda: _leaf(subject=x509.Name([])), REFUSED,
-           "§4: the subject must not be empty"),
+           "§4: the subject must not be empty", rule="subject"),
     _entry("leaf-unknown-critical-extension", "leaf", lambda: _leaf(**_unknown_critical()), REFUSED,
            "the reference names no extension rule, so X.509 itself decides: RFC 5280 4.2 makes a verifier refuse a "
-           "certificate with a critical extension it does not recognize", STAND_IN_GAP, CRITICAL_GAP_FIX),
-    _entry("leaf-expired", "leaf", lambda: _leaf(**_expired()), REFUSED, "§3 server checks: the validity period"),
+           "certificate with a critical extension it does not recognize",
+           STAND_IN_GAP, CRITICAL_GAP_FIX, rule="critical_extension"),
+    _entry("leaf-expired", "leaf", lambda: _leaf(**_expired()), REFUSED,
+           "§3 server checks: the validity period", rule="expired"),
     _entry("leaf-not-yet-valid", "leaf", lambda: _leaf(**_not_yet_valid()), REFUSED,
-           "§3 server checks: the validity period"),
+           "§3 server checks: the validity period", rule="not_yet_valid"),
 ]
 
 _BUILT = {}

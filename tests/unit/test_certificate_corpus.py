@@ -25,15 +25,15 @@ def built(entry):
 
 
 def collection_verdict(entry):
-    """What the controller-side rules say: trust anchors through validate_ca_certificate, leaves through
-    validate_leaf_certificate (the checks trust_anchor, sign_certificates and certificate_push run)."""
+    """What the controller-side rules say, and the rule that refused: trust anchors through validate_ca_certificate,
+    leaves through validate_leaf_certificate (the checks trust_anchor, sign_certificates and certificate_push run)."""
     specimen = built(entry)
     rules = pki.validate_ca_certificate if entry.role == "anchor" else pki.validate_leaf_certificate
     try:
         rules(specimen.certificate)
-    except pki.CertificateRuleError:
-        return corpus.REFUSED
-    return corpus.ACCEPTED
+    except pki.CertificateRuleError as refusal:
+        return corpus.REFUSED, refusal.rule
+    return corpus.ACCEPTED, None
 
 
 def stand_in_verdict(entry):
@@ -59,11 +59,12 @@ def test_every_entry_names_its_reason_and_a_known_verdict():
         assert entry.verdict in (corpus.ACCEPTED, corpus.REFUSED) and entry.why, entry.id
         assert entry.stand_in in (corpus.AGREES, corpus.SERVICE_LENIENT, corpus.STAND_IN_GAP), entry.id
         assert (entry.fix is not None) == (entry.stand_in == corpus.STAND_IN_GAP), entry.id
+        assert (entry.rule is not None) == (entry.verdict == corpus.REFUSED), entry.id
 
 
 @pytest.mark.parametrize("entry", corpus.ENTRIES, ids=IDS)
-def test_collection_reaches_the_agreed_verdict(entry):
-    assert collection_verdict(entry) == entry.verdict, entry.why
+def test_collection_reaches_the_agreed_verdict_by_the_named_rule(entry):
+    assert collection_verdict(entry) == (entry.verdict, entry.rule), entry.why
 
 
 def _stand_in_case(entry):

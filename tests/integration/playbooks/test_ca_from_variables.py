@@ -10,7 +10,7 @@ import ansible_runner
 
 from support import local_fleet
 from support.ansible_run import BIN, COLLECTIONS_ROOT
-from support.x509 import Authority, key_pem
+from support.x509 import DAY, NOW, Authority, key_pem
 from test_ansible_runner import job_record, write
 
 HOSTS = ["pem-1", "pem-2"]
@@ -19,7 +19,8 @@ PASSPHRASE = "pem-source passphrase 41c9"
 
 def ca_as_pem():
     """A CA that lives only in a credential store: certificate and encrypted key as text."""
-    authority = Authority("Credential Store CA")
+    # Ten years, as a real CA: host certificates end with their CA, and one ending within the renewal window is re-issued.
+    authority = Authority("Credential Store CA", not_after=NOW + 3650 * DAY)
     return authority.pem, key_pem(authority.key, passphrase=PASSPHRASE)
 
 

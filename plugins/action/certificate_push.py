@@ -70,22 +70,29 @@ class PushedPair:
 
     @staticmethod
     def _certificates(args):
-        option = "certificate_pem" if args["certificate_pem"] else "certificate_path"
-        if not args[option]:
-            raise pki.CertificateRuleError("no certificate to push: set rolesanywhere_push_certificate_pem or _path (with the key), "
-                                           "or rolesanywhere_push_pkcs12_path", field="certificate_pem")
-        text = args[option] if option == "certificate_pem" else read_controller_file(args[option], option)
+        text, option = pem_or_file(args, "certificate", "no certificate to push: set rolesanywhere_push_certificate_pem or "
+                                                        "_path (with the key), or rolesanywhere_push_pkcs12_path")
         certs = pki.load_certificates(text, field=ROLE_VARIABLES[option])
         return certs[0], certs[1:]
 
     @staticmethod
     def _key(args):
-        option = "private_key_pem" if args["private_key_pem"] else "private_key_path"
-        if not args[option]:
-            raise pki.CertificateRuleError("no private key to push with the certificate: set rolesanywhere_push_private_key_pem or "
-                                           "rolesanywhere_push_private_key_path", field="private_key_pem")
-        text = args[option] if option == "private_key_pem" else read_controller_file(args[option], option)
+        text, option = pem_or_file(args, "private_key", "no private key to push with the certificate: set "
+                                                        "rolesanywhere_push_private_key_pem or rolesanywhere_push_private_key_path")
         return existing_pki.load_private_key_pem(text, ROLE_VARIABLES[option])
+
+
+def pem_or_file(args, what, missing):
+    """The PEM text given in ``<what>_pem``, else the bytes of the controller file ``<what>_path``; with the option used.
+
+    The option comes back so that a parse error names the role variable the text came from.
+    """
+    pem_option, path_option = what + "_pem", what + "_path"
+    if args[pem_option]:
+        return args[pem_option], pem_option
+    if not args[path_option]:
+        raise pki.CertificateRuleError(missing, field=pem_option)
+    return read_controller_file(args[path_option], path_option), path_option
 
 
 def checked_pair(args):

@@ -13,8 +13,8 @@ class ModuleDocFragment(object):
 options:
   ca_certificate_pem:
     description:
-      - PEM of the root CA certificate, used instead of C(ca.crt) in O(ca_path) (role variable
-        C(rolesanywhere_ca_certificate_pem)). Requires O(ca_private_key_pem). O(ca_path) still holds the records
+      - PEM of the root CA certificate, used instead of C(ca.crt) in the CA directory (role variable
+        C(rolesanywhere_ca_certificate_pem)). Requires O(ca_private_key_pem). The CA directory still holds the records
         (C(issued.json), C(crl.pem), C(revoked.json)).
     type: str
   ca_private_key_pem:

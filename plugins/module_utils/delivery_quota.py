@@ -23,6 +23,9 @@ __metaclass__ = type
 
 import math
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import SESSION_DURATION_MAX
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import SESSION_DURATION_MIN
+
 DEFAULT_QUOTA_PER_SECOND = 10.0
 MODES = ("process", "serve", "update")
 HELPERS = ("official", "python")
@@ -33,8 +36,6 @@ CACHE_EXPIRY_MARGIN = 300
 OFFICIAL_LEAD = {"update": 300, "serve": 600}
 # Above this share of the quota a plan still fits, but a burst (a restart of many hosts at once) will be throttled.
 HEADROOM = 0.8
-MIN_SESSION = 900
-MAX_SESSION = 43200
 
 # The credential_helper role's defaults, used for a host that does not set a variable (a unit test keeps them equal).
 ROLE_DEFAULTS = {
@@ -115,7 +116,7 @@ def expand_host(host, variables):
             "account": account or merged.get("rolesanywhere_quota_account") or "default",
             "region": entry.get("region") or merged.get("rolesanywhere_region") or anchor_region or "unknown",
             "session_duration": _number(entry.get("session_duration") or merged["rolesanywhere_session_duration"],
-                                        "rolesanywhere_session_duration", host, MIN_SESSION),
+                                        "rolesanywhere_session_duration", host, SESSION_DURATION_MIN),
             "refresh_window": _number(merged["rolesanywhere_refresh_window"], "rolesanywhere_refresh_window", host),
             "refresh_min_lead": _number(merged["rolesanywhere_refresh_min_lead"], "rolesanywhere_refresh_min_lead", host),
             "starts_per_hour": _number(merged["rolesanywhere_process_starts_per_hour"], "rolesanywhere_process_starts_per_hour", host),
@@ -131,7 +132,7 @@ def profile_rate(profile):
 
 def duration_that_fits(profiles, budget_per_hour):
     """The shortest session duration at which the serve/update profiles alone fit ``budget_per_hour``, or None."""
-    for duration in range(MIN_SESSION, MAX_SESSION + 1, 300):
+    for duration in range(SESSION_DURATION_MIN, SESSION_DURATION_MAX + 1, 300):
         total = sum(profile_rate(dict(p, session_duration=duration)) for p in profiles)
         if total <= budget_per_hour:
             return duration

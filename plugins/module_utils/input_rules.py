@@ -16,33 +16,16 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import service_limits as limits
+
 # X.509 upper bounds (RFC 5280, ub-common-name and friends): cryptography and the service refuse longer values.
 MAX_SUBJECT_ATTRIBUTE = 64
-# Roles Anywhere profiles: durationSeconds 900..43200 (CreateProfile).
-SESSION_DURATION_RANGE = (900, 43200)
-# IAM roles: MaxSessionDuration 3600..43200 (CreateRole, UpdateRole).
-ROLE_MAX_SESSION_RANGE = (3600, 43200)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_RESOURCE_NAME = re.compile(r"^[ a-zA-Z0-9_-]{1,255}$")
 _IAM_NAME = re.compile(r"^[\w+=,.@-]+$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _SERVICE_KEY = re.compile(r"^[A-Za-z0-9_]+$")
-_ARN_PATTERNS = {
-    "trust-anchor": re.compile(r"^arn:aws[a-z-]*:rolesanywhere:[a-z0-9-]+:[0-9]{12}:trust-anchor/[A-Za-z0-9-]+$"),
-    "profile": re.compile(r"^arn:aws[a-z-]*:rolesanywhere:[a-z0-9-]+:[0-9]{12}:profile/[A-Za-z0-9-]+$"),
-    "role": re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$"),
-    "policy": re.compile(r"^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$"),
-    "acm-pca": re.compile(r"^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:[0-9]{12}:certificate-authority/[A-Za-z0-9-]+$"),
-}
-_ARN_FORMS = {
-    "trust-anchor": "arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID",
-    "profile": "arn:aws:rolesanywhere:REGION:ACCOUNT:profile/ID",
-    "role": "arn:aws:iam::ACCOUNT:role/NAME",
-    "policy": "arn:aws:iam::ACCOUNT:policy/NAME (or arn:aws:iam::aws:policy/NAME)",
-    "acm-pca": "arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/ID",
-}
 # Keys of a profile the credential_helper role writes itself; a setting that overrides one would break the profile
 # (credential_process) or send it to another region or endpoint than the one the role configured.
 RESERVED_PROFILE_SETTINGS = ("credential_process", "region", "endpoint_url", "services", "aws_access_key_id",
@@ -162,20 +145,20 @@ def in_range(low, high, what):
 
 
 def session_duration(name, value):
-    in_range(SESSION_DURATION_RANGE[0], SESSION_DURATION_RANGE[1],
+    in_range(limits.SESSION_DURATION_MIN, limits.SESSION_DURATION_MAX,
              "the lifetime of Roles Anywhere credentials (profile durationSeconds, seconds)")(name, value)
 
 
 def role_max_session_duration(name, value):
     """The IAM role's MaxSessionDuration, which the trust role raises to the profile's session duration."""
-    number = max(ROLE_MAX_SESSION_RANGE[0], _whole_number(name, value))
-    if number > ROLE_MAX_SESSION_RANGE[1]:
+    number = max(limits.ROLE_MAX_SESSION_MIN, _whole_number(name, value))
+    if number > limits.ROLE_MAX_SESSION_MAX:
         raise InputError("%s is %d; the IAM role's maximum session duration follows it and IAM allows %d to %d seconds; "
-                         "lower it" % (name, number, ROLE_MAX_SESSION_RANGE[0], ROLE_MAX_SESSION_RANGE[1]))
+                         "lower it" % (name, number, limits.ROLE_MAX_SESSION_MIN, limits.ROLE_MAX_SESSION_MAX))
 
 
 def resource_name(name, value):
-    if not _RESOURCE_NAME.match(str(value or "")):
+    if not limits.NAME_PATTERN.match(str(value or "")):
         raise InputError("%s %s is not a Roles Anywhere name: 1-255 letters, digits, spaces, '-' and '_'; rename it"
                          % (name, _shown(value)))
 
@@ -199,10 +182,10 @@ def arn(kind, required=False):
     def rule(name, value):
         if value in (None, ""):
             if required:
-                raise InputError("%s is empty; give %s" % (name, _ARN_FORMS[kind]))
+                raise InputError("%s is empty; give %s" % (name, limits.ARN_FORMS[kind]))
             return
-        if not _ARN_PATTERNS[kind].match(str(value)):
-            raise InputError("%s %s is not %s" % (name, _shown(value), _ARN_FORMS[kind]))
+        if not limits.ARN_PATTERNS[kind].match(str(value)):
+            raise InputError("%s %s is not %s" % (name, _shown(value), limits.ARN_FORMS[kind]))
     return rule
 
 

@@ -28,10 +28,21 @@ else:
     HAS_CRYPTOGRAPHY = True
     CRYPTOGRAPHY_IMPORT_ERROR = None
 
+try:
+    from cryptography.hazmat.primitives.asymmetric import mldsa
+except ImportError:  # cryptography before 47: ML-DSA keys cannot be read there, and are refused as unreadable
+    MLDSA_PUBLIC_KEY_TYPES = ()
+else:
+    MLDSA_PUBLIC_KEY_TYPES = (mldsa.MLDSA44PublicKey, mldsa.MLDSA65PublicKey, mldsa.MLDSA87PublicKey)
+
 MIN_RSA_BITS = 2048
 ALLOWED_CURVES = ("secp256r1", "secp384r1", "secp521r1")
 CURVE_LABELS = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 STRONG_HASHES = ("sha256", "sha384", "sha512", "sha3-256", "sha3-384", "sha3-512")
+# ML-DSA signs the message itself, so its signatures name no digest. The service accepts ML-DSA keys (reference section
+# 4; AWS4-X509-MLDSA in section 3), so these signatures count as strong. Ed25519 signatures name no digest either, but
+# Ed25519 is not among the service's key types (RSA, EC, ML-DSA): those stay refused.
+MLDSA_SIGNATURE_OIDS = ("2.16.840.1.101.3.4.3.17", "2.16.840.1.101.3.4.3.18", "2.16.840.1.101.3.4.3.19")
 
 PEM_CERTIFICATE_MARKER = "-----BEGIN CERTIFICATE-----"
 PEM_CRL_MARKER = "-----BEGIN X509 CRL-----"
@@ -128,13 +139,27 @@ def _hash_name(signed_object):
     return algorithm.name if algorithm is not None else None
 
 
+def _signature_algorithm(signed_object):
+    """The signature algorithm's name (its dotted OID when cryptography has no name for it)."""
+    oid = signed_object.signature_algorithm_oid
+    return getattr(oid, "_name", None) or oid.dotted_string
+
+
 def check_signature_hash(signed_object, label):
-    """Roles Anywhere rejects MD5 and SHA-1 signatures; require SHA-256 or stronger."""
+    """Roles Anywhere rejects MD5 and SHA-1 signatures; require SHA-256 or stronger, or ML-DSA (no separate digest)."""
     name = _hash_name(signed_object)
-    if name not in STRONG_HASHES:
-        raise CertificateRuleError(
-            "%s is signed with %s; Roles Anywhere requires a SHA-256 or stronger signature: re-issue it with SHA-256"
-            % (label, name or "an unsupported algorithm"), rule="signature_hash")
+    if name in STRONG_HASHES:
+        return
+    if name is None and signed_object.signature_algorithm_oid.dotted_string in MLDSA_SIGNATURE_OIDS:
+        return
+    raise CertificateRuleError(
+        "%s is signed with %s; Roles Anywhere requires a SHA-256 or stronger RSA/ECDSA signature, or ML-DSA: "
+        "re-issue it with SHA-256 by an RSA, EC or ML-DSA key" % (label, name or _signature_algorithm(signed_object)),
+        rule="signature_hash")
+
+
+def _is_mldsa(public_key):
+    return isinstance(public_key, MLDSA_PUBLIC_KEY_TYPES)
 
 
 def key_description(public_key):
@@ -144,11 +169,15 @@ def key_description(public_key):
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         label = CURVE_LABELS.get(public_key.curve.name)
         return "ec-%s" % (label.lower().replace("-", "") if label else public_key.curve.name)
+    if _is_mldsa(public_key):
+        return "ml-dsa-%s" % type(public_key).__name__[5:7]
     return type(public_key).__name__
 
 
 def check_key_strength(public_key, label):
-    """Refuse RSA below 2048 bits and curves other than P-256/P-384/P-521."""
+    """Refuse RSA below 2048 bits, curves other than P-256/P-384/P-521, and key types other than RSA, EC and ML-DSA."""
+    if _is_mldsa(public_key):
+        return
     if isinstance(public_key, rsa.RSAPublicKey):
         if public_key.key_size < MIN_RSA_BITS:
             raise CertificateRuleError(
@@ -161,8 +190,8 @@ def check_key_strength(public_key, label):
                 "%s uses the elliptic curve %s; only P-256, P-384 and P-521 are accepted: generate a new key on one of them"
                 % (label, public_key.curve.name), rule="key_strength")
         return
-    raise CertificateRuleError("%s has a %s key; only RSA and EC (P-256/P-384/P-521) keys are accepted" % (label, type(public_key).__name__),
-                               rule="key_type")
+    raise CertificateRuleError("%s has a %s key; only RSA, EC (P-256/P-384/P-521) and ML-DSA keys are accepted"
+                               % (label, type(public_key).__name__), rule="key_type")
 
 
 def _public_key(cert, label):
@@ -191,6 +220,16 @@ def _extension(cert, oid):
         raise CertificateRuleError("%s has a malformed extension (%s)" % (describe_certificate(cert), exc), rule="extensions")
 
 
+def check_critical_extensions(cert, label):
+    """RFC 5280 section 4.2: a verifier must refuse a certificate holding a critical extension it does not recognize."""
+    for extension in cert.extensions:
+        if extension.critical and isinstance(extension.value, x509.UnrecognizedExtension):
+            raise CertificateRuleError(
+                "%s holds the critical extension %s, which verifiers must refuse when they do not know it; "
+                "re-issue it without that extension or mark it non-critical" % (label, extension.oid.dotted_string),
+                rule="critical_extension")
+
+
 def _judged_safely(rules):
     """Certificates parse lazily, so a damaged field can raise while a rule reads it; report that as a broken rule."""
     def judge(cert, *args, **kwargs):
@@ -207,7 +246,7 @@ def _judged_safely(rules):
 
 @_judged_safely
 def validate_ca_certificate(cert, now=None):
-    """A trust anchor CA: CA:true, keyCertSign, SHA-256+, currently valid, strong key."""
+    """A trust anchor CA: CA:true, keyCertSign, SHA-256+ or ML-DSA, no unknown critical extension, valid, strong key."""
     label = "CA " + describe_certificate(cert)
     constraints = _extension(cert, ExtensionOID.BASIC_CONSTRAINTS)
     if constraints is None or not constraints.ca:
@@ -218,13 +257,15 @@ def validate_ca_certificate(cert, now=None):
         raise CertificateRuleError("%s lacks keyCertSign in keyUsage; re-issue the CA with keyUsage keyCertSign (and cRLSign)" % label,
                                    rule="key_usage")
     check_signature_hash(cert, label)
+    check_critical_extensions(cert, label)
     check_validity(cert, label, now)
     check_key_strength(_public_key(cert, label), label)
 
 
 @_judged_safely
 def validate_leaf_certificate(cert, now=None):
-    """An end-entity certificate: v3, CA false, digitalSignature, SHA-256+, non-empty subject, valid, strong key."""
+    """An end-entity certificate: v3, CA false, digitalSignature, SHA-256+ or ML-DSA, non-empty subject,
+    no unknown critical extension, valid, strong key."""
     label = "leaf " + describe_certificate(cert)
     if cert.version != x509.Version.v3:
         raise CertificateRuleError("%s is X.509 %s; Roles Anywhere requires v3 certificates: re-issue it" % (label, cert.version.name),
@@ -240,6 +281,7 @@ def validate_leaf_certificate(cert, now=None):
     check_signature_hash(cert, label)
     if len(cert.subject) == 0:
         raise CertificateRuleError("%s has an empty subject; give it at least a common name (CN)" % label, rule="subject")
+    check_critical_extensions(cert, label)
     check_validity(cert, label, now)
     check_key_strength(_public_key(cert, label), label)
 

@@ -9,12 +9,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import re
 from copy import deepcopy
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import service_limits as limits
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import PROFILE
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereError
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import call
@@ -22,11 +22,6 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesany
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_tags
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import normalize_resource
 
-ROLE_ARN_PATTERN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$")
-POLICY_ARN_PATTERN = re.compile(r"^arn:aws(-[a-z]+)*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$")
-MAX_ROLE_ARNS = 250
-MAX_MANAGED_POLICY_ARNS = 50
-MIN_DURATION, MAX_DURATION = 900, 43200
 MAX_SPECIFIER_CHARS = 60
 CERTIFICATE_FIELDS = ("x509Subject", "x509Issuer", "x509SAN")
 # What the service gives a new profile (User Guide, "attribute mapping").
@@ -81,15 +76,16 @@ def _validate_attribute_mappings(mappings):
 
 def validate_profile_params(params):
     duration = params.get("duration_seconds")
-    if duration is not None and not MIN_DURATION <= duration <= MAX_DURATION:
-        return f"duration_seconds is {duration}; profiles accept {MIN_DURATION} to {MAX_DURATION} seconds (15 minutes to 12 hours)"
+    if duration is not None and not limits.SESSION_DURATION_MIN <= duration <= limits.SESSION_DURATION_MAX:
+        return (f"duration_seconds is {duration}; profiles accept {limits.SESSION_DURATION_MIN} to "
+                f"{limits.SESSION_DURATION_MAX} seconds (15 minutes to 12 hours)")
     try:
         parse_session_policy(params.get("session_policy"))
     except ValueError as error:
         return str(error)
-    return (_validate_arns(params.get("role_arns"), ROLE_ARN_PATTERN, MAX_ROLE_ARNS, "role_arns",
+    return (_validate_arns(params.get("role_arns"), limits.ARN_PATTERNS["role"], limits.MAX_ROLE_ARNS, "role_arns",
                            "arn:aws:iam::123456789012:role/NAME")
-            or _validate_arns(params.get("managed_policy_arns"), POLICY_ARN_PATTERN, MAX_MANAGED_POLICY_ARNS,
+            or _validate_arns(params.get("managed_policy_arns"), limits.ARN_PATTERNS["policy"], limits.MAX_MANAGED_POLICY_ARNS,
                               "managed_policy_arns", "arn:aws:iam::aws:policy/NAME or arn:aws:iam::123456789012:policy/NAME")
             or _validate_attribute_mappings(params.get("attribute_mappings")))
 

@@ -35,12 +35,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import MAX_TAGS
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import NAME_PATTERN
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import TAG_TEXT_PATTERN
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import UUID_PATTERN
+
 SERVICE = "rolesanywhere"
 
-NAME_PATTERN = re.compile(r"^[ a-zA-Z0-9_-]{1,255}$")
-UUID_PATTERN = re.compile(r"^[a-f0-9]{8}-([a-z0-9]{4}-){3}[a-z0-9]{12}$")
-TAG_TEXT_PATTERN = re.compile(r"^[ a-zA-Z0-9_.:/=+@-]*$")
-MAX_TAGS = 200
 
 # Error codes worth another attempt: the service's quotas answer with throttling, its front end with 5xx.
 RETRYABLE_CODES = ["ThrottlingException", "TooManyRequestsException", "TooManyRequests", "ServiceUnavailableException",

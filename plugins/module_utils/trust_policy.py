@@ -15,9 +15,10 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import TRUST_ANCHOR_ARN_PATTERN
+
 SERVICE_PRINCIPAL = "rolesanywhere.amazonaws.com"
 ACTIONS = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
-TRUST_ANCHOR_ARN = re.compile(r"^arn:aws(-[a-z]+)*:rolesanywhere:[a-z0-9-]+:\d{12}:trust-anchor/[a-f0-9-]{36}$")
 ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9.]*$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 
@@ -72,7 +73,7 @@ def render_trust_policy(trust_anchor_arns=None, subject=None, issuer=None, sourc
     """The trust policy document (a dict) for a role assumed through IAM Roles Anywhere."""
     anchors = _as_list(trust_anchor_arns, "trust_anchor_arns")
     for arn in anchors:
-        if not TRUST_ANCHOR_ARN.match(arn):
+        if not TRUST_ANCHOR_ARN_PATTERN.match(arn):
             raise TrustPolicyError(f"'{arn}' is not a trust anchor ARN (arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/UUID)")
     if not anchors and not allow_any_trust_anchor:
         raise TrustPolicyError(

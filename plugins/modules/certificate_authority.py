@@ -67,21 +67,6 @@ options:
       - Passphrase that encrypts the CA keys (for example from Ansible Vault). Needed again to adopt or sign with them.
       - Also decrypts O(ca_private_key_pem) and O(intermediate_private_key_pem) when they are encrypted.
     type: str
-  ca_certificate_pem:
-    description:
-      - PEM of the root CA certificate, instead of C(ca.crt) in O(path) (role variable C(rolesanywhere_ca_certificate_pem)).
-      - Requires O(ca_private_key_pem).
-    type: str
-  ca_private_key_pem:
-    description:
-      - PEM of the root CA's private key (PKCS#8 or traditional, encrypted with O(passphrase) or not). Loaded in memory only.
-    type: str
-  intermediate_certificate_pem:
-    description: PEM of the intermediate CA certificate signed by the root, with O(intermediate=true).
-    type: str
-  intermediate_private_key_pem:
-    description: PEM of the intermediate CA's private key. Loaded in memory only.
-    type: str
   trusted_certificates:
     description:
       - PEM bundle that the existing trust anchor trusts (its C(x509_certificate_data), as
@@ -97,6 +82,8 @@ options:
         under the old CA is locked out until it is enrolled again.
     type: bool
     default: false
+extends_documentation_fragment:
+  - hybridcloud.rolesanywhere.ca_pem_source
 notes:
   - Runs on the controller; needs the Python C(cryptography) library there.
   - Supports check mode and diff mode (the diff shows the CA certificate fingerprints before and after). Check mode

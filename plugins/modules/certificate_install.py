@@ -53,20 +53,8 @@ options:
   ca_certificate:
     description: PEM of the root CA certificate (what the trust anchor holds). Required with O(state=present).
     type: str
-  cert_dir:
-    description: Directory of the files; defaults to C(~/.aws/rolesanywhere) of O(service_user), as for M(hybridcloud.rolesanywhere.certificate_request).
-    type: path
-  service_user:
-    description: Owner of the files. Defaults to the user the module runs as.
-    type: str
-  group:
-    description: Group of the files. Defaults to the primary group of O(service_user).
-    type: str
-  backend:
-    description: Cryptography provider on the host, as for M(hybridcloud.rolesanywhere.certificate_request).
-    type: str
-    choices: [auto, cryptography, openssl]
-    default: auto
+extends_documentation_fragment:
+  - hybridcloud.rolesanywhere.host_files
 notes:
   - Supports check mode and diff mode (the diff shows the serial and expiry before and after).
 seealso:

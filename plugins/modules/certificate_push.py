@@ -65,20 +65,8 @@ options:
     description: Only check on the controller; install nothing. The C(enroll) role checks every host this way first.
     type: bool
     default: false
-  cert_dir:
-    description: Directory of the files on the host, as for M(hybridcloud.rolesanywhere.certificate_install).
-    type: path
-  service_user:
-    description: Owner of the files on the host.
-    type: str
-  group:
-    description: Group of the files on the host.
-    type: str
-  backend:
-    description: Cryptography provider on the host, as for M(hybridcloud.rolesanywhere.certificate_request).
-    type: str
-    choices: [auto, cryptography, openssl]
-    default: auto
+extends_documentation_fragment:
+  - hybridcloud.rolesanywhere.host_files
 notes:
   - Supports check mode (through M(hybridcloud.rolesanywhere.certificate_install)).
 seealso:

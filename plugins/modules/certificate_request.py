@@ -54,19 +54,6 @@ options:
     description: Generate a new private key even when the current one is fine.
     type: bool
     default: false
-  cert_dir:
-    description:
-      - Directory of the key and certificate files C(private-key.pem), C(certificate.pem), C(chain.pem) and C(ca.pem).
-      - Defaults to C(~/.aws/rolesanywhere) in the home directory of O(service_user). Created C(0700) and owned by
-        O(service_user) when missing; missing parent directories are created C(0755) (when root creates them, owned like the directory
-        they are created in), and existing directories are never changed.
-    type: path
-  service_user:
-    description: Owner of the key, the certificates and O(cert_dir). Defaults to the user the module runs as.
-    type: str
-  group:
-    description: Group of the files. Defaults to the primary group of O(service_user).
-    type: str
   issuer_certificate:
     description:
       - PEM of the CA certificate that signs host certificates now. When given, a certificate issued by another CA is
@@ -76,12 +63,12 @@ options:
     description: A certificate that expires within this many days needs renewal.
     type: int
     default: 30
-  backend:
-    description: Cryptography provider on the host. C(auto) prefers python3-cryptography and falls back to C(openssl).
-    type: str
-    choices: [auto, cryptography, openssl]
-    default: auto
+extends_documentation_fragment:
+  - hybridcloud.rolesanywhere.host_files
 notes:
+  - O(cert_dir) is created C(0700) and owned by O(service_user) when missing; missing parent directories are created
+    C(0755) (when root creates them, owned like the directory they are created in), and existing directories are never
+    changed.
   - Supports check mode. In check mode no key is written; when a key would be generated no CSR is returned.
   - Supports diff mode; the diff shows the key type and a digest of the public key before and after, never the key.
   - Idempotent; the module changes something only when it generates a key or has to correct the key file's mode or owner.

@@ -13,11 +13,8 @@ import socket
 import subprocess
 import time
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-
 from integration.credential_helper.trust_setup import create_trust
-from support.quota_fleet import _certificate, _name, _write
+from support.x509 import Authority, key_pem_bytes, name, new_key, pem_bytes, write_file
 
 SESSION_DURATION = 900
 
@@ -26,21 +23,19 @@ class Fleet:
     def __init__(self, server, root, hosts):
         self.server = server
         self.root = root
-        self.ca_key = ec.generate_private_key(ec.SECP256R1())
-        self.ca = _certificate(self.ca_key, _name("Delivery Fleet CA"), self.ca_key, _name("Delivery Fleet CA"), ca=True)
-        self.trust = create_trust(server, self.ca.public_bytes(serialization.Encoding.PEM), duration_seconds=SESSION_DURATION)
+        self.ca = Authority("Delivery Fleet CA")
+        self.trust = create_trust(server, pem_bytes(self.ca.cert), duration_seconds=SESSION_DURATION)
         self.hosts = {}
         for index in range(hosts):
-            name = "d%03d" % index
-            base = os.path.join(root, name)
-            key = ec.generate_private_key(ec.SECP256R1())
-            leaf = _certificate(key, _name("%s.delivery.example" % name), self.ca_key, self.ca.subject, ca=False)
+            host = "d%03d" % index
+            base = os.path.join(root, host)
+            key = new_key()
+            leaf = self.ca.issue(key, name("%s.delivery.example" % host))
             paths = {"certificate": os.path.join(base, "certificate.pem"), "private_key": os.path.join(base, "private-key.pem"),
                      "base": base, "serial": leaf.serial_number}
-            _write(paths["certificate"], leaf.public_bytes(serialization.Encoding.PEM), 0o644)
-            _write(paths["private_key"], key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                           serialization.NoEncryption()), 0o600)
-            self.hosts[name] = paths
+            write_file(paths["certificate"], pem_bytes(leaf))
+            write_file(paths["private_key"], key_pem_bytes(key), 0o600)
+            self.hosts[host] = paths
 
     def arguments(self, program, subcommand, host):
         paths = self.hosts[host]

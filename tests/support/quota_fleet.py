@@ -6,66 +6,36 @@ behind. It lets a test or a benchmark run ``verify`` over many hosts at high for
 quota of the service bites, without spending minutes on onboarding first.
 """
 
-import datetime
 import getpass
 import os
 import shlex
 import sys
 import time
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import aws_config
 from integration.credential_helper.trust_setup import create_trust
 from support import local_fleet
 from support.ansible_run import run_playbook
+from support.x509 import Authority, key_pem_bytes, name, new_key, pem_bytes, write_file
 
 PROFILE = "fleet-verify"
 OFFICIAL_HELPER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                                "build", "official-helper", "aws_signing_helper")
 
 
-def _name(common_name):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def _certificate(subject_key, subject, issuer_key, issuer, ca):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(subject_key.public_key())
-               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-               .not_valid_after(now + datetime.timedelta(days=2))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-               .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                            data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
-                                            encipher_only=False, decipher_only=False), critical=True))
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-def _write(path, data, mode):
-    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-
-
 def build(server, root, host_count, helper):
     """Write ``host_count`` hosts under ``root`` whose profile runs ``helper``; return (inventory, variables, trust)."""
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = _certificate(ca_key, _name("Quota Fleet CA"), ca_key, _name("Quota Fleet CA"), ca=True)
-    trust = create_trust(server, ca.public_bytes(serialization.Encoding.PEM))
+    ca = Authority("Quota Fleet CA")
+    trust = create_trust(server, pem_bytes(ca.cert))
     hosts = ["q%02d" % index for index in range(1, host_count + 1)]
     inventory = local_fleet.inventory(root, hosts)
     for host in hosts:
         base = local_fleet.host_root(root, host)
-        key = ec.generate_private_key(ec.SECP256R1())
-        leaf = _certificate(key, _name("%s.fleet.example" % host), ca_key, ca.subject, ca=False)
+        key = new_key()
+        leaf = ca.issue(key, name("%s.fleet.example" % host))
         certificate_path, key_path = os.path.join(base, "certs", "certificate.pem"), os.path.join(base, "certs", "private-key.pem")
-        _write(certificate_path, leaf.public_bytes(serialization.Encoding.PEM), 0o644)
-        _write(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()), 0o600)
+        write_file(certificate_path, pem_bytes(leaf))
+        write_file(key_path, key_pem_bytes(key), 0o600)
         command = [helper, "credential-process", "--certificate", certificate_path, "--private-key", key_path,
                    "--trust-anchor-arn", trust.trust_anchor_arn, "--profile-arn", trust.profile_arn,
                    "--role-arn", trust.role_arn, "--endpoint", server.endpoint]
@@ -73,7 +43,7 @@ def build(server, root, host_count, helper):
         text = aws_config.render_profile("", PROFILE, {"region": server.region,
                                                        "credential_process": " ".join(shlex.quote(a) for a in command)},
                                          endpoint_url=server.endpoint)
-        _write(config_path, text.encode("utf-8"), 0o600)
+        write_file(config_path, text, 0o600)
     variables = {
         "rolesanywhere_region": server.region,
         "rolesanywhere_aws_profile": PROFILE,

@@ -1,6 +1,6 @@
 """crl and crl_info against the stand-in: life cycle, CRL-to-anchor signature check, validation, retries."""
 
-from certs import SampleCA
+from support.x509 import Authority
 from conftest import CHECK, changes, steps
 
 NAME = "onprem-ca-crl"
@@ -11,7 +11,7 @@ def anchor_for(cp, ca, name="onprem-ca"):
 
 
 def test_crl_life_cycle(cp):
-    ca = SampleCA("CRL Root")
+    ca = Authority("CRL Root")
     anchor = anchor_for(cp, ca)
     first, second = ca.crl([0x1001]), ca.crl([0x1001, 0x1002])
     base = {"name": NAME, "trust_anchor_arn": anchor["trust_anchor_arn"], "crl": first}
@@ -56,14 +56,14 @@ def test_crl_life_cycle(cp):
 
 
 def test_crl_of_another_ca_is_refused_before_import(cp):
-    anchor = anchor_for(cp, SampleCA("Our Root"))
-    result = cp.module("crl", {"name": NAME, "trust_anchor_arn": anchor["trust_anchor_arn"], "crl": SampleCA("Their Root").crl([1])})
+    anchor = anchor_for(cp, Authority("Our Root"))
+    result = cp.module("crl", {"name": NAME, "trust_anchor_arn": anchor["trust_anchor_arn"], "crl": Authority("Their Root").crl([1])})
     assert result["failed"] and "not signed by any certificate of the trust anchor" in result["msg"]
     assert cp.crls() == []
 
 
 def test_unparsable_crl_and_unknown_anchor_are_refused(cp):
-    ca = SampleCA()
+    ca = Authority()
     anchor = anchor_for(cp, ca)
     garbage = cp.module("crl", {"name": NAME, "trust_anchor_arn": anchor["trust_anchor_arn"], "crl": ca.pem})
     assert garbage["failed"] and garbage["msg"].startswith("crl holds no PEM CRL")
@@ -75,7 +75,7 @@ def test_unparsable_crl_and_unknown_anchor_are_refused(cp):
 
 
 def test_a_crl_cannot_move_to_another_anchor(cp):
-    ca, other = SampleCA("A"), SampleCA("B")
+    ca, other = Authority("A"), Authority("B")
     anchor, other_anchor = anchor_for(cp, ca, "a"), anchor_for(cp, other, "b")
     cp.module("crl", {"name": NAME, "trust_anchor_arn": anchor["trust_anchor_arn"], "crl": ca.crl([1])})
     moved = cp.module("crl", {"name": NAME, "trust_anchor_arn": other_anchor["trust_anchor_arn"], "crl": other.crl([1])})
@@ -84,7 +84,7 @@ def test_a_crl_cannot_move_to_another_anchor(cp):
 
 
 def test_throttled_import_is_retried(cp):
-    ca = SampleCA()
+    ca = Authority()
     anchor = anchor_for(cp, ca)
     cp.localaws.inject_fault("ImportCrl", "throttle", 3)
     result = cp.module("crl", {"name": NAME, "trust_anchor_arn": anchor["trust_anchor_arn"], "crl": ca.crl([1])})

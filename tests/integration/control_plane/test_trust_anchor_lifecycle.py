@@ -1,13 +1,13 @@
 """trust_anchor and trust_anchor_info against the stand-in: life cycle, validation, collisions, pagination, retries."""
 
-from certs import SampleCA
+from support.x509 import Authority, subject_of
 from conftest import CHECK, changes, steps
 
 NAME = "onprem-ca"
 
 
 def test_trust_anchor_life_cycle(cp):
-    first, second = SampleCA("Root One"), SampleCA("Root Two")
+    first, second = Authority("Root One"), Authority("Root Two")
     base = {"name": NAME, "certificate_bundle": first.pem}
     anchor_id = "{{ created.trust_anchor.trust_anchor_id }}"
     plays = steps(
@@ -53,7 +53,7 @@ def test_trust_anchor_life_cycle(cp):
     # The check run created nothing: the real create still started from nothing.
     assert result.task("create")["diff"]["before"] == {}
     assert result.task("rename by id")["trust_anchor"]["name"] == "renamed-ca"
-    assert "Root Two" in SampleCA.subject_of(result.task("new CA bundle")["trust_anchor"]["source"]["source_data"]["x509_certificate_data"])
+    assert "Root Two" in subject_of(result.task("new CA bundle")["trust_anchor"]["source"]["source_data"]["x509_certificate_data"])
     by_event = dict((s["event"], s) for s in result.task("notification threshold")["trust_anchor"]["notification_settings"])
     assert by_event["CA_CERTIFICATE_EXPIRY"]["threshold"] == 90
     assert by_event["END_ENTITY_CERTIFICATE_EXPIRY"]["threshold"] == 45
@@ -71,14 +71,14 @@ def test_trust_anchor_life_cycle(cp):
 
 
 def test_invalid_bundle_fails_before_any_write(cp):
-    leaf = SampleCA("host-01", ca=False, key_cert_sign=False)
+    leaf = Authority("host-01", ca=False, key_cert_sign=False)
     result = cp.module("trust_anchor", {"name": NAME, "certificate_bundle": leaf.pem})
     assert result["failed"] and result["msg"].startswith("certificate_bundle:") and "CA:true" in result["msg"]
     assert cp.trust_anchors() == []
 
 
 def test_invalid_update_leaves_the_anchor_untouched(cp):
-    ca = SampleCA()
+    ca = Authority()
     created = cp.module("trust_anchor", {"name": NAME, "certificate_bundle": ca.pem, "tags": {"a": "1"}})["trust_anchor"]
     bad = [{"event": "CA_CERTIFICATE_EXPIRY", "threshold": 400}]
     result = cp.module("trust_anchor", {"name": "renamed", "certificate_bundle": ca.pem, "notification_settings": bad,
@@ -97,7 +97,7 @@ def test_create_without_source_says_what_is_needed(cp):
 
 
 def test_shared_name_fails_listing_ids_and_ids_still_work(cp):
-    ca = SampleCA()
+    ca = Authority()
     source = {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca.pem}}
     ids = [cp.api.create_trust_anchor(name=NAME, source=source, enabled=True)["trustAnchor"]["trustAnchorId"] for _copy in range(2)]
     result = cp.module("trust_anchor", {"name": NAME, "certificate_bundle": ca.pem, "enabled": False})
@@ -115,7 +115,7 @@ def test_unknown_id_fails_with_a_hint(cp):
 
 
 def test_find_by_name_beyond_the_first_page(cp):
-    ca = SampleCA()
+    ca = Authority()
     source = {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca.pem}}
     for index in range(51):  # the service pages by 50
         cp.api.create_trust_anchor(name="filler-%02d" % index, source=source, enabled=True)
@@ -127,7 +127,7 @@ def test_find_by_name_beyond_the_first_page(cp):
 
 
 def test_throttling_and_server_errors_are_retried(cp):
-    ca = SampleCA()
+    ca = Authority()
     cp.localaws.inject_fault("ListTrustAnchors", "error500", 2)
     cp.localaws.inject_fault("CreateTrustAnchor", "throttle", 3)
     result = cp.module("trust_anchor", {"name": NAME, "certificate_bundle": ca.pem})
@@ -137,7 +137,7 @@ def test_throttling_and_server_errors_are_retried(cp):
 
 def test_throttling_longer_than_the_sdk_retries_is_retried_by_the_module(cp):
     # botocore gives up after 5 attempts; the module's own jittered backoff carries on.
-    created = cp.module("trust_anchor", {"name": NAME, "certificate_bundle": SampleCA().pem})["trust_anchor"]
+    created = cp.module("trust_anchor", {"name": NAME, "certificate_bundle": Authority().pem})["trust_anchor"]
     cp.localaws.inject_fault("TagResource", "throttle", 6)
     result = cp.module("trust_anchor", {"name": NAME, "tags": {"team": "data"}})
     assert result.get("failed") is not True, result.get("msg")
@@ -150,7 +150,7 @@ def test_acm_private_ca_source_and_switching_sources(cp):
         CertificateAuthorityConfiguration={"KeyAlgorithm": "RSA_2048", "SigningAlgorithm": "SHA256WITHRSA",
                                            "Subject": {"CommonName": "Private CA"}},
         CertificateAuthorityType="ROOT")["CertificateAuthorityArn"]
-    ca = SampleCA()
+    ca = Authority()
     plays = steps(
         ("from ACM PCA", "trust_anchor", {"name": NAME, "acm_pca_arn": pca_arn}),
         ("from ACM PCA again", "trust_anchor", {"name": NAME, "acm_pca_arn": pca_arn}),

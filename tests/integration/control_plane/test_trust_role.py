@@ -3,7 +3,7 @@
 import json
 import uuid
 
-from certs import SampleCA
+from support.x509 import Authority
 
 READ_ONLY = "arn:aws:iam::aws:policy/AmazonRedshiftReadOnlyAccess"
 
@@ -57,7 +57,7 @@ def test_trust_role_imports_a_crl_from_the_same_ca(cp, tmp_path):
     # The role creates the CA on its first run; the CRL must be signed by that CA, so sign it from its key files.
     role_vars = {"rolesanywhere_role_name": unique("trust-crl"), "rolesanywhere_ca_key_type": "ec-p256"}
     assert cp.playbook(play(role_vars, tmp_path / "ca")).rc == 0
-    crl_pem = SampleCA.crl_from_files(tmp_path / "ca" / "ca.crt", tmp_path / "ca" / "ca.key", [0x42])
+    crl_pem = Authority.from_files(tmp_path / "ca" / "ca.crt", tmp_path / "ca" / "ca.key").crl([0x42])
     result = cp.playbook(play(dict(role_vars, rolesanywhere_crl_pem=crl_pem), tmp_path / "ca"))
     assert result.rc == 0, result.explain()
     [crl] = cp.crls()

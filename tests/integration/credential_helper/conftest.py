@@ -7,7 +7,7 @@ import pytest
 
 from support.credential_program import program  # noqa: F401  (the fixture, shared with the delivery tests)
 from trust_setup import create_trust
-from unit.plugins.module_utils.signing_certs import Pki
+from support.x509 import Chain
 
 
 class Host(object):
@@ -18,7 +18,7 @@ class Host(object):
         self.directory = directory
         os.makedirs(directory / "certs", mode=0o700)
         os.makedirs(directory / "home")
-        self.pki = Pki(leaf_kind=leaf_kind, with_intermediate=with_intermediate)
+        self.pki = Chain(leaf_kind=leaf_kind, with_intermediate=with_intermediate)
         self.paths = self.pki.write(str(directory / "certs"))
         self.trust = create_trust(server, self.pki.root_pem, duration_seconds=duration_seconds)
         self.cache_dir = directory / "cache"

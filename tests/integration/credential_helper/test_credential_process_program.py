@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from support.x509 import crl, pem_bytes
 
 
 def run(arguments, env):
@@ -137,17 +138,9 @@ def test_debug_logs_cache_decisions_without_secrets(program, make_host):
 
 def _revoke_in_the_service(server, host):
     """Import a CRL signed by the host's CA that revokes the host's certificate, as revoke.yml does."""
-    from cryptography import x509  # pylint: disable=import-outside-toplevel
-    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
-    now = datetime.datetime.now(datetime.timezone.utc)
-    crl = (x509.CertificateRevocationListBuilder().issuer_name(host.pki.root.subject)
-           .last_update(now - datetime.timedelta(minutes=1)).next_update(now + datetime.timedelta(days=1))
-           .add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(host.pki.leaf.serial_number)
-                                    .revocation_date(now - datetime.timedelta(minutes=1)).build())
-           .sign(host.pki.root_key, hashes.SHA256()))
+    revocations = crl(host.pki.root, host.pki.root_key, [host.pki.leaf.serial_number])
     server.client("rolesanywhere").import_crl(name="revoked-%s" % host.pki.leaf.serial_number, enabled=True,
-                                              trustAnchorArn=host.trust.trust_anchor_arn,
-                                              crlData=crl.public_bytes(serialization.Encoding.PEM))
+                                              trustAnchorArn=host.trust.trust_anchor_arn, crlData=pem_bytes(revocations))
 
 
 def test_revoked_certificate_is_refused_once_the_cache_is_refreshed(program, make_host, localaws):

@@ -6,7 +6,6 @@ restart) instead of systemd. Everything else is real: the role, the helper (offi
 program), the service user, the stand-in's CreateSession and the AWS CLI as the workload.
 """
 
-import datetime
 import json
 import os
 import pathlib
@@ -18,34 +17,14 @@ import sys
 import time
 import uuid
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
 from integration.credential_helper.trust_setup import create_trust
 from support.ansible_run import run_playbook
 from support.unit_supervisor import Supervised
+from support.x509 import Authority, key_pem_bytes, name, new_key, pem_bytes
 
 AWS = os.path.join(os.path.dirname(sys.executable), "aws")
 SYSTEM_PYTHON = "/usr/bin/python3"
 PROFILE = "workload"
-
-
-def _name(common_name):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def issue(key, subject, issuer_key, issuer, ca):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    return (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer)).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
-                                         encipher_only=False, decipher_only=False), critical=True)
-            .sign(issuer_key, hashes.SHA256()))
 
 
 def log_serial(certificate):
@@ -80,9 +59,8 @@ class DeliveryWorld:
         subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", self.user], check=True)
         self.account = pwd.getpwnam(self.user)
         self.home = pathlib.Path(self.account.pw_dir)
-        self.ca_key = ec.generate_private_key(ec.SECP256R1())
-        self.ca = issue(self.ca_key, "Delivery Test CA", self.ca_key, "Delivery Test CA", ca=True)
-        self.trust = create_trust(server, self.ca.public_bytes(serialization.Encoding.PEM))
+        self.ca = Authority("Delivery Test CA")
+        self.trust = create_trust(server, pem_bytes(self.ca.cert))
         self.cert_dir = self.home / ".aws" / "rolesanywhere"
         self.certificate = None
         self.rotate()
@@ -93,19 +71,18 @@ class DeliveryWorld:
 
     def rotate(self):
         """A new key and certificate in place, as the enroll role leaves them (owned by the service user, key 0600)."""
-        key = ec.generate_private_key(ec.SECP256R1())
-        self.certificate = issue(key, "%s.example.test" % self.user, self.ca_key, "Delivery Test CA", ca=False)
+        key = new_key()
+        self.certificate = self.ca.issue(key, name("%s.example.test" % self.user))
         self.cert_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        for name, data, mode in (
-                ("certificate.pem", self.certificate.public_bytes(serialization.Encoding.PEM), 0o644),
-                ("private-key.pem", key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                      serialization.NoEncryption()), 0o600)):
-            temporary = self.cert_dir / (".new-" + name)
+        for file_name, data, mode in (
+                ("certificate.pem", pem_bytes(self.certificate), 0o644),
+                ("private-key.pem", key_pem_bytes(key), 0o600)):
+            temporary = self.cert_dir / (".new-" + file_name)
             descriptor = os.open(str(temporary), os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)
             os.chown(str(temporary), self.account.pw_uid, self.account.pw_gid)
-            os.rename(str(temporary), str(self.cert_dir / name))
+            os.rename(str(temporary), str(self.cert_dir / file_name))
         for directory in (self.home / ".aws", self.cert_dir):
             os.chown(str(directory), self.account.pw_uid, self.account.pw_gid)
 

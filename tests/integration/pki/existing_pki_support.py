@@ -14,35 +14,16 @@ import urllib.request
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from support.ansible_run import REPO
 from support.field_tools import unavailable
+from support.x509 import certificate, crl, key_pem, name, new_key, pem
 
 STEP_DIR = os.path.join(REPO, "build", "step")
 STEP_BUILD_SCRIPT = os.path.join(REPO, "scripts", "build_step_ca.sh")
 PROVISIONER = "ansible"
-
-
-def pem(cert):
-    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
-
-
-def key_pem(key):
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode("ascii")
-
-
-def _name(common_name):
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example PKI"), x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def _usage(ca):
-    return x509.KeyUsage(digital_signature=not ca, content_commitment=False, key_encipherment=False, data_encipherment=False,
-                         key_agreement=False, key_cert_sign=ca, crl_sign=ca, encipher_only=False, decipher_only=False)
 
 
 class Pki:
@@ -50,33 +31,25 @@ class Pki:
 
     def __init__(self, name="Example"):
         now = datetime.datetime.now(datetime.timezone.utc)
-        self.root_key = ec.generate_private_key(ec.SECP384R1())
-        self.root = self._certificate(_name("%s Root CA" % name), self.root_key.public_key(), _name("%s Root CA" % name),
-                                      self.root_key, now, now + datetime.timedelta(days=3650), ca=True)
-        self.intermediate_key = ec.generate_private_key(ec.SECP384R1())
-        self.intermediate = self._certificate(_name("%s Issuing CA" % name), self.intermediate_key.public_key(), self.root.subject,
-                                              self.root_key, now, now + datetime.timedelta(days=1825), ca=True)
+        self.root_key = new_key("ec-p384")
+        self.root = certificate(subject_key=self.root_key, subject=_name("%s Root CA" % name), ca=True,
+                                not_before=now, not_after=now + datetime.timedelta(days=3650))
+        self.intermediate_key = new_key("ec-p384")
+        self.intermediate = self._issue(_name("%s Issuing CA" % name), self.intermediate_key.public_key(), now, now + datetime.timedelta(days=1825),
+                                        ca=True, issuer=(self.root, self.root_key))
 
-    @staticmethod
-    def _certificate(subject, public_key, issuer, issuer_key, not_before, not_after, ca, dns_names=()):
-        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
-                   .serial_number(x509.random_serial_number()).not_valid_before(not_before).not_valid_after(not_after)
-                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-                   .add_extension(_usage(ca), critical=True))
-        if not ca:
-            builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-        if dns_names:
-            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]), critical=False)
-        return builder.sign(issuer_key, hashes.SHA256())
+    def _issue(self, subject, public_key, not_before, not_after, ca=False, dns_names=(), issuer=None):
+        issuer_cert, issuer_key = issuer or (self.intermediate, self.intermediate_key)
+        return certificate(public_key=public_key, subject=subject, issuer_key=issuer_key, issuer=issuer_cert.subject, ca=ca,
+                           not_before=not_before, not_after=not_after, client_auth=not ca, dns_names=dns_names)
 
     def leaf(self, common_name, key=None, days=365, expired=False, ca=False):
         """(certificate, key) issued by the intermediate."""
-        key = key or ec.generate_private_key(ec.SECP256R1())
+        key = key or new_key()
         now = datetime.datetime.now(datetime.timezone.utc)
         start = now - datetime.timedelta(days=30 if expired else 0, minutes=1)
         end = now - datetime.timedelta(days=1) if expired else now + datetime.timedelta(days=days)
-        cert = self._certificate(_name(common_name), key.public_key(), self.intermediate.subject, self.intermediate_key, start, end, ca)
-        return cert, key
+        return self._issue(_name(common_name), key.public_key(), start, end, ca=ca), key
 
     def sign_csr(self, csr, days):
         now = datetime.datetime.now(datetime.timezone.utc)
@@ -85,18 +58,11 @@ class Pki:
             dns_names = san.get_values_for_type(x509.DNSName)
         except x509.ExtensionNotFound:
             dns_names = ()
-        return self._certificate(csr.subject, csr.public_key(), self.intermediate.subject, self.intermediate_key,
-                                 now - datetime.timedelta(minutes=1), now + datetime.timedelta(days=days) - datetime.timedelta(minutes=2),
-                                 False, dns_names)
+        return self._issue(csr.subject, csr.public_key(), now - datetime.timedelta(minutes=1),
+                           now + datetime.timedelta(days=days) - datetime.timedelta(minutes=2), dns_names=dns_names)
 
     def crl(self, revoked_serials):
-        now = datetime.datetime.now(datetime.timezone.utc)
-        builder = (x509.CertificateRevocationListBuilder().issuer_name(self.intermediate.subject).last_update(now)
-                   .next_update(now + datetime.timedelta(days=7)))
-        for serial in revoked_serials:
-            builder = builder.add_revoked_certificate(
-                x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now).build())
-        return builder.sign(self.intermediate_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode("ascii")
+        return pem(crl(self.intermediate, self.intermediate_key, revoked_serials))
 
     def save(self, directory):
         """Root, intermediate and their keys as files: what the test signer script signs with."""
@@ -107,6 +73,10 @@ class Pki:
         with open(paths["key"], "w") as handle:
             handle.write(key_pem(self.intermediate_key))
         return paths
+
+
+def _name(common_name):
+    return name(common_name, "Example PKI")
 
 
 def pkcs12_bundle(cert, key, chain, password):

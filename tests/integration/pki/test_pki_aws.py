@@ -5,14 +5,11 @@ import os
 import uuid
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography import x509
-from cryptography.x509.oid import NameOID
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki, sigv4x509
 
 from pki_fleet import Fleet, remote_calls
+from support.x509 import csr, name, new_key, pem
 
 ROOT_TEMPLATE = "arn:aws:acm-pca:::template/RootCACertificate/V1"
 TRUST_POLICY = {"Version": "2012-10-17", "Statement": [{
@@ -121,9 +118,7 @@ def test_a_revoked_host_is_denied_while_the_others_keep_access(tmp_path, localaw
 
 
 def weak_csr_pem():
-    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    csr = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "weak")]))
-    return csr.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode("ascii")
+    return pem(csr(new_key("rsa-1024"), name("weak")))
 
 
 def test_a_weak_csr_fails_only_its_host(tmp_path):

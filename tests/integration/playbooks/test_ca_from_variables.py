@@ -7,10 +7,10 @@ import os
 
 import ansible_runner
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import local_ca
 
 from support import local_fleet
 from support.ansible_run import BIN, COLLECTIONS_ROOT
+from support.x509 import DAY, NOW, Authority, key_pem
 from test_ansible_runner import job_record, write
 
 HOSTS = ["pem-1", "pem-2"]
@@ -19,9 +19,9 @@ PASSPHRASE = "pem-source passphrase 41c9"
 
 def ca_as_pem():
     """A CA that lives only in a credential store: certificate and encrypted key as text."""
-    key = local_ca.generate_private_key("ec-p256")
-    cert = local_ca.build_ca_certificate(key, local_ca.build_name("Credential Store CA"), 3650)
-    return local_ca.pem_of(cert), local_ca.serialize_private_key(key, PASSPHRASE).decode("ascii")
+    # Ten years, as a real CA: host certificates end with their CA, and one ending within the renewal window is re-issued.
+    authority = Authority("Credential Store CA", not_after=NOW + 3650 * DAY)
+    return authority.pem, key_pem(authority.key, passphrase=PASSPHRASE)
 
 
 def run_job(job_dir, localaws, hosts_state, credential):

@@ -6,16 +6,13 @@ from the host's own certificate, a CRL of another issuer imported for the same a
 imports nothing, a second run changes nothing, and a host nothing knows is refused before any change.
 """
 
-import datetime
 import os
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from support import local_fleet
 from support.ansible_run import run_playbook
+from support.x509 import Authority
 
 HOSTS = ["keep-1", "lost-1", "lost-2"]
 RECORDS = ("crl.pem", "issued.json", "revoked.json")
@@ -43,13 +40,7 @@ def forget_records(ca_dir):
 
 def foreign_crl(revoked_serial):
     """A CRL of a CA this collection never saw, revoking one serial."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Another CA")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (x509.CertificateRevocationListBuilder().issuer_name(name).last_update(now)
-               .next_update(now + datetime.timedelta(days=7))
-               .add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(revoked_serial).revocation_date(now).build()))
-    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+    return Authority("Another CA").crl([revoked_serial]).encode("ascii")
 
 
 def test_revocation_from_a_controller_without_records_only_grows(localaws, tmp_path):

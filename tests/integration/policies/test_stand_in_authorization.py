@@ -6,15 +6,12 @@
 - Tags given at creation also need rolesanywhere:TagResource.
 """
 
-import datetime
 import uuid
 
 import botocore.exceptions
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from support.x509 import Authority
 
 
 def unique(prefix):
@@ -35,18 +32,7 @@ def denied(call, *args, **kwargs):
 
 def ca_bundle():
     """A self-signed CA certificate (PEM) that a trust anchor accepts."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Authorization Test CA")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now)
-                   .not_valid_after(now + datetime.timedelta(days=30))
-                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-                   .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                                                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                                crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-                   .sign(key, hashes.SHA256()))
-    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+    return Authority("Authorization Test CA").pem
 
 
 TRUST = '{"Version": "2012-10-17", "Statement": []}'

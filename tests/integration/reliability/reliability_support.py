@@ -5,15 +5,10 @@ the content or the link target) and the stand-in's resources (trust anchors, pro
 their policies), each compared before and after.
 """
 
-import datetime
 import hashlib
 import json
 import os
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.x509.oid import NameOID
 
 TRACEBACK = "Traceback (most recent call last)"
 
@@ -80,58 +75,3 @@ def record(request, outcome, traceback=False, unintended_change=False):
 
 def secrets_in(text, secrets):
     return [secret[:12] + "..." for secret in secrets if secret and secret in text]
-
-
-# ---- certificates for bad-PEM cases ---------------------------------------------------------------------------------
-
-def _name(common_name):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def certificate_pem(common_name, key=None, ca=True, digest=None):
-    """A self-signed certificate: a CA by default, a leaf with ``ca=False``; ``digest`` hashes.SHA1() for a weak one."""
-    key = key or ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (x509.CertificateBuilder().subject_name(_name(common_name)).issuer_name(_name(common_name))
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=30))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-               .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                            data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
-                                            encipher_only=False, decipher_only=False), critical=True))
-    certificate = builder.sign(key, digest or hashes.SHA256())
-    return certificate.public_bytes(serialization.Encoding.PEM).decode()
-
-
-def weak_rsa_ca_pem():
-    return certificate_pem("Weak RSA-1024 CA", key=rsa.generate_private_key(public_exponent=65537, key_size=1024))
-
-
-# sha256WithRSAEncryption and sha1WithRSAEncryption: DER of the same length, so one can replace the other in place.
-_SHA256_WITH_RSA = bytes.fromhex("2a864886f70d01010b")
-_SHA1_WITH_RSA = bytes.fromhex("2a864886f70d010105")
-
-
-def _der(tag, content):
-    length = len(content)
-    if length < 0x80:
-        return bytes((tag, length)) + content
-    encoded = length.to_bytes((length.bit_length() + 7) // 8, "big")
-    return bytes((tag, 0x80 | len(encoded))) + encoded + content
-
-
-def sha1_ca_pem():
-    """A CA signed with SHA-1, which cryptography no longer produces: its SHA-256 TBS re-signed by hand."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    certificate = x509.load_pem_x509_certificate(certificate_pem("SHA-1 CA", key=key).encode())
-    tbs = certificate.tbs_certificate_bytes.replace(_SHA256_WITH_RSA, _SHA1_WITH_RSA)
-    signature = key.sign(tbs, padding.PKCS1v15(), hashes.SHA1())
-    algorithm = _der(0x30, _der(0x06, _SHA1_WITH_RSA) + _der(0x05, b""))
-    der = _der(0x30, tbs + algorithm + _der(0x03, b"\x00" + signature))
-    return x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM).decode()
-
-
-def private_key_pem(key=None):
-    key = key or ec.generate_private_key(ec.SECP256R1())
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()

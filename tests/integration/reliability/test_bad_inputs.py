@@ -15,9 +15,9 @@ import uuid
 
 import pytest
 
-from reliability_support import (TRACEBACK, aws_snapshot, certificate_pem, changed_paths, file_snapshot,
-                                 private_key_pem, record, secrets_in, sha1_ca_pem, weak_rsa_ca_pem)
+from reliability_support import TRACEBACK, aws_snapshot, changed_paths, file_snapshot, record, secrets_in
 from support.ansible_run import run_playbook
+from support.x509 import SHA1_CA_CERTIFICATE, Authority, ca_certificate, certificate, key_pem, name, new_key, pem
 
 VALIDATE_TASK = "Check the role's inputs before any change"
 ARGUMENT_SPEC_TASK = "Validating arguments against arg spec"
@@ -191,7 +191,7 @@ def test_role_input_is_refused_before_any_change(world, request, case_id, role, 
 
 UNPARSABLE_CONFIG = "[profile other]\nregion = eu-west-1\nthis line is neither\n"
 SETTING_BEFORE_HEADER = "region = eu-west-1\n[profile other]\n"
-KEY_PEM = private_key_pem()
+KEY_PEM = key_pem(new_key())
 
 
 def module_cases(world):
@@ -218,7 +218,7 @@ def module_cases(world):
     truncated_dir = os.path.join(base, "truncated-key")
     os.makedirs(truncated_dir, mode=0o700, exist_ok=True)
     file("truncated-key/private-key.pem", "-----BEGIN PRIVATE KEY-----\nMIGH\n")
-    other_leaf = certificate_pem("someone-else", ca=False)
+    other_leaf = pem(certificate(subject_key=new_key(), subject=name("someone-else")))
     malformed = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"
     unknown_anchor = ARN_PREFIX + ":trust-anchor/00000000-0000-4000-8000-000000000000"
     profile = {"profile": "reliability", "region": "us-east-1", "credential_process": "/bin/true"}
@@ -234,8 +234,10 @@ def module_cases(world):
          {"path": os.path.join(base, "ca-unused"), "ca_certificate_pem": malformed, "ca_private_key_pem": KEY_PEM},
          ["certificate"]),
         ("anchor-leaf-not-ca", "trust_anchor", {"name": "reliability-leaf", "certificate_bundle": other_leaf}, ["CA"]),
-        ("anchor-sha1", "trust_anchor", {"name": "reliability-sha1", "certificate_bundle": sha1_ca_pem()}, ["SHA"]),
-        ("anchor-rsa-1024", "trust_anchor", {"name": "reliability-weak", "certificate_bundle": weak_rsa_ca_pem()}, ["1024"]),
+        ("anchor-sha1", "trust_anchor", {"name": "reliability-sha1", "certificate_bundle": SHA1_CA_CERTIFICATE}, ["SHA"]),
+        ("anchor-rsa-1024", "trust_anchor",
+         {"name": "reliability-weak", "certificate_bundle": pem(ca_certificate(new_key("rsa-1024"), cn="Weak RSA-1024 CA"))},
+         ["1024"]),
         ("anchor-malformed-pem", "trust_anchor", {"name": "reliability-malformed", "certificate_bundle": malformed},
          ["certificate_bundle"]),
         ("crl-malformed", "crl", {"name": "reliability-crl", "trust_anchor_arn": unknown_anchor,
@@ -246,7 +248,7 @@ def module_cases(world):
          {"name": "reliability-profile", "role_arns": [VALID_ARNS["rolesanywhere_role_arn"]], "duration_seconds": 100},
          ["duration_seconds"]),
         ("install-wrong-key", "certificate_install",
-         {"cert_dir": wrong_key_dir, "certificate": other_leaf, "ca_certificate": certificate_pem("Some CA")}, ["key"]),
+         {"cert_dir": wrong_key_dir, "certificate": other_leaf, "ca_certificate": Authority("Some CA").pem}, ["key"]),
         ("request-truncated-key", "certificate_request", {"common_name": "db01", "cert_dir": truncated_dir},
          [os.path.join(truncated_dir, "private-key.pem"), "rotate"]),
         ("request-cn-over-64", "certificate_request", {"common_name": "h" * 65, "cert_dir": os.path.join(base, "cn-65")},
@@ -258,17 +260,7 @@ def module_cases(world):
 
 def _valid_crl_pem():
     # A well-formed CRL from a CA the stand-in does not know: only the unknown trust anchor can be refused.
-    import datetime  # pylint: disable=import-outside-toplevel
-    from cryptography import x509  # pylint: disable=import-outside-toplevel
-    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
-    from cryptography.hazmat.primitives.asymmetric import ec  # pylint: disable=import-outside-toplevel
-    from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
-    crl = (x509.CertificateRevocationListBuilder()
-           .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Some CA")]))
-           .last_update(now).next_update(now + datetime.timedelta(days=7)).sign(key, hashes.SHA256()))
-    return crl.public_bytes(serialization.Encoding.PEM).decode()
+    return Authority("Some CA").crl()
 
 
 def module_run(world):

@@ -5,14 +5,15 @@ import sys
 
 from support.ansible_run import run_playbook
 
-from verify_world import PROFILE_NAME, World, write
+from support.x509 import write_file
+from verify_world import PROFILE_NAME, World
 
 
 def test_each_profile_of_a_host_is_proven_on_its_own(localaws, tmp_path):
     world = World(localaws, tmp_path)
     good = "[profile {0}]\nregion = {1}\nendpoint_url = {2}\ncredential_process = {3}\n".format(
         PROFILE_NAME, localaws.region, localaws.endpoint, world.credential_process())
-    write(world.config_path, good + "\n[profile second]\nregion = {0}\n".format(localaws.region), 0o600)
+    write_file(world.config_path, good + "\n[profile second]\nregion = {0}\n".format(localaws.region), 0o600)
     include = {
         "name": "Prove every profile of the host",
         "ansible.builtin.include_role": {"name": "hybridcloud.rolesanywhere.verify"},

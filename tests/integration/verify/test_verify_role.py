@@ -8,13 +8,12 @@ import json
 import os
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
 
 from support.field_tools import build_official_helper
-from verify_world import CLUSTER, DAY, NOW, World, issue, key_pem, name, new_key, openssl_serial, run_verify, write
+from support.x509 import DAY, NOW, certificate, crl, key_pem_bytes, new_key, pem_bytes, write_file
+from verify_world import CLUSTER, World, openssl_serial, run_verify, subject_name
 
 ROLE = "hybridcloud.rolesanywhere.verify : "
 VERIFY_TASK = ROLE + "Prove the AWS profile works as the service user"
@@ -31,7 +30,7 @@ def expire_certificate(world):
 
 
 def replace_key(world):
-    write(world.key_path, key_pem(new_key()), 0o600)
+    write_file(world.key_path, key_pem_bytes(new_key()), 0o600)
 
 
 def leave_out_intermediates(world):
@@ -44,7 +43,7 @@ def disable_trust_anchor(world):
 
 def issue_from_another_ca(world):
     world.issuer_key = new_key()
-    world.issuer = issue(world.issuer_key, name("Other CA"), world.issuer_key, name("Other CA"), ca=True)
+    world.issuer = certificate(subject_key=world.issuer_key, subject=subject_name("Other CA"), ca=True)
     world.leaf = world.issue_leaf()
     world.install_host_files()
 
@@ -79,13 +78,10 @@ def remove_permission(world):
 
 
 def revoke_certificate(world):
-    revoked = (x509.RevokedCertificateBuilder().serial_number(world.leaf.serial_number)
-               .revocation_date(NOW - DAY).build())
-    crl = (x509.CertificateRevocationListBuilder().issuer_name(world.issuer.subject).last_update(NOW - DAY)
-           .next_update(NOW + DAY).add_revoked_certificate(revoked).sign(world.issuer_key, hashes.SHA256()))
+    revocations = crl(world.issuer, world.issuer_key, [world.leaf.serial_number])
     world.localaws.client("rolesanywhere").import_crl(
         name="revoked-" + world.suffix, trustAnchorArn=world.trust_anchor["trustAnchorArn"], enabled=True,
-        crlData=crl.public_bytes(serialization.Encoding.PEM))
+        crlData=pem_bytes(revocations))
 
 
 def ask_for_a_session_name(world):
@@ -105,7 +101,7 @@ def rename_profile(world):
 
 
 def drop_credential_process(world):
-    write(world.config_path, "[profile reader]\nregion = us-east-1\n", 0o600)
+    write_file(world.config_path, "[profile reader]\nregion = us-east-1\n", 0o600)
 
 
 def split_credential_process(world):

@@ -6,7 +6,6 @@ collection's credential-process program, and an AWS config file whose profile ru
 writes them.
 """
 
-import datetime
 import json
 import os
 import shutil
@@ -15,61 +14,25 @@ import sys
 import sysconfig
 import uuid
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
 
 from support.ansible_run import COLLECTIONS_ROOT, run_playbook
+from support.x509 import certificate, key_pem_bytes, name, new_key, pem_bytes, write_file
 
 CLUSTER = "analytics"
 PROFILE_NAME = "reader"
 SITE_PACKAGES = sysconfig.get_paths()["purelib"]
-NOW = datetime.datetime.now(datetime.timezone.utc)
-DAY = datetime.timedelta(days=1)
 
 
-def new_key():
-    return ec.generate_private_key(ec.SECP256R1())
+def subject_name(common_name):
+    """Every certificate of these worlds names the same organization."""
+    return name(common_name, "Example")
 
 
-def name(common_name):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example")])
-
-
-def issue(subject_key, subject, issuer_key, issuer, ca, not_before=None, not_after=None):
-    usage = dict(digital_signature=not ca, content_commitment=False, key_encipherment=False, data_encipherment=False,
-                 key_agreement=False, key_cert_sign=ca, crl_sign=ca, encipher_only=False, decipher_only=False)
-    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(subject_key.public_key())
-               .serial_number(x509.random_serial_number())
-               .not_valid_before(not_before or NOW - DAY).not_valid_after(not_after or NOW + 30 * DAY)
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-               .add_extension(x509.KeyUsage(**usage), critical=True))
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-def openssl_serial(certificate):
+def openssl_serial(cert):
     """The serial as `openssl x509 -serial -noout` prints it: the one spelling the collection reports."""
-    printed = subprocess.run(["openssl", "x509", "-serial", "-noout"], input=pem(certificate), capture_output=True, check=True)
+    printed = subprocess.run(["openssl", "x509", "-serial", "-noout"], input=pem_bytes(cert), capture_output=True, check=True)
     return printed.stdout.decode("ascii").strip().split("=", 1)[1]
-
-
-def pem(certificate):
-    return certificate.public_bytes(serialization.Encoding.PEM)
-
-
-def key_pem(key):
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-
-
-def write(path, data, mode=0o644):
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))
-    os.chmod(path, mode)
-    return path
 
 
 def python_program(python, import_main):
@@ -99,12 +62,13 @@ class World:
         self.suffix = uuid.uuid4().hex[:8]
         self.common_name = common_name
         self.root_key = new_key()
-        self.root = issue(self.root_key, name("Root CA " + self.suffix), self.root_key, name("Root CA " + self.suffix), ca=True)
+        self.root = certificate(subject_key=self.root_key, subject=subject_name("Root CA " + self.suffix), ca=True)
         self.issuer_key, self.issuer = self.root_key, self.root
         self.intermediates = []
         if two_tier:
             self.issuer_key = new_key()
-            self.issuer = issue(self.issuer_key, name("Issuing CA " + self.suffix), self.root_key, self.root.subject, ca=True)
+            self.issuer = certificate(subject_key=self.issuer_key, subject=subject_name("Issuing CA " + self.suffix),
+                                      issuer_key=self.root_key, issuer=self.root.subject, ca=True)
             self.intermediates = [self.issuer]
         self.host_key = new_key()
         self.leaf = self.issue_leaf()
@@ -126,7 +90,7 @@ class World:
         rolesanywhere = self.localaws.client("rolesanywhere")
         anchor = rolesanywhere.create_trust_anchor(
             name="verify-" + self.suffix, enabled=True,
-            source={"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": pem(self.root).decode("ascii")}})
+            source={"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": pem_bytes(self.root).decode("ascii")}})
         self.trust_anchor = anchor["trustAnchor"]
         self.role_arn = self.create_role("verify-" + self.suffix, subject_cn=self.common_name, allow_describe=True)
         profile = rolesanywhere.create_profile(name="verify-" + self.suffix, roleArns=[self.role_arn], enabled=True)
@@ -145,21 +109,21 @@ class World:
     # ---- host side ------------------------------------------------------------------------------------------------
 
     def issue_leaf(self, not_before=None, not_after=None):
-        return issue(self.host_key, name(self.common_name), self.issuer_key, self.issuer.subject, ca=False,
-                     not_before=not_before, not_after=not_after)
+        return certificate(subject_key=self.host_key, subject=subject_name(self.common_name), issuer_key=self.issuer_key,
+                           issuer=self.issuer.subject, not_before=not_before, not_after=not_after)
 
     def install_host_files(self, intermediates=True):
-        write(self.key_path, key_pem(self.host_key), 0o600)
-        write(self.cert_path, pem(self.leaf))
+        write_file(self.key_path, key_pem_bytes(self.host_key), 0o600)
+        write_file(self.cert_path, pem_bytes(self.leaf))
         if self.intermediates:
-            write(self.chain_path, b"".join(pem(cert) for cert in self.intermediates))
+            write_file(self.chain_path, b"".join(pem_bytes(cert) for cert in self.intermediates))
         os.makedirs(os.path.dirname(self.helper_path), exist_ok=True)
         if self.official_helper:
             shutil.copyfile(self.official_helper.path, self.helper_path)
             os.chmod(self.helper_path, 0o755)
         else:
             # The collection's credential-process program, run from the checkout instead of its installed single file.
-            write(self.helper_path, python_program(
+            write_file(self.helper_path, python_program(
                 self.python, "from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.credential_process import main"),
                 0o755)
         self.write_config(self.credential_process(intermediates=intermediates))
@@ -175,7 +139,7 @@ class World:
     def write_config(self, credential_process, profile=PROFILE_NAME, extra=""):
         text = "[profile {0}]\nregion = {1}\nendpoint_url = {2}\n{3}credential_process = {4}\n".format(
             profile, self.localaws.region, self.localaws.endpoint, extra, credential_process)
-        write(self.config_path, text, 0o600)
+        write_file(self.config_path, text, 0o600)
 
     # ---- running the role -----------------------------------------------------------------------------------------
 

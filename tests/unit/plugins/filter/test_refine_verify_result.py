@@ -6,7 +6,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.hybridcloud.rolesanywhere.plugins.filter.refine_verify_result import refine_verify_result
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
 
-from unit.plugins.module_utils import pki_testlib as t
+from support import x509 as t
 
 UNTRUSTED = {"ok": False, "trust_anchor_arn": "arn:aws:rolesanywhere:us-east-1:1:trust-anchor/a",
              "certificate": {"issuer": "CN=Issuing CA"}, "diagnosis": diagnosis.make("certificate_untrusted")}

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
 
-import pki_testlib as t
+from support import x509 as t
 
 ANCHOR = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/a"
 PROFILE = "arn:aws:rolesanywhere:us-east-1:123456789012:profile/p"

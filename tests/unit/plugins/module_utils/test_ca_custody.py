@@ -4,10 +4,11 @@ import pytest
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import ca_custody, local_ca, pki
 
+from support.x509 import Authority
+
 
 def new_ca(name):
-    key = local_ca.generate_private_key("ec-p256")
-    return local_ca.build_ca_certificate(key, local_ca.build_name(name), 30)
+    return Authority(name).cert
 
 
 OLD, NEW = new_ca("Old CA"), new_ca("New CA")

@@ -4,16 +4,17 @@ import pytest
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import local_ca, pki
 
+from support.x509 import Authority
+
 
 def pair(name, issuer=None):
-    key = local_ca.generate_private_key("ec-p256")
-    subject = local_ca.build_name(name)
-    cert = local_ca.build_ca_certificate(key, subject, 30, *(issuer or (None, None)))
-    return cert, key
+    authority = Authority(name, parent=issuer)
+    return authority.cert, authority.key
 
 
-ROOT, ROOT_KEY = pair("Root")
-INTERMEDIATE, INTERMEDIATE_KEY = pair("Intermediate", (ROOT, ROOT_KEY))
+ROOT_CA = Authority("Root")
+ROOT, ROOT_KEY = ROOT_CA.cert, ROOT_CA.key
+INTERMEDIATE, INTERMEDIATE_KEY = pair("Intermediate", ROOT_CA)
 OTHER_ROOT, OTHER_ROOT_KEY = pair("Other root")
 
 

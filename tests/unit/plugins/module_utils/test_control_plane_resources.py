@@ -8,14 +8,14 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import c
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import profile_resource as pr
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import trust_anchor_resource as tar
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereError
-from integration.control_plane.certs import SampleCA
+from support.x509 import Authority
 
 ROLE = "arn:aws:iam::123456789012:role/onprem"
 
 
 @pytest.fixture(scope="module")
 def ca():
-    return SampleCA("Unit CA")
+    return Authority("Unit CA")
 
 
 def rewrap(pem, width=48):
@@ -32,13 +32,13 @@ def test_a_ca_bundle_passes(ca):
 
 
 def test_a_leaf_is_refused_with_the_rule(ca):
-    leaf = SampleCA("Not a CA", ca=False, key_cert_sign=False)
+    leaf = Authority("Not a CA", ca=False, key_cert_sign=False)
     message = tar.validate_source({"certificate_bundle": ca.pem + leaf.pem})
     assert message.startswith("certificate_bundle:") and "CA:true" in message
 
 
 def test_a_ca_without_key_cert_sign_is_refused():
-    message = tar.validate_source({"certificate_bundle": SampleCA("No signing", key_cert_sign=False).pem})
+    message = tar.validate_source({"certificate_bundle": Authority("No signing", key_cert_sign=False).pem})
     assert message.startswith("certificate_bundle:") and "keyCertSign" in message
 
 
@@ -54,7 +54,7 @@ def test_acm_pca_arn_shape():
 def test_rewrapped_bundle_is_not_a_change(ca):
     current = {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca.pem}}
     assert not tar.source_differs(current, tar.desired_source({"certificate_bundle": rewrap(ca.pem)}))
-    assert tar.source_differs(current, tar.desired_source({"certificate_bundle": SampleCA("Other").pem}))
+    assert tar.source_differs(current, tar.desired_source({"certificate_bundle": Authority("Other").pem}))
     assert tar.source_differs(current, tar.desired_source({"acm_pca_arn": "arn:aws:acm-pca:x:1:certificate-authority/y"}))
     assert not tar.source_differs(current, None)
 
@@ -169,12 +169,12 @@ def test_crl_must_be_signed_by_the_anchor_ca(ca):
     anchor = {"name": "a", "source": {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca.pem}}}
     crl_resource.check_crl_signed_by_anchor(ca.crl([1]), anchor)
     with pytest.raises(RolesAnywhereError, match="does not belong to trust anchor 'a'"):
-        crl_resource.check_crl_signed_by_anchor(SampleCA("Other").crl([1]), anchor)
+        crl_resource.check_crl_signed_by_anchor(Authority("Other").crl([1]), anchor)
 
 
 def test_acm_pca_anchors_are_left_to_the_service(ca):
     anchor = {"name": "a", "source": {"sourceType": "AWS_ACM_PCA", "sourceData": {"acmPcaArn": "arn"}}}
-    crl_resource.check_crl_signed_by_anchor(SampleCA("Other").crl([1]), anchor)
+    crl_resource.check_crl_signed_by_anchor(Authority("Other").crl([1]), anchor)
 
 
 def test_normalized_crl_returns_pem_text(ca):

@@ -4,13 +4,11 @@ import json
 import sys
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import existing_pki, external_signer, pki
 
 from integration.pki.existing_pki_support import Pki, pem, pkcs12_bundle
+from support import x509 as x509_factory
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +70,7 @@ def test_a_crl_of_the_issuing_ca_revokes(ca):
 def test_a_key_of_another_certificate_is_refused(ca):
     cert, _key = ca.leaf("h1")
     with pytest.raises(pki.CertificateRuleError) as refused:
-        existing_pki.check_key_matches(cert, ec.generate_private_key(ec.SECP256R1()).public_key(), "leaf")
+        existing_pki.check_key_matches(cert, x509_factory.new_key().public_key(), "leaf")
     assert refused.value.rule == "key_mismatch"
 
 
@@ -83,10 +81,8 @@ def signer_answering(tmp_path, answer, status=0):
 
 
 def csr_batch(host="h1"):
-    key = ec.generate_private_key(ec.SECP256R1())
-    csr = x509.CertificateSigningRequestBuilder().subject_name(
-        x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, host)])).sign(key, hashes.SHA256())
-    return {host: (csr, csr.public_bytes(serialization.Encoding.PEM).decode(), {"common_name": host, "dns_names": []})}
+    request = x509_factory.csr(x509_factory.new_key(), x509_factory.name(host))
+    return {host: (request, x509_factory.pem(request), {"common_name": host, "dns_names": []})}
 
 
 def test_a_signer_answer_is_checked_per_host(ca, tmp_path):

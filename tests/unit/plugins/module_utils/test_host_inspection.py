@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection as hi
 
-import pki_testlib as t
+from support import x509 as t
 
 ANCHOR = "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/11111111-2222-3333-4444-555555555555"
 PROFILE = "arn:aws:rolesanywhere:eu-west-1:123456789012:profile/66666666-7777-8888-9999-000000000000"
@@ -24,10 +24,6 @@ BACKENDS = ["cryptography"] + (["openssl"] if shutil.which("openssl") else [])
 
 def backend(kind):
     return hi.CryptographyBackend() if kind == "cryptography" else hi.OpensslBackend(shutil.which("openssl"))
-
-
-def key_pem(private_key):
-    return private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
 
 def write(path, data):
@@ -58,7 +54,7 @@ def pki():
 
 def flags_for(tmp_path, pki, leaf=None, key=None, chain=True, nearby_chain=False):
     flags = {"certificate": write(tmp_path / "cert.pem", t.pem(leaf or pki.leaf)),
-             "private-key": write(tmp_path / "key.pem", key_pem(key or pki.leaf_key))}
+             "private-key": write(tmp_path / "key.pem", t.key_pem_bytes(key or pki.leaf_key))}
     if chain:
         flags["intermediates"] = write(tmp_path / "chain.pem", t.pem(pki.intermediate))
     elif nearby_chain:

@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import batch_signing, pki
 
-import pki_testlib as t
+from support import x509 as t
 
 
 class FakePca:

@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 
-import pki_testlib as t
+from support import x509 as t
 
 PARSERS = [
     (pki.load_certificates, "CERTIFICATE", "certificate_bundle"),

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, host_crypto, host_keys, local_ca, pki
 
-import pki_testlib as t
+from support import x509 as t
 
 BACKENDS = ["cryptography", "openssl"]
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is not installed")

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import batch_signing, local_ca, pki
 
-import pki_testlib as t
+from support import x509 as t
 
 SUBJECT = local_ca.build_name("Test Root", "Example", "Platform")
 INTERMEDIATE = local_ca.build_name("Test Intermediate", "Example")

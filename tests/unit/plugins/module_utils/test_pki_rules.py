@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 
-import pki_testlib as t
+from support import x509 as t
 
 
 def assert_rule(rule, func, *args, **kwargs):

@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import local_ca, pki
 
-import pki_testlib as t
+from support import x509 as t
 
 
 @pytest.mark.parametrize("serial", [0xABC, 0x8ABC, 0x0F, 0x1234567890ABCDEF, 0x0FFEE00112233445566778899AABBCCDDEEFF001])

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import sigv4x509
-from signing_certs import Pki, new_key, key_pem
+from support.x509 import Chain, key_pem_bytes, new_key
 
 ACCOUNT = "123456789012"
 TRUST_ANCHOR = "arn:aws:rolesanywhere:eu-west-1:%s:trust-anchor/0d7a4b1e-6f3c-4a57-9d2e-1b8f0c9e2a11" % ACCOUNT
@@ -97,7 +97,7 @@ def _sign(pki, backend, **overrides):
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("kind,algorithm", [("rsa", "AWS4-X509-RSA-SHA256"), ("ec", "AWS4-X509-ECDSA-SHA256")])
 def test_signature_verifies_with_the_certificate_key(backend, kind, algorithm):
-    pki = Pki(leaf_kind=kind, with_intermediate=True, leaf_serial=0x00F1E2D3C4B5A69788)
+    pki = Chain(leaf_kind=kind, with_intermediate=True, leaf_serial=0x00F1E2D3C4B5A69788)
     url, headers, body = _sign(pki, backend)
 
     signed_algorithm, serial, scope, signed, to_sign, signature = _independent_string_to_sign(url, headers, body)
@@ -111,7 +111,7 @@ def test_signature_verifies_with_the_certificate_key(backend, kind, algorithm):
 
 
 def test_request_shape_follows_the_official_helper():
-    pki = Pki(leaf_kind="ec", with_intermediate=True)
+    pki = Chain(leaf_kind="ec", with_intermediate=True)
     url, headers, body = _sign(pki, "cryptography", duration_seconds=900, role_session_name="batch-7")
     parts = urllib.parse.urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "rolesanywhere.eu-west-1.amazonaws.com", "/sessions")
@@ -127,7 +127,7 @@ def test_request_shape_follows_the_official_helper():
 
 
 def test_arns_in_body_and_custom_endpoint_with_port():
-    pki = Pki(leaf_kind="ec")
+    pki = Chain(leaf_kind="ec")
     url, headers, body = _sign(pki, "cryptography", arns_in="body", endpoint="http://127.0.0.1:4566/", region="us-east-2")
     assert url == "http://127.0.0.1:4566/sessions"
     assert headers["Host"] == "127.0.0.1:4566"
@@ -141,7 +141,7 @@ def test_arns_in_body_and_custom_endpoint_with_port():
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_traditional_key_formats_and_der_certificate(backend):
-    pki = Pki(leaf_kind="rsa")
+    pki = Chain(leaf_kind="rsa")
     der = x509.load_pem_x509_certificate(pki.leaf_pem).public_bytes(
         serialization.Encoding.DER)
     url, headers, body = _sign(pki, backend, certificate_pem=der, private_key_pem=pki.leaf_key_pem("traditional"))
@@ -151,9 +151,9 @@ def test_traditional_key_formats_and_der_certificate(backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_key_that_does_not_match_the_certificate_is_refused(backend):
-    pki = Pki(leaf_kind="ec")
+    pki = Chain(leaf_kind="ec")
     with pytest.raises(sigv4x509.SigningError, match="does not match the certificate"):
-        _sign(pki, backend, private_key_pem=key_pem(new_key("ec")))
+        _sign(pki, backend, private_key_pem=key_pem_bytes(new_key("ec")))
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -169,25 +169,25 @@ def test_key_that_does_not_match_the_certificate_is_refused(backend):
     ("private_key_pem", b"not a key", "private_key_pem"),
 ])
 def test_invalid_input_names_the_field(field, value, message):
-    pki = Pki(leaf_kind="ec")
+    pki = Chain(leaf_kind="ec")
     with pytest.raises(sigv4x509.SigningError, match=message):
         _sign(pki, "cryptography", **{field: value})
 
 
 def test_too_deep_chain_is_refused():
-    pki = Pki(leaf_kind="ec", with_intermediate=True)
+    pki = Chain(leaf_kind="ec", with_intermediate=True)
     with pytest.raises(sigv4x509.SigningError, match="at most 5"):
         _sign(pki, "cryptography", intermediates_pem=pki.intermediates_pem * 6)
 
 
 def test_region_defaults_to_the_trust_anchor_region_and_serial_is_decimal():
-    pki = Pki(leaf_kind="ec", leaf_serial=1234567890123456789012345)
+    pki = Chain(leaf_kind="ec", leaf_serial=1234567890123456789012345)
     _url, headers, _body = _sign(pki, "cryptography")
     assert "Credential=1234567890123456789012345/20261125/eu-west-1/rolesanywhere/aws4_request," in headers["Authorization"]
 
 
 def test_certificate_facts_reads_serial_and_key_type():
-    pki = Pki(leaf_kind="rsa", leaf_serial=42)
+    pki = Chain(leaf_kind="rsa", leaf_serial=42)
     der = base64.b64decode(b"".join(pki.leaf_pem.splitlines()[1:-1]))
     serial, oid, spki = sigv4x509.certificate_facts(der)
     assert serial == 42

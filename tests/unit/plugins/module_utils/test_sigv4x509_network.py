@@ -4,7 +4,6 @@ The endpoint and partition tables are checked against botocore's own data; the t
 HTTP(S) servers on the loopback interface.
 """
 
-import datetime
 import http.server
 import json
 import ssl
@@ -13,13 +12,9 @@ import threading
 import botocore.loaders
 import botocore.regions
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import sigv4x509
-from signing_certs import Pki
+from support import x509 as x509_factory
+from support.x509 import Chain
 
 REGIONS = ["us-east-1", "eu-west-3", "cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-gov-east-1", "us-iso-east-1",
            "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1", "eusc-de-east-1", "il-central-1"]
@@ -69,7 +64,7 @@ def test_a_flag_variable_with_another_value_is_an_error_naming_it():
 
 
 def test_signed_request_goes_to_the_partition_endpoint():
-    pki = Pki()
+    pki = Chain()
     anchor = "arn:aws-cn:rolesanywhere:cn-north-1:123456789012:trust-anchor/0d7a4b1e-6f3c-4a57-9d2e-1b8f0c9e2a11"
     url, headers, _body = sigv4x509.sign_create_session(
         endpoint=None, region=None, trust_anchor_arn=anchor,
@@ -211,19 +206,11 @@ def test_connection_refused_is_retried_then_reported():
 
 
 def _self_signed_server_context(tmp_path):
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-                   .not_valid_after(now + datetime.timedelta(hours=1))
-                   .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-                   .sign(key, hashes.SHA256()))
-    cert_path, key_path = tmp_path / "server.pem", tmp_path / "server.key"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key = x509_factory.new_key()
+    certificate = x509_factory.certificate(subject_key=key, subject=x509_factory.name("localhost"), ca=True, key_usage=None,
+                                           dns_names=["localhost"])
+    cert_path = x509_factory.write_file(str(tmp_path / "server.pem"), x509_factory.pem_bytes(certificate))
+    key_path = x509_factory.write_file(str(tmp_path / "server.key"), x509_factory.key_pem_bytes(key), 0o600)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(str(cert_path), str(key_path))
     return context, str(cert_path)

@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 from localaws import session_pki
-from localaws.session_errors import SessionDenied
+from localaws.errors import ServiceError
 
 from support import certificate_corpus as corpus
 
@@ -48,7 +48,7 @@ def stand_in_verdict(entry):
     try:
         session_pki.check_leaf(leaf, moment)
         session_pki.build_path(leaf, [], [anchor], moment)
-    except SessionDenied:
+    except ServiceError:
         return corpus.REFUSED
     return corpus.ACCEPTED
 

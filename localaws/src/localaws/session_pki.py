@@ -9,12 +9,26 @@ import datetime
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtensionOID
 
 from .errors import access_denied, untrusted, validation_error
 
 # The service accepts at most this many intermediates between the leaf and the trust anchor.
 MAX_CHAIN_DEPTH = 5
 STRONG_SIGNATURE_HASHES = (hashes.SHA256, hashes.SHA384, hashes.SHA512, hashes.SHA3_256, hashes.SHA3_384, hashes.SHA3_512)
+# The key types the service documents (RSA, EC, ML-DSA). ML-DSA is recognised by its signature OIDs, which work with
+# every cryptography release, rather than by key classes that only recent releases have.
+ML_DSA_SIGNATURE_OIDS = ("2.16.840.1.101.3.4.3.17", "2.16.840.1.101.3.4.3.18", "2.16.840.1.101.3.4.3.19")
+ML_DSA_KEY_OIDS = ML_DSA_SIGNATURE_OIDS
+# Extensions a verifier of this service understands; any other one marked critical makes the certificate unusable
+# (RFC 5280 section 4.2: a certificate-using system must reject a certificate with an unrecognised critical extension).
+RECOGNISED_EXTENSIONS = {
+    ExtensionOID.BASIC_CONSTRAINTS, ExtensionOID.KEY_USAGE, ExtensionOID.EXTENDED_KEY_USAGE,
+    ExtensionOID.SUBJECT_ALTERNATIVE_NAME, ExtensionOID.SUBJECT_KEY_IDENTIFIER, ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
+    ExtensionOID.NAME_CONSTRAINTS, ExtensionOID.CERTIFICATE_POLICIES, ExtensionOID.POLICY_CONSTRAINTS,
+    ExtensionOID.INHIBIT_ANY_POLICY, ExtensionOID.CRL_DISTRIBUTION_POINTS, ExtensionOID.AUTHORITY_INFORMATION_ACCESS,
+}
 
 
 def decode_leaf_header(value: str | None) -> x509.Certificate:
@@ -58,6 +72,11 @@ def check_leaf(leaf: x509.Certificate, now: datetime.datetime) -> None:
             "Signing certificate must be signed with SHA-256 or stronger",
             f"leaf signature algorithm {leaf.signature_algorithm_oid.dotted_string} uses a weak or unknown digest",
         )
+    if not _has_documented_key_type(leaf):
+        raise access_denied("Signing certificate key must be RSA, EC or ML-DSA", f"leaf {describe(leaf)} has another key type")
+    unknown = _unrecognised_critical_extension(leaf)
+    if unknown:
+        raise access_denied("Signing certificate has an unrecognised critical extension", f"leaf critical extension {unknown}")
     _check_validity(leaf, now, "Signing certificate")
 
 
@@ -73,8 +92,27 @@ def _has_strong_signature(certificate: x509.Certificate) -> bool:
         digest = certificate.signature_hash_algorithm
     except UnsupportedAlgorithm:
         return False
-    # Algorithms without a separate digest (ML-DSA, Ed25519) are not weakened by one.
-    return digest is None or isinstance(digest, STRONG_SIGNATURE_HASHES)
+    if digest is None:
+        # Only ML-DSA, a documented key type, signs without a separate digest; Ed25519 and Ed448 are not accepted.
+        return certificate.signature_algorithm_oid.dotted_string in ML_DSA_SIGNATURE_OIDS
+    return isinstance(digest, STRONG_SIGNATURE_HASHES)
+
+
+def _has_documented_key_type(certificate: x509.Certificate) -> bool:
+    try:
+        key = certificate.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        key = None
+    if isinstance(key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey)):
+        return True
+    return certificate.public_key_algorithm_oid.dotted_string in ML_DSA_KEY_OIDS
+
+
+def _unrecognised_critical_extension(certificate: x509.Certificate) -> str | None:
+    for extension in certificate.extensions:
+        if extension.critical and extension.oid not in RECOGNISED_EXTENSIONS:
+            return extension.oid.dotted_string
+    return None
 
 
 def build_path(leaf: x509.Certificate, intermediates: list[x509.Certificate], anchors: list[x509.Certificate], now: datetime.datetime) -> list:
@@ -87,6 +125,9 @@ def build_path(leaf: x509.Certificate, intermediates: list[x509.Certificate], an
         current = path[-1]
         anchor = _find_issuer(current, anchors, path, now, ca_below=len(path) - 1)
         if anchor is not None:
+            # The anchor's own signature counts too: a SHA-1 self-signed root does not become acceptable by being trusted.
+            if not _has_strong_signature(anchor):
+                raise untrusted(f"trust anchor {describe(anchor)} is signed with a weak digest")
             return path + [anchor]
         if len(path) - 1 >= MAX_CHAIN_DEPTH:
             raise untrusted(f"no trust anchor within {MAX_CHAIN_DEPTH} intermediates of the leaf")
@@ -122,8 +163,11 @@ def _may_issue(issuer: x509.Certificate, now: datetime.datetime, ca_below: int) 
         return False
     if constraints.path_length is not None and ca_below > constraints.path_length:
         return False
+    # The issuer's keyUsage must say keyCertSign: a CA certificate without keyUsage does not.
     key_usage = _extension(issuer, x509.KeyUsage)
-    if key_usage is not None and not key_usage.key_cert_sign:
+    if key_usage is None or not key_usage.key_cert_sign:
+        return False
+    if not _has_documented_key_type(issuer) or _unrecognised_critical_extension(issuer):
         return False
     return issuer.not_valid_before_utc <= now <= issuer.not_valid_after_utc
 

@@ -27,6 +27,7 @@ PACKAGE = "ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils"
 BUNDLED_MODULE_UTILS = (
     "atomic_files",
     "sigv4x509",
+    "credential_command",
     "credential_process",
 )
 

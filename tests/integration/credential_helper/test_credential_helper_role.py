@@ -111,9 +111,9 @@ def test_check_mode_and_diff_show_the_changed_line_without_writing(make_host, tm
     before = config.read_text()
     checked = run_playbook(play(python_helper_vars(host, rolesanywhere_session_duration=900)), tmp_path=tmp_path, check=True, diff=True)
     assert checked.rc == 0, checked.explain()
-    result = role_task(checked, "Write the AWS config profile")
+    result = role_task(checked, "Set up the credential helper and the AWS profiles on the host")
     assert result["changed"]
-    diff = result["results"][0]["diff"]
+    diff = [entry for entry in result["diff"] if entry["after_header"] == str(config)][0]
     assert "--session-duration 900" in diff["after"] and "--session-duration 900" not in diff["before"]
     assert config.read_text() == before
 

@@ -21,7 +21,9 @@ description:
     as M(hybridcloud.rolesanywhere.aws_config_profile) does.
   - The action plugin of the same name sends the program's content only when the host reports that its copy is missing
     or differs (a second call); an unchanged host never receives it.
-  - The official helper is not downloaded here; RV(official_helper.needs_install) tells the role to install it.
+  - The official helper is not downloaded here; RV(official_helper.needs_install) tells the role to download it. A
+    helper pushed from the controller is transferred by the action plugin only when the host's copy differs, and
+    installed by a second call after its checksum was checked on the controller and again on the host.
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
@@ -63,6 +65,11 @@ options:
         helper for O(signing_helper=official).
     type: dict
     default: {}
+  official_upload:
+    description:
+      - A copy of the official helper already transferred to the host (by the action plugin, from the role's
+        C(rolesanywhere_signing_helper_src)); installed when its checksum is the pinned one for the host's CPU.
+    type: path
   cache_max_age:
     description: C(--cache-max-age) of the collection's program (not written for the official helper).
     type: int
@@ -134,7 +141,7 @@ official_helper:
   description: The official helper on the host, and whether the role must install it.
   returned: when O(signing_helper=official) and O(state=present)
   type: dict
-  sample: {"cpu": "x86_64", "checksum": "sha256:4ec5...", "needs_install": false}
+  sample: {"cpu": "x86_64", "checksum": "sha256:4ec5...", "needs_install": false, "directory_exists": true}
 ansible_facts:
   description: The host facts the role reads (CPU and login user), so that it needs no fact gathering.
   returned: always
@@ -331,7 +338,39 @@ def official_helper_state(params, cpu):
         raise SetupError(str(exc))
     digest = None if installed is None else hashlib.new(algorithm, installed).hexdigest()
     return {"cpu": cpu, "checksum": checksum, "path": params["helper_path"], "installed": digest is not None,
-            "needs_install": digest is None or digest != expected.lower()}
+            "digest": digest, "needs_install": digest is None or digest != expected.lower(),
+            "directory_exists": os.path.isdir(os.path.dirname(params["helper_path"]))}
+
+
+def install_official_upload(params, state, check_mode):
+    """Install the transferred helper when it has the pinned checksum; the installed one stays otherwise."""
+    algorithm, unused, expected = state["checksum"].partition(":")
+    with open(params["official_upload"], "rb") as handle:
+        content = handle.read()
+    digest = hashlib.new(algorithm, content).hexdigest()
+    if digest != expected.lower():
+        raise SetupError("the aws_signing_helper sent to the host has checksum %s:%s, expected %s. Nothing was installed; "
+                         "fix the file or rolesanywhere_signing_helper_checksum." % (algorithm, digest, state["checksum"]))
+    if not check_mode:
+        try:
+            atomic_files.ensure_directory(os.path.dirname(params["helper_path"]), 0o755)
+            atomic_files.write_atomically(params["helper_path"], content, PROGRAM_MODE)
+        except atomic_files.FileWriteError as exc:
+            raise SetupError(str(exc))
+    state.update(needs_install=False, installed=True, directory_exists=True)
+
+
+def official_step(params, cpu, check_mode, result, diffs):
+    state = official_helper_state(params, cpu)
+    result["official_helper"] = state
+    if not state["needs_install"]:
+        return
+    before = "checksum of aws_signing_helper: %s\n" % (state["digest"] or "(missing)")
+    if params["official_upload"]:
+        install_official_upload(params, state, check_mode)
+    result["changed"] = True
+    diffs.append(dict(before_header=params["helper_path"], after_header=params["helper_path"], before=before,
+                      after="checksum of aws_signing_helper: %s\n" % state["checksum"]))
 
 
 def program_step(params, check_mode, result, diffs):
@@ -366,12 +405,12 @@ def run(module):
     # Every name and path first: a missing service user fails the host before any file changes.
     resolved = [resolve_entry(entry, login, params["port_range"], present) for entry in entries]
     if present and params["signing_helper"] == "official":
-        result["official_helper"] = official_helper_state(params, cpu)
+        official_step(params, cpu, module.check_mode, result, diffs)
     if present and params["signing_helper"] == "python":
         if not program_step(params, module.check_mode, result, diffs):
             result["profiles"] = resolved
             return result
-        result["changed"] = result["program"]["changed"]
+        result["changed"] = result["changed"] or result["program"]["changed"]
     for entry, where in zip(entries, resolved):
         changed, diff = write_profile(params, entry, where, module.check_mode)
         where["changed"] = changed
@@ -396,6 +435,7 @@ def main():
                 content=dict(type="str"),
             )),
             official_checksums=dict(type="dict", default={}),
+            official_upload=dict(type="path"),
             cache_max_age=dict(type="int"),
             extra_args=dict(type="list", elements="str", default=[]),
             port_range=dict(type="list", elements="int", default=[49400, 49999]),

@@ -280,7 +280,7 @@ def test_helper_pushed_from_the_controller_is_checked_first(make_host, tmp_path)
     wrong = run_playbook(play(official_vars(host, checksum=sha256(FAKE_HELPER_V1), rolesanywhere_signing_helper_src=str(source))),
                          tmp_path=tmp_path)
     assert wrong.rc != 0
-    assert "expected %s" % sha256(FAKE_HELPER_V1) in role_task(wrong, "Compare it with the expected checksum")["msg"]
+    assert "expected %s" % sha256(FAKE_HELPER_V1) in role_task(wrong, "Set up the credential helper and the AWS profiles on the host")["msg"]
     assert not installed.exists()
 
     right = run_playbook(play(official_vars(host, checksum=sha256(FAKE_HELPER_V2), rolesanywhere_signing_helper_src=str(source))),

@@ -83,6 +83,16 @@ options:
     type: list
     elements: int
     default: [49400, 49999]
+  unit_dir:
+    description:
+      - Where the serve and update delivery services' unit files are; RV(delivery) lists the existing ones whose name
+        starts with O(unit_prefix).
+    type: path
+    default: /etc/systemd/system
+  unit_prefix:
+    description: Name prefix of the delivery services' unit files.
+    type: str
+    default: rolesanywhere-credentials-
   profiles:
     description:
       - One entry per AWS profile, with the keys of the role's C(rolesanywhere_profiles) entries after defaults.
@@ -142,6 +152,13 @@ official_helper:
   returned: when O(signing_helper=official) and O(state=present)
   type: dict
   sample: {"cpu": "x86_64", "checksum": "sha256:4ec5...", "needs_install": false, "directory_exists": true}
+delivery:
+  description:
+    - What the delivery tasks need to know about the host, so that they can skip what has nothing to do.
+    - C(systemd_running) is whether C(/run/systemd/system) is a directory; C(unit_files) the delivery units in O(unit_dir).
+  returned: always
+  type: dict
+  sample: {"systemd_running": true, "unit_files": ["rolesanywhere-credentials-batch-redshift.service"]}
 ansible_facts:
   description: The host facts the role reads (CPU and login user), so that it needs no fact gathering.
   returned: always
@@ -393,6 +410,15 @@ def program_step(params, check_mode, result, diffs):
     return True
 
 
+def delivery_state(params):
+    try:
+        names = os.listdir(params["unit_dir"])
+    except OSError:
+        names = []
+    units = sorted(name for name in names if name.startswith(params["unit_prefix"]) and name.endswith(".service"))
+    return {"systemd_running": os.path.isdir("/run/systemd/system"), "unit_files": units}
+
+
 def run(module):
     params = module.params
     present = params["state"] == "present"
@@ -400,6 +426,7 @@ def run(module):
     cpu = host_cpu()
     result = {"changed": False, "program_needed": False,
               "ansible_facts": {"architecture": os.uname()[4], "user_id": login[0], "user_dir": login[1]}}
+    result["delivery"] = delivery_state(params)
     diffs = []
     entries = [dict(PROFILE_DEFAULTS, **dict((k, v) for k, v in entry.items() if v is not None)) for entry in params["profiles"]]
     # Every name and path first: a missing service user fails the host before any file changes.
@@ -439,6 +466,8 @@ def main():
             cache_max_age=dict(type="int"),
             extra_args=dict(type="list", elements="str", default=[]),
             port_range=dict(type="list", elements="int", default=[49400, 49999]),
+            unit_dir=dict(type="path", default="/etc/systemd/system"),
+            unit_prefix=dict(type="str", default="rolesanywhere-credentials-"),
             profiles=dict(type="list", elements="dict", required=True),
         ),
         supports_check_mode=True,

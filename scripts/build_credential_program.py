@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: Contributors to the hybridcloud.rolesanywhere collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Build the credential-process program that hosts run from the collection's module_utils sources.
@@ -9,8 +8,8 @@ an import hook serves them under their collection names, so the sources' own imp
 without Ansible. The result is committed (PROGRAM_PATH) together with the SHA-256 of its body (everything after the
 interpreter line, which the role sets per host) pinned in the role's vars/main.yml, so the bytes a host runs are the bytes in git.
 
-    scripts/build_credential_program.py           write both files
-    scripts/build_credential_program.py --check   exit 1 when either is stale (the unit tests run this check)
+    python3 scripts/build_credential_program.py           write both files
+    python3 scripts/build_credential_program.py --check   exit 1 when either is stale (the unit tests run this check)
 """
 
 import argparse
@@ -34,7 +33,8 @@ BUNDLED_MODULE_UTILS = (
 PROGRAM_PATH = os.path.join(ROOT, "roles", "credential_helper", "files", "rolesanywhere-credential-process")
 DIGEST_VARS_PATH = os.path.join(ROOT, "roles", "credential_helper", "vars", "main.yml")
 DIGEST_VAR = "__rolesanywhere_credential_program_sha256"
-DEFAULT_INTERPRETER_LINE = "#!/usr/bin/python3\n"
+# The role replaces it with rolesanywhere_python_interpreter; this one is the form ansible-test accepts in a collection.
+DEFAULT_INTERPRETER_LINE = "#!/usr/bin/env python\n"
 REBUILD_HINT = "run `make credential-program` and commit the result"
 
 _COLLECTION_IMPORT = re.compile(r"^\s*from\s+%s\s+import\s+(\w+)" % re.escape(PACKAGE), re.MULTILINE)

@@ -21,7 +21,7 @@ description:
     as M(hybridcloud.rolesanywhere.aws_config_profile) does.
   - The action plugin of the same name sends the program's content only when the host reports that its copy is missing
     or differs (a second call); an unchanged host never receives it.
-  - The official helper is not downloaded here; RV(official_helper.needs_install) tells the role to download it. A
+  - The official helper is not downloaded here; RV(official_helper) says whether the role must download it (C(needs_install)). A
     helper pushed from the controller is transferred by the action plugin only when the host's copy differs, and
     installed by a second call after its checksum was checked on the controller and again on the host.
 author:

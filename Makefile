@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: system-deps help setup link official-helper core-venvs test sanity sanity-cores lint units integration molecule docs demo localaws benchmarks changelog build clean
+.PHONY: system-deps help setup link official-helper core-venvs test sanity sanity-cores lint units integration molecule docs demo localaws benchmarks changelog build clean credential-program
 
 help:
 	@echo "make demo         onboard three local hosts against the embedded AWS stand-in"
@@ -23,6 +23,7 @@ help:
 	@echo "make core-venvs   one virtualenv per other ansible-core release the collection claims (compat tests, sanity-cores)"
 	@echo "make benchmarks   run the benchmarks and write benchmarks/results.md"
 	@echo "make build        build the collection tarball into dist/"
+	@echo "make credential-program   regenerate the pinned credential-process program from plugins/module_utils"
 
 # The stamp is newer than both requirements files and the stand-in's project file once they are installed, so a second
 # run is a no-op. The stand-in (localaws/) is installed editable: its console script, `python -m localaws` and its
@@ -46,6 +47,10 @@ setup: $(STAMP) link
 # Built from the Go module proxy; without `go` the tests that run it are skipped (and fail in CI, see .ci/run).
 official-helper:
 	scripts/build_official_helper.sh
+
+# The program hosts run, built from plugins/module_utils and committed with its SHA-256 pinned in the role.
+credential-program: setup
+	$(BIN)/python scripts/build_credential_program.py
 
 # One virtualenv per other ansible-core release the collection claims (tests/integration/compat/ansible-core-versions.txt).
 core-venvs: setup

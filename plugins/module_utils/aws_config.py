@@ -323,6 +323,18 @@ def read_profile(text, profile, file_kind="config"):
                 for key, index in _body_key_lines(lines, section).items())
 
 
+def profile_settings(region=None, credential_process=None, extra=None):
+    """The profile's top-level keys: region, credential_process, then ``extra`` (a None value removes that key)."""
+    settings = {}
+    if region is not None:
+        settings["region"] = region
+    if credential_process is not None:
+        settings["credential_process"] = credential_process
+    for key, value in (extra or {}).items():
+        settings[key] = None if value is None else str(value)
+    return settings
+
+
 # --- the file on disk ---------------------------------------------------------------------
 
 

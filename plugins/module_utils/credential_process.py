@@ -20,10 +20,10 @@ protocol (IMDSv2) on 127.0.0.1, ``update`` keeps a profile of the AWS credential
 Both refresh at a random point of a window before expiry (``--refresh-window``), so a fleet does
 not refresh in lock-step, and both notice a rotated certificate without a restart.
 
-The ``credential_helper`` role installs this file as a single executable program: it
-places the signer (``sigv4x509.py``) in front of it and replaces the imports below (the signer
-inline, ``atomic_files.py`` embedded as a module), so the program needs only the Python standard
-library plus python3-cryptography or ``openssl``.
+Hosts run it as a single executable program, ``roles/credential_helper/files/rolesanywhere-credential-process``,
+which scripts/build_credential_program.py generates from this file and the module_utils it imports (embedded verbatim
+and imported under their collection names), so the program needs only the Python standard library plus
+python3-cryptography or ``openssl``.
 """
 
 import argparse
@@ -43,8 +43,9 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import sigv4x509  # installed-program: signer inline
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files  # installed-program: embedded
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import sigv4x509
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_command
 
 PROGRAM_NAME = "rolesanywhere-credential-process"
 PROGRAM_VERSION = "1.0.0"
@@ -82,21 +83,8 @@ class UsageError(Exception):
 
 
 def add_session_arguments(command):
-    """The flags of every subcommand that calls CreateSession (the official helper's names)."""
-    command.add_argument("--certificate", required=True, help="path of the end-entity certificate (PEM or DER)")
-    command.add_argument("--private-key", required=True, help="path of the unencrypted private key (PEM)")
-    command.add_argument("--intermediates", help="path of a PEM bundle of intermediate CA certificates")
-    command.add_argument("--trust-anchor-arn", required=True)
-    command.add_argument("--profile-arn", required=True)
-    command.add_argument("--role-arn", required=True)
-    command.add_argument("--region", help="region of the endpoint (default: the trust anchor ARN's region)")
-    command.add_argument("--endpoint", help="base URL of the Roles Anywhere endpoint")
-    command.add_argument("--session-duration", type=int, default=3600, help="seconds, 900-43200 (default 3600)")
-    command.add_argument("--role-session-name", help="session name (the profile must accept role session names)")
-    command.add_argument("--with-proxy", action="store_true",
-                         help="accepted for compatibility: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are always honoured")
-    command.add_argument("--no-verify-ssl", action="store_true", help="do not verify the endpoint's TLS certificate")
-    command.add_argument("--debug", action="store_true", help="log each step to stderr (never secrets)")
+    """The flags of every subcommand that calls CreateSession (the official helper's names), defined in credential_command."""
+    credential_command.add_session_arguments(command)
 
 
 def add_refresh_arguments(command):

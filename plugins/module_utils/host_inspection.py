@@ -17,9 +17,9 @@ __metaclass__ = type
 import datetime
 import os
 import re
-import shlex
 import shutil
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_command
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto
 # Both certificate backends are host_crypto's, shared with enrolment and signing; the names stay importable from here.
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.host_crypto import (  # noqa: F401 pylint: disable=unused-import
@@ -37,7 +37,6 @@ DEFAULT_CONFIG_FILE = os.path.join("~", ".aws", "config")
 REQUIRED_FLAGS = ("trust-anchor-arn", "profile-arn", "role-arn")
 # Flags that select the certificate from a store instead of files; then there are no files to inspect.
 CERTIFICATE_STORE_FLAGS = ("cert-selector", "system-store-name", "pkcs11-lib")
-_INTERPRETER = re.compile(r"^python[0-9.]*$")
 _ARN_REGION = re.compile(r"^arn:[^:]+:rolesanywhere:(?P<region>[^:]+):")
 
 
@@ -103,37 +102,11 @@ def read_profile(config_text, profile):
 
 
 def parse_credential_process(command):
-    """Split a credential_process command into the helper, its subcommand and its --flags.
-
-    ``python3 /opt/helper.py credential-process ...`` counts the script, not the interpreter, as the helper.
-    """
+    """Split a credential_process command into the helper, its subcommand and its --flags (credential_command.parse)."""
     try:
-        words = shlex.split(command)
-    except ValueError as error:
-        raise InspectionError("cannot split the credential_process command: {0}".format(error))
-    if not words:
-        raise InspectionError("the credential_process command is empty")
-    parsed = {"helper": words[0], "interpreter": None, "subcommand": None, "flags": {}}
-    rest = words[1:]
-    if _INTERPRETER.match(os.path.basename(words[0])) and rest and not rest[0].startswith("-"):
-        parsed["interpreter"], parsed["helper"], rest = words[0], rest[0], rest[1:]
-    if rest and not rest[0].startswith("-"):
-        parsed["subcommand"], rest = rest[0], rest[1:]
-    index = 0
-    while index < len(rest):
-        word = rest[index]
-        index += 1
-        if not word.startswith("--"):
-            continue
-        name, separator, value = word[2:].partition("=")
-        if not separator:
-            if index < len(rest) and not rest[index].startswith("--"):
-                value = rest[index]
-                index += 1
-            else:
-                value = True
-        parsed["flags"][name] = value
-    return parsed
+        return credential_command.parse(command)
+    except credential_command.CommandError as error:
+        raise InspectionError(str(error))
 
 
 def missing_flags(parsed):

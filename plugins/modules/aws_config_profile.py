@@ -61,7 +61,64 @@ options:
     description:
       - Command line that prints credentials, for example C(/usr/local/bin/aws_signing_helper credential-process ...).
       - Must be a single line; the AWS CLI does not read continuation lines of C(credential_process).
+      - For a command of your own; O(credential_helper) writes the IAM Roles Anywhere line from its parts instead.
+        Mutually exclusive with O(credential_helper).
     type: str
+  credential_helper:
+    description:
+      - The parts of an IAM Roles Anywhere C(credential_process) line (the official C(aws_signing_helper) or the
+        collection's C(rolesanywhere-credential-process)); the module writes the line, quoting each part.
+      - Mutually exclusive with O(credential_process).
+    type: dict
+    version_added: 0.1.0
+    suboptions:
+      path:
+        description: Path of the helper program on the host.
+        type: path
+        required: true
+      certificate:
+        description: Path of the host's certificate.
+        type: path
+        required: true
+      private_key:
+        description: Path of the certificate's private key.
+        type: path
+        required: true
+      intermediates:
+        description: Path of the bundle of intermediate CA certificates, when the chain has any.
+        type: path
+      trust_anchor_arn:
+        description: ARN of the trust anchor.
+        type: str
+        required: true
+      profile_arn:
+        description: ARN of the Roles Anywhere profile.
+        type: str
+        required: true
+      role_arn:
+        description: ARN of the IAM role.
+        type: str
+        required: true
+      session_duration:
+        description: Lifetime of the session credentials, in seconds (900 to 43200).
+        type: int
+        default: 3600
+      role_session_name:
+        description: Role session name (the profile must accept role session names).
+        type: str
+      endpoint:
+        description: Base URL of the Roles Anywhere endpoint (a VPC endpoint or a stand-in).
+        type: str
+      cache_max_age:
+        description:
+          - Seconds the collection's program reuses cached credentials (C(--cache-max-age)); leave unset for the
+            official helper, which has no cache.
+        type: int
+      extra_args:
+        description: Further flags of the helper, one item per flag, such as V(--debug) or V(--region=eu-west-1).
+        type: list
+        elements: str
+        default: []
   settings:
     description:
       - Further keys of the profile, such as C(output) or C(cli_pager). A value of V(null) removes the key.
@@ -131,6 +188,19 @@ EXAMPLES = r"""
       --certificate /etc/rolesanywhere/cert.pem --private-key /etc/rolesanywhere/key.pem
       --trust-anchor-arn {{ trust_anchor_arn }} --profile-arn {{ profile_arn }} --role-arn {{ role_arn }}
 
+- name: The same, with the module writing (and quoting) the command line from its parts
+  hybridcloud.rolesanywhere.aws_config_profile:
+    profile: redshift
+    owner: batch
+    region: eu-west-1
+    credential_helper:
+      path: /usr/local/bin/aws_signing_helper
+      certificate: /etc/rolesanywhere/cert.pem
+      private_key: /etc/rolesanywhere/key.pem
+      trust_anchor_arn: "{{ trust_anchor_arn }}"
+      profile_arn: "{{ profile_arn }}"
+      role_arn: "{{ role_arn }}"
+
 - name: Send the profile's calls to a local AWS stand-in
   hybridcloud.rolesanywhere.aws_config_profile:
     profile: demo
@@ -187,16 +257,35 @@ settings:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import aws_config
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_command
+
+CREDENTIAL_HELPER_SPEC = dict(
+    path=dict(type="path", required=True),
+    certificate=dict(type="path", required=True),
+    private_key=dict(type="path", required=True),
+    intermediates=dict(type="path"),
+    trust_anchor_arn=dict(type="str", required=True),
+    profile_arn=dict(type="str", required=True),
+    role_arn=dict(type="str", required=True),
+    session_duration=dict(type="int", default=credential_command.DEFAULT_SESSION_DURATION),
+    role_session_name=dict(type="str"),
+    endpoint=dict(type="str"),
+    cache_max_age=dict(type="int"),
+    extra_args=dict(type="list", elements="str", default=[]),
+)
+
+
+def credential_process_line(params):
+    """The credential_process as given, or rendered from credential_helper's parts."""
+    helper = params["credential_helper"]
+    if helper is None:
+        return params["credential_process"]
+    fields = dict(helper, helper=helper["path"])
+    return credential_command.render(fields)
 
 
 def desired_settings(params):
-    settings = {}
-    for key in ("region", "credential_process"):
-        if params[key] is not None:
-            settings[key] = params[key]
-    for key, value in params["settings"].items():
-        settings[key] = None if value is None else str(value)
-    return settings
+    return aws_config.profile_settings(params["region"], credential_process_line(params), params["settings"])
 
 
 def main():
@@ -210,6 +299,7 @@ def main():
             mode=dict(type="raw", default="0600"),
             region=dict(type="str"),
             credential_process=dict(type="str"),
+            credential_helper=dict(type="dict", options=CREDENTIAL_HELPER_SPEC),
             settings=dict(type="dict", default={}),
             endpoint_url=dict(type="str"),
             endpoint_services=dict(type="list", elements="str", default=["sts", "redshift", "iam", "rolesanywhere"]),
@@ -217,6 +307,7 @@ def main():
             endpoints=dict(type="dict", default={}),
             file_kind=dict(type="str", choices=["config", "credentials"], default="config"),
         ),
+        mutually_exclusive=[("credential_process", "credential_helper")],
         supports_check_mode=True,
     )
     params = module.params
@@ -226,9 +317,13 @@ def main():
         module.fail_json(msg="file_kind=credentials removes a profile from an AWS credentials file: it needs state=absent "
                              "and the path of the file (the update delivery service writes the credentials themselves)")
     try:
+        settings = desired_settings(params)
+    except credential_command.CommandError as exc:
+        module.fail_json(msg="credential_helper: %s" % exc, profile=profile)
+    try:
         path = params["path"] or aws_config.default_config_path(params["owner"])
         changed, before, after = aws_config.ensure_profile_file(
-            path, profile, state=params["state"], settings=desired_settings(params), endpoint_url=params["endpoint_url"],
+            path, profile, state=params["state"], settings=settings, endpoint_url=params["endpoint_url"],
             services_name=services_name, services=params["endpoint_services"], owner=params["owner"], group=params["group"],
             mode=aws_config.parse_mode(params["mode"]), check_mode=module.check_mode, endpoints=params["endpoints"],
             file_kind=params["file_kind"])

@@ -111,9 +111,9 @@ def test_check_mode_and_diff_show_the_changed_line_without_writing(make_host, tm
     before = config.read_text()
     checked = run_playbook(play(python_helper_vars(host, rolesanywhere_session_duration=900)), tmp_path=tmp_path, check=True, diff=True)
     assert checked.rc == 0, checked.explain()
-    result = role_task(checked, "Write the AWS config profile")
+    result = role_task(checked, "Set up the credential helper and the AWS profiles on the host")
     assert result["changed"]
-    diff = result["results"][0]["diff"]
+    diff = [entry for entry in result["diff"] if entry["after_header"] == str(config)][0]
     assert "--session-duration 900" in diff["after"] and "--session-duration 900" not in diff["before"]
     assert config.read_text() == before
 
@@ -280,7 +280,7 @@ def test_helper_pushed_from_the_controller_is_checked_first(make_host, tmp_path)
     wrong = run_playbook(play(official_vars(host, checksum=sha256(FAKE_HELPER_V1), rolesanywhere_signing_helper_src=str(source))),
                          tmp_path=tmp_path)
     assert wrong.rc != 0
-    assert "expected %s" % sha256(FAKE_HELPER_V1) in role_task(wrong, "Compare it with the expected checksum")["msg"]
+    assert "expected %s" % sha256(FAKE_HELPER_V1) in role_task(wrong, "Set up the credential helper and the AWS profiles on the host")["msg"]
     assert not installed.exists()
 
     right = run_playbook(play(official_vars(host, checksum=sha256(FAKE_HELPER_V2), rolesanywhere_signing_helper_src=str(source))),

@@ -1,0 +1,104 @@
+"""Remote module calls per host of `onboard`, counted (not estimated) by the counting connection of the benchmarks.
+
+Targets: an unchanged re-run makes at most 3 module calls per host (certificate_request, credential_setup,
+verify_access), a first run at most 5 (certificate_request, certificate_install, credential_setup with the program or
+helper sent, verify_access), with the collection's program and with the official helper pushed from the controller.
+"""
+
+import hashlib
+import os
+
+import pytest
+
+from support import local_fleet
+from support.ansible_run import REPO, run_playbook
+
+CONNECTION_PLUGINS = os.path.join(REPO, "benchmarks", "connection_plugins")
+OFFICIAL_HELPER = os.path.join(REPO, "build", "official-helper", "aws_signing_helper")
+HOSTS = ("calls-1", "calls-2")
+FIRST_RUN_LIMIT = 5
+RERUN_LIMIT = 3
+# The serve/update delivery tasks still look for systemd and remove unit files on every host whatever the delivery
+# mode; credential_setup reports both (delivery.systemd_running, delivery.unit_files) so they can be skipped. Until
+# they are, the module calls those tasks make (counted from the run's results) are allowed on top of the targets.
+DELIVERY_TASKS = ("Look for a running systemd", "Remove the units of profiles that no longer use a service",
+                  "Stop the services of profiles that no longer use one")
+
+
+def module_calls(directory):
+    """host -> number of module runs that reached it."""
+    calls = {}
+    for host in os.listdir(directory):
+        with open(os.path.join(directory, host), encoding="utf-8") as handle:
+            calls[host] = sum(1 for line in handle if line.strip() == "module")
+    return calls
+
+
+CONTROLLER_ACTIONS = {"validate_argument_spec", "validate_inputs", "set_fact", "fail", "assert", "debug", "sign_certificates",
+                      "meta"}
+
+
+def tasks_on(result, host):
+    """The tasks that ran on the host (not skipped, not delegated), to show when a count is over its target."""
+    return [entry["task"].split(" : ")[-1] for entry in result.for_host(host)
+            if not entry["result"].get("skipped") and "_ansible_delegated_vars" not in entry["result"]
+            and (entry["action"] or "").split(".")[-1] not in CONTROLLER_ACTIONS]
+
+
+def delivery_calls(result, host):
+    """Module runs of the delivery tasks on the host: one per task, or one per item of a loop that was not skipped."""
+    calls = 0
+    for entry in result.for_host(host):
+        if entry["task"].split(" : ")[-1] not in DELIVERY_TASKS or entry["result"].get("skipped"):
+            continue
+        items = entry["result"].get("results")
+        calls += 1 if items is None else sum(1 for item in items if not item.get("skipped"))
+    return calls
+
+
+def within(result, calls, limit):
+    return all(count <= limit + delivery_calls(result, host) for host, count in calls.items())
+
+
+def over(result, calls, limit):
+    return "; ".join("%s: %s" % (host, " | ".join(tasks_on(result, host))) for host in calls)
+
+
+def helper_variables(helper):
+    if helper == "python":
+        return {"rolesanywhere_signing_helper": "python"}
+    if not os.path.isfile(OFFICIAL_HELPER):
+        pytest.skip("the official helper is not built (make official-helper)")
+    with open(OFFICIAL_HELPER, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    return {"rolesanywhere_signing_helper": "official", "rolesanywhere_signing_helper_src": OFFICIAL_HELPER,
+            "rolesanywhere_signing_helper_checksum": "sha256:" + digest}
+
+
+def counted_onboard(localaws, root, helper, run_name):
+    hosts = ["%s-%s" % (host, helper) for host in HOSTS]
+    inventory = local_fleet.inventory(root, hosts)
+    for name, host in inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"].items():
+        host.update(ansible_connection="counting_local", ansible_host=name)
+    counts = os.path.join(str(root), "counts", run_name)
+    os.makedirs(counts)
+    env = local_fleet.environment(localaws, root)
+    env.update(ANSIBLE_CONNECTION_PLUGINS=CONNECTION_PLUGINS, ROLESANYWHERE_BENCH_COUNT_DIR=counts)
+    names = {"rolesanywhere_trust_anchor_name": "calls-%s-anchor" % helper, "rolesanywhere_profile_name": "calls-%s-profile" % helper,
+             "rolesanywhere_role_name": "calls-%s-role" % helper}
+    variables = dict(local_fleet.variables(localaws, root, **names), **helper_variables(helper))
+    result = run_playbook("hybridcloud.rolesanywhere.onboard", tmp_path=root, inventory=inventory, extra_vars=variables, env=env)
+    assert result.rc == 0, result.explain()
+    calls = module_calls(counts)
+    assert sorted(calls) == sorted(hosts), calls
+    return result, calls
+
+
+@pytest.mark.parametrize("helper", ["python", "official"])
+def test_onboard_makes_few_remote_calls_per_host(localaws, tmp_path, helper):
+    first, first_calls = counted_onboard(localaws, tmp_path, helper, "first")
+    assert within(first, first_calls, FIRST_RUN_LIMIT), (first_calls, over(first, first_calls, FIRST_RUN_LIMIT))
+
+    again, again_calls = counted_onboard(localaws, tmp_path, helper, "again")
+    assert again.changed == 0, again.explain()
+    assert within(again, again_calls, RERUN_LIMIT), (again_calls, over(again, again_calls, RERUN_LIMIT))

@@ -18,11 +18,6 @@ OFFICIAL_HELPER = os.path.join(REPO, "build", "official-helper", "aws_signing_he
 HOSTS = ("calls-1", "calls-2")
 FIRST_RUN_LIMIT = 5
 RERUN_LIMIT = 3
-# The serve/update delivery tasks still look for systemd and remove unit files on every host whatever the delivery
-# mode; credential_setup reports both (delivery.systemd_running, delivery.unit_files) so they can be skipped. Until
-# they are, the module calls those tasks make (counted from the run's results) are allowed on top of the targets.
-DELIVERY_TASKS = ("Look for a running systemd", "Remove the units of profiles that no longer use a service",
-                  "Stop the services of profiles that no longer use one")
 
 
 def module_calls(directory):
@@ -45,19 +40,8 @@ def tasks_on(result, host):
             and (entry["action"] or "").split(".")[-1] not in CONTROLLER_ACTIONS]
 
 
-def delivery_calls(result, host):
-    """Module runs of the delivery tasks on the host: one per task, or one per item of a loop that was not skipped."""
-    calls = 0
-    for entry in result.for_host(host):
-        if entry["task"].split(" : ")[-1] not in DELIVERY_TASKS or entry["result"].get("skipped"):
-            continue
-        items = entry["result"].get("results")
-        calls += 1 if items is None else sum(1 for item in items if not item.get("skipped"))
-    return calls
-
-
 def within(result, calls, limit):
-    return all(count <= limit + delivery_calls(result, host) for host, count in calls.items())
+    return all(count <= limit for count in calls.values())
 
 
 def over(result, calls, limit):

@@ -150,9 +150,10 @@ OFFICIAL_FLEET = {
 
 
 class Fleet:
-    def __init__(self, worlds, result):
+    def __init__(self, worlds, result, client):
         self.worlds = worlds
         self.result = result
+        self.client = client
 
     def outcome(self, host):
         return self.result.task(VERIFY_TASK, host)
@@ -169,8 +170,10 @@ class Fleet:
         return recorded["diagnosis"]
 
 
-@pytest.fixture(scope="module")
-def fleet(localaws, tmp_path_factory):
+# The whole catalogue runs twice: with the default client (botocore in the module's process, since the test Python has
+# it) and with the AWS CLI forced; each broken host must get the same diagnosis from either.
+@pytest.fixture(scope="module", params=["auto", "cli"])
+def fleet(localaws, tmp_path_factory, request):
     worlds = {}
     official = build_official_helper()
     hosts = [(host, two_tier, break_it, None) for host, (two_tier, break_it) in FLEET.items()]
@@ -181,7 +184,8 @@ def fleet(localaws, tmp_path_factory):
         if break_it:
             break_it(world)
         worlds[host] = world
-    return Fleet(worlds, run_verify(localaws, tmp_path_factory.mktemp("fleet"), worlds))
+    client = request.param
+    return Fleet(worlds, run_verify(localaws, tmp_path_factory.mktemp("fleet"), worlds, rolesanywhere_verify_client=client), client)
 
 
 # ---- working hosts ---------------------------------------------------------------------------------------------
@@ -200,6 +204,15 @@ def test_working_host_is_proven_and_reported(fleet):
     assert outcome["assumed_role_arn"] in summary and CLUSTER in summary and outcome["certificate"]["not_after"] in summary
     assert fleet.result.stats["working"]["changed"] == 0
     assert fleet.result.stats["working"]["failures"] == 0
+
+
+def test_the_sdk_makes_the_calls_where_botocore_is_importable_unless_the_cli_is_asked_for(fleet):
+    expected = "sdk" if fleet.client == "auto" else "cli"
+    assert fleet.outcome("working")["client"] == expected
+    assert fleet.recorded("working")["client"] == expected
+    # Whichever client: one remote module call per host for the proof.
+    assert len([entry for entry in fleet.result.results
+                if entry["action"] == "hybridcloud.rolesanywhere.verify_access" and entry["host"] == "working"]) == 1
 
 
 def test_result_is_published_as_a_fact_and_no_credentials_appear(fleet):

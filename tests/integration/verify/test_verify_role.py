@@ -365,3 +365,18 @@ def test_clock_skew_between_host_and_service(localaws, tmp_path):
     assert recorded["diagnosis"]["code"] == "clock_skew"
     # The host asked the endpoint for its Date header and measured the difference.
     assert isinstance(recorded["clock_skew_seconds"], int)
+
+
+@pytest.mark.parametrize("client,starts", [("sdk", 1), ("cli", 2)])
+def test_the_sdk_starts_the_credential_process_once_the_cli_once_per_call(localaws, tmp_path, client, starts):
+    world = World(localaws, tmp_path)
+    # A wrapper in front of the helper that notes each start, then runs the real one.
+    starts_file = tmp_path / "starts"
+    wrapper = write(str(tmp_path / "counting-helper"),
+                    "#!/bin/sh\necho started >> {0}\nexec {1} \"$@\"\n".format(starts_file, world.helper_path), 0o755)
+    world.write_config(world.credential_process().replace(world.helper_path, wrapper, 1))
+    result = world.verify(rolesanywhere_verify_client=client)
+    assert result.rc == 0, result.explain()
+    outcome = result.task(VERIFY_TASK, "host1")
+    assert outcome["ok"] is True and outcome["client"] == client
+    assert starts_file.read_text().count("started") == starts

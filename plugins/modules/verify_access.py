@@ -18,7 +18,7 @@ description:
     C(redshift describe-clusters), and reports the assumed role, the account, the Redshift clusters it sees and the
     certificate in use.
   - Where the Python that runs the module can import botocore (1.31 or later), both calls are made in that process with
-    one botocore session on the profile and config file, as the workload's SDK makes them (see O(client)): the
+    one botocore session on the profile and config file, as the workload's SDK makes them (see O(client)), so the
     C(credential_process) starts once. Otherwise the real AWS CLI runs once per call.
   - Reads the profile's C(credential_process) line from the AWS config file to find the signing helper and the
     certificate, private key and intermediates files, and inspects them locally (with python3-cryptography when

@@ -72,7 +72,11 @@ class BoundedProcess:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except OSError:
                 pass
-            self.process.communicate()
+            try:
+                self.process.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                # A descendant that left the group still holds the pipes; the helper itself is gone.
+                pass
             raise DeadlineExceeded("the credential_process timed out after {0} s".format(self.timeout))
 
 

@@ -116,8 +116,8 @@ options:
     type: bool
     default: true
 notes:
-  - Credentials of the environment (E(AWS_ACCESS_KEY_ID), E(AWS_PROFILE), ...) are removed for the CLI calls, so only the
-    profile's own configuration is proven.
+  - Credentials of the environment (E(AWS_ACCESS_KEY_ID), E(AWS_PROFILE), ...) are removed for the calls (either client),
+    so only the profile's own configuration is proven.
   - The clock comparison asks the Roles Anywhere endpoint of the profile for its C(Date) header, only after a failure.
 attributes:
   check_mode:

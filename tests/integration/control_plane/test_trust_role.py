@@ -88,6 +88,12 @@ def test_trust_role_imports_a_crl_from_the_same_ca(cp, tmp_path):
 def test_a_changed_input_runs_the_modules_of_the_resources_it_changes(cp, tmp_path):
     role_vars = {"rolesanywhere_role_name": unique("trust-change"), "rolesanywhere_tags": {"team": "data"}}
     assert cp.playbook(play(role_vars, tmp_path / "ca")).rc == 0
+    # Check mode: the modules with a change to make run, predict it with a diff, and change nothing.
+    predicted = cp.playbook(play(dict(role_vars, rolesanywhere_tags={"team": "analytics"}), tmp_path / "ca"), check=True)
+    assert predicted.rc == 0, predicted.explain()
+    [anchor_prediction] = ran(predicted, "trust_anchor")
+    assert anchor_prediction["result"]["changed"] and anchor_prediction["result"]["diff"]
+    assert cp.tags(cp.trust_anchors()[0]["trustAnchorArn"]) == {"team": "data"}
     # Tags go on the trust anchor, the IAM role and the profile; the inline policy stays as it is.
     retagged = cp.playbook(play(dict(role_vars, rolesanywhere_tags={"team": "analytics"}), tmp_path / "ca"))
     assert retagged.rc == 0, retagged.explain()

@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Prove that a host's AWS profile works the way its workload uses it, and explain it when it does not.
 
-The proof is the real AWS CLI, run through the profile: ``sts get-caller-identity`` and
-``redshift describe-clusters``. Around it, the host's own files are inspected (config, helper,
-certificate, key, chain) and, after a failure, the host clock is compared with the service's, so the
+The proof is two calls through the profile, ``sts get-caller-identity`` and ``redshift describe-clusters``: made
+in-process with botocore where the host's Python has it (access_sdk), else with the real AWS CLI. Around it, the
+host's own files are inspected (config, helper, certificate, key, chain) and, after a failure, the host clock is compared with the service's, so the
 result names one cause and its fix. Command execution and the clock probe are passed in, which keeps
 this testable without a network.
 """
@@ -134,9 +134,12 @@ class AccessCheck:
 
     ``run(args, environ_update)`` runs a command and returns (rc, stdout, stderr);
     ``server_date(url)`` returns the Date header of an HTTP answer from url as text, or None.
+
+    ``sdk`` (an access_sdk.SdkCaller) makes the calls in-process; without it the AWS CLI makes them through ``run``.
     """
 
-    def __init__(self, params, run, server_date, backend, now=None, sleep=time.sleep):
+    def __init__(self, params, run, server_date, backend, now=None, sleep=time.sleep, sdk=None):
+        self.sdk = sdk
         self.params = params
         self.run = run
         self.server_date = server_date
@@ -163,14 +166,39 @@ class AccessCheck:
             args += ["--cli-connect-timeout", seconds, "--cli-read-timeout", seconds]
         # The first call proves what the service says now; the second reuses the credentials the first one just obtained.
         environ_update = self.environment(refresh_credentials=command == CALLER_IDENTITY)
+        return self.retrying_throttled(lambda: self.run(args, environ_update))
+
+    def retrying_throttled(self, attempt):
+        """attempt() -> (rc, stdout, stderr), repeated while CreateSession is throttled."""
         retry = 0
         while True:
-            rc, stdout, stderr = self.run(args, environ_update)
+            rc, stdout, stderr = attempt()
             if rc == 0 or retry >= THROTTLE_RETRIES or not THROTTLED.search(stderr or ""):
                 return rc, stdout, stderr
             retry += 1
             self.throttled_retries += 1
             self.sleep(throttle_delay(retry))
+
+    def call(self, awscli, command):
+        """One call through the profile, by the SDK or the CLI: (document, None) or (None, error text)."""
+        if self.sdk is not None:
+            environ_update = self.environment(refresh_credentials=command == CALLER_IDENTITY)
+            answers = {}
+
+            def attempt():
+                document, error = self.sdk.call(command, environ_update)
+                answers["document"] = document
+                return (1, "", error) if error is not None else (0, "", "")
+            rc, _stdout, error = self.retrying_throttled(attempt)
+            return (answers["document"], None) if rc == 0 else (None, error)
+        rc, stdout, stderr = self.aws(awscli, command)
+        if rc != 0:
+            return None, stderr or stdout
+        try:
+            return json.loads(stdout or "null"), None
+        except ValueError:
+            # A wrapper or an old CLI printed something else than the JSON asked for.
+            return None, "unexpected output of the AWS CLI (not the JSON asked for): " + (stdout or "")[:200]
 
     def clock_skew(self, endpoint):
         """Host clock minus service clock in whole seconds, or None when the service cannot be asked."""
@@ -208,30 +236,31 @@ class AccessCheck:
             "inspection_backend": facts.get("inspection_backend"),
             "clock_skew_seconds": None,
         }
-        if awscli is None:
+        if awscli is None and self.sdk is None:
             result["diagnosis"] = diagnosis.make("awscli_missing", awscli=self.params.get("aws_cli"), user=facts.get("user"))
             return result
         result["delivery"] = delivery
+        result["client"] = "sdk" if self.sdk is not None else "cli"
         problem = self.delivery_problem(delivery, facts, findings)
         if problem:
             result["findings"] = sorted(set(findings + [problem["code"]]))
             result["diagnosis"] = problem
             return result
-        if facts.get("services"):
+        if facts.get("services") and self.sdk is None:
+            # (the SDK client is only chosen where botocore reads the services section: access_sdk.usable)
             problem = self.services_section_ignored(awscli, facts)
             if problem:
                 result["diagnosis"] = problem
                 return result
         for command in (CALLER_IDENTITY, DESCRIBE_CLUSTERS):
-            rc, stdout, stderr = self.aws(awscli, command)
-            if rc == 0:
+            document, error = self.call(awscli, command)
+            if error is None:
                 try:
-                    self.record(command, stdout, result)
+                    self.record(command, document, result)
                     continue
                 except (ValueError, TypeError, AttributeError):
-                    # A wrapper or an old CLI printed something else than the JSON asked for.
-                    stderr = "unexpected output of the AWS CLI (not the JSON asked for): " + (stdout or "")[:200]
-            result["diagnosis"] = self.diagnose(command, stderr or stdout, facts, findings, result)
+                    error = "unexpected answer to {0} (not the document asked for): {1}".format(" ".join(command[:2]), str(document)[:200])
+            result["diagnosis"] = self.diagnose(command, error, facts, findings, result)
             return result
         problem = self.problem_after_success(result, facts, findings)
         if problem:
@@ -268,8 +297,7 @@ class AccessCheck:
             facts, awscli=awscli, version=awscli_version.text(version), minimum=awscli_version.text(minimum)))
 
     @staticmethod
-    def record(command, stdout, result):
-        document = json.loads(stdout or "null")
+    def record(command, document, result):
         if command == CALLER_IDENTITY:
             result["assumed_role_arn"] = document.get("Arn")
             result["account"] = document.get("Account")

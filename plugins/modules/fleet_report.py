@@ -149,6 +149,16 @@ def parse_mode(module):
     return mode
 
 
+def write_reports(directory, files, mode, check_mode):
+    """Write every (path, content) of ``files`` into ``directory`` through one atomic write each; True when any changed."""
+    changed = False
+    if not check_mode:
+        changed = atomic_files.ensure_directory(directory, mode=0o750)
+    for path, content in files:
+        changed = atomic_files.ensure_file(path, content, mode, check_mode=check_mode) or changed
+    return changed
+
+
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     mode = parse_mode(module)
@@ -166,12 +176,8 @@ def main():
     }
     directory = module.params["dest"]
     paths = dict((kind, os.path.join(directory, name)) for kind, name in FILES)
-    changed = False
     try:
-        if not module.check_mode:
-            changed = atomic_files.ensure_directory(directory, mode=0o750)
-        for kind, _name in FILES:
-            changed = atomic_files.ensure_file(paths[kind], contents[kind], mode, check_mode=module.check_mode) or changed
+        changed = write_reports(directory, [(paths[kind], contents[kind]) for kind, _name in FILES], mode, module.check_mode)
     except atomic_files.FileWriteError as error:
         module.fail_json(msg="cannot write the fleet report into {0} (rolesanywhere_report_dir): {1}".format(directory, error))
     module.exit_json(changed=changed, counts=fleet_report.counts(rows), **paths)

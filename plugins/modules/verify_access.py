@@ -14,9 +14,12 @@ short_description: Prove that a host gets AWS credentials through IAM Roles Anyw
 version_added: 0.1.0
 description:
   - Runs on the host, as the user whose AWS profile is checked (use C(become_user) for another user).
-  - Through the AWS profile O(profile), exactly as a workload would, runs the real AWS CLI twice,
-    C(aws sts get-caller-identity) and C(aws redshift describe-clusters), and reports the assumed role, the account,
-    the Redshift clusters it sees and the certificate in use.
+  - Through the AWS profile O(profile), exactly as a workload would, makes two calls, C(sts get-caller-identity) and
+    C(redshift describe-clusters), and reports the assumed role, the account, the Redshift clusters it sees and the
+    certificate in use.
+  - Where the Python that runs the module can import botocore (1.31 or later), both calls are made in that process with
+    one botocore session on the profile and config file, as the workload's SDK makes them (see O(client)), so the
+    C(credential_process) starts once. Otherwise the real AWS CLI runs once per call.
   - Reads the profile's C(credential_process) line from the AWS config file to find the signing helper and the
     certificate, private key and intermediates files, and inspects them locally (with python3-cryptography when
     installed, else the C(openssl) binary).
@@ -70,8 +73,23 @@ options:
         would otherwise hold the task for minutes.
       - The CLI's own connect and read timeouts are set to a third of it. The bound is kept with coreutils' C(timeout),
         which stops the whole process group; on a host without it only the CLI's own timeouts apply.
+      - With the V(sdk) client, botocore's connect and read timeouts are a third of it, and both calls together (with the
+        C(credential_process), whose process group is stopped at the deadline) must end within it.
     type: int
     default: 120
+  client:
+    description:
+      - What makes the two calls through the profile.
+      - V(sdk) makes them in the module's own Python process with botocore, one session for both calls, so the
+        C(credential_process) (or, with O(delivery=serve) or O(delivery=update), the endpoint or credentials file) is
+        used exactly as the workload's SDK uses it. It needs botocore 1.31 or later importable by the Python that runs
+        the module (boto3 is not needed).
+      - V(cli) runs the AWS CLI O(aws_cli) once per call.
+      - V(auto) uses V(sdk) where botocore 1.31 or later is importable, else V(cli).
+      - Either client gives the same RV(diagnosis) for the same failure.
+    type: str
+    choices: [auto, sdk, cli]
+    default: auto
   delivery:
     description:
       - How the profile gets its credentials (the credential_helper role's C(rolesanywhere_credential_delivery)).
@@ -98,8 +116,8 @@ options:
     type: bool
     default: true
 notes:
-  - Credentials of the environment (E(AWS_ACCESS_KEY_ID), E(AWS_PROFILE), ...) are removed for the CLI calls, so only the
-    profile's own configuration is proven.
+  - Credentials of the environment (E(AWS_ACCESS_KEY_ID), E(AWS_PROFILE), ...) are removed for the calls (either client),
+    so only the profile's own configuration is proven.
   - The clock comparison asks the Roles Anywhere endpoint of the profile for its C(Date) header, only after a failure.
 attributes:
   check_mode:
@@ -140,10 +158,15 @@ EXAMPLES = r"""
 
 RETURN = r"""
 ok:
-  description: Whether both CLI calls worked through the profile with the role of its credential_process.
+  description: Whether both calls worked through the profile with the role of its credential_process.
   returned: always
   type: bool
   sample: true
+client:
+  description: What made the calls, V(sdk) (botocore in the module's process) or V(cli) (the AWS CLI).
+  returned: when the calls could be attempted
+  type: str
+  sample: sdk
 delivery:
   description: The delivery mode checked.
   returned: when the AWS CLI was found
@@ -267,12 +290,14 @@ diagnosis:
 """
 
 import os
+import sys
 from urllib.error import HTTPError, URLError
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_sdk
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
 
 # What coreutils' timeout exits with when it stopped the command (TERM, then KILL after the grace period).
@@ -284,6 +309,7 @@ ARGUMENT_SPEC = dict(
     aws_cli=dict(type="str", default="aws"),
     aws_config_file=dict(type="path"),
     expiry_warning_days=dict(type="int", default=30),
+    client=dict(type="str", default="auto", choices=["auto", "sdk", "cli"]),
     certificate_backend=dict(type="str", default="auto", choices=["auto", "cryptography", "openssl"]),
     timeout=dict(type="int", default=120),
     fail_on_error=dict(type="bool", default=True),
@@ -334,6 +360,22 @@ def pick_backend(module):
     return host_inspection.pick_backend(prefer="openssl" if choice == "openssl" else None, openssl_path=openssl)
 
 
+def pick_sdk_caller(module):
+    """The in-process caller for client sdk (and auto where botocore can do it), else None: the AWS CLI calls."""
+    choice = module.params["client"]
+    if choice == "cli":
+        return None
+    if not access_sdk.usable():
+        if choice == "sdk":
+            found = access_sdk.botocore_version()
+            module.fail_json(msg="client=sdk, but the Python running the module ({0}) {1}; install botocore {2} or later "
+                                 "for it, or use client=auto or client=cli".format(
+                                     sys.executable, "has botocore " + ".".join(map(str, found)) if found else "cannot import botocore",
+                                     ".".join(map(str, access_sdk.MINIMUM_BOTOCORE))))
+        return None
+    return access_sdk.SdkCaller(module.params["profile"], module.params["region"], module.params["timeout"])
+
+
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     if module.params["expiry_warning_days"] < 0:
@@ -347,7 +389,8 @@ def main():
     access_check.remove_ambient_credentials(os.environ)
     awscli = module.get_bin_path(module.params["aws_cli"])
 
-    check = access_check.AccessCheck(module.params, bounded_runner(module, module.params["timeout"]), server_date, pick_backend(module))
+    sdk = pick_sdk_caller(module)
+    check = access_check.AccessCheck(module.params, bounded_runner(module, module.params["timeout"]), server_date, pick_backend(module), sdk=sdk)
     result = check.execute(awscli)
 
     certificate = result.get("certificate") or {}

@@ -19,6 +19,16 @@ def play(role_vars, ca_path):
     }]
 
 
+# The modules of the trust role that import boto3, and the one read step that precedes them.
+RESOURCE_MODULES = ("trust_anchor", "iam_role", "iam_policy", "profile", "crl")
+
+
+def ran(result, action):
+    """The results of ``action`` (short name) that actually ran, not skipped."""
+    return [r for r in result.results
+            if (r["action"] or "").split(".")[-1] == action and not r["result"].get("skipped")]
+
+
 def unique(prefix):
     return "%s-%s" % (prefix, uuid.uuid4().hex[:8])
 
@@ -33,6 +43,9 @@ def test_trust_role_twice_is_idempotent_and_publishes_arns(cp, tmp_path):
     second = cp.playbook(play(role_vars, tmp_path / "ca"))
     assert second.rc == 0, second.explain()
     assert second.stats["localhost"]["changed"] == 0, [r["task"] for r in second.results if r["result"].get("changed")]
+    # Unchanged: one read step in one process, and none of the per-resource modules.
+    assert len(ran(second, "trust_state")) == 1
+    assert [module for module in RESOURCE_MODULES if ran(second, module)] == []
 
     published = second.task("published")["msg"]
     [anchor] = cp.trust_anchors()
@@ -62,6 +75,37 @@ def test_trust_role_imports_a_crl_from_the_same_ca(cp, tmp_path):
     assert result.rc == 0, result.explain()
     [crl] = cp.crls()
     assert crl["name"] == "onprem-ca-crl" and crl["trustAnchorArn"] == cp.trust_anchors()[0]["trustAnchorArn"]
+    again = cp.playbook(play(dict(role_vars, rolesanywhere_crl_pem=crl_pem), tmp_path / "ca"))
+    assert again.rc == 0 and again.stats["localhost"]["changed"] == 0, again.explain()
+    assert [module for module in RESOURCE_MODULES if ran(again, module)] == []
+    # Another CRL: the read step sees the difference and the crl module runs.
+    newer = SampleCA.crl_from_files(tmp_path / "ca" / "ca.crt", tmp_path / "ca" / "ca.key", [0x42, 0x43])
+    replaced = cp.playbook(play(dict(role_vars, rolesanywhere_crl_pem=newer), tmp_path / "ca"))
+    assert replaced.rc == 0, replaced.explain()
+    assert [r["task"] for r in replaced.results if r["result"].get("changed")] == ["hybridcloud.rolesanywhere.trust : Ensure the CRL"]
+
+
+def test_a_changed_input_runs_the_modules_of_the_resources_it_changes(cp, tmp_path):
+    role_vars = {"rolesanywhere_role_name": unique("trust-change"), "rolesanywhere_tags": {"team": "data"}}
+    assert cp.playbook(play(role_vars, tmp_path / "ca")).rc == 0
+    # Check mode: the modules with a change to make run, predict it with a diff, and change nothing.
+    predicted = cp.playbook(play(dict(role_vars, rolesanywhere_tags={"team": "analytics"}), tmp_path / "ca"), check=True)
+    assert predicted.rc == 0, predicted.explain()
+    [anchor_prediction] = ran(predicted, "trust_anchor")
+    assert anchor_prediction["result"]["changed"] and anchor_prediction["result"]["diff"]
+    assert cp.tags(cp.trust_anchors()[0]["trustAnchorArn"]) == {"team": "data"}
+    # Tags go on the trust anchor, the IAM role and the profile; the inline policy stays as it is.
+    retagged = cp.playbook(play(dict(role_vars, rolesanywhere_tags={"team": "analytics"}), tmp_path / "ca"))
+    assert retagged.rc == 0, retagged.explain()
+    assert sorted(module for module in RESOURCE_MODULES if ran(retagged, module)) == ["iam_role", "profile", "trust_anchor"]
+    assert all(result["result"]["changed"] for module in ("trust_anchor", "iam_role", "profile") for result in ran(retagged, module))
+    # A longer session: the IAM role (its maximum) and the profile.
+    longer = cp.playbook(play(dict(role_vars, rolesanywhere_tags={"team": "analytics"}, rolesanywhere_session_duration=7200),
+                              tmp_path / "ca"))
+    assert longer.rc == 0, longer.explain()
+    assert sorted(module for module in RESOURCE_MODULES if ran(longer, module)) == ["iam_role", "profile"]
+    [profile] = [p for p in cp.profiles() if p["roleArns"] and p["roleArns"][0].endswith("/" + role_vars["rolesanywhere_role_name"])]
+    assert profile["durationSeconds"] == 7200
 
 
 def test_seed_configuration_trips_the_session_policy_check_before_anything_is_created(cp, tmp_path):

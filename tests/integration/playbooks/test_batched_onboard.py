@@ -8,7 +8,8 @@ import os
 from support import local_fleet
 from support.ansible_run import run_playbook
 
-BROKEN = {"rolesanywhere_awscli_path": "/nonexistent/aws"}
+# No AWS CLI, and verify told to use it (the default SDK client would not need it).
+BROKEN = {"rolesanywhere_awscli_path": "/nonexistent/aws", "rolesanywhere_verify_client": "cli"}
 
 
 def onboard(localaws, root, hosts, broken_host, **extra_vars):

@@ -145,7 +145,9 @@ def test_a_batch_that_fails_verification_stops_the_rotation(fleet, onboarded):
     # The AWS CLI path moves from the extra vars (which would override any host) to each host; web-1's is wrong.
     extra_vars = dict(fleet.variables, rolesanywhere_rotate_batch=1)
     aws_cli = extra_vars.pop("rolesanywhere_awscli_path")
-    inventory = fleet.inventory_with({host: {"rolesanywhere_awscli_path": "/nonexistent/aws" if host == "web-1" else aws_cli}
+    # web-1 is verified with the AWS CLI (the default SDK client would not need it), which is not there.
+    broken = {"rolesanywhere_awscli_path": "/nonexistent/aws", "rolesanywhere_verify_client": "cli"}
+    inventory = fleet.inventory_with({host: broken if host == "web-1" else {"rolesanywhere_awscli_path": aws_cli}
                                       for host in HOSTS})
     before = {host: fleet.certificate(host).serial_number for host in HOSTS}
     rotated = run_playbook("hybridcloud.rolesanywhere.rotate", tmp_path=fleet.directory, inventory=inventory,

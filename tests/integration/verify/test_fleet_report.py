@@ -56,10 +56,12 @@ def report(localaws, tmp_path_factory):
                              extra_vars=variables, env=env)
     assert onboarded.rc == 0, onboarded.explain()
 
-    # The verify run breaks one host: its AWS CLI is gone (a host variable, which the extra vars must not override).
+    # The verify run breaks one host: its AWS CLI is gone, and verify is told to use the CLI there (host variables,
+    # which the extra vars must not override; elsewhere the in-process SDK client makes the calls).
     del variables["rolesanywhere_awscli_path"]
     for host in HOSTS:
         members[host]["rolesanywhere_awscli_path"] = "/nonexistent/aws" if host == BROKEN else local_fleet.PYTHON_BIN + "/aws"
+    members[BROKEN]["rolesanywhere_verify_client"] = "cli"
     directory = os.path.join(str(root), "report")
     verified = run_playbook("hybridcloud.rolesanywhere.verify", tmp_path=root, inventory=inventory,
                             extra_vars=dict(variables, rolesanywhere_report_dir=directory), env=env)

@@ -146,9 +146,10 @@ OFFICIAL_FLEET = {
 
 
 class Fleet:
-    def __init__(self, worlds, result):
+    def __init__(self, worlds, result, client):
         self.worlds = worlds
         self.result = result
+        self.client = client
 
     def outcome(self, host):
         return self.result.task(VERIFY_TASK, host)
@@ -165,8 +166,10 @@ class Fleet:
         return recorded["diagnosis"]
 
 
-@pytest.fixture(scope="module")
-def fleet(localaws, tmp_path_factory):
+# The whole catalogue runs twice: with the default client (botocore in the module's process, since the test Python has
+# it) and with the AWS CLI forced; each broken host must get the same diagnosis from either.
+@pytest.fixture(scope="module", params=["auto", "cli"])
+def fleet(localaws, tmp_path_factory, request):
     worlds = {}
     official = build_official_helper()
     hosts = [(host, two_tier, break_it, None) for host, (two_tier, break_it) in FLEET.items()]
@@ -177,7 +180,8 @@ def fleet(localaws, tmp_path_factory):
         if break_it:
             break_it(world)
         worlds[host] = world
-    return Fleet(worlds, run_verify(localaws, tmp_path_factory.mktemp("fleet"), worlds))
+    client = request.param
+    return Fleet(worlds, run_verify(localaws, tmp_path_factory.mktemp("fleet"), worlds, rolesanywhere_verify_client=client), client)
 
 
 # ---- working hosts ---------------------------------------------------------------------------------------------
@@ -196,6 +200,15 @@ def test_working_host_is_proven_and_reported(fleet):
     assert outcome["assumed_role_arn"] in summary and CLUSTER in summary and outcome["certificate"]["not_after"] in summary
     assert fleet.result.stats["working"]["changed"] == 0
     assert fleet.result.stats["working"]["failures"] == 0
+
+
+def test_the_sdk_makes_the_calls_where_botocore_is_importable_unless_the_cli_is_asked_for(fleet):
+    expected = "sdk" if fleet.client == "auto" else "cli"
+    assert fleet.outcome("working")["client"] == expected
+    assert fleet.recorded("working")["client"] == expected
+    # Whichever client: one remote module call per host for the proof.
+    assert len([entry for entry in fleet.result.results
+                if entry["action"] == "hybridcloud.rolesanywhere.verify_access" and entry["host"] == "working"]) == 1
 
 
 def test_result_is_published_as_a_fact_and_no_credentials_appear(fleet):
@@ -348,3 +361,18 @@ def test_clock_skew_between_host_and_service(localaws, tmp_path):
     assert recorded["diagnosis"]["code"] == "clock_skew"
     # The host asked the endpoint for its Date header and measured the difference.
     assert isinstance(recorded["clock_skew_seconds"], int)
+
+
+@pytest.mark.parametrize("client,starts", [("sdk", 1), ("cli", 2)])
+def test_the_sdk_starts_the_credential_process_once_the_cli_once_per_call(localaws, tmp_path, client, starts):
+    world = World(localaws, tmp_path)
+    # A wrapper in front of the helper that notes each start, then runs the real one.
+    starts_file = tmp_path / "starts"
+    wrapper = write(str(tmp_path / "counting-helper"),
+                    "#!/bin/sh\necho started >> {0}\nexec {1} \"$@\"\n".format(starts_file, world.helper_path), 0o755)
+    world.write_config(world.credential_process().replace(world.helper_path, wrapper, 1))
+    result = world.verify(rolesanywhere_verify_client=client)
+    assert result.rc == 0, result.explain()
+    outcome = result.task(VERIFY_TASK, "host1")
+    assert outcome["ok"] is True and outcome["client"] == client
+    assert starts_file.read_text().count("started") == starts

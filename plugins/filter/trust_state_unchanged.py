@@ -1,0 +1,24 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to hybridcloud.rolesanywhere
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The trust_state_unchanged filter; its documentation is in trust_state_unchanged.yml next to this file."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import trust_state
+
+
+def trust_state_unchanged(current, kind, params):
+    if kind not in trust_state.CHECKS:
+        raise AnsibleFilterError("hybridcloud.rolesanywhere.trust_state_unchanged: kind must be one of {0}, got {1!r}".format(
+            ", ".join(sorted(trust_state.CHECKS)), kind))
+    return trust_state.unchanged(current, kind, params)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"trust_state_unchanged": trust_state_unchanged}

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: aws_config_profile
 short_description: Manage one profile in an AWS CLI/SDK config file
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Adds, updates or removes one C([profile NAME]) section (C([default]) for the profile V(default)) of an AWS config
     file such as C(~/.aws/config), typically with a C(credential_process) that obtains credentials through IAM Roles
@@ -70,7 +70,7 @@ options:
         collection's C(rolesanywhere-credential-process)); the module writes the line, quoting each part.
       - Mutually exclusive with O(credential_process).
     type: dict
-    version_added: 0.1.0
+    version_added: 1.0.0
     suboptions:
       path:
         description: Path of the helper program on the host.
@@ -157,7 +157,7 @@ options:
     type: str
     choices: [config, credentials]
     default: config
-    version_added: 0.1.0
+    version_added: 1.0.0
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: certificate_authority
 short_description: Create or adopt the local certificate authority that IAM Roles Anywhere trusts
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Ensures a private certificate authority in a directory on the controller (O(path)), for use as an IAM Roles Anywhere
     trust anchor of source type C(CERTIFICATE_BUNDLE).

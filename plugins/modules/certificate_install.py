@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: certificate_install
 short_description: Install a signed host certificate, its chain and the CA certificate next to the host's key
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the managed host after M(hybridcloud.rolesanywhere.sign_certificates). Checks that the certificate belongs to
     the private key in O(cert_dir), then writes C(chain.pem), C(ca.pem) and finally C(certificate.pem), each atomically

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: certificate_push
 short_description: Check a certificate and key that an existing PKI issued, then install both on the host
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Push mode for organizations whose PKI issues key and certificate together (a secrets manager handing out PKCS#12
     bundles, an internal CA's enrollment portal). Host-born keys (M(hybridcloud.rolesanywhere.certificate_request)) stay

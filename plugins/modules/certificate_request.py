@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: certificate_request
 short_description: Ensure the host's private key and return a CSR plus the state of the installed certificate
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the managed host, once per host and run. Ensures the private key in O(cert_dir) (generated on the host when
     missing, when it is not of O(key_type), or when O(rotate=true); written atomically, mode C(0600) and owned by

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: credential_cache
 short_description: Remove the credential cache of the collection's credential-process program, following no planted link
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the managed host. Removes the directory in which the collection's credential-process program caches
     credentials for O(service_user) (C(~/.cache/hybridcloud-rolesanywhere), or O(path)), so that the next credential

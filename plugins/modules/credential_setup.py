@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: credential_setup
 short_description: The host side of the credential_helper role in one step
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Inspects and converges what a host needs to obtain credentials through IAM Roles Anywhere, in one module call on
     an unchanged host, and reports what changed.

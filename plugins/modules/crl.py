@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: crl
 short_description: Import and manage IAM Roles Anywhere certificate revocation lists
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Import, update, enable, disable and delete a certificate revocation list (CRL) of an IAM Roles Anywhere trust
     anchor. The service checks revocation only against imported CRLs; it does not fetch CRL distribution points.

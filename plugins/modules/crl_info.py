@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: crl_info
 short_description: List IAM Roles Anywhere CRLs
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Return one CRL by id or ARN, the CRLs with a given name, or all CRLs of the account and region.
   - The items have the same shape as the C(crl) result of M(hybridcloud.rolesanywhere.crl), tags included.

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: delivery_port_check
 short_description: Check that the ports of serve services are free or held by their own unit
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - For each serve service (a unit of the credential_helper role per service user and AWS profile), tries to bind its
     port on 127.0.0.1. A port that binds is free. A port that does not is traced to the processes listening on it

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: fleet_report
 short_description: Write the verify results of a fleet as JSON, CSV and a self-contained HTML page
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Writes three files into the directory O(dest), one row per host in each - C(verify-report.json),
     C(verify-report.csv) and C(verify-report.html).

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: profile
 short_description: Manage IAM Roles Anywhere profiles
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Create, update, enable, disable and delete an IAM Roles Anywhere profile, that is the roles a certificate may assume,
     the session duration, the session policies that narrow the role's permissions, and the mapping of certificate

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: profile_info
 short_description: List IAM Roles Anywhere profiles
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Return one profile by id or ARN, the profiles with a given name, or all profiles of the account and region.
   - The items have the same shape as the C(profile) result of M(hybridcloud.rolesanywhere.profile), tags included.

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: quota_plan
 short_description: Expected CreateSession rate of an inventory against the IAM Roles Anywhere quota
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Computes, from each host's delivery mode, helper, session duration and refresh window, how many CreateSession calls
     the hosts make per hour and per second in each account and region, compares that with the quota (10 per second

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: revocation_list
 short_description: Build and sign the certificate revocation list of the local CA
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the controller. Builds a CRL signed by the CA that issues host certificates (the intermediate when there is
     one) from certificate serials and host names, extending the existing CRL (O(crl), else the file O(dest)).

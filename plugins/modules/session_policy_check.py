@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: session_policy_check
 short_description: Find role permissions that an IAM Roles Anywhere profile's session policies would block
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - A Roles Anywhere profile's managed policies and inline policy are session policies. Vended credentials get only
     what the role allows B(and) the session policies allow, so a role permission the session policies do not allow is

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: sign_certificates
 short_description: Sign the CSRs of every host of the play in one pass on the controller
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the controller only (an action plugin); nothing is sent to the hosts, and the CA key never leaves the controller.
   - Run it once per play (C(run_once=true)) after M(hybridcloud.rolesanywhere.certificate_request) ran on the hosts and its

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: subject_info
 short_description: List the IAM Roles Anywhere subjects and the certificates each one used
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - IAM Roles Anywhere records a subject for every certificate subject that asked it for credentials, with each
     certificate (serial, issuer, PEM) that subject used. This module returns those records (ListSubjects, then

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: trust_anchor
 short_description: Manage IAM Roles Anywhere trust anchors
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Create, update, enable, disable and delete an IAM Roles Anywhere trust anchor, the CA (a PEM certificate bundle
     or an AWS Private CA) whose certificates may request AWS credentials.

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: trust_anchor_info
 short_description: List IAM Roles Anywhere trust anchors
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Return one trust anchor by id or ARN, the trust anchors with a given name, or all trust anchors of the account and region.
   - The items have the same shape as the C(trust_anchor) result of M(hybridcloud.rolesanywhere.trust_anchor), tags included.

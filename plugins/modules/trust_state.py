@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: trust_state
 short_description: Read the trust anchor, IAM role, inline policy, profile and CRL of a Roles Anywhere setup in one call
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads, in one process, the current state of every control-plane resource the C(trust) role manages - the trust
     anchor, the IAM role and its inline permissions policy, the Roles Anywhere profile and the CRL - by their names.

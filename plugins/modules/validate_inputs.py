@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: validate_inputs
 short_description: Check role inputs against the rules of IAM Roles Anywhere, IAM, X.509 and the AWS CLI before any change
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the controller only (an action plugin); it connects to no host and calls no AWS API.
   - Each role of the collection runs it as its first task, so that a value the service, IAM, X.509 or the AWS CLI would

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: verify_access
 short_description: Prove that a host gets AWS credentials through IAM Roles Anywhere, or explain why not
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the host, as the user whose AWS profile is checked (use C(become_user) for another user).
   - Through the AWS profile O(profile), exactly as a workload would, makes two calls, C(sts get-caller-identity) and

@@ -14,7 +14,7 @@ from cryptography.x509.oid import NameOID
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto
 
-import pki_testlib as t
+from support import x509 as t
 
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is not installed")
 BACKENDS = ["cryptography", "openssl"]

@@ -5,7 +5,7 @@ import json
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import trust_state
 
-import pki_testlib as t
+from support import x509 as t
 
 ANCHOR_ARN = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/5c2bdbd8-0fb9-4bd1-9f4a-2cbbd2cd6b45"
 ROLE_ARN = "arn:aws:iam::123456789012:role/reader"

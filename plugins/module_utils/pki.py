@@ -15,6 +15,10 @@ __metaclass__ = type
 import datetime
 import traceback
 
+# The one spelling of a serial in every input, output and record of the collection lives with the host-side crypto
+# layer (which cannot import this file); importable from here for the controller-side callers.
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.host_crypto import serial_hex  # noqa: F401 pylint: disable=unused-import
+
 try:
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -340,10 +344,3 @@ def fingerprint_sha256(cert):
     return ":".join("%02X" % byte for byte in bytearray(digest))
 
 
-def serial_hex(serial_number):
-    """Serial as ``openssl x509 -serial -noout`` prints it: upper-case hex of whole bytes, no separators.
-
-    The one spelling of a serial in every input, output and record of the collection.
-    """
-    digits = "%X" % serial_number
-    return digits if len(digits) % 2 == 0 else "0" + digits

@@ -298,6 +298,7 @@ from ansible.module_utils.urls import open_url
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_sdk
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
 
 # What coreutils' timeout exits with when it stopped the command (TERM, then KILL after the grace period).
@@ -350,14 +351,16 @@ def bounded_runner(module, timeout):
 
 
 def pick_backend(module):
+    """The certificate backend for the inspection: auto finds one or none (the inspection is then skipped); a forced
+    choice that the host cannot honour fails with the shared rule's message, which names the option and the fix."""
     choice = module.params["certificate_backend"]
-    if choice == "cryptography" and not host_inspection.HAS_CRYPTOGRAPHY:
-        module.fail_json(msg="certificate_backend=cryptography, but python3-cryptography is not importable on the host; "
-                             "install it or use certificate_backend=auto")
     openssl = module.get_bin_path("openssl")
-    if choice == "openssl" and not openssl:
-        module.fail_json(msg="certificate_backend=openssl, but no openssl binary is on the PATH of the host; install it or use certificate_backend=auto")
-    return host_inspection.pick_backend(prefer="openssl" if choice == "openssl" else None, openssl_path=openssl)
+    if choice == "auto":
+        return host_inspection.pick_backend(openssl_path=openssl)
+    try:
+        return host_crypto.select_backend(choice, option="certificate_backend", openssl_path=openssl)
+    except host_crypto.CryptoError as exc:
+        module.fail_json(msg=str(exc))
 
 
 def pick_sdk_caller(module):

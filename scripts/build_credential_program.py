@@ -26,6 +26,7 @@ PACKAGE = "ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils"
 BUNDLED_MODULE_UTILS = (
     "atomic_files",
     "host_crypto",
+    "service_limits",
     "sigv4x509",
     "credential_command",
     "credential_process",

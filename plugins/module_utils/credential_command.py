@@ -16,9 +16,11 @@ import os
 import re
 import shlex
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import service_limits  # installed-program: bundled
+
 DEFAULT_SUBCOMMAND = "credential-process"
 SUBCOMMANDS = ("credential-process", "serve", "update")
-DEFAULT_SESSION_DURATION = 3600
+DEFAULT_SESSION_DURATION = service_limits.SESSION_DURATION_DEFAULT
 
 # The flags every subcommand that calls CreateSession accepts: (flag, argparse keywords).
 SESSION_FLAGS = (
@@ -30,7 +32,8 @@ SESSION_FLAGS = (
     ("--role-arn", {"required": True}),
     ("--region", {"help": "region of the endpoint (default: the trust anchor ARN's region)"}),
     ("--endpoint", {"help": "base URL of the Roles Anywhere endpoint"}),
-    ("--session-duration", {"type": int, "default": DEFAULT_SESSION_DURATION, "help": "seconds, 900-43200 (default 3600)"}),
+    ("--session-duration", {"type": int, "default": DEFAULT_SESSION_DURATION, "help": "seconds, %d-%d (default %d)" % (
+        service_limits.SESSION_DURATION_MIN, service_limits.SESSION_DURATION_MAX, DEFAULT_SESSION_DURATION)}),
     ("--role-session-name", {"help": "session name (the profile must accept role session names)"}),
     ("--with-proxy", {"action": "store_true",
                       "help": "accepted for compatibility: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are always honoured"}),

@@ -32,6 +32,7 @@ import urllib.parse
 import urllib.request
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto  # installed-program: bundled
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import service_limits  # installed-program: bundled
 
 # host_crypto imports cryptography only when a session is signed: the credential-process program answers most calls
 # from its cache, and importing cryptography would be most of such a call's time. Hosts without
@@ -40,8 +41,8 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import h
 SERVICE = "rolesanywhere"
 ALGORITHM_RSA = "AWS4-X509-RSA-SHA256"
 ALGORITHM_ECDSA = "AWS4-X509-ECDSA-SHA256"
-MIN_DURATION_SECONDS = 900
-MAX_DURATION_SECONDS = 43200
+MIN_DURATION_SECONDS = service_limits.SESSION_DURATION_MIN
+MAX_DURATION_SECONDS = service_limits.SESSION_DURATION_MAX
 MAX_CHAIN_DEPTH = 5
 # SigV4 leaves these out of the canonical request; everything else that is sent is signed.
 UNSIGNED_HEADERS = frozenset(("authorization", "user-agent", "x-amzn-trace-id"))
@@ -50,16 +51,8 @@ _OID_RSA_ENCRYPTION = bytes.fromhex("2a864886f70d010101")  # 1.2.840.113549.1.1.
 _OID_EC_PUBLIC_KEY = bytes.fromhex("2a8648ce3d0201")  # 1.2.840.10045.2.1
 _KEY_ALGORITHMS = {_OID_RSA_ENCRYPTION: ALGORITHM_RSA, _OID_EC_PUBLIC_KEY: ALGORITHM_ECDSA}
 
-_ARN_PATTERNS = {
-    "trust_anchor_arn": re.compile(r"^arn:aws[a-z-]*:rolesanywhere:([a-z0-9-]+):\d{12}:trust-anchor/[A-Za-z0-9-]+$"),
-    "profile_arn": re.compile(r"^arn:aws[a-z-]*:rolesanywhere:([a-z0-9-]+):\d{12}:profile/[A-Za-z0-9-]+$"),
-    "role_arn": re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$"),
-}
-_ARN_EXAMPLES = {
-    "trust_anchor_arn": "arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/UUID",
-    "profile_arn": "arn:aws:rolesanywhere:REGION:ACCOUNT:profile/UUID",
-    "role_arn": "arn:aws:iam::ACCOUNT:role/NAME",
-}
+# The fields the program takes, and the kind of ARN each holds (patterns and written forms: service_limits).
+_ARN_KINDS = {"trust_anchor_arn": "trust-anchor", "profile_arn": "profile", "role_arn": "role"}
 
 
 class SigningError(Exception):
@@ -175,8 +168,9 @@ def load_signing_key(private_key_pem, spki_der, key_oid, backend=None):
 
 def validate_arn(field, value):
     """Return the ARN, or raise SigningError naming the field and the expected form."""
-    if not isinstance(value, str) or not _ARN_PATTERNS[field].match(value):
-        raise SigningError("%s %r is not valid; expected %s" % (field, value, _ARN_EXAMPLES[field]))
+    kind = _ARN_KINDS[field]
+    if not isinstance(value, str) or not service_limits.ARN_PATTERNS[kind].match(value):
+        raise SigningError("%s %r is not valid; expected %s" % (field, value, service_limits.ARN_FORMS[kind]))
     return value
 
 

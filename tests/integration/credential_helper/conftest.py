@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from support.credential_program import program  # noqa: F401  (the fixture, shared with the delivery tests)
+# The program fixture, shared with the delivery tests.
+from support.credential_program import program  # noqa: F401 pylint: disable=unused-import
 from trust_setup import create_trust
 from support.x509 import Chain
 

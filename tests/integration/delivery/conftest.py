@@ -5,7 +5,8 @@ import os
 import pytest
 
 from delivery_world import SYSTEM_PYTHON, DeliveryWorld
-from support.credential_program import program  # noqa: F401  (the fixture, shared with the credential_helper tests)
+# The program fixture, shared with the credential_helper tests.
+from support.credential_program import program  # noqa: F401 pylint: disable=unused-import
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ def test_trust_role_imports_a_crl_from_the_same_ca(cp, tmp_path):
     assert again.rc == 0 and again.stats["localhost"]["changed"] == 0, again.explain()
     assert [module for module in RESOURCE_MODULES if ran(again, module)] == []
     # Another CRL: the read step sees the difference and the crl module runs.
-    newer = SampleCA.crl_from_files(tmp_path / "ca" / "ca.crt", tmp_path / "ca" / "ca.key", [0x42, 0x43])
+    newer = Authority.from_files(tmp_path / "ca" / "ca.crt", tmp_path / "ca" / "ca.key").crl([0x42, 0x43])
     replaced = cp.playbook(play(dict(role_vars, rolesanywhere_crl_pem=newer), tmp_path / "ca"))
     assert replaced.rc == 0, replaced.explain()
     assert [r["task"] for r in replaced.results if r["result"].get("changed")] == ["hybridcloud.rolesanywhere.trust : Ensure the CRL"]

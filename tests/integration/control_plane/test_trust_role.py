@@ -14,8 +14,8 @@ def play(role_vars, ca_path):
         "hosts": "localhost", "gather_facts": False,
         "roles": [{"role": "hybridcloud.rolesanywhere.trust", "vars": variables}],
         "post_tasks": [{"name": "published", "ansible.builtin.debug": {"msg": {
-            "trust_anchor": "{{ rolesanywhere_trust_anchor_arn }}", "profile": "{{ rolesanywhere_profile_arn }}",
-            "role": "{{ rolesanywhere_role_arn }}"}}}],
+            "trust_anchor": "{{ rolesanywhere_trust_result.trust_anchor_arn }}",
+            "profile": "{{ rolesanywhere_trust_result.profile_arn }}", "role": "{{ rolesanywhere_trust_result.role_arn }}"}}}],
     }]
 
 

@@ -326,11 +326,40 @@ def test_awscli_pip_install_into_a_virtualenv_everyone_can_run(make_host, tmp_pa
                                    rolesanywhere_awscli_pip_spec=str(_fake_awscli_wheel(tmp_path)),
                                    rolesanywhere_awscli_virtualenv_python=sys.executable)
     variables_play = play(variables)
-    variables_play[0]["tasks"] = [{"name": "show the AWS CLI path", "ansible.builtin.debug": {"var": "rolesanywhere_awscli_path"}}]
+    variables_play[0]["tasks"] = [{"name": "show the AWS CLI path", "ansible.builtin.debug": {
+        "var": "rolesanywhere_credential_helper_result.awscli_path"}}]
     result = run_playbook(variables_play, tmp_path=tmp_path)
     assert result.rc == 0, result.explain()
-    assert result.task("show the AWS CLI path")["rolesanywhere_awscli_path"] == str(virtualenv / "bin" / "aws")
+    shown = result.task("show the AWS CLI path")["rolesanywhere_credential_helper_result.awscli_path"]
+    assert shown == str(virtualenv / "bin" / "aws")
     completed = subprocess.run([str(virtualenv / "bin" / "aws")], capture_output=True, text=True, timeout=60, check=False)
     assert completed.stdout.strip() == "fake aws cli"
     assert stat.S_IMODE(os.stat(virtualenv / "bin" / "aws").st_mode) & 0o005 == 0o005
     assert run_playbook(variables_play, tmp_path=tmp_path).changed == 0
+
+
+def test_an_inventory_input_wins_over_the_result_of_the_role_before(make_host, tmp_path):
+    """The credential_helper role installs an AWS CLI of its own and publishes its path in its result; the verify role
+    still runs the AWS CLI the inventory names (before, a set_fact under the input's name replaced that value)."""
+    host = make_host()
+    virtualenv = host.directory / "awscli"
+    variables = python_helper_vars(host, rolesanywhere_install_awscli="pip", rolesanywhere_awscli_virtualenv=str(virtualenv),
+                                   rolesanywhere_awscli_pip_spec=str(_fake_awscli_wheel(tmp_path)),
+                                   rolesanywhere_awscli_virtualenv_python=sys.executable,
+                                   rolesanywhere_region=host.server.region, rolesanywhere_verify_client="cli",
+                                   rolesanywhere_awscli_path=AWS, ansible_connection="local",
+                                   ansible_python_interpreter=sys.executable)
+    inventory = {"all": {"hosts": {"host1": variables}}}
+    roles_play = [{"hosts": "all", "gather_facts": False,
+                   "roles": ["hybridcloud.rolesanywhere.credential_helper", "hybridcloud.rolesanywhere.verify"],
+                   "post_tasks": [{"name": "show the result", "ansible.builtin.debug": {
+                       "var": "rolesanywhere_credential_helper_result"}}]}]
+    result = run_playbook(roles_play, tmp_path=tmp_path, inventory=inventory, env=host.env())
+    assert result.rc == 0, result.explain()
+
+    # The fake CLI the role installed only prints a line: the proof passed because it ran the inventory's real CLI.
+    proof = result.task("hybridcloud.rolesanywhere.verify : Prove the AWS profile works as the service user", "host1")
+    assert proof["ok"] is True, proof
+    published = result.task("show the result", "host1")["rolesanywhere_credential_helper_result"]
+    assert published == {"signing_helper_path": str(host.directory / "bin" / "rolesanywhere-credential-process"),
+                         "awscli_path": str(virtualenv / "bin" / "aws")}

@@ -76,8 +76,10 @@ def test_enroll_issues_then_changes_nothing_with_one_call_per_host(tmp_path, bar
 def facts_play():
     return [{"hosts": "all", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"],
              "post_tasks": [{"name": "facts", "ansible.builtin.debug": {"msg": {
-                 "certificate": "{{ rolesanywhere_certificate_path }}", "key": "{{ rolesanywhere_private_key_path }}",
-                 "intermediates": "{{ rolesanywhere_intermediates_path }}", "changed": "{{ rolesanywhere_certificate_changed }}"}}}]}]
+                 "certificate": "{{ rolesanywhere_enroll_result.certificate_path }}",
+                 "key": "{{ rolesanywhere_enroll_result.private_key_path }}",
+                 "intermediates": "{{ rolesanywhere_enroll_result.intermediates_path }}",
+                 "changed": "{{ rolesanywhere_enroll_result.certificate_changed }}"}}}]}]
 
 
 def test_intermediate_ca_installs_the_chain_and_publishes_the_paths(tmp_path):

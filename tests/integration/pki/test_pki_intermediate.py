@@ -36,8 +36,8 @@ def test_intermediate_ca_revocation_denies_the_revoked_host_only(tmp_path, local
     intermediate = pki.load_certificates(open(fleet.ca_path + "/intermediate.crt").read())[0]
     assert bundle == [root, intermediate]
     facts = onboarded.task("hybridcloud.rolesanywhere.trust : Publish the ARNs the host roles need", "localhost")["ansible_facts"]
-    arns = {"trust_anchor_arn": facts["rolesanywhere_trust_anchor_arn"], "profile_arn": facts["rolesanywhere_profile_arn"],
-            "role_arn": facts["rolesanywhere_role_arn"]}
+    published = facts["rolesanywhere_trust_result"]
+    arns = {name: published[name] for name in ("trust_anchor_arn", "profile_arn", "role_arn")}
     for host in ("h1", "h2"):
         assert session(localaws, arns, fleet, host)["credentialSet"]
 

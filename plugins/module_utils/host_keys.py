@@ -106,6 +106,13 @@ CERT_FILE = "certificate.pem"
 CHAIN_FILE = "chain.pem"
 CA_FILE = "ca.pem"
 PENDING_SUFFIX = ".next"
+# The host file layout: a user's files live in ~/.aws/rolesanywhere unless cert_dir says otherwise.
+DEFAULT_CERT_SUBDIR = os.path.join(".aws", "rolesanywhere")
+
+
+def default_cert_dir(home):
+    """The directory of a user's key, certificate, chain and CA file when no cert_dir is given."""
+    return os.path.join(home, DEFAULT_CERT_SUBDIR)
 
 
 class PairFiles:

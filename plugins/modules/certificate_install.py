@@ -113,8 +113,6 @@ removed:
   elements: str
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, host_keys
@@ -194,7 +192,7 @@ def run(module):
     chain = pem_or_fail(module, "chain", params["chain"], required=False)
     ca_certificate = pem_or_fail(module, "ca_certificate", params["ca_certificate"])
     uid, gid = atomic_files.resolve_owner(params["service_user"], params["group"])
-    cert_dir = params["cert_dir"] or os.path.join(atomic_files.home_of(params["service_user"]), ".aws", "rolesanywhere")
+    cert_dir = params["cert_dir"] or host_keys.default_cert_dir(atomic_files.home_of(params["service_user"]))
     files = host_keys.PairFiles(cert_dir)
 
     backend = host_keys.select_backend(params["backend"])
@@ -236,7 +234,7 @@ def remove(module):
     cert_dir = params["cert_dir"]
     if not cert_dir:
         try:
-            cert_dir = os.path.join(atomic_files.home_of(params["service_user"]), ".aws", "rolesanywhere")
+            cert_dir = host_keys.default_cert_dir(atomic_files.home_of(params["service_user"]))
         except atomic_files.FileWriteError:
             # A service user removed from the host took its home, and the default directory, with it.
             module.exit_json(changed=False, removed=[], certificate_path=None, private_key_path=None)

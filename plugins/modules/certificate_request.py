@@ -184,7 +184,6 @@ backend:
 """
 
 import hashlib
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -296,7 +295,7 @@ def run(module):
         module.fail_json(msg="renew_before_days must be 0 or more")
     refuse_bad_subject(module)
     uid, gid = atomic_files.resolve_owner(params["service_user"], params["group"])
-    cert_dir = params["cert_dir"] or os.path.join(atomic_files.home_of(params["service_user"]), ".aws", "rolesanywhere")
+    cert_dir = params["cert_dir"] or host_keys.default_cert_dir(atomic_files.home_of(params["service_user"]))
     files = host_keys.PairFiles(cert_dir)
     paths = {"private_key_path": files.key, "certificate_path": files.certificate, "chain_path": files.chain,
              "ca_certificate_path": files.ca_certificate}

@@ -175,6 +175,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import aws_config
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_command
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_keys
 
 PROGRAM_MODE = 0o755
 DEFAULT_ENDPOINT_SERVICES = ["sts", "redshift", "iam", "rolesanywhere"]
@@ -236,12 +237,12 @@ def resolve_entry(entry, login, port_range, present):
     """Where an entry's files, user and service are on this host."""
     user = entry["service_user"] or login[0]
     home = login[1] if user == login[0] else home_of(user, entry["aws_profile"])
-    files_dir = entry["cert_dir"] or home + "/.aws/rolesanywhere"
+    files_dir = entry["cert_dir"] or host_keys.default_cert_dir(home)
     resolved = {
         "aws_profile": entry["aws_profile"], "user": user, "home": home, "files_dir": files_dir,
-        "certificate": entry["certificate_path"] or files_dir + "/certificate.pem",
-        "private_key": entry["private_key_path"] or files_dir + "/private-key.pem",
-        "intermediates": entry["intermediates_path"] or files_dir + "/chain.pem",
+        "certificate": entry["certificate_path"] or os.path.join(files_dir, host_keys.CERT_FILE),
+        "private_key": entry["private_key_path"] or os.path.join(files_dir, host_keys.KEY_FILE),
+        "intermediates": entry["intermediates_path"] or os.path.join(files_dir, host_keys.CHAIN_FILE),
         "credentials_file": entry["aws_credentials_file"] or home + "/.aws/credentials",
         "port": serve_port(entry, user, port_range),
     }

@@ -342,5 +342,3 @@ def fingerprint_sha256(cert):
     """Colon-separated upper-case SHA-256 fingerprint, as ``openssl x509 -fingerprint -sha256`` prints it."""
     digest = cert.fingerprint(hashes.SHA256())
     return ":".join("%02X" % byte for byte in bytearray(digest))
-
-

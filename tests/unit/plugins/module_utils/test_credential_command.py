@@ -140,3 +140,13 @@ def test_exec_start_refuses_a_relative_program_and_control_characters():
         cc.exec_start(["aws_signing_helper", "serve"])
     with pytest.raises(cc.CommandError, match="control character"):
         cc.exec_start(["/usr/local/bin/helper", "serve", "--profile", "a\nb"])
+
+
+@pytest.mark.parametrize("mode", ["serve", "update"])
+def test_the_program_parser_accepts_every_rendered_service_flag(mode):
+    from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_process
+
+    every = fields(intermediates="/c.pem", role_session_name="s", endpoint="http://e", extra_args=["--debug"], **SERVICE)
+    arguments = credential_process.build_parser().parse_args(cc.service_argv(every, mode, "python")[1:])
+    assert arguments.command == mode and arguments.refresh_window == 600 and arguments.refresh_min_lead == 60
+    assert (arguments.port == 49533) if mode == "serve" else (arguments.credentials_file == SERVICE["credentials_file"])

@@ -83,6 +83,8 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
   - hybridcloud.rolesanywhere.ca_pem_source
 notes:
   - Runs on the controller; needs the Python C(cryptography) library there.

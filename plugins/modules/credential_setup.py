@@ -107,13 +107,9 @@ options:
     type: list
     elements: dict
     required: true
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
 notes:
   - Used by the C(hybridcloud.rolesanywhere.credential_helper) role; its messages name the role's variables.
 seealso:

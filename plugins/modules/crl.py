@@ -59,6 +59,8 @@ seealso:
   - module: hybridcloud.rolesanywhere.crl_info
   - module: hybridcloud.rolesanywhere.trust_anchor
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags

@@ -109,6 +109,8 @@ seealso:
   - module: hybridcloud.rolesanywhere.trust_anchor
   - module: hybridcloud.rolesanywhere.session_policy_check
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags

@@ -96,6 +96,8 @@ options:
     type: int
     default: 7
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
   - hybridcloud.rolesanywhere.ca_pem_source
 notes:
   - Supports check mode and diff mode (the diff lists the revoked serials before and after).

@@ -118,6 +118,8 @@ seealso:
     description: How trust anchors, profiles and roles fit together.
     link: https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags

@@ -59,7 +59,9 @@ def name(common_name: str | None, **attributes: str) -> x509.Name:
 
 
 @dataclass
-class Leaf:
+class _CertifiedKey:
+    """A certificate and its private key, as the leaves and the CAs below are."""
+
     certificate: x509.Certificate
     private_key: object
 
@@ -67,6 +69,9 @@ class Leaf:
     def certificate_pem(self) -> str:
         return self.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
+
+@dataclass
+class Leaf(_CertifiedKey):
     @property
     def private_key_pem(self) -> str:
         return self.private_key.private_bytes(
@@ -75,13 +80,7 @@ class Leaf:
 
 
 @dataclass
-class CertificateAuthority:
-    certificate: x509.Certificate
-    private_key: object
-
-    @property
-    def certificate_pem(self) -> str:
-        return self.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+class CertificateAuthority(_CertifiedKey):
 
     @property
     def common_name(self) -> str:

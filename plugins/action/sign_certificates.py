@@ -12,6 +12,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.atomic_files import FileWriteError
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.local_ca import PemSource
 
 try:
     from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import batch_signing, external_signer
@@ -23,11 +24,6 @@ ARGUMENT_SPEC = dict(
     hosts=dict(type="list", elements="str"),
     ca_path=dict(type="path"),
     passphrase=dict(type="str", no_log=True),
-    # The CA as PEM text (an AWX credential): loaded in this process's memory, never written to disk.
-    ca_certificate_pem=dict(type="str"),
-    ca_private_key_pem=dict(type="str", no_log=True),
-    intermediate_certificate_pem=dict(type="str"),
-    intermediate_private_key_pem=dict(type="str", no_log=True),
     acm_pca_arn=dict(type="str"),
     # An external CA: a command fed the batch's CSRs as JSON (the contract in module_utils/external_signer.py).
     external_signer=dict(type="raw"),
@@ -42,6 +38,8 @@ ARGUMENT_SPEC = dict(
     secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
     session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
     waiter_delay=dict(type="int", default=1),
+    # The CA as PEM text (an AWX credential): loaded in this process's memory, never written to disk.
+    **PemSource.argument_spec()
 )
 
 

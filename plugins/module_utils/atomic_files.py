@@ -418,13 +418,16 @@ def _open_parent(path):
         raise _describe(exc, path)
 
 
-def remove_file(path):
-    """Remove the file (or planted link) at ``path`` itself; return True when something was removed."""
+def _remove_entry(path, remove):
+    """Call ``remove(name, parent_fd)`` for ``path``'s entry in its parent, opened as every write opens it.
+
+    True when something was (or would be) removed, False when nothing is there; other failures name the path.
+    """
     dir_fd = _open_parent(path)
     if dir_fd is None:
         return False
     try:
-        os.unlink(os.path.basename(path), dir_fd=dir_fd)
+        remove(os.path.basename(os.path.abspath(path)), dir_fd)
     except FileNotFoundError:
         return False
     except OSError as exc:
@@ -432,6 +435,11 @@ def remove_file(path):
     finally:
         os.close(dir_fd)
     return True
+
+
+def remove_file(path):
+    """Remove the file (or planted link) at ``path`` itself; return True when something was removed."""
+    return _remove_entry(path, lambda name, dir_fd: os.unlink(name, dir_fd=dir_fd))
 
 
 def rename_in_directory(directory, renames):
@@ -476,22 +484,13 @@ def remove_tree(path, check_mode=False):
     itself and everything below it are removed where they are, so a link planted inside, or at ``path`` itself, is
     removed as a link and never followed into another user's files.
     """
-    dir_fd = _open_parent(path)
-    if dir_fd is None:
-        return False
-    name = os.path.basename(os.path.abspath(path))
-    try:
+    def remove(name, dir_fd):
         status = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
         if check_mode:
-            return True
+            return
         if stat.S_ISDIR(status.st_mode):
             _remove_directory(dir_fd, name)
         else:
             os.unlink(name, dir_fd=dir_fd)
-    except FileNotFoundError:
-        return False
-    except OSError as exc:
-        raise FileWriteError("cannot remove %s: %s" % (path, exc.strerror or exc))
-    finally:
-        os.close(dir_fd)
-    return True
+
+    return _remove_entry(path, remove)

@@ -28,6 +28,7 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import p
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import CRL
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereError
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import apply_update
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import call
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_enabled
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_tags
@@ -112,13 +113,7 @@ def _ensure_name_and_data(client, current, params, check_mode):
         updates["name"] = params["name"]
     if params.get("crl") is not None and crl_identity(params["crl"]) != crl_identity(current.get("crlData")):
         updates["crlData"] = to_bytes(params["crl"])
-    if not updates:
-        return False, current
-    updated = deepcopy(current)
-    updated.update(updates)
-    if not check_mode:
-        updated.update(call(client, "update_crl", crlId=current["crlId"], **updates)["crl"])
-    return True, updated
+    return apply_update(client, CRL, current, updates, check_mode)
 
 
 def ensure_crl_present(client, current, params, check_mode):

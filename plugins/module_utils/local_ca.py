@@ -297,6 +297,16 @@ class PemSource:
         "intermediate_private_key_pem": "rolesanywhere_ca_intermediate_private_key_pem",
     }
 
+    @staticmethod
+    def argument_spec():
+        """The options that carry the CA as PEM text (documented by the ca_pem_source doc fragment); a fresh copy."""
+        return dict(
+            ca_certificate_pem=dict(type="str"),
+            ca_private_key_pem=dict(type="str", no_log=True),
+            intermediate_certificate_pem=dict(type="str"),
+            intermediate_private_key_pem=dict(type="str", no_log=True),
+        )
+
     def __init__(self, certificate=None, private_key=None, intermediate_certificate=None, intermediate_private_key=None):
         self.values = {"certificate": certificate, "private_key": private_key,
                        "intermediate_certificate": intermediate_certificate, "intermediate_private_key": intermediate_private_key}

@@ -261,9 +261,7 @@ def validate_ca_certificate(cert, now=None):
         raise CertificateRuleError("%s lacks keyCertSign in keyUsage; re-issue the CA with keyUsage keyCertSign (and cRLSign)" % label,
                                    rule="key_usage")
     check_signature_hash(cert, label)
-    check_critical_extensions(cert, label)
-    check_validity(cert, label, now)
-    check_key_strength(_public_key(cert, label), label)
+    _check_extensions_validity_and_key(cert, label, now)
 
 
 @_judged_safely
@@ -285,6 +283,11 @@ def validate_leaf_certificate(cert, now=None):
     check_signature_hash(cert, label)
     if len(cert.subject) == 0:
         raise CertificateRuleError("%s has an empty subject; give it at least a common name (CN)" % label, rule="subject")
+    _check_extensions_validity_and_key(cert, label, now)
+
+
+def _check_extensions_validity_and_key(cert, label, now):
+    """The last checks of a CA and of a leaf alike, in this order: no unknown critical extension, valid now, strong key."""
     check_critical_extensions(cert, label)
     check_validity(cert, label, now)
     check_key_strength(_public_key(cert, label), label)

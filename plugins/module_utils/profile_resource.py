@@ -17,6 +17,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import service_limits as limits
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import PROFILE
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereError
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import apply_update
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import call
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_enabled
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_tags
@@ -223,14 +224,7 @@ def _profile_updates(current, params):
 
 
 def _ensure_profile_fields(client, current, params, check_mode):
-    updates = _profile_updates(current, params)
-    if not updates:
-        return False, current
-    updated = deepcopy(current)
-    updated.update(updates)
-    if not check_mode:
-        updated.update(call(client, "update_profile", profileId=current["profileId"], **updates)["profile"])
-    return True, updated
+    return apply_update(client, PROFILE, current, _profile_updates(current, params), check_mode)
 
 
 def _ensure_attribute_mappings(client, current, params, check_mode):

@@ -360,6 +360,19 @@ def _delete(client, kind, resource_id):
     return True
 
 
+def apply_update(client, kind, current, updates, check_mode):
+    """Send ``updates`` (API field -> value) with the kind's Update call: (changed, resource as it is or would be)."""
+    if not updates:
+        return False, current
+    updated = deepcopy(current)
+    updated.update(updates)
+    if not check_mode:
+        arguments = dict(updates)
+        arguments[kind.id_key] = current[kind.id_key]
+        updated.update(call(client, "update_" + kind.operation_suffix, **arguments)[kind.detail_key])
+    return True, updated
+
+
 def changed_fields(current, desired):
     """The subset of ``desired`` (field -> value, None = not managed) that differs from ``current``."""
     return dict((key, value) for key, value in desired.items() if value is not None and current.get(key) != value)
@@ -372,6 +385,33 @@ def diff_result(before, after):
 # ---------------------------------------------------------------------------------------------------------------
 # The flow every resource module follows
 # ---------------------------------------------------------------------------------------------------------------
+
+def id_option(kind):
+    """The option that addresses one resource exactly (crl_id, profile_id, trust_anchor_id)."""
+    return kind.operation_suffix + "_id"
+
+
+def resource_argument_spec(kind, **options):
+    """The options every module that manages a ``kind`` has, and its own ``options``."""
+    spec = dict(
+        name=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        enabled=dict(type="bool", default=True),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    spec[id_option(kind)] = dict(type="str", aliases=[kind.operation_suffix + "_arn"])
+    spec.update(options)
+    return spec
+
+
+def info_argument_spec(kind, **options):
+    """The options of a ``kind``'s _info module: a name, the id or ARN, and its own ``options``."""
+    spec = dict(name=dict(type="str"))
+    spec[id_option(kind)] = dict(type="str", aliases=[kind.operation_suffix + "_arn"])
+    spec.update(options)
+    return spec
+
 
 def manage_resource(module, kind, id_option, validate, ensure_present, normalize):
     """Validate, locate, reconcile (or delete), re-read, and exit with ``changed``, the resource and a diff.

@@ -22,6 +22,7 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import n
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereError
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import apply_update
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import call
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_enabled
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_tags
@@ -121,14 +122,7 @@ def _ensure_name_and_source(client, current, params, check_mode):
     source = desired_source(params)
     if source_differs(current.get("source"), source):
         updates["source"] = source
-    if not updates:
-        return False, current
-    updated = deepcopy(current)
-    updated.update(updates)
-    if not check_mode:
-        response = call(client, "update_trust_anchor", trustAnchorId=current["trustAnchorId"], **updates)
-        updated.update(response["trustAnchor"])
-    return True, updated
+    return apply_update(client, TRUST_ANCHOR, current, updates, check_mode)
 
 
 def _ensure_notification_settings(client, current, params, check_mode):

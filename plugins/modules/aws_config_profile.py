@@ -158,13 +158,9 @@ options:
     choices: [config, credentials]
     default: config
     version_added: 1.0.0
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
 notes:
   - The file is edited line by line rather than through an INI parser, so comments survive. A file with two sections
     of the same name is refused, as the AWS CLI would refuse it.

@@ -83,6 +83,8 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
   - hybridcloud.rolesanywhere.ca_pem_source
 notes:
   - Runs on the controller; needs the Python C(cryptography) library there.
@@ -238,13 +240,10 @@ def main():
             intermediate=dict(type="bool", default=False),
             intermediate_common_name=dict(type="str"),
             passphrase=dict(type="str", no_log=True),
-            ca_certificate_pem=dict(type="str"),
-            ca_private_key_pem=dict(type="str", no_log=True),
-            intermediate_certificate_pem=dict(type="str"),
-            intermediate_private_key_pem=dict(type="str", no_log=True),
             trusted_certificates=dict(type="str"),
             trust_anchor_name=dict(type="str"),
             replace=dict(type="bool", default=False),
+            **PemSource.argument_spec()
         ),
         supports_check_mode=True,
     )

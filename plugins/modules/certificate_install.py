@@ -54,6 +54,8 @@ options:
     description: PEM of the root CA certificate (what the trust anchor holds). Required with O(state=present).
     type: str
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
   - hybridcloud.rolesanywhere.host_files
 notes:
   - Supports check mode and diff mode (the diff shows the serial and expiry before and after).

@@ -64,6 +64,8 @@ options:
     type: int
     default: 30
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
   - hybridcloud.rolesanywhere.host_files
 notes:
   - O(cert_dir) is created C(0700) and owned by O(service_user) when missing; missing parent directories are created

@@ -41,6 +41,9 @@ notes:
   - Supports check mode and diff mode (the diff tells whether the cache exists before and after).
 seealso:
   - module: hybridcloud.rolesanywhere.certificate_install
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
 """
 
 EXAMPLES = r"""

@@ -73,8 +73,16 @@ options:
   cache_max_age:
     description: C(--cache-max-age) of the collection's program (not written for the official helper).
     type: int
+  refresh_window:
+    description:
+      - C(--refresh-window) of the collection's program in the V(serve) and V(update) services (not written for the
+        official helper, which has no such flag).
+    type: int
+  refresh_min_lead:
+    description: C(--refresh-min-lead) of the collection's program in the V(serve) and V(update) services.
+    type: int
   extra_args:
-    description: Further helper flags appended to every credential_process line.
+    description: Further helper flags appended to every credential_process line and service command.
     type: list
     elements: str
     default: []
@@ -99,13 +107,9 @@ options:
     type: list
     elements: dict
     required: true
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
 notes:
   - Used by the C(hybridcloud.rolesanywhere.credential_helper) role; its messages name the role's variables.
 seealso:
@@ -137,7 +141,19 @@ profiles:
   elements: dict
   sample: [{"aws_profile": "redshift", "user": "batch", "home": "/home/batch", "files_dir": "/home/batch/.aws/rolesanywhere",
             "certificate": "/home/batch/.aws/rolesanywhere/certificate.pem", "port": 49533, "changed": false,
-            "stat": {"exists": true, "size": 1234}}]
+            "stat": {"exists": true, "size": 1234},
+            "service": {"argv": ["/usr/local/bin/aws_signing_helper", "serve", "--certificate", "..."],
+                        "command": "/usr/local/bin/aws_signing_helper serve --certificate ...",
+                        "exec_start": "/usr/local/bin/aws_signing_helper serve --certificate ..."}}]
+  contains:
+    service:
+      description:
+        - The command the entry's V(serve) or V(update) service runs, rendered by C(module_utils/credential_command.py)
+          for O(signing_helper); V(null) for V(process) entries and with O(state=absent).
+        - C(argv) is the list of words, C(command) the same shell-quoted, C(exec_start) the value of the unit's
+          C(ExecStart=), quoted for systemd (double quotes, C(%%) and C($$) escaped).
+      returned: always
+      type: dict
 program:
   description: The collection's program on the host.
   returned: when O(signing_helper=python) and O(state=present)
@@ -254,20 +270,39 @@ def helper_endpoint(entry):
     return (entry["endpoints"] or {}).get("rolesanywhere") or entry["endpoint_url"] or None
 
 
-def credential_process_line(params, entry, resolved):
+def command_fields(params, entry, resolved):
+    """The credential_command fields of an entry, for its credential_process line and its service alike."""
     has_chain = resolved["stat"]["exists"] and resolved["stat"]["size"] > 0
-    fields = {
+    return {
         "helper": params["helper_path"], "certificate": resolved["certificate"], "private_key": resolved["private_key"],
         "intermediates": resolved["intermediates"] if has_chain else None, "trust_anchor_arn": entry["trust_anchor_arn"],
         "profile_arn": entry["profile_arn"], "role_arn": entry["role_arn"], "session_duration": int(entry["session_duration"]),
         "role_session_name": entry["role_session_name"], "endpoint": helper_endpoint(entry),
         "cache_max_age": params["cache_max_age"] if params["signing_helper"] == "python" else None,
         "extra_args": params["extra_args"],
+        "port": resolved["port"], "profile": entry["aws_profile"], "credentials_file": resolved["credentials_file"],
+        "refresh_window": params["refresh_window"], "refresh_min_lead": params["refresh_min_lead"],
     }
+
+
+def credential_process_line(params, entry, resolved):
     try:
-        return credential_command.render(fields)
+        return credential_command.render(command_fields(params, entry, resolved))
     except credential_command.CommandError as exc:
         raise SetupError("AWS profile '%s': %s" % (entry["aws_profile"], exc))
+
+
+def service_command(params, entry, resolved):
+    """What the entry's serve or update unit runs: argv, the same shell-quoted, and the unit's ExecStart value."""
+    mode = entry["credential_delivery"]
+    if params["state"] != "present" or mode not in credential_command.SERVICE_FIELDS:
+        return None
+    try:
+        words = credential_command.service_argv(command_fields(params, entry, resolved), mode, params["signing_helper"])
+        return {"argv": words, "command": credential_command.shell_line(words),
+                "exec_start": credential_command.exec_start(words)}
+    except credential_command.CommandError as exc:
+        raise SetupError("AWS profile '%s' (credential_delivery %s): %s" % (entry["aws_profile"], mode, exc))
 
 
 def delivery_settings(entry, resolved):
@@ -430,8 +465,11 @@ def run(module):
     result["delivery"] = delivery_state(params)
     diffs = []
     entries = [dict(PROFILE_DEFAULTS, **dict((k, v) for k, v in entry.items() if v is not None)) for entry in params["profiles"]]
-    # Every name and path first: a missing service user fails the host before any file changes.
+    # Every name, path and service command first: a missing service user or an unusable path fails the host before
+    # any file changes.
     resolved = [resolve_entry(entry, login, params["port_range"], present) for entry in entries]
+    for entry, where in zip(entries, resolved):
+        where["service"] = service_command(params, entry, where)
     if present and params["signing_helper"] == "official":
         official_step(params, cpu, module.check_mode, result, diffs)
     if present and params["signing_helper"] == "python":
@@ -465,6 +503,8 @@ def main():
             official_checksums=dict(type="dict", default={}),
             official_upload=dict(type="path"),
             cache_max_age=dict(type="int"),
+            refresh_window=dict(type="int"),
+            refresh_min_lead=dict(type="int"),
             extra_args=dict(type="list", elements="str", default=[]),
             port_range=dict(type="list", elements="int", default=[49400, 49999]),
             unit_dir=dict(type="path", default="/etc/systemd/system"),

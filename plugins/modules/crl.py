@@ -22,22 +22,11 @@ description:
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
-  name:
-    description:
-      - Name of the CRL (1-255 letters, digits, spaces, V(-) and V(_)).
-      - Required unless O(crl_id) is given. With O(crl_id), a different O(name) renames the CRL.
-    type: str
   crl_id:
     description:
       - Id (UUID) or ARN of an existing CRL, to address it exactly instead of by O(name).
     type: str
     aliases: [crl_arn]
-  state:
-    description:
-      - V(present) imports or updates the CRL, V(absent) deletes it.
-    type: str
-    choices: [present, absent]
-    default: present
   trust_anchor_arn:
     description:
       - ARN (or id) of the trust anchor the CRL provides revocation for. Required to import a CRL.
@@ -59,6 +48,9 @@ seealso:
   - module: hybridcloud.rolesanywhere.crl_info
   - module: hybridcloud.rolesanywhere.trust_anchor
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
+  - hybridcloud.rolesanywhere.resource
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -143,19 +135,11 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.crl_reso
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.crl_resource import validate_crl_params
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import CRL
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import manage_resource
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import resource_argument_spec
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str"),
-        crl_id=dict(type="str", aliases=["crl_arn"]),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        trust_anchor_arn=dict(type="str"),
-        crl=dict(type="str"),
-        enabled=dict(type="bool", default=True),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-    )
+    argument_spec = resource_argument_spec(CRL, trust_anchor_arn=dict(type="str"), crl=dict(type="str"))
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, required_one_of=[("name", "crl_id")])
     manage_resource(module, CRL, "crl_id", validate_crl_params, ensure_crl_present, normalize_crl)
 

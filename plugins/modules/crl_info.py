@@ -19,10 +19,6 @@ description:
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
-  name:
-    description:
-      - Return only CRLs with this name (names need not be unique, so several may match).
-    type: str
   crl_id:
     description:
       - Id (UUID) or ARN of one CRL. Takes precedence over O(name).
@@ -35,6 +31,9 @@ options:
 seealso:
   - module: hybridcloud.rolesanywhere.crl
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes.no_diff
+  - hybridcloud.rolesanywhere.resource.info
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -78,15 +77,11 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesany
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import resource_id_from
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import CRL
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import describe_resources
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import info_argument_spec
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str"),
-        crl_id=dict(type="str", aliases=["crl_arn"]),
-        trust_anchor_arn=dict(type="str"),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=info_argument_spec(CRL, trust_anchor_arn=dict(type="str")), supports_check_mode=True)
     anchor = module.params.get("trust_anchor_arn")
     keep = None
     if anchor:

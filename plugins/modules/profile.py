@@ -24,22 +24,11 @@ description:
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
-  name:
-    description:
-      - Name of the profile (1-255 letters, digits, spaces, V(-) and V(_)).
-      - Required unless O(profile_id) is given. With O(profile_id), a different O(name) renames the profile.
-    type: str
   profile_id:
     description:
       - Id (UUID) or ARN of an existing profile, to address it exactly instead of by O(name).
     type: str
     aliases: [profile_arn]
-  state:
-    description:
-      - V(present) creates or updates the profile, V(absent) deletes it.
-    type: str
-    choices: [present, absent]
-    default: present
   enabled:
     description:
       - Whether the profile may be used to request credentials.
@@ -109,6 +98,9 @@ seealso:
   - module: hybridcloud.rolesanywhere.trust_anchor
   - module: hybridcloud.rolesanywhere.session_policy_check
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
+  - hybridcloud.rolesanywhere.resource
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -233,14 +225,12 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import validate_profile_params
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import PROFILE
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import manage_resource
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import resource_argument_spec
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str"),
-        profile_id=dict(type="str", aliases=["profile_arn"]),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        enabled=dict(type="bool", default=True),
+    argument_spec = resource_argument_spec(
+        PROFILE,
         role_arns=dict(type="list", elements="str"),
         duration_seconds=dict(type="int"),
         managed_policy_arns=dict(type="list", elements="str"),
@@ -254,8 +244,6 @@ def main():
                 specifiers=dict(type="list", elements="str", required=True),
             ),
         ),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
         purge_role_arns=dict(type="bool", default=True),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, required_one_of=[("name", "profile_id")])

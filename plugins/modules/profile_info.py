@@ -19,10 +19,6 @@ description:
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
-  name:
-    description:
-      - Return only profiles with this name (names need not be unique, so several may match).
-    type: str
   profile_id:
     description:
       - Id (UUID) or ARN of one profile. Takes precedence over O(name).
@@ -31,6 +27,9 @@ options:
 seealso:
   - module: hybridcloud.rolesanywhere.profile
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes.no_diff
+  - hybridcloud.rolesanywhere.resource.info
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -67,14 +66,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import normalize_profile
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import PROFILE
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import describe_resources
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import info_argument_spec
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str"),
-        profile_id=dict(type="str", aliases=["profile_arn"]),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=info_argument_spec(PROFILE), supports_check_mode=True)
     describe_resources(module, PROFILE, "profile_id", normalize_profile)
 
 

@@ -42,13 +42,9 @@ options:
       - Fail when a group does not fit.
     type: bool
     default: false
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes.no_diff
 """
 
 EXAMPLES = r"""

@@ -96,6 +96,8 @@ options:
     type: int
     default: 7
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
   - hybridcloud.rolesanywhere.ca_pem_source
 notes:
   - Supports check mode and diff mode (the diff lists the revoked serials before and after).
@@ -232,10 +234,6 @@ def main():
         argument_spec=dict(
             ca_path=dict(type="path", required=True),
             passphrase=dict(type="str", no_log=True),
-            ca_certificate_pem=dict(type="str"),
-            ca_private_key_pem=dict(type="str", no_log=True),
-            intermediate_certificate_pem=dict(type="str"),
-            intermediate_private_key_pem=dict(type="str", no_log=True),
             serials=dict(type="list", elements="str", default=[]),
             hosts=dict(type="list", elements="str", default=[]),
             crl=dict(type="str"),
@@ -246,6 +244,7 @@ def main():
             dest=dict(type="path"),
             next_update_days=dict(type="int", default=30),
             renew_before_days=dict(type="int", default=7),
+            **local_ca.PemSource.argument_spec()
         ),
         supports_check_mode=True,
     )

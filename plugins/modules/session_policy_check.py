@@ -51,6 +51,8 @@ options:
 seealso:
   - module: hybridcloud.rolesanywhere.profile
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes.no_diff
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

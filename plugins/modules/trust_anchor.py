@@ -24,22 +24,11 @@ description:
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
-  name:
-    description:
-      - Name of the trust anchor (1-255 letters, digits, spaces, V(-) and V(_)).
-      - Required unless O(trust_anchor_id) is given. With O(trust_anchor_id), a different O(name) renames the trust anchor.
-    type: str
   trust_anchor_id:
     description:
       - Id (UUID) or ARN of an existing trust anchor, to address it exactly instead of by O(name).
     type: str
     aliases: [trust_anchor_arn]
-  state:
-    description:
-      - V(present) creates or updates the trust anchor, V(absent) deletes it.
-    type: str
-    choices: [present, absent]
-    default: present
   enabled:
     description:
       - Whether certificates chaining to this trust anchor may request credentials.
@@ -118,6 +107,9 @@ seealso:
     description: How trust anchors, profiles and roles fit together.
     link: https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes
+  - hybridcloud.rolesanywhere.resource
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -210,17 +202,15 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import manage_resource
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import resource_argument_spec
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import ensure_trust_anchor_present
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import normalize_trust_anchor
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import validate_trust_anchor_params
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str"),
-        trust_anchor_id=dict(type="str", aliases=["trust_anchor_arn"]),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        enabled=dict(type="bool", default=True),
+    argument_spec = resource_argument_spec(
+        TRUST_ANCHOR,
         certificate_bundle=dict(type="str"),
         acm_pca_arn=dict(type="str"),
         notification_settings=dict(
@@ -235,8 +225,6 @@ def main():
         purge_notification_settings=dict(type="bool", default=False),
         append=dict(type="bool", default=False),
         replace=dict(type="bool", default=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,

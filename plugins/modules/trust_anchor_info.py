@@ -19,10 +19,6 @@ description:
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
-  name:
-    description:
-      - Return only trust anchors with this name (names need not be unique, so several may match).
-    type: str
   trust_anchor_id:
     description:
       - Id (UUID) or ARN of one trust anchor. Takes precedence over O(name).
@@ -31,6 +27,9 @@ options:
 seealso:
   - module: hybridcloud.rolesanywhere.trust_anchor
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes.no_diff
+  - hybridcloud.rolesanywhere.resource.info
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -67,14 +66,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import normalize_trust_anchor
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import describe_resources
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import info_argument_spec
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str"),
-        trust_anchor_id=dict(type="str", aliases=["trust_anchor_arn"]),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=info_argument_spec(TRUST_ANCHOR), supports_check_mode=True)
     describe_resources(module, TRUST_ANCHOR, "trust_anchor_id", normalize_trust_anchor)
 
 

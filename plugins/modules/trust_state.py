@@ -41,6 +41,8 @@ options:
 seealso:
   - module: hybridcloud.rolesanywhere.trust_anchor_info
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes.no_diff
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

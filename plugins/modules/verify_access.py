@@ -121,12 +121,10 @@ notes:
   - The clock comparison asks the Roles Anywhere endpoint of the profile for its C(Date) header, only after a failure.
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details: It only reads, so it runs the same checks in check mode.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hybridcloud.rolesanywhere.attributes.no_diff
 seealso:
   - name: IAM Roles Anywhere troubleshooting
     description: What the service checks in CreateSession.

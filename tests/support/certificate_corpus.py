@@ -90,6 +90,19 @@ def _name_constrained():
 
 # ---- the table ------------------------------------------------------------------------------------------------------
 
+def _refusals_of_any_certificate(prefix, role, build, validity_scope=""):
+    """What X.509 and the validity period refuse in a CA and a leaf alike: the same three entries for each."""
+    validity = "§3 server checks: the validity period" + validity_scope
+    return [
+        _entry(prefix + "-unknown-critical-extension", role, lambda: build(**_unknown_critical()), REFUSED,
+               "the reference names no extension rule, so X.509 itself decides: RFC 5280 4.2 makes a verifier refuse a "
+               "certificate with a critical extension it does not recognize",
+               rule="critical_extension"),
+        _entry(prefix + "-expired", role, lambda: build(**_expired()), REFUSED, validity, rule="expired"),
+        _entry(prefix + "-not-yet-valid", role, lambda: build(**_not_yet_valid()), REFUSED, validity, rule="not_yet_valid"),
+    ]
+
+
 ENTRIES = [
     # Trust anchor CAs (§4: CA:true; keyUsage includes keyCertSign; SHA-256+; root or intermediate;
     # keys RSA, EC, ML-DSA).
@@ -130,14 +143,7 @@ ENTRIES = [
     _entry("ca-basic-constraints-false", "anchor",
            lambda: _anchor(ca=False, key_usage=factory.usage(key_cert_sign=True)), REFUSED,
            "§4: CA:false is not a CA", rule="basic_constraints"),
-    _entry("ca-unknown-critical-extension", "anchor", lambda: _anchor(**_unknown_critical()), REFUSED,
-           "the reference names no extension rule, so X.509 itself decides: RFC 5280 4.2 makes a verifier refuse a "
-           "certificate with a critical extension it does not recognize",
-           rule="critical_extension"),
-    _entry("ca-expired", "anchor", lambda: _anchor(**_expired()), REFUSED,
-           "§3 server checks: the validity period, of every certificate of the path", rule="expired"),
-    _entry("ca-not-yet-valid", "anchor", lambda: _anchor(**_not_yet_valid()), REFUSED,
-           "§3 server checks: the validity period, of every certificate of the path", rule="not_yet_valid"),
+    *_refusals_of_any_certificate("ca", "anchor", _anchor, ", of every certificate of the path"),
 
     # Leaves (§4: v3; CA false if present; keyUsage digitalSignature; SHA-256+; non-empty subject; §3: validity).
     _entry("leaf-ec-p256", "leaf", _leaf, ACCEPTED, "§4: every leaf rule met"),
@@ -180,14 +186,7 @@ ENTRIES = [
            "§4: a leaf's basicConstraints CA must be false", rule="basic_constraints"),
     _entry("leaf-empty-subject", "leaf", lambda: _leaf(subject=x509.Name([])), REFUSED,
            "§4: the subject must not be empty", rule="subject"),
-    _entry("leaf-unknown-critical-extension", "leaf", lambda: _leaf(**_unknown_critical()), REFUSED,
-           "the reference names no extension rule, so X.509 itself decides: RFC 5280 4.2 makes a verifier refuse a "
-           "certificate with a critical extension it does not recognize",
-           rule="critical_extension"),
-    _entry("leaf-expired", "leaf", lambda: _leaf(**_expired()), REFUSED,
-           "§3 server checks: the validity period", rule="expired"),
-    _entry("leaf-not-yet-valid", "leaf", lambda: _leaf(**_not_yet_valid()), REFUSED,
-           "§3 server checks: the validity period", rule="not_yet_valid"),
+    *_refusals_of_any_certificate("leaf", "leaf", _leaf),
 ]
 
 _BUILT = {}

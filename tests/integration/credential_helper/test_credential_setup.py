@@ -94,6 +94,26 @@ def test_setup_names_a_missing_service_user(tmp_path):
     assert not (tmp_path / "aws").exists()
 
 
+def test_setup_returns_each_service_command_quoted_for_systemd(tmp_path):
+    """serve and update entries get their unit's command from credential_command; process entries get none."""
+    task = setup_task(tmp_path / "with space", credential_delivery="serve", delivery_port=49533)
+    task["hybridcloud.rolesanywhere.credential_setup"].update(refresh_window=600, refresh_min_lead=60)
+    entries = task["hybridcloud.rolesanywhere.credential_setup"]["profiles"]
+    entries.append(dict(entries[0], aws_profile="batch", credential_delivery="update", delivery_port=0))
+    entries.append(dict(entries[0], aws_profile="cli", credential_delivery="process"))
+    checked = run_playbook(local_play(task), tmp_path=tmp_path, check=True)
+    assert checked.rc == 0, checked.explain()
+    serve, update, process = [entry["service"] for entry in checked.task("set up")["profiles"]]
+    assert process is None
+    assert serve["argv"][1:2] == ["serve"] and serve["argv"][-6:] == [
+        "--port", "49533", "--refresh-window", "600", "--refresh-min-lead", "60"]
+    assert update["argv"][1:2] == ["update"] and update["argv"][update["argv"].index("--profile") + 1] == "batch"
+    for service in (serve, update):
+        assert service["exec_start"].startswith('"%s" ' % service["argv"][0])
+        assert service["exec_start"] == credential_command.exec_start(service["argv"])
+        assert service["command"] == credential_command.shell_line(service["argv"])
+
+
 def test_aws_config_profile_renders_the_line_from_its_parts(tmp_path):
     config = tmp_path / "config"
     helper = {"path": "/opt/ra/aws_signing_helper", "certificate": "/srv/my certs/c.pem", "private_key": "/srv/k.pem",

@@ -33,7 +33,7 @@ CATALOGUE = {
         "Run the credential_helper role with rolesanywhere_aws_profile={profile}, or set rolesanywhere_aws_profile to a profile that exists.",
     ),
     "credential_process_missing": (
-        "The profile '{profile}' in {config_file} has no credential_process setting, so the AWS CLI finds no credentials.",
+        "The profile '{profile}' in {config_file} has no credential_process setting, so neither the AWS CLI nor an AWS SDK finds credentials in it.",
         "Rerun the credential_helper role; it writes credential_process = <signing helper> credential-process ... into the profile.",
     ),
     "credential_process_multiline": (
@@ -183,10 +183,10 @@ CATALOGUE = {
         "{operation} timed out: {endpoint} accepted the connection but did not answer in time ({detail}).",
         "Check that the endpoint of the profile (rolesanywhere_endpoint_url, rolesanywhere_endpoints) is the service and "
         "not a blackholing firewall, proxy or a stopped server, then run verify again; rolesanywhere_verify_timeout bounds "
-        "each AWS CLI call of verify.",
+        "each call of verify (AWS CLI or SDK).",
     ),
     "endpoint_unreachable": (
-        "The AWS CLI could not reach {endpoint}.",
+        "The host could not reach {endpoint}.",
         "Check the network path and proxy settings from the host, and the endpoint of the profile (rolesanywhere_endpoint_url).",
     ),
     "delivery_service_down": (

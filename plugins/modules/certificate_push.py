@@ -66,6 +66,9 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - hybridcloud.rolesanywhere.attributes.action
   - hybridcloud.rolesanywhere.host_files
 notes:
   - Supports check mode (through M(hybridcloud.rolesanywhere.certificate_install)).

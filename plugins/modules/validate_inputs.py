@@ -32,6 +32,10 @@ options:
       - A name the collection has no rule for is refused (a mistake in the calling role).
     type: dict
     required: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - hybridcloud.rolesanywhere.attributes.action_no_diff
 notes:
   - Supports check mode (it changes nothing in any mode).
 seealso:

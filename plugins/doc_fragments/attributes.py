@@ -32,33 +32,11 @@ attributes:
     platforms: posix
 """
 
-    # A module that is an action plugin and runs on the controller (it may run a module on the host for it): it is
-    # not async-capable and runs once per host. Used with ansible.builtin.action_common_attributes.flow as well.
+    # A module that is an action plugin: it runs on the controller (and may run a module on the host for it), is not
+    # async-capable and runs once per host. Used with ansible.builtin.action_common_attributes.flow, which says what
+    # these mean, beside the check/diff fragment above that fits the module.
     ACTION = r"""
 attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-"""
-
-    # The same, for one that checks or signs on the controller and has no change on the host to show as a diff.
-    ACTION_NO_DIFF = r"""
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
   action:
     support: full
   async:

@@ -68,6 +68,7 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - hybridcloud.rolesanywhere.attributes
   - hybridcloud.rolesanywhere.attributes.action
   - hybridcloud.rolesanywhere.host_files
 notes:

@@ -107,7 +107,8 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-  - hybridcloud.rolesanywhere.attributes.action_no_diff
+  - hybridcloud.rolesanywhere.attributes.no_diff
+  - hybridcloud.rolesanywhere.attributes.action
   - hybridcloud.rolesanywhere.ca_pem_source
 notes:
   - Supports check mode; in check mode nothing is signed or requested and RV(would_sign) lists the hosts that would get a certificate.

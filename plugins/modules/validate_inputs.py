@@ -35,7 +35,8 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-  - hybridcloud.rolesanywhere.attributes.action_no_diff
+  - hybridcloud.rolesanywhere.attributes.no_diff
+  - hybridcloud.rolesanywhere.attributes.action
 notes:
   - Supports check mode (it changes nothing in any mode).
 seealso:

@@ -10,13 +10,16 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 
 
 def _anchor_ca_subjects(trust_anchors):
     """Subjects of the CA certificates of a certificate-bundle trust anchor; None when they cannot be known here."""
     if not trust_anchors:
         return None
+    # Imported on use: every template that names one of the collection's filters loads this file in each host's
+    # worker, and the certificate code is needed only for a host whose trust anchor was looked up.
+    from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
+
     source = trust_anchors[0].get("source") or {}
     bundle = (source.get("source_data") or {}).get("x509_certificate_data")
     if source.get("source_type") != "CERTIFICATE_BUNDLE" or not bundle or not pki.HAS_CRYPTOGRAPHY:

@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: system-deps help setup link official-helper core-venvs test sanity sanity-cores lint units integration molecule docs demo localaws benchmarks changelog build clean credential-program
+.PHONY: system-deps help setup link official-helper core-venvs test sanity sanity-cores lint units integration molecule docs demo localaws benchmarks changelog build clean credential-program format
 
 help:
 	@echo "make demo         onboard three local hosts against the embedded AWS stand-in"
@@ -24,6 +24,7 @@ help:
 	@echo "make benchmarks   run the benchmarks and write benchmarks/results.md"
 	@echo "make build        build the collection tarball into dist/"
 	@echo "make credential-program   regenerate the pinned credential-process program from plugins/module_utils"
+	@echo "make format       format the Python code and sort its imports (make lint checks both)"
 
 # The stamp is newer than both requirements files and the stand-in's project file once they are installed, so a second
 # run is a no-op. The stand-in (localaws/) is installed editable: its console script, `python -m localaws` and its
@@ -71,7 +72,14 @@ sanity-cores: setup
 
 lint: setup
 	$(BIN)/ansible-lint --offline --profile production
+	$(BIN)/ruff format --check --diff
+	$(BIN)/ruff check
 	$(BIN)/antsibull-changelog lint
+
+# The Python formatter and import sorter (configured in pyproject.toml); `make lint` checks what this writes.
+format: setup
+	$(BIN)/ruff check --fix
+	$(BIN)/ruff format
 
 units: setup
 	$(BIN)/pytest tests/unit

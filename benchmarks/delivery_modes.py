@@ -21,9 +21,9 @@ from stand_in_bench import install_python_program, official_helper, replace_sect
 
 SECTION_START = "<!-- delivery-modes: written by benchmarks/delivery_modes.py -->"
 SECTION_END = "<!-- /delivery-modes -->"
-WINDOW, MIN_LEAD = 840, 780           # scaled refresh window of the accelerated run
+WINDOW, MIN_LEAD = 840, 780  # scaled refresh window of the accelerated run
 REAL_WINDOW, REAL_MIN_LEAD = 600, 60  # the role's defaults
-STARTS_PER_HOUR = 12                  # the process estimate of the extrapolation
+STARTS_PER_HOUR = 12  # the process estimate of the extrapolation
 CACHE_MAX_AGE, START_INTERVAL = 30, 6
 
 
@@ -69,51 +69,79 @@ def run(server, work, hosts, seconds, official):
         measured, wall, calls = results[mode]
         real = delivery_quota.calls_per_hour(mode, "python", 900, REAL_WINDOW, REAL_MIN_LEAD)
         real_3600 = delivery_quota.calls_per_hour(mode, "python", 3600, REAL_WINDOW, REAL_MIN_LEAD)
-        rows.append((
-            "%s, Python program" % mode,
-            "%d hosts, %.0f s, window %d-%d s: %d calls, mean interval %.1f per host-hour (formula %.1f)"
-            % (hosts, wall, MIN_LEAD, WINDOW, calls, measured, accelerated),
-            "%.2f (900 s); %.2f (3,600 s)" % (real, real_3600),
-            "%s; %s" % (fleet_rate(real, 1000), fleet_rate(real_3600, 1000)),
-            "%s; %s" % (fleet_rate(real, 50000), fleet_rate(real_3600, 50000))))
+        rows.append(
+            (
+                "%s, Python program" % mode,
+                "%d hosts, %.0f s, window %d-%d s: %d calls, mean interval %.1f per host-hour (formula %.1f)"
+                % (hosts, wall, MIN_LEAD, WINDOW, calls, measured, accelerated),
+                "%.2f (900 s); %.2f (3,600 s)" % (real, real_3600),
+                "%s; %s" % (fleet_rate(real, 1000), fleet_rate(real_3600, 1000)),
+                "%s; %s" % (fleet_rate(real, 50000), fleet_rate(real_3600, 50000)),
+            )
+        )
     measured, wall, calls = results["process-python"]
     formula = 3600.0 / (CACHE_MAX_AGE + START_INTERVAL)
     real = delivery_quota.calls_per_hour("process", "python", 900, starts_per_hour=STARTS_PER_HOUR, cache_max_age=900)
-    rows.append(("process, Python program (cache)",
-                 "%d hosts, a start every %d s for %.0f s, cache %d s: %d calls, %.0f per host-hour (formula %.0f)"
-                 % (process_hosts, START_INTERVAL, wall, CACHE_MAX_AGE, calls, measured, formula),
-                 "%.2f (%d starts/h, cache 900 s)" % (real, STARTS_PER_HOUR),
-                 fleet_rate(real, 1000), fleet_rate(real, 50000)))
+    rows.append(
+        (
+            "process, Python program (cache)",
+            "%d hosts, a start every %d s for %.0f s, cache %d s: %d calls, %.0f per host-hour (formula %.0f)"
+            % (process_hosts, START_INTERVAL, wall, CACHE_MAX_AGE, calls, measured, formula),
+            "%.2f (%d starts/h, cache 900 s)" % (real, STARTS_PER_HOUR),
+            fleet_rate(real, 1000),
+            fleet_rate(real, 50000),
+        )
+    )
     if official:
         per_start, wall, calls = results["process-official"]
         real = delivery_quota.calls_per_hour("process", "official", 900, starts_per_hour=STARTS_PER_HOUR)
-        rows.append(("process, official helper",
-                     "%d hosts x %d starts: %d calls, %.2f per start" % (process_hosts, starts, calls, per_start),
-                     "%.0f (%d starts/h)" % (real * per_start, STARTS_PER_HOUR),
-                     fleet_rate(real * per_start, 1000), fleet_rate(real * per_start, 50000)))
+        rows.append(
+            (
+                "process, official helper",
+                "%d hosts x %d starts: %d calls, %.2f per start" % (process_hosts, starts, calls, per_start),
+                "%.0f (%d starts/h)" % (real * per_start, STARTS_PER_HOUR),
+                fleet_rate(real * per_start, 1000),
+                fleet_rate(real * per_start, 50000),
+            )
+        )
     for mode in ("serve", "update"):
         real = delivery_quota.calls_per_hour(mode, "official", 900)
         real_3600 = delivery_quota.calls_per_hour(mode, "official", 3600)
-        rows.append(("%s, official helper" % mode,
-                     "not accelerated (its refresh points are fixed: %d s before expiry); formula only"
-                     % delivery_quota.OFFICIAL_LEAD[mode],
-                     "%.2f (900 s); %.2f (3,600 s)" % (real, real_3600),
-                     "%s; %s" % (fleet_rate(real, 1000), fleet_rate(real_3600, 1000)),
-                     "%s; %s" % (fleet_rate(real, 50000), fleet_rate(real_3600, 50000))))
+        rows.append(
+            (
+                "%s, official helper" % mode,
+                "not accelerated (its refresh points are fixed: %d s before expiry); formula only"
+                % delivery_quota.OFFICIAL_LEAD[mode],
+                "%.2f (900 s); %.2f (3,600 s)" % (real, real_3600),
+                "%s; %s" % (fleet_rate(real, 1000), fleet_rate(real_3600, 1000)),
+                "%s; %s" % (fleet_rate(real, 50000), fleet_rate(real_3600, 50000)),
+            )
+        )
     return rows
 
 
 def write_section(rows, argv):
-    lines = [SECTION_START, "", "## CreateSession calls per host and hour, by delivery mode", "",
-             "Measured %s on %s, %d cores, Python %s, with `%s`, against the stand-in (quota 10/s on). Sessions of 900 s; "
-             "the accelerated run refreshes 780-840 s before expiry so that minutes show many refreshes, and the "
-             "measured rate is compared with `delivery_quota`'s formula at those settings. The last three columns "
-             "apply the formula at the role's defaults (window 60-600 s; process: 12 starts an hour). The quota is "
-             "10/s per account and region." % (
-                 datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), platform.machine(),
-                 os.cpu_count(), platform.python_version(), " ".join(["benchmarks/delivery_modes.py"] + argv)),
-             "", "| Mode | Accelerated run (measured) | Per host and hour | 1,000 hosts | 50,000 hosts |",
-             "|---|---|---|---|---|"]
+    lines = [
+        SECTION_START,
+        "",
+        "## CreateSession calls per host and hour, by delivery mode",
+        "",
+        "Measured %s on %s, %d cores, Python %s, with `%s`, against the stand-in (quota 10/s on). Sessions of 900 s; "
+        "the accelerated run refreshes 780-840 s before expiry so that minutes show many refreshes, and the "
+        "measured rate is compared with `delivery_quota`'s formula at those settings. The last three columns "
+        "apply the formula at the role's defaults (window 60-600 s; process: 12 starts an hour). The quota is "
+        "10/s per account and region."
+        % (
+            datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            platform.machine(),
+            os.cpu_count(),
+            platform.python_version(),
+            " ".join(["benchmarks/delivery_modes.py"] + argv),
+        ),
+        "",
+        "| Mode | Accelerated run (measured) | Per host and hour | 1,000 hosts | 50,000 hosts |",
+        "|---|---|---|---|---|",
+    ]
     lines += ["| %s | %s | %s | %s | %s |" % row for row in rows]
     lines += ["", SECTION_END]
     replace_section(SECTION_START, SECTION_END, lines)
@@ -123,8 +151,11 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--hosts", type=int, default=10)
     parser.add_argument("--seconds", type=int, default=300)
-    parser.add_argument("--print-only", action="store_true",
-                        help="print the rows without rewriting benchmarks/results.md (for short trial runs)")
+    parser.add_argument(
+        "--print-only",
+        action="store_true",
+        help="print the rows without rewriting benchmarks/results.md (for short trial runs)",
+    )
     args = parser.parse_args(argv)
     with stand_in() as (server, work):
         rows = run(server, work, args.hosts, args.seconds, official_helper())

@@ -72,15 +72,25 @@ def flow_trust(server, work, label):
     with open(os.path.join(ca_path, "ca.crt"), encoding="utf-8") as handle:
         ca_pem = handle.read()
     anywhere = server.client("rolesanywhere")
-    anchor = anywhere.create_trust_anchor(name="flow-%s" % label, enabled=True, source={
-        "sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca_pem}})["trustAnchor"]
-    role = server.client("iam").create_role(RoleName="flow-%s" % label, AssumeRolePolicyDocument=json.dumps(
-        render_trust_policy([anchor["trustAnchorArn"]])))["Role"]
+    anchor = anywhere.create_trust_anchor(
+        name="flow-%s" % label,
+        enabled=True,
+        source={"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca_pem}},
+    )["trustAnchor"]
+    role = server.client("iam").create_role(
+        RoleName="flow-%s" % label, AssumeRolePolicyDocument=json.dumps(render_trust_policy([anchor["trustAnchorArn"]]))
+    )["Role"]
     profile = anywhere.create_profile(name="flow-%s" % label, roleArns=[role["Arn"]], enabled=True)["profile"]
-    return {"flow_ca_cert": os.path.join(ca_path, "ca.crt"), "flow_ca_key": os.path.join(ca_path, "ca.key"),
-            "flow_helper_src": OFFICIAL_HELPER, "flow_trust_anchor_arn": anchor["trustAnchorArn"],
-            "flow_profile_arn": profile["profileArn"], "flow_role_arn": role["Arn"], "flow_region": server.region,
-            "flow_endpoint": server.endpoint}
+    return {
+        "flow_ca_cert": os.path.join(ca_path, "ca.crt"),
+        "flow_ca_key": os.path.join(ca_path, "ca.key"),
+        "flow_helper_src": OFFICIAL_HELPER,
+        "flow_trust_anchor_arn": anchor["trustAnchorArn"],
+        "flow_profile_arn": profile["profileArn"],
+        "flow_role_arn": role["Arn"],
+        "flow_region": server.region,
+        "flow_endpoint": server.endpoint,
+    }
 
 
 def fleet_inventory(work, names):
@@ -89,8 +99,11 @@ def fleet_inventory(work, names):
     inventory = local_fleet.inventory(work, names)
     for name, host in inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"].items():
         # ansible_host names the host to the counting connection.
-        host.update(ansible_connection="counting_local", ansible_host=name,
-                    flow_dir=os.path.join(local_fleet.host_root(work, name), "flow"))
+        host.update(
+            ansible_connection="counting_local",
+            ansible_host=name,
+            flow_dir=os.path.join(local_fleet.host_root(work, name), "flow"),
+        )
     return inventory
 
 
@@ -104,7 +117,9 @@ class Fleet:
         self.forks = forks
         self.inventory = fleet_inventory(work, ["host-%03d" % index for index in range(1, size + 1)])
         self.env = local_fleet.environment(server, work)
-        self.env.update(ANSIBLE_CONNECTION_PLUGINS=CONNECTION_PLUGINS, ANSIBLE_FORKS=str(forks), ANSIBLE_PIPELINING="True")
+        self.env.update(
+            ANSIBLE_CONNECTION_PLUGINS=CONNECTION_PLUGINS, ANSIBLE_FORKS=str(forks), ANSIBLE_PIPELINING="True"
+        )
         self.phase_number = 0
 
     def _count_dir(self):
@@ -119,8 +134,14 @@ class Fleet:
         counts = self._count_dir()
         env = dict(self.env, ROLESANYWHERE_BENCH_COUNT_DIR=counts)
         started = time.perf_counter()
-        result = run_playbook(playbook, tmp_path=self.work, inventory=self.inventory, extra_vars=extra_vars, env=env,
-                              extra_args=["--forks", str(self.forks)])
+        result = run_playbook(
+            playbook,
+            tmp_path=self.work,
+            inventory=self.inventory,
+            extra_vars=extra_vars,
+            env=env,
+            extra_args=["--forks", str(self.forks)],
+        )
         elapsed = time.perf_counter() - started
         if result.rc != 0:
             errors = [r["result"].get("stderr") for r in result.results if r["result"].get("failed")]
@@ -128,15 +149,29 @@ class Fleet:
         return Phase(label, elapsed, read_counts(counts), result.changed)
 
     def ping(self):
-        from support.ansible_run import ansible_env, write_yaml, BIN
+        from support.ansible_run import BIN, ansible_env, write_yaml
 
         counts = self._count_dir()
         inventory = write_yaml(self.work, "inventory.yml", self.inventory)
         env = ansible_env(dict(self.env, ROLESANYWHERE_BENCH_COUNT_DIR=counts, ANSIBLE_STDOUT_CALLBACK="minimal"))
         started = time.perf_counter()
-        completed = subprocess.run([os.path.join(BIN, "ansible"), "-i", inventory, "rolesanywhere_hosts", "-m", "ping",
-                                    "--forks", str(self.forks)], env=env, cwd=self.work, capture_output=True, text=True,
-                                   check=False)
+        completed = subprocess.run(
+            [
+                os.path.join(BIN, "ansible"),
+                "-i",
+                inventory,
+                "rolesanywhere_hosts",
+                "-m",
+                "ping",
+                "--forks",
+                str(self.forks),
+            ],
+            env=env,
+            cwd=self.work,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         elapsed = time.perf_counter() - started
         if completed.returncode != 0:
             raise RuntimeError("ping failed:\n%s%s" % (completed.stdout[-3000:], completed.stderr[-3000:]))
@@ -155,10 +190,16 @@ def measure(server, root, size, forks):
     os.makedirs(work)
     fleet = Fleet(server, work, size, forks)
     flow_vars = flow_trust(server, work, str(size))
-    onboard_vars = local_fleet.variables(server, work, rolesanywhere_trust_anchor_name="speed-%d" % size,
-                                         rolesanywhere_profile_name="speed-%d" % size, rolesanywhere_role_name="speed-%d" % size,
-                                         rolesanywhere_signing_helper="official", rolesanywhere_signing_helper_src=OFFICIAL_HELPER,
-                                         rolesanywhere_signing_helper_checksum="sha256:" + file_sha256(OFFICIAL_HELPER))
+    onboard_vars = local_fleet.variables(
+        server,
+        work,
+        rolesanywhere_trust_anchor_name="speed-%d" % size,
+        rolesanywhere_profile_name="speed-%d" % size,
+        rolesanywhere_role_name="speed-%d" % size,
+        rolesanywhere_signing_helper="official",
+        rolesanywhere_signing_helper_src=OFFICIAL_HELPER,
+        rolesanywhere_signing_helper_checksum="sha256:" + file_sha256(OFFICIAL_HELPER),
+    )
     phases = [fleet.ping()]
     for label in ("community.crypto flow, first run", "community.crypto flow, re-run"):
         phases.append(fleet.playbook(label, FLOW_PLAYBOOK, flow_vars))
@@ -174,19 +215,41 @@ def section(size, forks, phases, argv):
     flow_first = by_label["community.crypto flow, first run"].seconds
     onboard_first = by_label["`onboard`, first run"].seconds
     rerun = by_label["`onboard`, unchanged re-run"].seconds
-    lines = ["", "### %d hosts" % size, "",
-             "Measured %s on %s, %d cores, Python %s, forks %d, pipelining on, with `%s`." % (
-                 datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), platform.machine(),
-                 os.cpu_count(), platform.python_version(), forks, " ".join(["benchmarks/fleet_speed.py"] + argv)), "",
-             "| run | wall | per host | changed | module calls per host | all round trips per host |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "",
+        "### %d hosts" % size,
+        "",
+        "Measured %s on %s, %d cores, Python %s, forks %d, pipelining on, with `%s`."
+        % (
+            datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            platform.machine(),
+            os.cpu_count(),
+            platform.python_version(),
+            forks,
+            " ".join(["benchmarks/fleet_speed.py"] + argv),
+        ),
+        "",
+        "| run | wall | per host | changed | module calls per host | all round trips per host |",
+        "|---|---|---|---|---|---|",
+    ]
     for phase in phases:
-        lines.append("| %s | %.1f s | %.2f s | %s | %s | %s |" % (
-            phase.label, phase.seconds, phase.seconds / size, "-" if phase.changed is None else phase.changed,
-            phase.per_host(["module"]), phase.per_host(["module", "command", "put", "fetch"])))
-    lines += ["", "Ratios: onboard first / flow first = %.2f (goal <= 0.5); onboard re-run / ping = %.1f (goal <= 4); "
-                  "verify alone / ping = %.1f." % (onboard_first / flow_first, rerun / ping,
-                                                   by_label["`verify` alone"].seconds / ping)]
+        lines.append(
+            "| %s | %.1f s | %.2f s | %s | %s | %s |"
+            % (
+                phase.label,
+                phase.seconds,
+                phase.seconds / size,
+                "-" if phase.changed is None else phase.changed,
+                phase.per_host(["module"]),
+                phase.per_host(["module", "command", "put", "fetch"]),
+            )
+        )
+    lines += [
+        "",
+        "Ratios: onboard first / flow first = %.2f (goal <= 0.5); onboard re-run / ping = %.1f (goal <= 4); "
+        "verify alone / ping = %.1f."
+        % (onboard_first / flow_first, rerun / ping, by_label["`verify` alone"].seconds / ping),
+    ]
     return lines
 
 
@@ -194,7 +257,12 @@ def append_results(lines):
     with open(RESULTS, encoding="utf-8") as handle:
         text = handle.read()
     if SECTION_START not in text:
-        text = text.rstrip("\n") + "\n\n" + SECTION_START + "\n\n## Fleet speed: onboard, the community.crypto flow, ping\n"
+        text = (
+            text.rstrip("\n")
+            + "\n\n"
+            + SECTION_START
+            + "\n\n## Fleet speed: onboard, the community.crypto flow, ping\n"
+        )
     with open(RESULTS, "w", encoding="utf-8") as handle:
         handle.write(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
 
@@ -215,8 +283,12 @@ def main(argv):
         server = start_server(os.path.join(root, "localaws"))
         try:
             server.client("redshift").create_cluster(
-                ClusterIdentifier="speed", NodeType="ra3.xlplus", MasterUsername="admin",
-                MasterUserPassword="Bench-only-Passw0rd", ClusterType="single-node")
+                ClusterIdentifier="speed",
+                NodeType="ra3.xlplus",
+                MasterUsername="admin",
+                MasterUserPassword="Bench-only-Passw0rd",
+                ClusterType="single-node",
+            )
             for size in args.hosts:
                 lines = section(size, args.forks, measure(server, root, size, args.forks), argv)
                 print("\n".join(lines), flush=True)

@@ -40,10 +40,15 @@ def _csr_requests(count):
     requests = {}
     for index in range(count):
         key = ec.generate_private_key(ec.SECP256R1())
-        csr = (x509.CertificateSigningRequestBuilder()
-               .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "host-%04d" % index)]))
-               .sign(key, hashes.SHA256()))
-        requests["host-%04d" % index] = {"csr": csr.public_bytes(serialization.Encoding.PEM).decode(), "needs_certificate": True}
+        csr = (
+            x509.CertificateSigningRequestBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "host-%04d" % index)]))
+            .sign(key, hashes.SHA256())
+        )
+        requests["host-%04d" % index] = {
+            "csr": csr.public_bytes(serialization.Encoding.PEM).decode(),
+            "needs_certificate": True,
+        }
     return requests
 
 
@@ -60,7 +65,12 @@ def bench_signing(count):
             outcome = batch_signing.sign_batch(issuer, requests, 365)
             elapsed = time.perf_counter() - started
         assert len(outcome["certificates"]) == count, outcome["failures"]
-        rows.append(("batch signing, %s CA, %d CSRs" % (key_type, count), "%.2f s total, %.1f ms per CSR" % (elapsed, 1000 * elapsed / count)))
+        rows.append(
+            (
+                "batch signing, %s CA, %d CSRs" % (key_type, count),
+                "%.2f s total, %.1f ms per CSR" % (elapsed, 1000 * elapsed / count),
+            )
+        )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak memory of the signing process (%d CSRs in memory)" % count, "%.0f MiB" % peak_mib))
     return rows
@@ -71,6 +81,7 @@ def _trust_setup(server, work):
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
+
     from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import local_ca
     from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
 
@@ -78,36 +89,68 @@ def _trust_setup(server, work):
     local_ca.ensure_ca(ca_path, subject=local_ca.build_name("Benchmark CA"))
     ca = local_ca.LocalCA.load(ca_path)
     anywhere = server.client("rolesanywhere")
-    anchor = anywhere.create_trust_anchor(name="bench", enabled=True, source={
-        "sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": local_ca.pem_of(ca.root_cert)}})["trustAnchor"]
+    anchor = anywhere.create_trust_anchor(
+        name="bench",
+        enabled=True,
+        source={
+            "sourceType": "CERTIFICATE_BUNDLE",
+            "sourceData": {"x509CertificateData": local_ca.pem_of(ca.root_cert)},
+        },
+    )["trustAnchor"]
     iam = server.client("iam")
-    role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps(
-        render_trust_policy([anchor["trustAnchorArn"]])))["Role"]
+    role = iam.create_role(
+        RoleName="bench", AssumeRolePolicyDocument=json.dumps(render_trust_policy([anchor["trustAnchorArn"]]))
+    )["Role"]
     profile = anywhere.create_profile(name="bench", roleArns=[role["Arn"]], enabled=True)["profile"]
 
     key = ec.generate_private_key(ec.SECP256R1())
-    csr = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([
-        x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "bench-host")])).sign(key, hashes.SHA256())
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "bench-host")]))
+        .sign(key, hashes.SHA256())
+    )
     cert = local_ca.issue_leaf_certificate(csr, ca.issuer_cert, ca.issuer_key, 30)
     cert_path, key_path = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
     with open(cert_path, "wb") as handle:
         handle.write(cert.public_bytes(serialization.Encoding.PEM))
     with open(os.open(key_path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as handle:
-        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    return ["credential-process", "--certificate", cert_path, "--private-key", key_path,
-            "--trust-anchor-arn", anchor["trustAnchorArn"], "--profile-arn", profile["profileArn"], "--role-arn", role["Arn"],
-            "--endpoint", server.endpoint, "--region", server.region]
+        handle.write(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+    return [
+        "credential-process",
+        "--certificate",
+        cert_path,
+        "--private-key",
+        key_path,
+        "--trust-anchor-arn",
+        anchor["trustAnchorArn"],
+        "--profile-arn",
+        profile["profileArn"],
+        "--role-arn",
+        role["Arn"],
+        "--endpoint",
+        server.endpoint,
+        "--region",
+        server.region,
+    ]
 
 
-PROGRAM = ("import sys; sys.path.insert(0, %r); "
-           "from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.credential_process import main; "
-           "sys.exit(main())" % os.path.join(REPO, "build"))
+PROGRAM = (
+    "import sys; sys.path.insert(0, %r); "
+    "from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.credential_process import main; "
+    "sys.exit(main())" % os.path.join(REPO, "build")
+)
 
 
 def _invoke(arguments, cache_home):
     env = dict(os.environ, XDG_CACHE_HOME=cache_home)
     started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-c", PROGRAM] + arguments, env=env, capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        [sys.executable, "-c", PROGRAM] + arguments, env=env, capture_output=True, text=True, check=False
+    )
     elapsed = time.perf_counter() - started
     if completed.returncode != 0:
         raise RuntimeError(completed.stderr)
@@ -127,7 +170,10 @@ def bench_credential_process(server, work, repeats=10, burst=10):
         list(pool.map(lambda _index: _invoke(arguments, burst_cache), range(burst)))
     sessions = len(server.session_log()) - sessions_before
     return [
-        ("credential_process, cold (CreateSession), median of %d" % repeats, "%.0f ms" % (1000 * statistics.median(cold))),
+        (
+            "credential_process, cold (CreateSession), median of %d" % repeats,
+            "%.0f ms" % (1000 * statistics.median(cold)),
+        ),
         ("credential_process, warm (cache hit), median of %d" % repeats, "%.0f ms" % (1000 * statistics.median(warm))),
         ("credential_process, %d concurrent calls on an empty cache" % burst, "%d CreateSession call(s)" % sessions),
     ]
@@ -139,29 +185,59 @@ def bench_fleet(server, work, hosts):
 
     os.makedirs(work, exist_ok=True)
     names = ["bench-%02d" % index for index in range(1, hosts + 1)]
-    server.client("redshift").create_cluster(ClusterIdentifier="bench", NodeType="ra3.xlplus", MasterUsername="admin",
-                                             MasterUserPassword="Bench-only-Passw0rd", ClusterType="single-node")
-    variables = local_fleet.variables(server, work, rolesanywhere_trust_anchor_name="bench-fleet",
-                                      rolesanywhere_profile_name="bench-fleet", rolesanywhere_role_name="bench-fleet")
+    server.client("redshift").create_cluster(
+        ClusterIdentifier="bench",
+        NodeType="ra3.xlplus",
+        MasterUsername="admin",
+        MasterUserPassword="Bench-only-Passw0rd",
+        ClusterType="single-node",
+    )
+    variables = local_fleet.variables(
+        server,
+        work,
+        rolesanywhere_trust_anchor_name="bench-fleet",
+        rolesanywhere_profile_name="bench-fleet",
+        rolesanywhere_role_name="bench-fleet",
+    )
     rows = []
     for label in ("first onboard", "second onboard (changed=0)"):
         started = time.perf_counter()
-        result = run_playbook("hybridcloud.rolesanywhere.onboard", tmp_path=work, inventory=local_fleet.inventory(work, names),
-                              extra_vars=variables, env=local_fleet.environment(server, work))
+        result = run_playbook(
+            "hybridcloud.rolesanywhere.onboard",
+            tmp_path=work,
+            inventory=local_fleet.inventory(work, names),
+            extra_vars=variables,
+            env=local_fleet.environment(server, work),
+        )
         elapsed = time.perf_counter() - started
         if result.rc != 0:
             raise RuntimeError(result.explain())
-        rows.append(("fleet %s, %d local hosts, forks 5" % (label, hosts), "%.0f s (%.1f s per host), changed=%d" % (elapsed, elapsed / hosts, result.changed)))
+        rows.append(
+            (
+                "fleet %s, %d local hosts, forks 5" % (label, hosts),
+                "%.0f s (%.1f s per host), changed=%d" % (elapsed, elapsed / hosts, result.changed),
+            )
+        )
     return rows
 
 
 def write_results(rows, argv):
-    lines = ["# Benchmark results", "",
-             "Measured %s on %s, %d cores, Python %s, with `%s`." % (
-                 datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), platform.machine(), os.cpu_count(),
-                 platform.python_version(), " ".join(["benchmarks/run.py"] + argv)),
-             "Wall-clock figures on a shared machine: compare runs on the same machine, not across machines.", "",
-             "| Measurement | Result |", "|---|---|"]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Measured %s on %s, %d cores, Python %s, with `%s`."
+        % (
+            datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            platform.machine(),
+            os.cpu_count(),
+            platform.python_version(),
+            " ".join(["benchmarks/run.py"] + argv),
+        ),
+        "Wall-clock figures on a shared machine: compare runs on the same machine, not across machines.",
+        "",
+        "| Measurement | Result |",
+        "|---|---|",
+    ]
     lines += ["| %s | %s |" % row for row in rows]
     # Sections other scripts write (benchmarks/verify_quota.py) stay as they are.
     kept = ""
@@ -169,7 +245,7 @@ def write_results(rows, argv):
         with open(RESULTS, encoding="utf-8") as handle:
             text = handle.read()
         if "<!-- verify-quota" in text:
-            kept = "\n" + text[text.index("<!-- verify-quota"):]
+            kept = "\n" + text[text.index("<!-- verify-quota") :]
     with open(RESULTS, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n" + kept)
 

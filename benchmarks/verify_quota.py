@@ -37,9 +37,11 @@ def measure(server, work, label, helper, hosts, forks):
     quota = quota_state(server)
     outcomes = quota_fleet.session_outcomes(server, trust.trust_anchor_arn)
     failed = sorted(host for host, stats in result.stats.items() if stats.get("failures") or stats.get("unreachable"))
-    return ("verify, %d hosts, forks %d, %s" % (hosts, forks, label),
-            "%.0f s wall; %d CreateSession admitted, %d throttled (429) and retried; %d host(s) failed%s" % (
-                wall, outcomes["success"], quota["throttled"], len(failed), (": " + ", ".join(failed)) if failed else ""))
+    return (
+        "verify, %d hosts, forks %d, %s" % (hosts, forks, label),
+        "%.0f s wall; %d CreateSession admitted, %d throttled (429) and retried; %d host(s) failed%s"
+        % (wall, outcomes["success"], quota["throttled"], len(failed), (": " + ", ".join(failed)) if failed else ""),
+    )
 
 
 def measure_burst(server, work, label, helper, hosts):
@@ -48,6 +50,7 @@ def measure_burst(server, work, label, helper, hosts):
     import shlex
     import time
     from concurrent.futures import ThreadPoolExecutor
+
     from support import local_fleet, quota_fleet
 
     root = os.path.join(work, "burst-" + label.replace(" ", "-"))
@@ -62,14 +65,19 @@ def measure_burst(server, work, label, helper, hosts):
     server._admin("POST", "quota", {"enabled": True})  # pylint: disable=protected-access
     started = time.monotonic()
     with ThreadPoolExecutor(hosts) as pool:
-        codes = list(pool.map(lambda command: subprocess.run(command, env=env, capture_output=True, check=False).returncode,
-                              commands))
+        codes = list(
+            pool.map(
+                lambda command: subprocess.run(command, env=env, capture_output=True, check=False).returncode, commands
+            )
+        )
     wall = time.monotonic() - started
     quota = quota_state(server)
     outcomes = quota_fleet.session_outcomes(server, trust.trust_anchor_arn)
-    return ("burst: %d credential-process calls at once, %s" % (hosts, label),
-            "%.1f s wall; %d CreateSession admitted, %d throttled (429) and retried; %d call(s) failed" % (
-                wall, outcomes["success"], quota["throttled"], sum(1 for code in codes if code != 0)))
+    return (
+        "burst: %d credential-process calls at once, %s" % (hosts, label),
+        "%.1f s wall; %d CreateSession admitted, %d throttled (429) and retried; %d call(s) failed"
+        % (wall, outcomes["success"], quota["throttled"], sum(1 for code in codes if code != 0)),
+    )
 
 
 def helper_version(path):
@@ -78,12 +86,24 @@ def helper_version(path):
 
 
 def write_section(rows, argv):
-    lines = [SECTION_START, "", "## verify under the CreateSession quota", "",
-             "Measured %s on %s, %d cores, Python %s, with `%s`; the stand-in enforces 10 CreateSession per second "
-             "(token bucket, burst 10)." % (
-                 datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), platform.machine(),
-                 os.cpu_count(), platform.python_version(), " ".join(["benchmarks/verify_quota.py"] + argv)),
-             "", "| Measurement | Result |", "|---|---|"]
+    lines = [
+        SECTION_START,
+        "",
+        "## verify under the CreateSession quota",
+        "",
+        "Measured %s on %s, %d cores, Python %s, with `%s`; the stand-in enforces 10 CreateSession per second "
+        "(token bucket, burst 10)."
+        % (
+            datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            platform.machine(),
+            os.cpu_count(),
+            platform.python_version(),
+            " ".join(["benchmarks/verify_quota.py"] + argv),
+        ),
+        "",
+        "| Measurement | Result |",
+        "|---|---|",
+    ]
     lines += ["| %s | %s |" % row for row in rows]
     lines += ["", SECTION_END]
     replace_section(SECTION_START, SECTION_END, lines)

@@ -94,15 +94,19 @@ def check_imports(sources):
     for name, source in sources.items():
         for imported in _COLLECTION_IMPORT.findall(source):
             if imported not in sources:
-                raise BuildError("plugins/module_utils/%s.py imports %s, which is not bundled: add it to "
-                                 "BUNDLED_MODULE_UTILS in scripts/build_credential_program.py" % (name, imported))
+                raise BuildError(
+                    "plugins/module_utils/%s.py imports %s, which is not bundled: add it to "
+                    "BUNDLED_MODULE_UTILS in scripts/build_credential_program.py" % (name, imported)
+                )
 
 
 def embedded_literal(name, source):
     """The source as a raw triple-quoted literal: readable in review, and exactly the source (checked on build)."""
     literal = "r'''" + source + "'''"
     if "'''" in source or source.endswith("\\"):
-        raise BuildError("plugins/module_utils/%s.py contains ''' or ends with a backslash; it cannot be embedded" % name)
+        raise BuildError(
+            "plugins/module_utils/%s.py contains ''' or ends with a backslash; it cannot be embedded" % name
+        )
     return literal
 
 
@@ -146,7 +150,9 @@ def pinned_vars(vars_text, digest):
     line = "%s: %s" % (DIGEST_VAR, digest)
     pattern = re.compile(r"^%s:.*$" % re.escape(DIGEST_VAR), re.MULTILINE)
     if not pattern.search(vars_text):
-        raise BuildError("roles/credential_helper/vars/main.yml has no line '%s: ...' to pin the digest in" % DIGEST_VAR)
+        raise BuildError(
+            "roles/credential_helper/vars/main.yml has no line '%s: ...' to pin the digest in" % DIGEST_VAR
+        )
     return pattern.sub(line, vars_text)
 
 

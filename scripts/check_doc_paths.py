@@ -15,8 +15,20 @@ import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOP_LEVEL = ("plugins/", "roles/", "playbooks/", "docs/", "tests/", "scripts/", "examples/", "extensions/", "meta/",
-             "changelogs/", "benchmarks/", ".ci/")
+TOP_LEVEL = (
+    "plugins/",
+    "roles/",
+    "playbooks/",
+    "docs/",
+    "tests/",
+    "scripts/",
+    "examples/",
+    "extensions/",
+    "meta/",
+    "changelogs/",
+    "benchmarks/",
+    ".ci/",
+)
 PLACEHOLDER = re.compile(r"[<>*{}$…\s]|\.\.\.")
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
 LINK = re.compile(r"\]\(([^)\s]+)\)")

@@ -27,7 +27,9 @@ def pinned_release():
 
 
 def claimed_releases():
-    with open(os.path.join(REPO, "tests", "integration", "compat", "ansible-core-versions.txt"), encoding="utf-8") as handle:
+    with open(
+        os.path.join(REPO, "tests", "integration", "compat", "ansible-core-versions.txt"), encoding="utf-8"
+    ) as handle:
         return [line.split()[0] for line in handle if line.strip() and not line.startswith("#")]
 
 
@@ -49,7 +51,7 @@ def compat_outcomes():
         name = case.get("name", "")
         if not name.startswith(COMPAT_TEST + "["):
             continue
-        release = name[len(COMPAT_TEST) + 1:-1]
+        release = name[len(COMPAT_TEST) + 1 : -1]
         if case.find("failure") is not None or case.find("error") is not None:
             outcomes[release] = "FAILED"
         elif case.find("skipped") is not None:

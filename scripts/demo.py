@@ -30,7 +30,8 @@ def banner(text):
 
 def demo_variables(server):
     return local_fleet.variables(
-        server, WORK,
+        server,
+        WORK,
         rolesanywhere_trust_anchor_name="demo-anchor",
         rolesanywhere_profile_name="demo-profile",
         rolesanywhere_role_name="demo-redshift-reader",
@@ -40,13 +41,24 @@ def demo_variables(server):
 
 def create_cluster(server):
     server.client("redshift").create_cluster(
-        ClusterIdentifier=CLUSTER, NodeType="ra3.xlplus", MasterUsername="admin",
-        MasterUserPassword="Demo-only-Passw0rd", ClusterType="single-node")
+        ClusterIdentifier=CLUSTER,
+        NodeType="ra3.xlplus",
+        MasterUsername="admin",
+        MasterUserPassword="Demo-only-Passw0rd",
+        ClusterType="single-node",
+    )
 
 
 def run_streamed(playbook, inventory_path, vars_path, env):
     """Run a playbook with Ansible's normal output on the terminal; return its exit code."""
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory_path, "-e", "@" + vars_path, playbook]
+    command = [
+        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+        "-i",
+        inventory_path,
+        "-e",
+        "@" + vars_path,
+        playbook,
+    ]
     run_env = ansible_env(env)
     run_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.default"
     return subprocess.run(command, env=run_env, check=False).returncode
@@ -58,8 +70,14 @@ def print_summary(result):
     for host in HOSTS:
         outcome = result.action("verify_access", host)
         certificate = outcome.get("certificate") or {}
-        rows.append((host, outcome.get("assumed_role_arn", "-"), ",".join(outcome.get("clusters", [])) or "-",
-                     certificate.get("not_after", "-")))
+        rows.append(
+            (
+                host,
+                outcome.get("assumed_role_arn", "-"),
+                ",".join(outcome.get("clusters", [])) or "-",
+                certificate.get("not_after", "-"),
+            )
+        )
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
         print("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
@@ -86,22 +104,37 @@ def main():
             return 1
 
         banner("onboard again: nothing to change")
-        second = run_playbook("hybridcloud.rolesanywhere.onboard", tmp_path=WORK, inventory=inventory_path,
-                              extra_vars=demo_variables(server), env=env)
+        second = run_playbook(
+            "hybridcloud.rolesanywhere.onboard",
+            tmp_path=WORK,
+            inventory=inventory_path,
+            extra_vars=demo_variables(server),
+            env=env,
+        )
         if second.rc != 0:
             print(second.explain(), file=sys.stderr)
             return 1
-        print("changed tasks per host: %s" % {host: stats.get("changed", 0) for host, stats in sorted(second.stats.items())})
+        print(
+            "changed tasks per host: %s"
+            % {host: stats.get("changed", 0) for host, stats in sorted(second.stats.items())}
+        )
 
         banner("verify: each host, as its service user, through its AWS profile")
-        verify = run_playbook("hybridcloud.rolesanywhere.verify", tmp_path=WORK, inventory=inventory_path,
-                              extra_vars=demo_variables(server), env=env)
+        verify = run_playbook(
+            "hybridcloud.rolesanywhere.verify",
+            tmp_path=WORK,
+            inventory=inventory_path,
+            extra_vars=demo_variables(server),
+            env=env,
+        )
         if verify.rc != 0:
             print(verify.explain(), file=sys.stderr)
             return 1
         print_summary(verify)
-        print("\nEach host's files are under %s (certificate, key 0600, AWS config with credential_process)."
-              % os.path.join(WORK, "hosts"))
+        print(
+            "\nEach host's files are under %s (certificate, key 0600, AWS config with credential_process)."
+            % os.path.join(WORK, "hosts")
+        )
         print("demo finished in %.0f s" % (time.monotonic() - started))
         return 0
     finally:

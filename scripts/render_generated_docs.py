@@ -70,17 +70,49 @@ A host that is simply misconfigured is usually in the first group; a host that w
 # How the catalogue's causes group for a reader, in the order a failure is usually met. A cause no group names lands
 # in the last one, so a new cause shows up on the page even before someone files it here.
 TROUBLESHOOTING_GROUPS = (
-    ("The host's AWS configuration, helper and files", lambda diagnosis: diagnosis.STRUCTURAL_CAUSES + ("credential_process_multiline",)),
+    (
+        "The host's AWS configuration, helper and files",
+        lambda diagnosis: diagnosis.STRUCTURAL_CAUSES + ("credential_process_multiline",),
+    ),
     ("The certificate on the host", lambda diagnosis: diagnosis.CERTIFICATE_CAUSES),
-    ("What IAM Roles Anywhere refused (CreateSession)", lambda diagnosis: (
-        "intermediates_missing", "certificate_untrusted", "certificate_from_other_ca", "certificate_revoked",
-        "trust_anchor_missing", "trust_anchor_disabled", "rolesanywhere_profile_missing", "profile_disabled",
-        "session_resource_missing", "role_not_in_profile", "trust_policy_mismatch", "role_session_name_not_accepted",
-        "request_signature_invalid", "clock_skew", "credentials_rejected")),
-    ("Network, quota and the AWS CLI", lambda diagnosis: (
-        "endpoint_unreachable", "create_session_throttled", "awscli_missing", "awscli_ignores_services")),
-    ("The session works, but the call is denied", lambda diagnosis: (
-        "permission_missing_on_role", "permission_cut_by_session_policy", "permission_denied", "wrong_identity")),
+    (
+        "What IAM Roles Anywhere refused (CreateSession)",
+        lambda diagnosis: (
+            "intermediates_missing",
+            "certificate_untrusted",
+            "certificate_from_other_ca",
+            "certificate_revoked",
+            "trust_anchor_missing",
+            "trust_anchor_disabled",
+            "rolesanywhere_profile_missing",
+            "profile_disabled",
+            "session_resource_missing",
+            "role_not_in_profile",
+            "trust_policy_mismatch",
+            "role_session_name_not_accepted",
+            "request_signature_invalid",
+            "clock_skew",
+            "credentials_rejected",
+        ),
+    ),
+    (
+        "Network, quota and the AWS CLI",
+        lambda diagnosis: (
+            "endpoint_unreachable",
+            "create_session_throttled",
+            "awscli_missing",
+            "awscli_ignores_services",
+        ),
+    ),
+    (
+        "The session works, but the call is denied",
+        lambda diagnosis: (
+            "permission_missing_on_role",
+            "permission_cut_by_session_policy",
+            "permission_denied",
+            "wrong_identity",
+        ),
+    ),
     ("Anything else", lambda diagnosis: tuple(diagnosis.CATALOGUE)),
 )
 
@@ -129,7 +161,9 @@ def main(argv):
         if "--check" in argv:
             with open(target, encoding="utf-8") as handle:
                 if handle.read() != content:
-                    print("%s is out of date: run `python scripts/render_generated_docs.py`" % relative, file=sys.stderr)
+                    print(
+                        "%s is out of date: run `python scripts/render_generated_docs.py`" % relative, file=sys.stderr
+                    )
                     status = 1
             continue
         with open(target, "w", encoding="utf-8") as handle:

@@ -29,14 +29,30 @@ class TestCa:
         self.name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
         now = datetime.datetime.now(datetime.timezone.utc)
         self.certificate = (
-            x509.CertificateBuilder().subject_name(self.name).issuer_name(self.name).public_key(self.key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            x509.CertificateBuilder()
+            .subject_name(self.name)
+            .issuer_name(self.name)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=30))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                                         encipher_only=False, decipher_only=False), critical=True)
-            .sign(self.key, hashes.SHA256()))
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=False,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .sign(self.key, hashes.SHA256())
+        )
 
     @property
     def pem(self):
@@ -44,11 +60,16 @@ class TestCa:
 
     def crl_pem(self, revoked_serials=()):
         now = datetime.datetime.now(datetime.timezone.utc)
-        builder = x509.CertificateRevocationListBuilder().issuer_name(self.name).last_update(now).next_update(
-            now + datetime.timedelta(days=7))
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.name)
+            .last_update(now)
+            .next_update(now + datetime.timedelta(days=7))
+        )
         for serial in revoked_serials:
             builder = builder.add_revoked_certificate(
-                x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now).build())
+                x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now).build()
+            )
         return builder.sign(self.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
 
 
@@ -73,10 +94,18 @@ def error_of(exc_info):
 
 def signed_request(localaws, method, path, body=b"", service="rolesanywhere"):
     """Send a SigV4-signed request as the administrator; returns (status, headers, body bytes)."""
-    request = AWSRequest(method=method, url=localaws.endpoint + path, data=body,
-                         headers={"Content-Type": "application/json"} if body else {})
-    SigV4Auth(Credentials(localaws.access_key_id, localaws.secret_access_key), service, localaws.region).add_auth(request)
-    prepared = urllib.request.Request(request.url, data=body or None, method=method, headers=dict(request.headers.items()))
+    request = AWSRequest(
+        method=method,
+        url=localaws.endpoint + path,
+        data=body,
+        headers={"Content-Type": "application/json"} if body else {},
+    )
+    SigV4Auth(Credentials(localaws.access_key_id, localaws.secret_access_key), service, localaws.region).add_auth(
+        request
+    )
+    prepared = urllib.request.Request(
+        request.url, data=body or None, method=method, headers=dict(request.headers.items())
+    )
     try:
         with urllib.request.urlopen(prepared, timeout=30) as response:
             return response.status, response.headers, response.read()

@@ -43,7 +43,9 @@ def _signing_hash(key, digest=None):
 
 def csr_pem(private_key, common_name: str) -> str:
     request = x509.CertificateSigningRequestBuilder().subject_name(name(common_name, O="Example Corp"))
-    return request.sign(private_key, _signing_hash(private_key)).public_bytes(serialization.Encoding.PEM).decode("ascii")
+    return (
+        request.sign(private_key, _signing_hash(private_key)).public_bytes(serialization.Encoding.PEM).decode("ascii")
+    )
 
 
 def load_pem_certificate(pem: str) -> x509.Certificate:
@@ -51,7 +53,12 @@ def load_pem_certificate(pem: str) -> x509.Certificate:
 
 
 def name(common_name: str | None, **attributes: str) -> x509.Name:
-    oids = {"O": NameOID.ORGANIZATION_NAME, "OU": NameOID.ORGANIZATIONAL_UNIT_NAME, "C": NameOID.COUNTRY_NAME, "L": NameOID.LOCALITY_NAME}
+    oids = {
+        "O": NameOID.ORGANIZATION_NAME,
+        "OU": NameOID.ORGANIZATIONAL_UNIT_NAME,
+        "C": NameOID.COUNTRY_NAME,
+        "L": NameOID.LOCALITY_NAME,
+    }
     parts = [x509.NameAttribute(oids[key], value) for key, value in attributes.items()]
     if common_name is not None:
         parts.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
@@ -81,7 +88,6 @@ class Leaf(_CertifiedKey):
 
 @dataclass
 class CertificateAuthority(_CertifiedKey):
-
     @property
     def common_name(self) -> str:
         return self.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
@@ -94,12 +100,16 @@ class CertificateAuthority(_CertifiedKey):
         builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         return cls(builder.sign(key, _signing_hash(key)), key)
 
-    def intermediate(self, common_name: str, key_type: str = "ec", path_length: int | None = 0, not_before=None, not_after=None) -> CertificateAuthority:
+    def intermediate(
+        self, common_name: str, key_type: str = "ec", path_length: int | None = 0, not_before=None, not_after=None
+    ) -> CertificateAuthority:
         key = new_key(key_type)
         subject = name(common_name, O="Example Corp")
         builder = _ca_builder(subject, self.certificate.subject, key.public_key(), not_before, not_after, path_length)
         builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.private_key.public_key()), critical=False)
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(self.private_key.public_key()), critical=False
+        )
         return CertificateAuthority(builder.sign(self.private_key, _signing_hash(self.private_key)), key)
 
     def issue(
@@ -129,9 +139,13 @@ class CertificateAuthority(_CertifiedKey):
             .not_valid_after(not_after or now + ONE_DAY)
             .add_extension(x509.BasicConstraints(ca=ca_flag, path_length=None), critical=True)
             .add_extension(_key_usage(digital_signature=digital_signature, cert_sign=ca_flag), critical=True)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.private_key.public_key()), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.private_key.public_key()), critical=False
+            )
         )
-        alternative_names = [x509.DNSName(dns) for dns in dns_names] + [x509.UniformResourceIdentifier(uri) for uri in uris]
+        alternative_names = [x509.DNSName(dns) for dns in dns_names] + [
+            x509.UniformResourceIdentifier(uri) for uri in uris
+        ]
         alternative_names += [x509.DirectoryName(directory_name) for directory_name in directory_names]
         if alternative_names:
             builder = builder.add_extension(x509.SubjectAlternativeName(alternative_names), critical=False)
@@ -152,9 +166,16 @@ class CertificateAuthority(_CertifiedKey):
     def crl(self, revoked_serials=(), signer: CertificateAuthority | None = None) -> str:
         """A PEM CRL naming this CA as issuer; `signer` lets a test sign it with some other CA's key."""
         now = utcnow()
-        builder = x509.CertificateRevocationListBuilder().issuer_name(self.certificate.subject).last_update(now - ONE_DAY).next_update(now + ONE_DAY)
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.certificate.subject)
+            .last_update(now - ONE_DAY)
+            .next_update(now + ONE_DAY)
+        )
         for serial in revoked_serials:
-            builder = builder.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now - ONE_DAY).build())
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now - ONE_DAY).build()
+            )
         key = (signer or self).private_key
         return builder.sign(key, _signing_hash(key)).public_bytes(serialization.Encoding.PEM).decode("ascii")
 

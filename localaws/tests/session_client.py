@@ -91,14 +91,26 @@ def build_request(
     }
     if intermediates:
         headers["X-Amz-X509-Chain"] = ",".join(_der_base64(ca.certificate) for ca in intermediates)
-    request = SignedRequest(url=_url(endpoint, query), headers=headers, body=json.dumps(document).encode("utf-8"), query=query)
-    return sign(request, leaf.private_key, leaf.certificate.serial_number, region, now or datetime.datetime.now(datetime.timezone.utc))
+    request = SignedRequest(
+        url=_url(endpoint, query), headers=headers, body=json.dumps(document).encode("utf-8"), query=query
+    )
+    return sign(
+        request,
+        leaf.private_key,
+        leaf.certificate.serial_number,
+        region,
+        now or datetime.datetime.now(datetime.timezone.utc),
+    )
 
 
-def sign(request: SignedRequest, private_key, serial_number: int, region: str, now: datetime.datetime, unsigned=()) -> SignedRequest:
+def sign(
+    request: SignedRequest, private_key, serial_number: int, region: str, now: datetime.datetime, unsigned=()
+) -> SignedRequest:
     """(Re)sign `request`: sets X-Amz-Date and Authorization over every header it carries but the `unsigned` ones."""
     amz_date = now.strftime(AMZ_DATE_FORMAT)
-    headers = {name: value for name, value in request.headers.items() if name.lower() not in ("authorization", "x-amz-date")}
+    headers = {
+        name: value for name, value in request.headers.items() if name.lower() not in ("authorization", "x-amz-date")
+    }
     headers["X-Amz-Date"] = amz_date
     signed = dict(sorted((name.lower(), " ".join(value.split())) for name, value in headers.items()))
     signed["host"] = urlsplit(request.url).netloc
@@ -118,7 +130,9 @@ def sign(request: SignedRequest, private_key, serial_number: int, region: str, n
     scope = f"{amz_date[:8]}/{region}/rolesanywhere/aws4_request"
     string_to_sign = "\n".join((algorithm, amz_date, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest()))
     signature = sign_bytes(private_key, string_to_sign.encode("utf-8")).hex()
-    headers["Authorization"] = f"{algorithm} Credential={serial_number}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"
+    headers["Authorization"] = (
+        f"{algorithm} Credential={serial_number}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"
+    )
     return SignedRequest(url=request.url, headers=headers, body=request.body, query=dict(request.query))
 
 

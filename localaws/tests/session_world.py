@@ -33,12 +33,19 @@ def admin_client(localaws, service: str):
     return _ADMIN_CLIENTS[key]
 
 
-def trust_policy(trust_anchor_arn: str, extra_conditions: dict | None = None, actions=None, extra_statements=()) -> dict:
+def trust_policy(
+    trust_anchor_arn: str, extra_conditions: dict | None = None, actions=None, extra_statements=()
+) -> dict:
     """The trust policy the User Guide recommends: the service principal, bound to one trust anchor."""
     condition = {"ArnEquals": {"aws:SourceArn": trust_anchor_arn}}
     for operator, tests in (extra_conditions or {}).items():
         condition.setdefault(operator, {}).update(tests)
-    statement = {"Effect": "Allow", "Principal": {"Service": SERVICE_PRINCIPAL}, "Action": actions or SESSION_ACTIONS, "Condition": condition}
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": SERVICE_PRINCIPAL},
+        "Action": actions or SESSION_ACTIONS,
+        "Condition": condition,
+    }
     return {"Version": "2012-10-17", "Statement": [statement, *extra_statements]}
 
 
@@ -63,28 +70,48 @@ class World:
     def profile_arn(self) -> str:
         return self.profile["profileArn"]
 
-    def create_trust_anchor(self, bundle_pem: str | None = None, acm_pca_arn: str | None = None, enabled: bool = True) -> dict:
+    def create_trust_anchor(
+        self, bundle_pem: str | None = None, acm_pca_arn: str | None = None, enabled: bool = True
+    ) -> dict:
         if acm_pca_arn:
             source = {"sourceType": "AWS_ACM_PCA", "sourceData": {"acmPcaArn": acm_pca_arn}}
         else:
             source = {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": bundle_pem}}
-        return self.rolesanywhere.create_trust_anchor(name=f"anchor-{self.suffix}", source=source, enabled=enabled)["trustAnchor"]
+        return self.rolesanywhere.create_trust_anchor(name=f"anchor-{self.suffix}", source=source, enabled=enabled)[
+            "trustAnchor"
+        ]
 
-    def create_role(self, name: str, *, policy: dict | None = None, permissions: dict | None = None, max_session_duration: int = 3600) -> str:
+    def create_role(
+        self,
+        name: str,
+        *,
+        policy: dict | None = None,
+        permissions: dict | None = None,
+        max_session_duration: int = 3600,
+    ) -> str:
         role_name = f"{name}-{self.suffix}"
         document = policy or trust_policy(self.trust_anchor_arn)
-        role = self.iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(document), MaxSessionDuration=max_session_duration)["Role"]
+        role = self.iam.create_role(
+            RoleName=role_name, AssumeRolePolicyDocument=json.dumps(document), MaxSessionDuration=max_session_duration
+        )["Role"]
         if permissions is not None:
-            self.iam.put_role_policy(RoleName=role_name, PolicyName="permissions", PolicyDocument=json.dumps(permissions))
+            self.iam.put_role_policy(
+                RoleName=role_name, PolicyName="permissions", PolicyDocument=json.dumps(permissions)
+            )
         return role["Arn"]
 
     def create_profile(self, role_arns: list[str], **settings) -> dict:
         settings.setdefault("enabled", True)
-        return self.rolesanywhere.create_profile(name=f"profile-{self.suffix}", roleArns=role_arns, **settings)["profile"]
+        return self.rolesanywhere.create_profile(name=f"profile-{self.suffix}", roleArns=role_arns, **settings)[
+            "profile"
+        ]
 
     def import_crl(self, crl_pem: str, enabled: bool = True) -> dict:
         return self.rolesanywhere.import_crl(
-            name=f"crl-{self.suffix}", crlData=crl_pem.encode("ascii"), trustAnchorArn=self.trust_anchor_arn, enabled=enabled
+            name=f"crl-{self.suffix}",
+            crlData=crl_pem.encode("ascii"),
+            trustAnchorArn=self.trust_anchor_arn,
+            enabled=enabled,
         )["crl"]
 
     def issue(self, common_name: str | None = None, **options) -> pki_factory.Leaf:
@@ -96,7 +123,9 @@ class World:
 
     def service_now(self) -> datetime.datetime:
         """The stand-in's Roles Anywhere clock (real time plus any shift)."""
-        return datetime.datetime.strptime(self.clock()["now"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+        return datetime.datetime.strptime(self.clock()["now"], "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=datetime.timezone.utc
+        )
 
     @contextlib.contextmanager
     def clock_shifted(self, seconds: float):
@@ -121,10 +150,18 @@ class World:
         arguments.update(overrides)
         return session_client.build_request(**arguments)
 
-    def resign(self, leaf: pki_factory.Leaf, request: session_client.SignedRequest, serial_number: int | None = None, unsigned=()):
+    def resign(
+        self,
+        leaf: pki_factory.Leaf,
+        request: session_client.SignedRequest,
+        serial_number: int | None = None,
+        unsigned=(),
+    ):
         """Sign an altered request again with the leaf's key (optionally claiming another serial, leaving headers unsigned)."""
         serial_number = leaf.certificate.serial_number if serial_number is None else serial_number
-        return session_client.sign(request, leaf.private_key, serial_number, self.localaws.region, self.service_now(), unsigned=unsigned)
+        return session_client.sign(
+            request, leaf.private_key, serial_number, self.localaws.region, self.service_now(), unsigned=unsigned
+        )
 
     def create_session(self, leaf: pki_factory.Leaf | None = None, **overrides) -> session_client.Response:
         return session_client.send(self.build(leaf or self.issue(), **overrides))

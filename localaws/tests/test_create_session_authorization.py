@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 
-import pytest
-
 import pki_factory
+import pytest
 import session_client
 from session_world import World, trust_policy
 
@@ -51,14 +50,24 @@ def test_missing_arn_is_a_validation_error(world, missing):
 
 
 def test_malformed_arn_is_a_validation_error(world):
-    assert_error(world.create_session(profile_arn="arn:aws:rolesanywhere:us-east-1:123456789012:profile/nope"), 400, "ValidationException", "profileArn")
+    assert_error(
+        world.create_session(profile_arn="arn:aws:rolesanywhere:us-east-1:123456789012:profile/nope"),
+        400,
+        "ValidationException",
+        "profileArn",
+    )
 
 
 def test_conflicting_arns_in_query_and_body_are_a_validation_error(world):
     leaf = world.issue()
     request = world.build(leaf)
     document = dict(json.loads(request.body), roleArn=world.role_arn + "-other")
-    assert_error(session_client.send(resigned_with_body(world, leaf, request, document)), 400, "ValidationException", "different values")
+    assert_error(
+        session_client.send(resigned_with_body(world, leaf, request, document)),
+        400,
+        "ValidationException",
+        "different values",
+    )
 
 
 @pytest.mark.parametrize("duration", [899, 43201])
@@ -127,13 +136,20 @@ def test_string_like_on_san_dns_and_issuer(localaws):
     world.role_arn = world.create_role("san", policy=trust_policy(world.trust_anchor_arn, conditions))
     world.profile = world.create_profile([world.role_arn])
     session_member(world.create_session(world.issue("a", dns_names=("db1.prod.example.com", "db1.example.net"))))
-    assert_error(world.create_session(world.issue("b", dns_names=("db1.test.example.com",))), 403, "AccessDeniedException")
+    assert_error(
+        world.create_session(world.issue("b", dns_names=("db1.test.example.com",))), 403, "AccessDeniedException"
+    )
 
 
 def test_source_arn_binds_the_role_to_one_trust_anchor(localaws):
     world = World(localaws)
     other_anchor = world.create_trust_anchor(world.ca.certificate_pem)
-    assert_error(world.create_session(trust_anchor_arn=other_anchor["trustAnchorArn"]), 403, "AccessDeniedException", "Unable to assume role")
+    assert_error(
+        world.create_session(trust_anchor_arn=other_anchor["trustAnchorArn"]),
+        403,
+        "AccessDeniedException",
+        "Unable to assume role",
+    )
 
 
 def test_source_account_condition(localaws):
@@ -169,19 +185,30 @@ def test_attribute_mappings_decide_which_tags_exist(localaws):
     world = world_with_trust(localaws, {"StringEquals": {"aws:PrincipalTag/x509Subject/CN": "mapped.example.com"}})
     leaf = world.issue("mapped.example.com")
     session_member(world.create_session(leaf))
-    world.rolesanywhere.put_attribute_mapping(profileId=world.profile["profileId"], certificateField="x509Subject", mappingRules=[{"specifier": "OU"}])
+    world.rolesanywhere.put_attribute_mapping(
+        profileId=world.profile["profileId"], certificateField="x509Subject", mappingRules=[{"specifier": "OU"}]
+    )
     assert_error(world.create_session(leaf), 403, "AccessDeniedException")
 
 
 def test_if_exists_accepts_an_unmapped_attribute(localaws):
-    world = world_with_trust(localaws, {"StringEqualsIfExists": {"aws:PrincipalTag/x509Subject/CN": "mapped.example.com"}})
-    world.rolesanywhere.put_attribute_mapping(profileId=world.profile["profileId"], certificateField="x509Subject", mappingRules=[{"specifier": "OU"}])
+    world = world_with_trust(
+        localaws, {"StringEqualsIfExists": {"aws:PrincipalTag/x509Subject/CN": "mapped.example.com"}}
+    )
+    world.rolesanywhere.put_attribute_mapping(
+        profileId=world.profile["profileId"], certificateField="x509Subject", mappingRules=[{"specifier": "OU"}]
+    )
     session_member(world.create_session(world.issue("anything.example.com")))
 
 
 def test_attribute_that_cannot_be_a_session_tag_is_refused(world):
     leaf = world.issue("John Smith (EMP12345)")
-    assert_error(world.create_session(leaf), 403, "AccessDeniedException", "Some attributes failed to be mapped into session tags")
+    assert_error(
+        world.create_session(leaf),
+        403,
+        "AccessDeniedException",
+        "Some attributes failed to be mapped into session tags",
+    )
 
 
 def test_denied_authorization_still_records_the_subject_as_failed(localaws):
@@ -190,7 +217,12 @@ def test_denied_authorization_still_records_the_subject_as_failed(localaws):
     assert world.create_session(leaf).status == 403
     # Every page: the worker's stand-in holds the subjects of every test that ran before this one.
     pages = world.rolesanywhere.get_paginator("list_subjects").paginate()
-    subjects = [subject for page in pages for subject in page["subjects"] if subject["x509Subject"] == leaf.certificate.subject.rfc4514_string()]
+    subjects = [
+        subject
+        for page in pages
+        for subject in page["subjects"]
+        if subject["x509Subject"] == leaf.certificate.subject.rfc4514_string()
+    ]
     (summary,) = subjects
     detail = world.rolesanywhere.get_subject(subjectId=summary["subjectId"])["subject"]
     assert [credential["failed"] for credential in detail["credentials"]] == [True]
@@ -200,7 +232,12 @@ def test_denied_authorization_still_records_the_subject_as_failed(localaws):
 
 
 def test_session_name_is_refused_unless_the_profile_accepts_it(world):
-    assert_error(world.create_session(role_session_name="batch-job-7"), 403, "AccessDeniedException", "Not authorized to set roleSessionName.")
+    assert_error(
+        world.create_session(role_session_name="batch-job-7"),
+        403,
+        "AccessDeniedException",
+        "Not authorized to set roleSessionName.",
+    )
 
 
 def test_session_name_is_used_when_the_profile_accepts_it(localaws):

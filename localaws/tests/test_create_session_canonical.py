@@ -20,12 +20,16 @@ from localaws import session_sigv4
 HOST = "127.0.0.1:4566"
 PARAMETER_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20)
 # Header values as HTTP carries them: visible ASCII and spaces (runs of spaces collapse, ends are trimmed).
-HEADER_VALUE = st.text(alphabet=string.ascii_letters + string.digits + string.punctuation + " ", min_size=1, max_size=40).filter(str.strip)
+HEADER_VALUE = st.text(
+    alphabet=string.ascii_letters + string.digits + string.punctuation + " ", min_size=1, max_size=40
+).filter(str.strip)
 HEADER_NAME = st.sampled_from(["content-type", "x-amz-date", "x-amz-x509", "x-amz-x509-chain", "x-custom-header"])
 
 
 def botocore_canonical_request(query: dict[str, str], headers: dict[str, str], body: bytes) -> str:
-    request = AWSRequest(method="POST", url=f"http://{HOST}/sessions", params=query, headers=dict(headers, host=HOST), data=body)
+    request = AWSRequest(
+        method="POST", url=f"http://{HOST}/sessions", params=query, headers=dict(headers, host=HOST), data=body
+    )
     return SigV4Auth(Credentials("unused", "unused"), "rolesanywhere", "us-east-1").canonical_request(request)
 
 
@@ -51,7 +55,11 @@ def test_canonical_request_of_a_helper_style_request():
         "roleArn": "arn:aws:iam::123456789012:role/path/with+plus",
         "trustAnchorArn": "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0a1b2c3d-0000-4000-8000-000000000001",
     }
-    headers = {"Content-Type": "application/json", "X-Amz-Date": "20260101T000000Z", "X-Amz-X509": "MIIB  spaced   value"}
+    headers = {
+        "Content-Type": "application/json",
+        "X-Amz-Date": "20260101T000000Z",
+        "X-Amz-X509": "MIIB  spaced   value",
+    }
     body = b'{"durationSeconds": 3600}'
     canonical = stand_in_canonical_request(query, headers, body)
     assert canonical == botocore_canonical_request(query, headers, body)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import base64
 import datetime
 
-import pytest
-
 import pki_factory
+import pytest
 import session_client
 from session_world import World
 
@@ -94,13 +93,18 @@ def test_expired_intermediate_is_untrusted(world):
 
 def test_expired_trust_anchor_ca_is_untrusted(localaws):
     past = pki_factory.utcnow() - 30 * DAY
-    world = World(localaws, ca=pki_factory.CertificateAuthority.root("Lapsed Root", not_before=past, not_after=past + DAY))
+    world = World(
+        localaws, ca=pki_factory.CertificateAuthority.root("Lapsed Root", not_before=past, not_after=past + DAY)
+    )
     leaf = world.issue()
     assert_untrusted(world, world.create_session(leaf), leaf, "no issuer")
 
 
 def test_trust_anchor_bundle_with_several_certificates(localaws):
-    first, second = pki_factory.CertificateAuthority.root("Bundle Root A"), pki_factory.CertificateAuthority.root("Bundle Root B")
+    first, second = (
+        pki_factory.CertificateAuthority.root("Bundle Root A"),
+        pki_factory.CertificateAuthority.root("Bundle Root B"),
+    )
     world = World(localaws, ca=first)
     world.trust_anchor = world.create_trust_anchor(first.certificate_pem + second.certificate_pem)
     world.role_arn = world.create_role("bundle", permissions=None)
@@ -268,7 +272,10 @@ def test_crl_not_signed_by_the_anchor_ca_does_not_revoke(localaws):
 def test_crl_of_an_intermediate_ca_revokes_its_leaves(localaws):
     world = World(localaws)
     intermediate = world.ca.intermediate("Issuing CA")
-    revoked, kept = intermediate.issue("lost-under-intermediate.example.com"), intermediate.issue("kept-under-intermediate.example.com")
+    revoked, kept = (
+        intermediate.issue("lost-under-intermediate.example.com"),
+        intermediate.issue("kept-under-intermediate.example.com"),
+    )
     world.import_crl(intermediate.crl([revoked.certificate.serial_number]))
     assert_denied(world.create_session(revoked, intermediates=[intermediate]), "revoked")
     assert world.create_session(kept, intermediates=[intermediate]).status == 201

@@ -13,9 +13,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from botocore.exceptions import ClientError
-
 import session_client
+from botocore.exceptions import ClientError
 from session_world import World
 
 AWS_CLI = os.path.join(os.path.dirname(sys.executable), "aws")
@@ -55,12 +54,16 @@ def run_aws_cli(world, credentials, *arguments):
             "PATH": os.environ.get("PATH", ""),
         }
     )
-    return subprocess.run([AWS_CLI, *arguments, "--output", "json"], env=env, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [AWS_CLI, *arguments, "--output", "json"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_boto3_describe_clusters_with_the_permission(world):
     # Allowed and answered; other tests in the session may have created clusters on this stand-in.
-    assert isinstance(redshift_client(world, credentials_for(world, world.role_arn)).describe_clusters()["Clusters"], list)
+    assert isinstance(
+        redshift_client(world, credentials_for(world, world.role_arn)).describe_clusters()["Clusters"], list
+    )
 
 
 def test_boto3_describe_clusters_without_the_permission_is_denied(world):
@@ -72,7 +75,10 @@ def test_boto3_describe_clusters_without_the_permission_is_denied(world):
 def test_the_credentials_are_the_assumed_role(world):
     credentials = credentials_for(world, world.role_arn)
     sts = world.localaws.client(
-        "sts", access_key_id=credentials["accessKeyId"], secret_access_key=credentials["secretAccessKey"], session_token=credentials["sessionToken"]
+        "sts",
+        access_key_id=credentials["accessKeyId"],
+        secret_access_key=credentials["secretAccessKey"],
+        session_token=credentials["sessionToken"],
     )
     role_name = world.role_arn.split("/")[-1]
     assert f":assumed-role/{role_name}/" in sts.get_caller_identity()["Arn"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import pki_factory
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-import pki_factory
 from localaws import session_identity, session_policy
 
 ANCHOR = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/11111111-2222-4333-8444-555555555555"
@@ -23,7 +23,11 @@ def context(**tags):
 
 
 def allow(condition=None, action="sts:*", principal=None):
-    statement = {"Effect": "Allow", "Principal": principal or {"Service": "rolesanywhere.amazonaws.com"}, "Action": action}
+    statement = {
+        "Effect": "Allow",
+        "Principal": principal or {"Service": "rolesanywhere.amazonaws.com"},
+        "Action": action,
+    }
     if condition:
         statement["Condition"] = condition
     return {"Version": "2012-10-17", "Statement": [statement]}
@@ -46,11 +50,18 @@ def allow(condition=None, action="sts:*", principal=None):
 )
 def test_string_operators(operator, expected, holds):
     values = expected if isinstance(expected, list) else [expected]
-    assert session_policy.condition_holds(operator, "aws:PrincipalTag/x509Subject/CN", values, context(x509Subject__CN="web01")) is holds
+    assert (
+        session_policy.condition_holds(
+            operator, "aws:PrincipalTag/x509Subject/CN", values, context(x509Subject__CN="web01")
+        )
+        is holds
+    )
 
 
 def test_condition_keys_are_case_insensitive():
-    assert session_policy.condition_holds("StringEquals", "AWS:principaltag/X509SUBJECT/cn", ["web01"], context(x509Subject__CN="web01"))
+    assert session_policy.condition_holds(
+        "StringEquals", "AWS:principaltag/X509SUBJECT/cn", ["web01"], context(x509Subject__CN="web01")
+    )
 
 
 @pytest.mark.parametrize(
@@ -93,7 +104,9 @@ def test_all_three_actions_must_be_allowed():
 
 
 def test_other_principals_do_not_count():
-    assert set(session_policy.refused_actions(allow(principal={"Service": "ec2.amazonaws.com"}), context())) == set(session_policy.REQUIRED_ACTIONS)
+    assert set(session_policy.refused_actions(allow(principal={"Service": "ec2.amazonaws.com"}), context())) == set(
+        session_policy.REQUIRED_ACTIONS
+    )
     assert session_policy.refused_actions(allow(principal="*"), context()) == {}
 
 
@@ -104,7 +117,9 @@ def test_explicit_deny_wins():
 
 
 def test_unknown_operator_fails_closed():
-    refused = session_policy.refused_actions(allow({"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}), context())
+    refused = session_policy.refused_actions(
+        allow({"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}), context()
+    )
     assert set(refused) == set(session_policy.REQUIRED_ACTIONS)
 
 

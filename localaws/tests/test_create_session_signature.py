@@ -6,9 +6,8 @@ import datetime
 import re
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
-
 import session_client
+from cryptography.hazmat.primitives.serialization import Encoding
 from session_world import World
 
 EXPECTED_MEMBER_KEYS = {"assumedRoleUser", "credentials", "packedPolicySize", "roleArn", "sourceIdentity"}
@@ -65,7 +64,10 @@ def test_success_has_exactly_the_service_response_shape(world):
     assert member["assumedRoleUser"]["assumedRoleId"].endswith(f":{hex_serial(leaf)}")
     assert member["sourceIdentity"] == "CN=shape.example.com"
     assert isinstance(member["packedPolicySize"], int)
-    assert re.fullmatch(rf"arn:aws:rolesanywhere:{world.localaws.region}:\d{{12}}:subject/[0-9a-f-]{{36}}", response.document["subjectArn"])
+    assert re.fullmatch(
+        rf"arn:aws:rolesanywhere:{world.localaws.region}:\d{{12}}:subject/[0-9a-f-]{{36}}",
+        response.document["subjectArn"],
+    )
 
 
 def test_success_records_the_subject_and_its_certificate(world):
@@ -86,7 +88,11 @@ def test_success_is_logged(world):
     world.create_session(leaf)
     outcome = world.last_outcome(leaf.certificate.serial_number)
     assert outcome["outcome"] == "success"
-    assert (outcome["trustAnchorArn"], outcome["profileArn"], outcome["roleArn"]) == (world.trust_anchor_arn, world.profile_arn, world.role_arn)
+    assert (outcome["trustAnchorArn"], outcome["profileArn"], outcome["roleArn"]) == (
+        world.trust_anchor_arn,
+        world.profile_arn,
+        world.role_arn,
+    )
 
 
 def test_tampered_signature_is_denied(world):
@@ -172,7 +178,9 @@ def test_scope_must_name_the_endpoint_region(world):
 def test_algorithm_must_fit_the_key(world):
     leaf = world.issue(key_type="ec")
     request = world.build(leaf)
-    request.headers["Authorization"] = request.headers["Authorization"].replace("AWS4-X509-ECDSA-SHA256", "AWS4-X509-RSA-SHA256")
+    request.headers["Authorization"] = request.headers["Authorization"].replace(
+        "AWS4-X509-ECDSA-SHA256", "AWS4-X509-RSA-SHA256"
+    )
     assert_denied(session_client.send(request), 403, "AccessDeniedException", "Invalid signature")
 
 

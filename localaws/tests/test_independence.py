@@ -29,8 +29,12 @@ def test_the_package_has_sources_to_check():
 
 
 def test_the_package_imports_nothing_from_the_collection():
-    offending = sorted(f"{path.name}: {module}" for path in PACKAGE_DIR.rglob("*.py") for module in imported_modules(path)
-                       if module.split(".")[0] in FORBIDDEN_ROOTS)
+    offending = sorted(
+        f"{path.name}: {module}"
+        for path in PACKAGE_DIR.rglob("*.py")
+        for module in imported_modules(path)
+        if module.split(".")[0] in FORBIDDEN_ROOTS
+    )
     assert not offending, offending
 
 

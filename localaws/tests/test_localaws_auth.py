@@ -7,21 +7,30 @@ import boto3
 import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
-
 from control_plane_testlib import TestCa, bundle_source, error_of, unique_name
 
-READ_ONLY = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": ["rolesanywhere:List*", "rolesanywhere:Get*"], "Resource": "*"}]}
+READ_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["rolesanywhere:List*", "rolesanywhere:Get*"], "Resource": "*"}],
+}
 
 
 def client_for(localaws, credentials, **kwargs):
-    return localaws.client("rolesanywhere", access_key_id=credentials["access_key_id"],
-                           secret_access_key=credentials["secret_access_key"], **kwargs)
+    return localaws.client(
+        "rolesanywhere",
+        access_key_id=credentials["access_key_id"],
+        secret_access_key=credentials["secret_access_key"],
+        **kwargs,
+    )
 
 
 def test_unsigned_request_is_rejected(localaws):
-    client = boto3.client("rolesanywhere", endpoint_url=localaws.endpoint, region_name=localaws.region,
-                          config=Config(signature_version=UNSIGNED))
+    client = boto3.client(
+        "rolesanywhere",
+        endpoint_url=localaws.endpoint,
+        region_name=localaws.region,
+        config=Config(signature_version=UNSIGNED),
+    )
     with pytest.raises(client.exceptions.ClientError) as rejected:
         client.list_trust_anchors()
     assert error_of(rejected)[:2] == ("MissingAuthenticationTokenException", 403)
@@ -49,8 +58,13 @@ def test_unknown_access_key_is_unrecognized(localaws):
 
 
 def test_credentials_scoped_to_another_region_are_rejected(localaws):
-    client = boto3.client("rolesanywhere", endpoint_url=localaws.endpoint, region_name="eu-west-3",
-                          aws_access_key_id=localaws.access_key_id, aws_secret_access_key=localaws.secret_access_key)
+    client = boto3.client(
+        "rolesanywhere",
+        endpoint_url=localaws.endpoint,
+        region_name="eu-west-3",
+        aws_access_key_id=localaws.access_key_id,
+        aws_secret_access_key=localaws.secret_access_key,
+    )
     with pytest.raises(client.exceptions.ClientError) as rejected:
         client.list_profiles()
     code, status, message = error_of(rejected)
@@ -81,10 +95,14 @@ def test_resource_level_permission_and_explicit_deny(localaws):
     ca = TestCa()
     allowed = admin.create_trust_anchor(name="allowed", source=bundle_source(ca))["trustAnchor"]
     other = admin.create_trust_anchor(name="other", source=bundle_source(ca))["trustAnchor"]
-    policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "rolesanywhere:GetTrustAnchor", "Resource": allowed["trustAnchorArn"]},
-        {"Effect": "Allow", "Action": "rolesanywhere:*TrustAnchor", "Resource": "*"},
-        {"Effect": "Deny", "Action": "rolesanywhere:DeleteTrustAnchor", "Resource": "*"}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "rolesanywhere:GetTrustAnchor", "Resource": allowed["trustAnchorArn"]},
+            {"Effect": "Allow", "Action": "rolesanywhere:*TrustAnchor", "Resource": "*"},
+            {"Effect": "Deny", "Action": "rolesanywhere:DeleteTrustAnchor", "Resource": "*"},
+        ],
+    }
     client = client_for(localaws, localaws.create_user(unique_name("scoped"), policy))
     assert client.get_trust_anchor(trustAnchorId=allowed["trustAnchorId"])["trustAnchor"]["name"] == "allowed"
     assert client.enable_trust_anchor(trustAnchorId=other["trustAnchorId"])["trustAnchor"]["enabled"] is True
@@ -98,8 +116,12 @@ def test_only_the_allowed_resource_when_policy_names_one_arn(localaws):
     ca = TestCa()
     allowed = admin.create_trust_anchor(name="allowed", source=bundle_source(ca))["trustAnchor"]
     other = admin.create_trust_anchor(name="other", source=bundle_source(ca))["trustAnchor"]
-    policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "rolesanywhere:GetTrustAnchor", "Resource": allowed["trustAnchorArn"]}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "rolesanywhere:GetTrustAnchor", "Resource": allowed["trustAnchorArn"]}
+        ],
+    }
     client = client_for(localaws, localaws.create_user(unique_name("one-arn"), policy))
     client.get_trust_anchor(trustAnchorId=allowed["trustAnchorId"])
     with pytest.raises(client.exceptions.AccessDeniedException):
@@ -111,13 +133,19 @@ def test_assumed_role_credentials_are_authorized_by_the_role_policies(localaws):
     role_name = unique_name("ra-reader")
     # moto matches AWS principals literally (an account's :root does not cover its users), so name the user.
     admin_arn = "arn:aws:iam::%s:user/localaws-admin" % localaws.account_id
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": admin_arn}, "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": admin_arn}, "Action": "sts:AssumeRole"}],
+    }
     role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
     iam.put_role_policy(RoleName=role_name, PolicyName="read", PolicyDocument=json.dumps(READ_ONLY))
     credentials = localaws.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="tests")["Credentials"]
-    client = localaws.client("rolesanywhere", access_key_id=credentials["AccessKeyId"],
-                             secret_access_key=credentials["SecretAccessKey"], session_token=credentials["SessionToken"])
+    client = localaws.client(
+        "rolesanywhere",
+        access_key_id=credentials["AccessKeyId"],
+        secret_access_key=credentials["SecretAccessKey"],
+        session_token=credentials["SessionToken"],
+    )
     assert "profiles" in client.list_profiles()
     with pytest.raises(client.exceptions.AccessDeniedException) as denied:
         client.create_profile(name="nope", roleArns=[role["Arn"]])
@@ -126,9 +154,17 @@ def test_assumed_role_credentials_are_authorized_by_the_role_policies(localaws):
 
 def test_policies_match_the_resource_arn_when_called_by_alias(localaws):
     admin = localaws.client("rolesanywhere")
-    anchor = admin.create_trust_anchor(name="aliased", source=bundle_source(TestCa()),
-                                       aliasName=unique_name("aliased"))["trustAnchor"]
-    policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "rolesanywhere:GetTrustAnchor", "Resource": anchor["trustAnchorArn"]}]}
+    anchor = admin.create_trust_anchor(
+        name="aliased", source=bundle_source(TestCa()), aliasName=unique_name("aliased")
+    )["trustAnchor"]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "rolesanywhere:GetTrustAnchor", "Resource": anchor["trustAnchorArn"]}
+        ],
+    }
     client = client_for(localaws, localaws.create_user(unique_name("by-alias"), policy))
-    assert client.get_trust_anchor(trustAnchorId=anchor["aliasArn"])["trustAnchor"]["trustAnchorId"] == anchor["trustAnchorId"]
+    assert (
+        client.get_trust_anchor(trustAnchorId=anchor["aliasArn"])["trustAnchor"]["trustAnchorId"]
+        == anchor["trustAnchorId"]
+    )

@@ -5,10 +5,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 import session_client
-from localaws.quota import SessionQuota, TokenBucket
 from session_world import World
+
+from localaws.quota import SessionQuota, TokenBucket
 
 
 def quota_admin(localaws, method, document=None):

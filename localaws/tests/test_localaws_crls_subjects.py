@@ -1,7 +1,6 @@
 """Certificate revocation lists and subjects through boto3, against the stand-in."""
 
 import pytest
-
 from control_plane_testlib import NO_CLIENT_VALIDATION, TestCa, bundle_source, error_of, unique_name
 
 MISSING_ID = "0f0f0f0f-0000-4000-8000-000000000000"
@@ -29,7 +28,11 @@ def test_import_get_list_update_delete(localaws, rolesanywhere, ca, anchor):
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 201
     assert crl["crlArn"] == "arn:aws:rolesanywhere:%s:%s:crl/%s" % (localaws.region, localaws.account_id, crl["crlId"])
     assert (crl["name"], crl["crlData"], crl["trustAnchorArn"], crl["enabled"]) == (
-        "revoked", crl_pem, anchor["trustAnchorArn"], False)
+        "revoked",
+        crl_pem,
+        anchor["trustAnchorArn"],
+        False,
+    )
     assert rolesanywhere.get_crl(crlId=crl["crlId"])["crl"] == crl
     listed = [item for page in rolesanywhere.get_paginator("list_crls").paginate() for item in page["crls"]]
     assert crl in listed
@@ -42,8 +45,9 @@ def test_import_get_list_update_delete(localaws, rolesanywhere, ca, anchor):
 
 
 def test_enable_and_disable(rolesanywhere, ca, anchor):
-    crl = rolesanywhere.import_crl(name="toggle", crlData=ca.crl_pem(), trustAnchorArn=anchor["trustAnchorArn"],
-                                   enabled=True)["crl"]
+    crl = rolesanywhere.import_crl(
+        name="toggle", crlData=ca.crl_pem(), trustAnchorArn=anchor["trustAnchorArn"], enabled=True
+    )["crl"]
     assert crl["enabled"] is True
     assert rolesanywhere.disable_crl(crlId=crl["crlId"])["crl"]["enabled"] is False
     assert rolesanywhere.enable_crl(crlId=crl["crlId"])["crl"]["enabled"] is True
@@ -64,7 +68,9 @@ def test_import_for_unknown_trust_anchor(localaws, rolesanywhere, ca):
 
 def test_crl_data_must_be_a_pem_crl(rolesanywhere, ca, anchor):
     with pytest.raises(rolesanywhere.exceptions.ValidationException) as invalid:
-        rolesanywhere.import_crl(name="garbage", crlData=ca.pem.encode("ascii"), trustAnchorArn=anchor["trustAnchorArn"])
+        rolesanywhere.import_crl(
+            name="garbage", crlData=ca.pem.encode("ascii"), trustAnchorArn=anchor["trustAnchorArn"]
+        )
     assert "crlData" in error_of(invalid)[2]
 
 
@@ -73,7 +79,9 @@ def test_crl_data_length_and_trust_anchor_arn_pattern(localaws, ca):
     with pytest.raises(client.exceptions.ValidationException) as invalid:
         client.import_crl(name="empty", crlData=b"", trustAnchorArn="arn:aws:iam::123456789012:role/x")
     message = error_of(invalid)[2]
-    assert "Value at 'crlData' failed to satisfy constraint: Member must have length greater than or equal to 1" in message
+    assert (
+        "Value at 'crlData' failed to satisfy constraint: Member must have length greater than or equal to 1" in message
+    )
     assert "at 'trustAnchorArn' failed to satisfy constraint: Member must satisfy regular expression pattern" in message
 
 

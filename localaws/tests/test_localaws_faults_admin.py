@@ -10,8 +10,8 @@ import urllib.request
 
 import pytest
 from botocore.config import Config
-
 from control_plane_testlib import TestCa, bundle_source, error_of, role_arn, unique_name
+
 from localaws.process import LocalAwsError, start_server
 
 AWS_CLI = shutil.which("aws", path=os.path.dirname(sys.executable)) or shutil.which("aws")
@@ -40,14 +40,17 @@ def test_throttling_surfaces_when_retries_run_out(localaws):
     with pytest.raises(client.exceptions.ClientError) as throttled:
         client.create_profile(name="throttled", roleArns=[role_arn(localaws.account_id)])
     assert error_of(throttled)[:2] == ("ThrottlingException", 429)
-    assert client.create_profile(name="after-throttle", roleArns=[role_arn(localaws.account_id)])["profile"]["name"] == \
-        "after-throttle"
+    assert (
+        client.create_profile(name="after-throttle", roleArns=[role_arn(localaws.account_id)])["profile"]["name"]
+        == "after-throttle"
+    )
 
 
 def test_faults_apply_to_create_session(localaws):
     localaws.inject_fault("CreateSession", "error500", 1)
-    request = urllib.request.Request(localaws.endpoint + "/sessions", data=b"{}", method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        localaws.endpoint + "/sessions", data=b"{}", method="POST", headers={"Content-Type": "application/json"}
+    )
     with pytest.raises(urllib.error.HTTPError) as failed:
         urllib.request.urlopen(request, timeout=10)  # pylint: disable=consider-using-with
     assert failed.value.code == 500
@@ -97,8 +100,12 @@ def test_reset_forgets_roles_anywhere_state_but_keeps_iam(tmp_path):
         assert client.list_trust_anchors()["trustAnchors"] == []
         assert server.health()["status"] == "ok"
         assert server.client("sts").get_caller_identity()["Arn"].endswith(":user/localaws-admin")
-        assert json.loads(urllib.request.urlopen(server.endpoint + "/_localaws/clock", timeout=10).read())[  # pylint: disable=consider-using-with
-            "shift_seconds"] == 0
+        assert (
+            json.loads(urllib.request.urlopen(server.endpoint + "/_localaws/clock", timeout=10).read())[  # pylint: disable=consider-using-with
+                "shift_seconds"
+            ]
+            == 0
+        )
     finally:
         server.stop()
 
@@ -106,15 +113,18 @@ def test_reset_forgets_roles_anywhere_state_but_keeps_iam(tmp_path):
 def aws_cli(localaws, *args):
     env = dict(os.environ)
     env.update(localaws.env)
-    result = subprocess.run([AWS_CLI, *args, "--output", "json"], env=env, capture_output=True, text=True, timeout=120,
-                            check=False)
+    result = subprocess.run(
+        [AWS_CLI, *args, "--output", "json"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
 @pytest.mark.skipif(AWS_CLI is None, reason="the AWS CLI is not installed")
 def test_aws_cli_reaches_roles_anywhere_through_aws_endpoint_url(localaws):
-    anchor = localaws.client("rolesanywhere").create_trust_anchor(name=unique_name("cli"), source=bundle_source(TestCa()))
+    anchor = localaws.client("rolesanywhere").create_trust_anchor(
+        name=unique_name("cli"), source=bundle_source(TestCa())
+    )
     listed = aws_cli(localaws, "rolesanywhere", "list-trust-anchors")
     assert anchor["trustAnchor"]["trustAnchorId"] in [item["trustAnchorId"] for item in listed["trustAnchors"]]
 

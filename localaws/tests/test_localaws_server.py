@@ -11,7 +11,6 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-
 REDSHIFT_DESCRIBE_ONLY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "redshift:DescribeClusters", "Resource": "*"}],
@@ -23,8 +22,9 @@ ENTRY_POINT = os.path.join(os.path.dirname(sys.executable), "localaws")
 
 
 def test_entry_point_prints_one_json_line_and_stops_on_sigterm(tmp_path):
-    with subprocess.Popen([ENTRY_POINT, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                          cwd=tmp_path) as process:
+    with subprocess.Popen(
+        [ENTRY_POINT, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=tmp_path
+    ) as process:
         info = json.loads(process.stdout.readline())
         assert set(info) == {"endpoint", "region", "account_id", "access_key_id", "secret_access_key"}
         assert info["endpoint"].startswith("http://127.0.0.1:")
@@ -45,8 +45,9 @@ def test_moto_services_share_the_endpoint(localaws):
 
 def test_enforcement_denies_redshift_without_permission(localaws):
     nobody = localaws.create_user("server-test-nobody")
-    redshift = localaws.client("redshift", access_key_id=nobody["access_key_id"],
-                               secret_access_key=nobody["secret_access_key"])
+    redshift = localaws.client(
+        "redshift", access_key_id=nobody["access_key_id"], secret_access_key=nobody["secret_access_key"]
+    )
     with pytest.raises(ClientError) as denied:
         redshift.describe_clusters()
     assert denied.value.response["Error"]["Code"] == "AccessDenied"
@@ -54,8 +55,9 @@ def test_enforcement_denies_redshift_without_permission(localaws):
 
 def test_enforcement_allows_redshift_with_permission(localaws):
     reader = localaws.create_user("server-test-reader", REDSHIFT_DESCRIBE_ONLY)
-    redshift = localaws.client("redshift", access_key_id=reader["access_key_id"],
-                               secret_access_key=reader["secret_access_key"])
+    redshift = localaws.client(
+        "redshift", access_key_id=reader["access_key_id"], secret_access_key=reader["secret_access_key"]
+    )
     # Allowed and answered; other tests in the session may have created clusters on this stand-in.
     assert isinstance(redshift.describe_clusters()["Clusters"], list)
 
@@ -79,5 +81,7 @@ def test_concurrent_clients_are_served(localaws):
         identities = list(pool.map(lambda _index: localaws.client("sts").get_caller_identity()["Account"], range(8)))
     assert len(set(created)) == 24
     assert identities == [localaws.account_id] * 8
-    listed = {item["profileId"] for page in client.get_paginator("list_profiles").paginate() for item in page["profiles"]}
+    listed = {
+        item["profileId"] for page in client.get_paginator("list_profiles").paginate() for item in page["profiles"]
+    }
     assert set(created) <= listed

@@ -1,7 +1,6 @@
 """Tags and pagination of the Roles Anywhere control plane, against the stand-in."""
 
 import pytest
-
 from control_plane_testlib import NO_CLIENT_VALIDATION, error_of, role_arn, unique_name
 
 
@@ -12,8 +11,9 @@ def rolesanywhere(localaws):
 
 @pytest.fixture
 def profile(localaws, rolesanywhere):
-    return rolesanywhere.create_profile(name=unique_name("tagged"), roleArns=[role_arn(localaws.account_id)],
-                                        tags=[{"key": "team", "value": "data"}])["profile"]
+    return rolesanywhere.create_profile(
+        name=unique_name("tagged"), roleArns=[role_arn(localaws.account_id)], tags=[{"key": "team", "value": "data"}]
+    )["profile"]
 
 
 def tags_of(client, arn):
@@ -23,7 +23,9 @@ def tags_of(client, arn):
 def test_create_tag_untag_and_list(rolesanywhere, profile):
     arn = profile["profileArn"]
     assert tags_of(rolesanywhere, arn) == {"team": "data"}
-    response = rolesanywhere.tag_resource(resourceArn=arn, tags=[{"key": "team", "value": "ml"}, {"key": "env", "value": ""}])
+    response = rolesanywhere.tag_resource(
+        resourceArn=arn, tags=[{"key": "team", "value": "ml"}, {"key": "env", "value": ""}]
+    )
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 201
     assert tags_of(rolesanywhere, arn) == {"team": "ml", "env": ""}
     rolesanywhere.untag_resource(resourceArn=arn, tagKeys=["team", "absent"])
@@ -37,10 +39,15 @@ def test_tags_go_away_with_the_resource(rolesanywhere, profile):
 
 
 def test_unknown_resource(localaws, rolesanywhere):
-    arn = "arn:aws:rolesanywhere:%s:%s:profile/0f0f0f0f-0000-4000-8000-000000000000" % (localaws.region, localaws.account_id)
-    for call in (lambda: rolesanywhere.tag_resource(resourceArn=arn, tags=[{"key": "a", "value": "b"}]),
-                 lambda: rolesanywhere.untag_resource(resourceArn=arn, tagKeys=["a"]),
-                 lambda: rolesanywhere.list_tags_for_resource(resourceArn=arn)):
+    arn = "arn:aws:rolesanywhere:%s:%s:profile/0f0f0f0f-0000-4000-8000-000000000000" % (
+        localaws.region,
+        localaws.account_id,
+    )
+    for call in (
+        lambda: rolesanywhere.tag_resource(resourceArn=arn, tags=[{"key": "a", "value": "b"}]),
+        lambda: rolesanywhere.untag_resource(resourceArn=arn, tagKeys=["a"]),
+        lambda: rolesanywhere.list_tags_for_resource(resourceArn=arn),
+    ):
         with pytest.raises(rolesanywhere.exceptions.ResourceNotFoundException) as missing:
             call()
         assert error_of(missing)[:2] == ("ResourceNotFoundException", 404)
@@ -60,8 +67,13 @@ def test_more_than_200_tags_in_total_is_too_many(rolesanywhere, profile):
 def test_more_than_200_tags_in_one_request_breaks_the_model_limit(localaws, profile):
     client = localaws.client("rolesanywhere", config=NO_CLIENT_VALIDATION)
     with pytest.raises(client.exceptions.ValidationException) as invalid:
-        client.tag_resource(resourceArn=profile["profileArn"], tags=[{"key": "k%d" % index, "value": "v"} for index in range(201)])
-    assert "at 'tags' failed to satisfy constraint: Member must have length less than or equal to 200" in error_of(invalid)[2]
+        client.tag_resource(
+            resourceArn=profile["profileArn"], tags=[{"key": "k%d" % index, "value": "v"} for index in range(201)]
+        )
+    assert (
+        "at 'tags' failed to satisfy constraint: Member must have length less than or equal to 200"
+        in error_of(invalid)[2]
+    )
 
 
 def test_tag_key_constraints_do_not_echo_the_value(localaws, profile):
@@ -69,8 +81,14 @@ def test_tag_key_constraints_do_not_echo_the_value(localaws, profile):
     with pytest.raises(client.exceptions.ValidationException) as invalid:
         client.tag_resource(resourceArn=profile["profileArn"], tags=[{"key": "secret#key", "value": "x" * 257}])
     message = error_of(invalid)[2]
-    assert "Value at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern" in message
-    assert "Value at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256" in message
+    assert (
+        "Value at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern"
+        in message
+    )
+    assert (
+        "Value at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256"
+        in message
+    )
     assert "secret#key" not in message
 
 
@@ -80,8 +98,12 @@ def test_reserved_tag_prefix(rolesanywhere, profile):
 
 
 def test_pagination_over_several_pages(localaws, rolesanywhere):
-    created = {rolesanywhere.create_profile(name=unique_name("page"), roleArns=[role_arn(localaws.account_id)])["profile"]["profileId"]
-               for dummy in range(7)}
+    created = {
+        rolesanywhere.create_profile(name=unique_name("page"), roleArns=[role_arn(localaws.account_id)])["profile"][
+            "profileId"
+        ]
+        for dummy in range(7)
+    }
     # The paginators have no limit_key, so PaginationConfig.PageSize is refused; pageSize is passed as a parameter.
     pages = list(rolesanywhere.get_paginator("list_profiles").paginate(pageSize=3))
     listed = [item["profileId"] for page in pages for item in page["profiles"]]

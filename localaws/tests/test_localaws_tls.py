@@ -12,7 +12,9 @@ def names_in(path):
     with open(path, "rb") as handle:
         certificate = x509.load_pem_x509_certificate(handle.read())
     alternative = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    return {str(value) for value in alternative.get_values_for_type(x509.IPAddress)} | set(alternative.get_values_for_type(x509.DNSName))
+    return {str(value) for value in alternative.get_values_for_type(x509.IPAddress)} | set(
+        alternative.get_values_for_type(x509.DNSName)
+    )
 
 
 def contents(files):

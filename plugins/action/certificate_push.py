@@ -35,13 +35,20 @@ ARGUMENT_SPEC = dict(
     group=dict(type="str"),
     backend=dict(type="str", choices=["auto", "cryptography", "openssl"], default="auto"),
 )
-MUTUALLY_EXCLUSIVE = [("certificate_pem", "certificate_path", "pkcs12_path"), ("private_key_pem", "private_key_path", "pkcs12_path")]
+MUTUALLY_EXCLUSIVE = [
+    ("certificate_pem", "certificate_path", "pkcs12_path"),
+    ("private_key_pem", "private_key_path", "pkcs12_path"),
+]
 # The role's variable for each option, so an error names what the user sets.
 ROLE_VARIABLES = {
-    "certificate_pem": "rolesanywhere_push_certificate_pem", "certificate_path": "rolesanywhere_push_certificate_path",
-    "private_key_pem": "rolesanywhere_push_private_key_pem", "private_key_path": "rolesanywhere_push_private_key_path",
-    "chain_pem": "rolesanywhere_push_chain_pem", "pkcs12_path": "rolesanywhere_push_pkcs12_path",
-    "ca_bundle": "rolesanywhere_pki_ca_bundle", "crl_pem": "rolesanywhere_push_crl_pem",
+    "certificate_pem": "rolesanywhere_push_certificate_pem",
+    "certificate_path": "rolesanywhere_push_certificate_path",
+    "private_key_pem": "rolesanywhere_push_private_key_pem",
+    "private_key_path": "rolesanywhere_push_private_key_path",
+    "chain_pem": "rolesanywhere_push_chain_pem",
+    "pkcs12_path": "rolesanywhere_push_pkcs12_path",
+    "ca_bundle": "rolesanywhere_pki_ca_bundle",
+    "crl_pem": "rolesanywhere_push_crl_pem",
 }
 
 
@@ -50,8 +57,10 @@ def read_controller_file(path, option):
         with open(os.path.expanduser(path), "rb") as handle:
             return handle.read()
     except (IOError, OSError) as exc:
-        raise pki.CertificateRuleError("%s (%s) cannot be read on the controller: %s" % (ROLE_VARIABLES[option], path, exc.strerror or exc),
-                                       field=option)
+        raise pki.CertificateRuleError(
+            "%s (%s) cannot be read on the controller: %s" % (ROLE_VARIABLES[option], path, exc.strerror or exc),
+            field=option,
+        )
 
 
 class PushedPair:
@@ -70,15 +79,23 @@ class PushedPair:
 
     @staticmethod
     def _certificates(args):
-        text, option = pem_or_file(args, "certificate", "no certificate to push: set rolesanywhere_push_certificate_pem or "
-                                                        "_path (with the key), or rolesanywhere_push_pkcs12_path")
+        text, option = pem_or_file(
+            args,
+            "certificate",
+            "no certificate to push: set rolesanywhere_push_certificate_pem or "
+            "_path (with the key), or rolesanywhere_push_pkcs12_path",
+        )
         certs = pki.load_certificates(text, field=ROLE_VARIABLES[option])
         return certs[0], certs[1:]
 
     @staticmethod
     def _key(args):
-        text, option = pem_or_file(args, "private_key", "no private key to push with the certificate: set "
-                                                        "rolesanywhere_push_private_key_pem or rolesanywhere_push_private_key_path")
+        text, option = pem_or_file(
+            args,
+            "private_key",
+            "no private key to push with the certificate: set "
+            "rolesanywhere_push_private_key_pem or rolesanywhere_push_private_key_path",
+        )
         return existing_pki.load_private_key_pem(text, ROLE_VARIABLES[option])
 
 
@@ -107,7 +124,6 @@ def checked_pair(args):
 
 
 class ActionModule(ActionBase):
-
     TRANSFERS_FILES = False
 
     def run(self, tmp=None, task_vars=None):
@@ -115,7 +131,9 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         unused, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE)
         if existing_pki is None or not pki.HAS_CRYPTOGRAPHY:
-            raise AnsibleActionFail("certificate_push needs the Python cryptography library on the controller; pip install cryptography")
+            raise AnsibleActionFail(
+                "certificate_push needs the Python cryptography library on the controller; pip install cryptography"
+            )
         host = task_vars.get("inventory_hostname", "this host")
         try:
             pair, intermediates, anchor_pem = checked_pair(args)
@@ -123,17 +141,26 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("%s: %s; nothing was changed on any host" % (host, exc))
         summary = local_ca.certificate_summary(pair.certificate)
         if args["validate_only"]:
-            result.update(changed=False, validated=True, certificate=summary, msg="%s: the pushed certificate and key are valid" % host)
+            result.update(
+                changed=False,
+                validated=True,
+                certificate=summary,
+                msg="%s: the pushed certificate and key are valid" % host,
+            )
             return result
         module_args = {
-            "certificate": local_ca.pem_of(pair.certificate), "private_key": existing_pki.private_key_pem(pair.key),
-            "chain": intermediates, "ca_certificate": anchor_pem, "backend": args["backend"],
+            "certificate": local_ca.pem_of(pair.certificate),
+            "private_key": existing_pki.private_key_pem(pair.key),
+            "chain": intermediates,
+            "ca_certificate": anchor_pem,
+            "backend": args["backend"],
         }
         for option in ("cert_dir", "service_user", "group"):
             if args[option]:
                 module_args[option] = args[option]
-        installed = self._execute_module(module_name="hybridcloud.rolesanywhere.certificate_install", module_args=module_args,
-                                         task_vars=task_vars)
+        installed = self._execute_module(
+            module_name="hybridcloud.rolesanywhere.certificate_install", module_args=module_args, task_vars=task_vars
+        )
         result.update(installed)
         result["certificate"] = summary
         return result

@@ -42,12 +42,16 @@ def check_source(source, expected):
     """The controller's file against the checksum the host expects; the same words as before any transfer."""
     algorithm, unused, wanted = expected.partition(":")
     if not os.path.isfile(source):
-        raise AnsibleActionFail("%s on the controller does not exist, expected %s. Nothing was installed; fix the file or "
-                                "rolesanywhere_signing_helper_checksum." % (source, expected))
+        raise AnsibleActionFail(
+            "%s on the controller does not exist, expected %s. Nothing was installed; fix the file or "
+            "rolesanywhere_signing_helper_checksum." % (source, expected)
+        )
     actual = controller_checksum(source, algorithm)
     if actual != wanted.lower():
-        raise AnsibleActionFail("%s on the controller has checksum %s:%s, expected %s. Nothing was installed; fix the file or "
-                                "rolesanywhere_signing_helper_checksum." % (source, algorithm, actual, expected))
+        raise AnsibleActionFail(
+            "%s on the controller has checksum %s:%s, expected %s. Nothing was installed; fix the file or "
+            "rolesanywhere_signing_helper_checksum." % (source, algorithm, actual, expected)
+        )
 
 
 def sent_items(module_args):
@@ -61,7 +65,6 @@ def sent_items(module_args):
 
 
 class ActionModule(ActionBase):
-
     TRANSFERS_FILES = True
 
     def _run_module(self, module_args, task_vars):

@@ -39,7 +39,7 @@ ARGUMENT_SPEC = dict(
     session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
     waiter_delay=dict(type="int", default=1),
     # The CA as PEM text (an AWX credential): loaded in this process's memory, never written to disk.
-    **PemSource.argument_spec()
+    **PemSource.argument_spec(),
 )
 
 
@@ -48,12 +48,20 @@ def acm_pca_client(args):
         import boto3
         from botocore.config import Config
     except ImportError:
-        raise AnsibleActionFail("acm_pca_arn needs boto3 and botocore on the controller; install them (pip install boto3)")
-    session = boto3.session.Session(profile_name=args["profile"], region_name=args["region"] or _region_of(args["acm_pca_arn"]),
-                                    aws_access_key_id=args["access_key"], aws_secret_access_key=args["secret_key"],
-                                    aws_session_token=args["session_token"])
+        raise AnsibleActionFail(
+            "acm_pca_arn needs boto3 and botocore on the controller; install them (pip install boto3)"
+        )
+    session = boto3.session.Session(
+        profile_name=args["profile"],
+        region_name=args["region"] or _region_of(args["acm_pca_arn"]),
+        aws_access_key_id=args["access_key"],
+        aws_secret_access_key=args["secret_key"],
+        aws_session_token=args["session_token"],
+    )
     # botocore's standard retry mode backs off with jitter on throttling and transient errors.
-    return session.client("acm-pca", endpoint_url=args["endpoint_url"], config=Config(retries={"mode": "standard", "max_attempts": 8}))
+    return session.client(
+        "acm-pca", endpoint_url=args["endpoint_url"], config=Config(retries={"mode": "standard", "max_attempts": 8})
+    )
 
 
 def _region_of(arn):
@@ -62,7 +70,6 @@ def _region_of(arn):
 
 
 class ActionModule(ActionBase):
-
     TRANSFERS_FILES = False
     _requires_connection = False
 
@@ -70,27 +77,46 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         validation, args = self.validate_argument_spec(
-            argument_spec=ARGUMENT_SPEC, mutually_exclusive=[("ca_path", "acm_pca_arn", "external_signer")],
+            argument_spec=ARGUMENT_SPEC,
+            mutually_exclusive=[("ca_path", "acm_pca_arn", "external_signer")],
             required_one_of=[("ca_path", "acm_pca_arn", "external_signer")],
-            required_by={"external_signer": ("external_signer_ca_bundle",)})
+            required_by={"external_signer": ("external_signer_ca_bundle",)},
+        )
         if batch_signing is None or not pki.HAS_CRYPTOGRAPHY:
-            raise AnsibleActionFail("sign_certificates needs the Python cryptography library on the controller; pip install cryptography")
+            raise AnsibleActionFail(
+                "sign_certificates needs the Python cryptography library on the controller; pip install cryptography"
+            )
         if args["cert_validity_days"] < 1:
             raise AnsibleActionFail("cert_validity_days must be at least 1, got %d" % args["cert_validity_days"])
 
         requests = self._collect_requests(args, task_vars)
         pem_source = batch_signing.local_ca.PemSource.from_params(args)
-        if (self._task.check_mode and args["ca_path"] and pem_source is None
-                and not batch_signing.local_ca.CaDirectory(args["ca_path"]).exists()):
+        if (
+            self._task.check_mode
+            and args["ca_path"]
+            and pem_source is None
+            and not batch_signing.local_ca.CaDirectory(args["ca_path"]).exists()
+        ):
             # In check mode on a first run the CA is only predicted; every host with a request would get a certificate.
-            result.update(changed=bool(requests), certificates={}, failures={}, up_to_date=[], would_sign=sorted(requests),
-                          issuer="local", issuer_certificate="", ca_certificate="", chain="", hosts=sorted(requests),
-                          msg="check mode: the CA does not exist yet; %d host(s) would get a certificate" % len(requests))
+            result.update(
+                changed=bool(requests),
+                certificates={},
+                failures={},
+                up_to_date=[],
+                would_sign=sorted(requests),
+                issuer="local",
+                issuer_certificate="",
+                ca_certificate="",
+                chain="",
+                hosts=sorted(requests),
+                msg="check mode: the CA does not exist yet; %d host(s) would get a certificate" % len(requests),
+            )
             return result
         issuer = self._issuer(args, pem_source)
         try:
-            outcome = batch_signing.sign_batch(issuer, requests, args["cert_validity_days"], force=args["force"],
-                                               check_mode=self._task.check_mode)
+            outcome = batch_signing.sign_batch(
+                issuer, requests, args["cert_validity_days"], force=args["force"], check_mode=self._task.check_mode
+            )
         except Exception as exc:  # pylint: disable=broad-except
             # An AWS error is not one host's fault: fail the task with the service's message.
             raise AnsibleActionFail("signing through %s failed: %s" % (issuer.name, exc))
@@ -103,7 +129,8 @@ class ActionModule(ActionBase):
             ca_certificate=batch_signing.local_ca.pem_of(issuer.ca_certificate),
             chain=getattr(issuer, "chain_pem", ""),
             hosts=sorted(requests),
-            msg="signed %d, up to date %d, refused %d" % (len(outcome["certificates"]), len(outcome["up_to_date"]), len(outcome["failures"])),
+            msg="signed %d, up to date %d, refused %d"
+            % (len(outcome["certificates"]), len(outcome["up_to_date"]), len(outcome["failures"])),
         )
         del validation
         return result
@@ -115,7 +142,12 @@ class ActionModule(ActionBase):
         for host in hosts:
             request = hostvars[host].get(args["request_var"]) if host in hostvars else None
             # Hosts that failed, were skipped, or did not run the request task this run have nothing to sign.
-            if not isinstance(request, dict) or request.get("failed") or request.get("skipped") or "needs_certificate" not in request:
+            if (
+                not isinstance(request, dict)
+                or request.get("failed")
+                or request.get("skipped")
+                or "needs_certificate" not in request
+            ):
                 continue
             requests[host] = request
         return requests
@@ -123,11 +155,14 @@ class ActionModule(ActionBase):
     def _issuer(self, args, pem_source):
         try:
             if args["external_signer"]:
-                return external_signer.ExternalIssuer(args["external_signer"], args["external_signer_ca_bundle"],
-                                                      timeout=args["external_signer_timeout"])
+                return external_signer.ExternalIssuer(
+                    args["external_signer"], args["external_signer_ca_bundle"], timeout=args["external_signer_timeout"]
+                )
             if args["ca_path"]:
                 return batch_signing.LocalIssuer(args["ca_path"], args["passphrase"], pem_source)
-            return batch_signing.AcmPcaIssuer(acm_pca_client(args), args["acm_pca_arn"], waiter_delay=args["waiter_delay"])
+            return batch_signing.AcmPcaIssuer(
+                acm_pca_client(args), args["acm_pca_arn"], waiter_delay=args["waiter_delay"]
+            )
         except (pki.CertificateRuleError, FileWriteError) as exc:
             raise AnsibleActionFail(str(exc))
         except external_signer.SignerFailed as exc:

@@ -16,7 +16,6 @@ ARGUMENT_SPEC = dict(inputs=dict(type="dict", required=True))
 
 
 class ActionModule(ActionBase):
-
     TRANSFERS_FILES = False
     _requires_connection = False
     _supports_check_mode = True
@@ -27,8 +26,10 @@ class ActionModule(ActionBase):
         inputs = args["inputs"]
         unknown = sorted(name for name in inputs if name not in input_rules.RULES)
         if unknown:
-            raise AnsibleActionFail("validate_inputs has no rule for %s; known variables: %s"
-                                    % (", ".join(unknown), ", ".join(sorted(input_rules.RULES))))
+            raise AnsibleActionFail(
+                "validate_inputs has no rule for %s; known variables: %s"
+                % (", ".join(unknown), ", ".join(sorted(input_rules.RULES)))
+            )
         errors = input_rules.check_inputs(inputs)
         result.update(changed=False, checked=sorted(inputs), errors=errors)
         if errors:

@@ -32,11 +32,15 @@ def _anchor_ca_subjects(trust_anchors):
 
 def refine_verify_result(result, trust_anchors=None):
     if not isinstance(result, dict):
-        raise AnsibleFilterError("hybridcloud.rolesanywhere.refine_verify_result: the input must be the result of verify_access, "
-                                 "got %s" % type(result).__name__)
+        raise AnsibleFilterError(
+            "hybridcloud.rolesanywhere.refine_verify_result: the input must be the result of verify_access, "
+            "got %s" % type(result).__name__
+        )
     if trust_anchors is not None and not isinstance(trust_anchors, list):
-        raise AnsibleFilterError("hybridcloud.rolesanywhere.refine_verify_result: trust_anchors must be the trust_anchors list "
-                                 "of trust_anchor_info, got %s" % type(trust_anchors).__name__)
+        raise AnsibleFilterError(
+            "hybridcloud.rolesanywhere.refine_verify_result: trust_anchors must be the trust_anchors list "
+            "of trust_anchor_info, got %s" % type(trust_anchors).__name__
+        )
     return diagnosis.refine_with_trust_anchor(result, trust_anchors, _anchor_ca_subjects(trust_anchors))
 
 

@@ -9,14 +9,21 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import TrustPolicyError
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import (
+    TrustPolicyError,
+    render_trust_policy,
+)
 
 
 def trust_policy(trust_anchor_arns, subject=None, issuer=None, source_account=None, allow_any_trust_anchor=False):
     try:
-        return render_trust_policy(trust_anchor_arns, subject=subject, issuer=issuer, source_account=source_account,
-                                   allow_any_trust_anchor=bool(allow_any_trust_anchor))
+        return render_trust_policy(
+            trust_anchor_arns,
+            subject=subject,
+            issuer=issuer,
+            source_account=source_account,
+            allow_any_trust_anchor=bool(allow_any_trust_anchor),
+        )
     except TrustPolicyError as error:
         raise AnsibleFilterError(f"hybridcloud.rolesanywhere.trust_policy: {error}")
 

@@ -17,8 +17,11 @@ def trust_state_unchanged(current, kind, params):
     from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import trust_state
 
     if kind not in trust_state.CHECKS:
-        raise AnsibleFilterError("hybridcloud.rolesanywhere.trust_state_unchanged: kind must be one of {0}, got {1!r}".format(
-            ", ".join(sorted(trust_state.CHECKS)), kind))
+        raise AnsibleFilterError(
+            "hybridcloud.rolesanywhere.trust_state_unchanged: kind must be one of {0}, got {1!r}".format(
+                ", ".join(sorted(trust_state.CHECKS)), kind
+            )
+        )
     return trust_state.unchanged(current, kind, params)
 
 

@@ -22,10 +22,12 @@ import random
 import re
 import time
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import awscli_version
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import delivery_check
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
+    awscli_version,
+    delivery_check,
+    diagnosis,
+    host_inspection,
+)
 
 # Ambient credentials would let the CLI succeed without the profile's credential_process; the workload's
 # own configuration is what is being proven, so they are removed from the CLI's environment.
@@ -119,7 +121,9 @@ def inspect_host(profile, config_file, backend, now=None, search_path=None):
 # CreateSession allows 10 calls per second per account and region. The official helper gives up after its SDK's three
 # retries, so a fleet verified at high forks can see a throttled CLI call; the check is worth repeating, the answer
 # of a denial is not.
-THROTTLED = re.compile(r"ThrottlingException|TooManyRequestsException|Rate exceeded|status code: 429|\(HTTP 429\)", re.I)
+THROTTLED = re.compile(
+    r"ThrottlingException|TooManyRequestsException|Rate exceeded|status code: 429|\(HTTP 429\)", re.I
+)
 THROTTLE_RETRIES = 4
 THROTTLE_BACKOFF_CAP_SECONDS = 8.0
 
@@ -159,7 +163,11 @@ class AccessCheck:
         return update
 
     def aws(self, awscli, command):
-        args = [awscli] + list(command) + ["--profile", self.params["profile"], "--region", self.params["region"], "--output", "json"]
+        args = (
+            [awscli]
+            + list(command)
+            + ["--profile", self.params["profile"], "--region", self.params["region"], "--output", "json"]
+        )
         if self.params.get("timeout"):
             # The CLI's own calls give up before the whole command is stopped, with the endpoint in their message.
             seconds = str(max(1, self.params["timeout"] // 3))
@@ -189,6 +197,7 @@ class AccessCheck:
                 document, error = self.sdk.call(command, environ_update)
                 answers["document"] = document
                 return (1, "", error) if error is not None else (0, "", "")
+
             rc, _stdout, error = self.retrying_throttled(attempt)
             return (answers["document"], None) if rc == 0 else (None, error)
         rc, stdout, stderr = self.aws(awscli, command)
@@ -237,7 +246,9 @@ class AccessCheck:
             "clock_skew_seconds": None,
         }
         if awscli is None and self.sdk is None:
-            result["diagnosis"] = diagnosis.make("awscli_missing", awscli=self.params.get("aws_cli"), user=facts.get("user"))
+            result["diagnosis"] = diagnosis.make(
+                "awscli_missing", awscli=self.params.get("aws_cli"), user=facts.get("user")
+            )
             return result
         result["delivery"] = delivery
         result["client"] = "sdk" if self.sdk is not None else "cli"
@@ -259,7 +270,9 @@ class AccessCheck:
                     self.record(command, document, result)
                     continue
                 except (ValueError, TypeError, AttributeError):
-                    error = "unexpected answer to {0} (not the document asked for): {1}".format(" ".join(command[:2]), str(document)[:200])
+                    error = "unexpected answer to {0} (not the document asked for): {1}".format(
+                        " ".join(command[:2]), str(document)[:200]
+                    )
             result["diagnosis"] = self.diagnose(command, error, facts, findings, result)
             return result
         problem = self.problem_after_success(result, facts, findings)
@@ -271,7 +284,9 @@ class AccessCheck:
 
     def delivery_problem(self, delivery, facts, findings):
         """serve and update: is the service delivering where the workload looks? (None for process.)"""
-        if delivery == "process" or any(code in findings for code in ("aws_config_missing", "aws_config_unparsable", "profile_missing")):
+        if delivery == "process" or any(
+            code in findings for code in ("aws_config_missing", "aws_config_unparsable", "profile_missing")
+        ):
             return None
         profile = self.params["profile"]
         values = dict(facts, unit=delivery_check.unit_name(facts.get("user"), profile))
@@ -293,8 +308,10 @@ class AccessCheck:
         if version is None or awscli_version.reads_services_section(version):
             return None
         minimum = awscli_version.minimum_for_services_section(version)
-        return diagnosis.make("awscli_ignores_services", **dict(
-            facts, awscli=awscli, version=awscli_version.text(version), minimum=awscli_version.text(minimum)))
+        return diagnosis.make(
+            "awscli_ignores_services",
+            **dict(facts, awscli=awscli, version=awscli_version.text(version), minimum=awscli_version.text(minimum)),
+        )
 
     @staticmethod
     def record(command, document, result):

@@ -23,6 +23,7 @@ try:
     import botocore.config
     import botocore.credentials
     import botocore.session
+
     HAS_BOTOCORE = True
 except ImportError:
     HAS_BOTOCORE = False
@@ -82,10 +83,12 @@ class BoundedProcess:
 
 def bounded_popen(seconds_left, timeout):
     """A Popen for botocore's ProcessProvider that runs the helper in its own process group, bounded by the deadline."""
+
     def popen(args, **kwargs):
         kwargs["start_new_session"] = True
         # botocore's ProcessProvider hands its own Popen arguments through; no AnsibleModule is in reach here.
         return BoundedProcess(subprocess.Popen(args, **kwargs), seconds_left, timeout)  # pylint: disable=ansible-bad-function
+
     return popen
 
 
@@ -95,7 +98,8 @@ def bound_credential_process(session, profile, popen):
     for index, provider in enumerate(resolver.providers):
         if isinstance(provider, botocore.credentials.ProcessProvider):
             resolver.providers[index] = botocore.credentials.ProcessProvider(
-                profile_name=profile, load_config=lambda: session.full_config, popen=popen)
+                profile_name=profile, load_config=lambda: session.full_config, popen=popen
+            )
 
 
 def caller_identity(client):

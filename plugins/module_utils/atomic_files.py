@@ -52,7 +52,9 @@ def resolve_owner(user=None, group=None):
         try:
             entry = pwd.getpwnam(user) if not str(user).isdigit() else pwd.getpwuid(int(user))
         except KeyError:
-            raise FileWriteError("user '%s' does not exist on this host; create it or set the service user to an existing one" % user)
+            raise FileWriteError(
+                "user '%s' does not exist on this host; create it or set the service user to an existing one" % user
+            )
         uid, gid = entry.pw_uid, entry.pw_gid
     if group not in (None, ""):
         try:
@@ -104,7 +106,8 @@ def _refusal(link_path, target, directory_status, link_status):
         "refusing to follow the symbolic link %s (-> %s): %s controls it or its directory, so following it as %s could "
         "write to, read or hand over files outside the intended location. Remove the link (a real directory or file is "
         "created in its place), or set the path option (cert_dir, rolesanywhere_cert_dir, rolesanywhere_aws_config_file) "
-        "to the real location" % (link_path, target, _owner_name(untrusted), _owner_name(os.geteuid())))
+        "to the real location" % (link_path, target, _owner_name(untrusted), _owner_name(os.geteuid()))
+    )
 
 
 # --- walking a path with directory descriptors ----------------------------------------------------------------------
@@ -363,8 +366,10 @@ def _write_in(dir_fd, name, path, content, mode, uid, gid):
             try:
                 os.fchown(fd, uid, gid)
             except PermissionError:
-                raise FileWriteError("cannot give %s to uid %s / gid %s: only root can; run the task as root (become: true) "
-                                     "or as the service user itself" % (path, uid, gid))
+                raise FileWriteError(
+                    "cannot give %s to uid %s / gid %s: only root can; run the task as root (become: true) "
+                    "or as the service user itself" % (path, uid, gid)
+                )
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             fd = None
@@ -484,6 +489,7 @@ def remove_tree(path, check_mode=False):
     itself and everything below it are removed where they are, so a link planted inside, or at ``path`` itself, is
     removed as a link and never followed into another user's files.
     """
+
     def remove(name, dir_fd):
         status = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
         if check_mode:

@@ -74,11 +74,15 @@ def check_parsable(lines, path="the AWS config file"):
         if text[:1] in (" ", "\t") and in_section:
             continue
         if not in_section:
-            raise ConfigError("%s line %d is a setting before any [section] header; the AWS CLI cannot parse the file. "
-                              "Fix or remove that line, then run again (nothing was changed)" % (path, number))
+            raise ConfigError(
+                "%s line %d is a setting before any [section] header; the AWS CLI cannot parse the file. "
+                "Fix or remove that line, then run again (nothing was changed)" % (path, number)
+            )
         if "=" not in text and ":" not in text:
-            raise ConfigError("%s line %d is neither a [section] header nor a 'key = value' setting; the AWS CLI cannot "
-                              "parse the file. Fix or remove that line, then run again (nothing was changed)" % (path, number))
+            raise ConfigError(
+                "%s line %d is neither a [section] header nor a 'key = value' setting; the AWS CLI cannot "
+                "parse the file. Fix or remove that line, then run again (nothing was changed)" % (path, number)
+            )
 
 
 def find_sections(lines):
@@ -96,8 +100,10 @@ def find_section(lines, name, path="the AWS config file"):
     """The one section called ``name``, or None; two of them would make the AWS CLI fail, so refuse."""
     matches = [section for section in find_sections(lines) if section.name == name]
     if len(matches) > 1:
-        raise ConfigError("%s has %d [%s] sections (lines %s); the AWS CLI refuses such a file. Merge them into one and run again."
-                          % (path, len(matches), name, ", ".join(str(s.start + 1) for s in matches)))
+        raise ConfigError(
+            "%s has %d [%s] sections (lines %s); the AWS CLI refuses such a file. Merge them into one and run again."
+            % (path, len(matches), name, ", ".join(str(s.start + 1) for s in matches))
+        )
     return matches[0] if matches else None
 
 
@@ -124,8 +130,10 @@ def validate_settings(settings):
         if not KEY_NAME.match(key):
             raise ConfigError("setting name %r is not valid; use letters, digits and underscores" % (key,))
         if value is not None and ("\n" in str(value) or "\r" in str(value)):
-            raise ConfigError("setting %s must be one line; the AWS CLI reads only the first line of a value "
-                              "(credential_process especially must not be continued)" % key)
+            raise ConfigError(
+                "setting %s must be one line; the AWS CLI reads only the first line of a value "
+                "(credential_process especially must not be continued)" % key
+            )
 
 
 def _body_key_lines(lines, section):
@@ -199,7 +207,7 @@ def set_section_keys(lines, name, settings, newline, path="the AWS config file")
             continue
         current = KEY_VALUE.match(lines[index].rstrip("\r\n")).group(2)
         if current != str(value):
-            ending = lines[index][len(lines[index].rstrip("\r\n")):] or newline
+            ending = lines[index][len(lines[index].rstrip("\r\n")) :] or newline
             lines[index] = _key_value_line(key, value, ending)
     insert_at = _content_end(lines, section)
     if additions:
@@ -221,9 +229,9 @@ def replace_section(lines, name, body, newline, path="the AWS config file"):
         _append_section(lines, name, body, newline)
         return
     end = _content_end(lines, section)
-    if lines[section.start + 1:end] != body:
+    if lines[section.start + 1 : end] != body:
         _ensure_line_end(lines, section.start, newline)
-        lines[section.start + 1:end] = body
+        lines[section.start + 1 : end] = body
 
 
 def remove_section(lines, name, path="the AWS config file"):
@@ -255,16 +263,28 @@ def service_endpoints(endpoint_url=None, services=DEFAULT_ENDPOINT_SERVICES, end
     merged.update(endpoints or {})
     for service, url in merged.items():
         if not isinstance(service, str) or not KEY_NAME.match(service):
-            raise ConfigError("service name %r is not valid; use the CLI's service names such as sts, redshift or "
-                              "rolesanywhere" % (service,))
+            raise ConfigError(
+                "service name %r is not valid; use the CLI's service names such as sts, redshift or "
+                "rolesanywhere" % (service,)
+            )
         if not isinstance(url, str) or not re.match(r"^https?://[^\s/]+", url):
-            raise ConfigError("the endpoint URL of %s, %r, is not valid; give a base URL such as "
-                              "https://vpce-0123-abcd.%s.us-east-1.vpce.amazonaws.com" % (service, url, service))
+            raise ConfigError(
+                "the endpoint URL of %s, %r, is not valid; give a base URL such as "
+                "https://vpce-0123-abcd.%s.us-east-1.vpce.amazonaws.com" % (service, url, service)
+            )
     return merged
 
 
-def render_profile(text, profile, settings, endpoint_url=None, services_name=None, services=DEFAULT_ENDPOINT_SERVICES,
-                   path="the AWS config file", endpoints=None):
+def render_profile(
+    text,
+    profile,
+    settings,
+    endpoint_url=None,
+    services_name=None,
+    services=DEFAULT_ENDPOINT_SERVICES,
+    path="the AWS config file",
+    endpoints=None,
+):
     """Return ``text`` with the profile holding ``settings`` (ordered; None removes a key).
 
     With ``endpoint_url`` (for each of ``services``) and/or ``endpoints`` (service -> URL), the profile also gets
@@ -276,7 +296,9 @@ def render_profile(text, profile, settings, endpoint_url=None, services_name=Non
     validate_profile_name("services_name", services_name)
     for service in services:
         if not KEY_NAME.match(service):
-            raise ConfigError("service name %r is not valid; use the CLI's service names such as sts or redshift" % (service,))
+            raise ConfigError(
+                "service name %r is not valid; use the CLI's service names such as sts or redshift" % (service,)
+            )
     routes = service_endpoints(endpoint_url, services, endpoints)
     settings = dict(settings)
     if routes:
@@ -319,8 +341,10 @@ def read_profile(text, profile, file_kind="config"):
     section = find_section(lines, profile_section_name(profile, file_kind))
     if section is None:
         return None
-    return dict((key, KEY_VALUE.match(lines[index].rstrip("\r\n")).group(2))
-                for key, index in _body_key_lines(lines, section).items())
+    return dict(
+        (key, KEY_VALUE.match(lines[index].rstrip("\r\n")).group(2))
+        for key, index in _body_key_lines(lines, section).items()
+    )
 
 
 def profile_settings(region=None, credential_process=None, extra=None):
@@ -354,9 +378,21 @@ def parse_mode(mode):
     return value
 
 
-def ensure_profile_file(path, profile, state="present", settings=None, endpoint_url=None, services_name=None,
-                        services=DEFAULT_ENDPOINT_SERVICES, owner=None, group=None, mode=0o600, check_mode=False,
-                        endpoints=None, file_kind="config"):
+def ensure_profile_file(
+    path,
+    profile,
+    state="present",
+    settings=None,
+    endpoint_url=None,
+    services_name=None,
+    services=DEFAULT_ENDPOINT_SERVICES,
+    owner=None,
+    group=None,
+    mode=0o600,
+    check_mode=False,
+    endpoints=None,
+    file_kind="config",
+):
     """Bring the profile in the file at ``path`` to ``state``; return (changed, before text, after text).
 
     ``file_kind`` credentials names the section [NAME], as the AWS credentials file does; only state absent is
@@ -383,7 +419,11 @@ def ensure_profile_file(path, profile, state="present", settings=None, endpoint_
         after = render_profile(before, profile, settings or {}, endpoint_url, services_name, services, path, endpoints)
     content = after.encode("utf-8", "surrogateescape")
     try:
-        if raw is not None and content == raw and (state == "absent" or not atomic_files.needs_write(path, content, mode, uid, gid)):
+        if (
+            raw is not None
+            and content == raw
+            and (state == "absent" or not atomic_files.needs_write(path, content, mode, uid, gid))
+        ):
             return False, before, after
         if not check_mode:
             atomic_files.ensure_directory(os.path.dirname(path), 0o700, uid, gid)

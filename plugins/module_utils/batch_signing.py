@@ -53,10 +53,16 @@ class AcmPcaIssuer:
         self.ca_arn = ca_arn
         self.waiter_config = {"Delay": waiter_delay, "MaxAttempts": waiter_attempts}
         described = client.describe_certificate_authority(CertificateAuthorityArn=ca_arn)["CertificateAuthority"]
-        self.signing_algorithm = described.get("CertificateAuthorityConfiguration", {}).get("SigningAlgorithm", "SHA256WITHRSA")
+        self.signing_algorithm = described.get("CertificateAuthorityConfiguration", {}).get(
+            "SigningAlgorithm", "SHA256WITHRSA"
+        )
         response = client.get_certificate_authority_certificate(CertificateAuthorityArn=ca_arn)
         self.issuer_certificate = pki.load_certificates(response["Certificate"], field="acm_pca_arn certificate")[0]
-        chain = pki.load_certificates(response["CertificateChain"], field="acm_pca_arn chain") if response.get("CertificateChain") else []
+        chain = (
+            pki.load_certificates(response["CertificateChain"], field="acm_pca_arn chain")
+            if response.get("CertificateChain")
+            else []
+        )
         # The root is the self-signed end of the chain; a root CA is its own chain.
         roots = [cert for cert in chain + [self.issuer_certificate] if cert.issuer == cert.subject]
         self.ca_certificate = roots[0] if roots else (chain[-1] if chain else self.issuer_certificate)
@@ -70,14 +76,23 @@ class AcmPcaIssuer:
         # The token makes a retried call return the same certificate instead of issuing a second one.
         token = hashlib.sha256(csr_pem.encode("ascii")).hexdigest()[:36]
         issued = self.client.issue_certificate(
-            CertificateAuthorityArn=self.ca_arn, Csr=csr_pem.encode("ascii"), SigningAlgorithm=self.signing_algorithm,
-            Validity={"Value": validity_days, "Type": "DAYS"}, IdempotencyToken=token)
+            CertificateAuthorityArn=self.ca_arn,
+            Csr=csr_pem.encode("ascii"),
+            SigningAlgorithm=self.signing_algorithm,
+            Validity={"Value": validity_days, "Type": "DAYS"},
+            IdempotencyToken=token,
+        )
         certificate_arn = issued["CertificateArn"]
-        self.client.get_waiter("certificate_issued").wait(CertificateAuthorityArn=self.ca_arn, CertificateArn=certificate_arn,
-                                                          WaiterConfig=self.waiter_config)
+        self.client.get_waiter("certificate_issued").wait(
+            CertificateAuthorityArn=self.ca_arn, CertificateArn=certificate_arn, WaiterConfig=self.waiter_config
+        )
         response = self.client.get_certificate(CertificateAuthorityArn=self.ca_arn, CertificateArn=certificate_arn)
         cert = pki.load_certificates(response["Certificate"], field="issued certificate")[0]
-        chain = pki.load_certificates(response["CertificateChain"], field="issued chain") if response.get("CertificateChain") else []
+        chain = (
+            pki.load_certificates(response["CertificateChain"], field="issued chain")
+            if response.get("CertificateChain")
+            else []
+        )
         # Hosts send only intermediates: the trust anchor already holds the root.
         intermediates = "".join(local_ca.pem_of(c) for c in chain if c.issuer != c.subject)
         return cert, intermediates
@@ -114,8 +129,11 @@ def check_issued(cert, validity_days, now=None):
     pki.validate_leaf_certificate(cert, now)
     period = cert.not_valid_after_utc - cert.not_valid_before_utc
     if period > datetime.timedelta(days=validity_days) + VALIDITY_SLACK:
-        raise CertificateRuleError("the issued certificate is valid for %s, longer than cert_validity_days (%d); "
-                                   "check the CA's validity settings" % (period, validity_days), rule="validity")
+        raise CertificateRuleError(
+            "the issued certificate is valid for %s, longer than cert_validity_days (%d); "
+            "check the CA's validity settings" % (period, validity_days),
+            rule="validity",
+        )
 
 
 def checked_csr(host, request, expected_dns_names=None):

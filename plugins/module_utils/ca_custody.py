@@ -21,11 +21,13 @@ except ImportError:
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.pki import CertificateRuleError
 
-WAYS_FORWARD = ("Nothing was changed. Either restore the CA the trust anchor trusts (its certificate and key into the CA "
-                "directory rolesanywhere_ca_path, or into rolesanywhere_ca_certificate_pem and rolesanywhere_ca_private_key_pem), "
-                "or rotate on purpose: with overlap (the hybridcloud.rolesanywhere.rotate_ca playbook adds the new CA next to "
-                "the old one, re-enrolls the hosts and removes the old CA last), or at once with rolesanywhere_ca_replace: true (replace: "
-                "true on the modules), which locks out every host until it is enrolled again.")
+WAYS_FORWARD = (
+    "Nothing was changed. Either restore the CA the trust anchor trusts (its certificate and key into the CA "
+    "directory rolesanywhere_ca_path, or into rolesanywhere_ca_certificate_pem and rolesanywhere_ca_private_key_pem), "
+    "or rotate on purpose: with overlap (the hybridcloud.rolesanywhere.rotate_ca playbook adds the new CA next to "
+    "the old one, re-enrolls the hosts and removes the old CA last), or at once with rolesanywhere_ca_replace: true (replace: "
+    "true on the modules), which locks out every host until it is enrolled again."
+)
 
 
 def describe_ca(cert):
@@ -64,11 +66,17 @@ class CustodyCheck:
             return
         if found_cert is not None and not missing_from([found_cert], self.trusted):
             return
-        found = ("the CA found in %s is %s" % (where, describe_ca(found_cert)) if found_cert is not None
-                 else "no CA was found in %s, and a new one would not be trusted" % where)
-        raise CertificateRuleError("trust anchor '%s' trusts %s; %s. %s"
-                                   % (self.anchor_name, ", ".join(describe_ca(cert) for cert in self.trusted), found, WAYS_FORWARD),
-                                   rule="ca_custody", field="trusted_certificates")
+        found = (
+            "the CA found in %s is %s" % (where, describe_ca(found_cert))
+            if found_cert is not None
+            else "no CA was found in %s, and a new one would not be trusted" % where
+        )
+        raise CertificateRuleError(
+            "trust anchor '%s' trusts %s; %s. %s"
+            % (self.anchor_name, ", ".join(describe_ca(cert) for cert in self.trusted), found, WAYS_FORWARD),
+            rule="ca_custody",
+            field="trusted_certificates",
+        )
 
     def merged_bundle(self, own_pem):
         """The bundle to upload: what the anchor trusts, plus this CA's certificates it lacks (an intermediate added
@@ -94,7 +102,9 @@ def check_bundle_keeps_trust(anchor_name, current_pem, desired_pem, replace):
         raise CertificateRuleError(
             "certificate_bundle would remove %s from trust anchor '%s'; every host certificate issued by it would be refused. %s"
             % (", ".join(describe_ca(cert) for cert in dropped), anchor_name, WAYS_FORWARD),
-            rule="ca_custody", field="certificate_bundle")
+            rule="ca_custody",
+            field="certificate_bundle",
+        )
 
 
 def union_bundle(current_pem, extra_pem):

@@ -17,7 +17,9 @@ import os
 import re
 import shlex
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import service_limits  # installed-program: bundled
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
+    service_limits,  # installed-program: bundled
+)
 
 DEFAULT_SUBCOMMAND = "credential-process"
 SUBCOMMANDS = ("credential-process", "serve", "update")
@@ -33,11 +35,23 @@ SESSION_FLAGS = (
     ("--role-arn", {"required": True}),
     ("--region", {"help": "region of the endpoint (default: the trust anchor ARN's region)"}),
     ("--endpoint", {"help": "base URL of the Roles Anywhere endpoint"}),
-    ("--session-duration", {"type": int, "default": DEFAULT_SESSION_DURATION, "help": "seconds, %d-%d (default %d)" % (
-        service_limits.SESSION_DURATION_MIN, service_limits.SESSION_DURATION_MAX, DEFAULT_SESSION_DURATION)}),
+    (
+        "--session-duration",
+        {
+            "type": int,
+            "default": DEFAULT_SESSION_DURATION,
+            "help": "seconds, %d-%d (default %d)"
+            % (service_limits.SESSION_DURATION_MIN, service_limits.SESSION_DURATION_MAX, DEFAULT_SESSION_DURATION),
+        },
+    ),
     ("--role-session-name", {"help": "session name (the profile must accept role session names)"}),
-    ("--with-proxy", {"action": "store_true",
-                      "help": "accepted for compatibility: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are always honoured"}),
+    (
+        "--with-proxy",
+        {
+            "action": "store_true",
+            "help": "accepted for compatibility: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are always honoured",
+        },
+    ),
     ("--no-verify-ssl", {"action": "store_true", "help": "do not verify the endpoint's TLS certificate"}),
     ("--debug", {"action": "store_true", "help": "log each step to stderr (never secrets)"}),
 )
@@ -154,7 +168,10 @@ _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 def systemd_quote(word):
     """One word of an ExecStart line: quoted for systemd's splitting, its % specifiers and $ variables escaped."""
     if _CONTROL_CHARACTER.search(word):
-        raise CommandError("'%s' contains a control character, which a systemd unit cannot carry" % word.encode("unicode_escape").decode("ascii"))
+        raise CommandError(
+            "'%s' contains a control character, which a systemd unit cannot carry"
+            % word.encode("unicode_escape").decode("ascii")
+        )
     if not _SYSTEMD_PLAIN_WORD.match(word):
         word = '"%s"' % word.replace("\\", "\\\\").replace('"', '\\"')
     return word.replace("%", "%%").replace("$", "$$")

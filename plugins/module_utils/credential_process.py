@@ -43,17 +43,24 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import sigv4x509
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_command
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
+    atomic_files,
+    credential_command,
+    sigv4x509,
+)
 
 PROGRAM_NAME = "rolesanywhere-credential-process"
 PROGRAM_VERSION = "1.0.0"
 # The official helper's credential-process flags this program does not implement: hardware tokens,
 # OS certificate stores and encrypted keys.  They fail loudly instead of being ignored.
 UNSUPPORTED_FLAGS = {
-    "--cert-selector": False, "--system-store-name": True, "--use-latest-expiring-certificate": False,
-    "--pkcs11-lib": True, "--reuse-pin": False, "--tpm-key-password": True, "--no-tpm-key-password": False,
+    "--cert-selector": False,
+    "--system-store-name": True,
+    "--use-latest-expiring-certificate": False,
+    "--pkcs11-lib": True,
+    "--reuse-pin": False,
+    "--tpm-key-password": True,
+    "--no-tpm-key-password": False,
     "--pkcs8-password": True,
 }
 UNSUPPORTED_SUBCOMMANDS = ("sign-string", "read-certificate-data")
@@ -89,35 +96,63 @@ def add_session_arguments(command):
 
 def add_refresh_arguments(command):
     """When the long-running modes refresh: at a random point between the two leads before expiry."""
-    command.add_argument("--refresh-window", type=non_negative_seconds, default=DEFAULT_REFRESH_WINDOW, metavar="SECONDS",
-                         help="refresh at most this many seconds before the credentials expire, at a random point of the "
-                              "window (default %d)" % DEFAULT_REFRESH_WINDOW)
-    command.add_argument("--refresh-min-lead", type=non_negative_seconds, default=MIN_REFRESH_LEAD, metavar="SECONDS",
-                         help="and at least this many seconds before (default %d)" % MIN_REFRESH_LEAD)
+    command.add_argument(
+        "--refresh-window",
+        type=non_negative_seconds,
+        default=DEFAULT_REFRESH_WINDOW,
+        metavar="SECONDS",
+        help="refresh at most this many seconds before the credentials expire, at a random point of the "
+        "window (default %d)" % DEFAULT_REFRESH_WINDOW,
+    )
+    command.add_argument(
+        "--refresh-min-lead",
+        type=non_negative_seconds,
+        default=MIN_REFRESH_LEAD,
+        metavar="SECONDS",
+        help="and at least this many seconds before (default %d)" % MIN_REFRESH_LEAD,
+    )
 
 
 def build_parser():
     parser = argparse.ArgumentParser(
         prog=PROGRAM_NAME,
         description="Obtain AWS credentials from IAM Roles Anywhere with an X.509 certificate "
-                    "(the credential-process, serve and update parts of aws_signing_helper, with a per-user cache).")
+        "(the credential-process, serve and update parts of aws_signing_helper, with a per-user cache).",
+    )
     subcommands = parser.add_subparsers(dest="command", metavar="{credential-process,serve,update,version}")
     subcommands.add_parser("version", help="print the program version")
     command = subcommands.add_parser("credential-process", help="print credentials as credential_process JSON")
     add_session_arguments(command)
-    command.add_argument("--no-cache", action="store_true", help="always call CreateSession; neither read nor write the cache")
-    command.add_argument("--cache-max-age", type=non_negative_seconds, default=DEFAULT_CACHE_MAX_AGE, metavar="SECONDS",
-                         help="reuse cached credentials for at most this many seconds (default %d; 0 disables reuse)"
-                              % DEFAULT_CACHE_MAX_AGE)
-    serve = subcommands.add_parser("serve", help="serve credentials on 127.0.0.1 through the EC2 instance metadata protocol (IMDSv2)")
+    command.add_argument(
+        "--no-cache", action="store_true", help="always call CreateSession; neither read nor write the cache"
+    )
+    command.add_argument(
+        "--cache-max-age",
+        type=non_negative_seconds,
+        default=DEFAULT_CACHE_MAX_AGE,
+        metavar="SECONDS",
+        help="reuse cached credentials for at most this many seconds (default %d; 0 disables reuse)"
+        % DEFAULT_CACHE_MAX_AGE,
+    )
+    serve = subcommands.add_parser(
+        "serve", help="serve credentials on 127.0.0.1 through the EC2 instance metadata protocol (IMDSv2)"
+    )
     add_session_arguments(serve)
-    serve.add_argument("--port", type=port_number, default=DEFAULT_SERVE_PORT, help="port on 127.0.0.1 (default %d)" % DEFAULT_SERVE_PORT)
+    serve.add_argument(
+        "--port",
+        type=port_number,
+        default=DEFAULT_SERVE_PORT,
+        help="port on 127.0.0.1 (default %d)" % DEFAULT_SERVE_PORT,
+    )
     add_refresh_arguments(serve)
     update = subcommands.add_parser("update", help="keep a profile of the AWS credentials file current")
     add_session_arguments(update)
-    update.add_argument("--profile", default="default", help="profile (section) of the credentials file (default: default)")
-    update.add_argument("--credentials-file",
-                        help="the file to write (default: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)")
+    update.add_argument(
+        "--profile", default="default", help="profile (section) of the credentials file (default: default)"
+    )
+    update.add_argument(
+        "--credentials-file", help="the file to write (default: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)"
+    )
     update.add_argument("--once", action="store_true", help="write the profile once and exit")
     add_refresh_arguments(update)
     return parser
@@ -146,15 +181,18 @@ def non_negative_seconds(text):
 def reject_unsupported(argv):
     """Fail with a clear message for the official helper's features that this program lacks."""
     if argv and argv[0] in UNSUPPORTED_SUBCOMMANDS:
-        raise UsageError("the %s subcommand is not supported by %s; it implements credential-process, serve and update. "
-                         "Install the official aws_signing_helper (rolesanywhere_signing_helper: official) for %s."
-                         % (argv[0], PROGRAM_NAME, argv[0]))
+        raise UsageError(
+            "the %s subcommand is not supported by %s; it implements credential-process, serve and update. "
+            "Install the official aws_signing_helper (rolesanywhere_signing_helper: official) for %s."
+            % (argv[0], PROGRAM_NAME, argv[0])
+        )
     for argument in argv:
         flag = argument.split("=", 1)[0]
         if flag in UNSUPPORTED_FLAGS:
-            raise UsageError("%s is not supported by %s (certificate and key must be files; hardware tokens, "
-                             "certificate stores and encrypted keys need the official aws_signing_helper)."
-                             % (flag, PROGRAM_NAME))
+            raise UsageError(
+                "%s is not supported by %s (certificate and key must be files; hardware tokens, "
+                "certificate stores and encrypted keys need the official aws_signing_helper)." % (flag, PROGRAM_NAME)
+            )
 
 
 def parse_arguments(argv):
@@ -170,11 +208,15 @@ def parse_arguments(argv):
 def check_refresh_window(arguments):
     """The window must lie inside the session: refreshing before the credentials are even used would be a loop."""
     if arguments.refresh_min_lead > arguments.refresh_window:
-        raise UsageError("--refresh-min-lead (%d) must not exceed --refresh-window (%d)"
-                         % (arguments.refresh_min_lead, arguments.refresh_window))
+        raise UsageError(
+            "--refresh-min-lead (%d) must not exceed --refresh-window (%d)"
+            % (arguments.refresh_min_lead, arguments.refresh_window)
+        )
     if arguments.refresh_window >= arguments.session_duration:
-        raise UsageError("--refresh-window (%d) must be shorter than --session-duration (%d)"
-                         % (arguments.refresh_window, arguments.session_duration))
+        raise UsageError(
+            "--refresh-window (%d) must be shorter than --session-duration (%d)"
+            % (arguments.refresh_window, arguments.session_duration)
+        )
 
 
 # --- credentials --------------------------------------------------------------------------
@@ -188,7 +230,7 @@ def parse_expiration(value):
     if "." in text:  # fromisoformat before Python 3.11 accepts only 3 or 6 fraction digits
         head, _dot, rest = text.partition(".")
         digits = "".join(c for c in rest if c.isdigit())
-        text = head + "." + (digits + "000000")[:6] + rest[len(digits):]
+        text = head + "." + (digits + "000000")[:6] + rest[len(digits) :]
     moment = datetime.datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)
@@ -212,7 +254,9 @@ def is_fresh(document, now, max_age_seconds=DEFAULT_CACHE_MAX_AGE):
     An entry without the time it was obtained (written by an older version) is never fresh: its age is unknown.
     """
     try:
-        if document.get("Version") != 1 or not all(document.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")):
+        if document.get("Version") != 1 or not all(
+            document.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")
+        ):
             return False
         age = now - parse_expiration(document[OBTAINED_AT])
         if age < datetime.timedelta(0) or age >= datetime.timedelta(seconds=max_age_seconds):
@@ -236,7 +280,9 @@ def cache_mode(arguments, environ):
     """use, refresh or off: the command line can only turn the cache off; the environment can ask for a refresh."""
     requested = (environ.get(CACHE_MODE_VARIABLE) or "use").strip().lower()
     if requested not in CACHE_MODES:
-        raise UsageError("%s=%s is not understood; use one of %s" % (CACHE_MODE_VARIABLE, requested, ", ".join(CACHE_MODES)))
+        raise UsageError(
+            "%s=%s is not understood; use one of %s" % (CACHE_MODE_VARIABLE, requested, ", ".join(CACHE_MODES))
+        )
     if arguments.no_cache or arguments.cache_max_age == 0:
         return "off"
     return requested
@@ -258,30 +304,50 @@ class Request(object):
         self.arguments = arguments
         self.log = log
         self.certificate = read_file(arguments.certificate, "certificate")
-        self.intermediates = read_file(arguments.intermediates, "intermediates bundle") if arguments.intermediates else None
+        self.intermediates = (
+            read_file(arguments.intermediates, "intermediates bundle") if arguments.intermediates else None
+        )
         self.private_key_path = arguments.private_key
         # Resolved here, like the official helper does before it signs: --endpoint, then AWS_ENDPOINT_URL_ROLESANYWHERE /
         # AWS_ENDPOINT_URL, then the public endpoint of the region's partition (FIPS with AWS_USE_FIPS_ENDPOINT).
         region = arguments.region or sigv4x509.region_from_arn(
-            sigv4x509.validate_arn("trust_anchor_arn", arguments.trust_anchor_arn))
+            sigv4x509.validate_arn("trust_anchor_arn", arguments.trust_anchor_arn)
+        )
         self.endpoint = sigv4x509.resolve_endpoint(arguments.endpoint, region, environ)
         self.network = sigv4x509.network_settings_from_environment(environ, verify_tls=not arguments.no_verify_ssl)
 
     def cache_key(self):
         """Hash of everything that decides which credentials come back; the key file itself stays out of it."""
         a = self.arguments
-        material = [hashlib.sha256(self.certificate).hexdigest(), hashlib.sha256(self.intermediates or b"").hexdigest(),
-                    a.trust_anchor_arn, a.profile_arn, a.role_arn, self.endpoint, a.region or "", a.session_duration,
-                    a.role_session_name or ""]
+        material = [
+            hashlib.sha256(self.certificate).hexdigest(),
+            hashlib.sha256(self.intermediates or b"").hexdigest(),
+            a.trust_anchor_arn,
+            a.profile_arn,
+            a.role_arn,
+            self.endpoint,
+            a.region or "",
+            a.session_duration,
+            a.role_session_name or "",
+        ]
         return hashlib.sha256(json.dumps(material).encode("utf-8")).hexdigest()
 
     def create_session(self):
         a = self.arguments
         document = sigv4x509.create_session(
-            region=a.region, trust_anchor_arn=a.trust_anchor_arn, profile_arn=a.profile_arn,
-            role_arn=a.role_arn, certificate_pem=self.certificate, private_key_pem=read_file(self.private_key_path, "private key"),
-            intermediates_pem=self.intermediates, duration_seconds=a.session_duration, role_session_name=a.role_session_name,
-            endpoint=self.endpoint, network=self.network, log=self.log)
+            region=a.region,
+            trust_anchor_arn=a.trust_anchor_arn,
+            profile_arn=a.profile_arn,
+            role_arn=a.role_arn,
+            certificate_pem=self.certificate,
+            private_key_pem=read_file(self.private_key_path, "private key"),
+            intermediates_pem=self.intermediates,
+            duration_seconds=a.session_duration,
+            role_session_name=a.role_session_name,
+            endpoint=self.endpoint,
+            network=self.network,
+            log=self.log,
+        )
         return process_output(sigv4x509.session_credentials(document))
 
 
@@ -415,7 +481,9 @@ def obtain_credentials(arguments, log, now_function=None, environ=None):
         # Credentials still work without a cache; only the burst protection is lost.
         log("cache unavailable (%s): calling CreateSession" % exc)
         return request.create_session()
-    return cached_credentials(request, directory, now_function, log, arguments.cache_max_age, refresh=(mode == "refresh"))
+    return cached_credentials(
+        request, directory, now_function, log, arguments.cache_max_age, refresh=(mode == "refresh")
+    )
 
 
 # --- serve and update: long-running delivery -------------------------------------------------
@@ -451,7 +519,7 @@ def lifetime_of(document, requested_seconds, now):
 
 def retry_delay(failures, uniform=random.uniform):
     """Full jitter over a doubling window, capped: a fleet that lost the endpoint does not come back in step."""
-    return uniform(RETRY_MIN_SECONDS, min(RETRY_MAX_SECONDS, RETRY_MIN_SECONDS * 2.0 ** failures))
+    return uniform(RETRY_MIN_SECONDS, min(RETRY_MAX_SECONDS, RETRY_MIN_SECONDS * 2.0**failures))
 
 
 def files_fingerprint(arguments):
@@ -546,8 +614,10 @@ def warn_on_stderr(message):
 
 def session_obtainer(arguments, log, environ=None):
     """A CreateSession call that reads the certificate, key and chain afresh each time (a rotation is picked up)."""
+
     def obtain():
         return Request(arguments, environ, log).create_session()
+
     return obtain
 
 
@@ -556,14 +626,21 @@ def session_obtainer(arguments, log, environ=None):
 
 def credentials_file_path(arguments, environ=None):
     environ = os.environ if environ is None else environ
-    path = arguments.credentials_file or environ.get("AWS_SHARED_CREDENTIALS_FILE") or os.path.join("~", ".aws", "credentials")
+    path = (
+        arguments.credentials_file
+        or environ.get("AWS_SHARED_CREDENTIALS_FILE")
+        or os.path.join("~", ".aws", "credentials")
+    )
     return os.path.expanduser(path)
 
 
 def render_credentials_profile(text, profile, document):
     """``text`` with the section ``[profile]`` holding these credentials; other sections and other keys stay."""
-    values = {"aws_access_key_id": document["AccessKeyId"], "aws_secret_access_key": document["SecretAccessKey"],
-              "aws_session_token": document["SessionToken"]}
+    values = {
+        "aws_access_key_id": document["AccessKeyId"],
+        "aws_secret_access_key": document["SecretAccessKey"],
+        "aws_session_token": document["SessionToken"],
+    }
     lines = text.splitlines()
     header = "[%s]" % profile
     start = next((i for i, line in enumerate(lines) if line.strip() == header), None)
@@ -574,9 +651,9 @@ def render_credentials_profile(text, profile, document):
         lines.extend("%s = %s" % (key, values[key]) for key in CREDENTIAL_KEYS)
         return "\n".join(lines) + "\n"
     end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
-    body = [line for line in lines[start + 1:end] if line.split("=", 1)[0].strip() not in CREDENTIAL_KEYS]
+    body = [line for line in lines[start + 1 : end] if line.split("=", 1)[0].strip() not in CREDENTIAL_KEYS]
     new_body = ["%s = %s" % (key, values[key]) for key in CREDENTIAL_KEYS] + body
-    return "\n".join(lines[:start + 1] + new_body + lines[end:]) + "\n"
+    return "\n".join(lines[: start + 1] + new_body + lines[end:]) + "\n"
 
 
 def write_credentials_profile(path, profile, document):
@@ -607,9 +684,15 @@ def role_name_of(role_arn):
 
 def metadata_credentials(document, now):
     """The document instance metadata returns for a role's credentials."""
-    return {"Code": "Success", "LastUpdated": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "Type": "AWS-HMAC",
-            "AccessKeyId": document["AccessKeyId"], "SecretAccessKey": document["SecretAccessKey"],
-            "Token": document["SessionToken"], "Expiration": document["Expiration"]}
+    return {
+        "Code": "Success",
+        "LastUpdated": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "Type": "AWS-HMAC",
+        "AccessKeyId": document["AccessKeyId"],
+        "SecretAccessKey": document["SecretAccessKey"],
+        "Token": document["SessionToken"],
+        "Expiration": document["Expiration"],
+    }
 
 
 class MetadataTokens(object):
@@ -673,7 +756,7 @@ def metadata_handler(refresher, tokens, role_name, log):
                 return self.answer(404, "")
             if not tokens.valid(self.headers.get(TOKEN_HEADER)):
                 return self.answer(401, "")
-            name = self.path[len(CREDENTIALS_PATH):]
+            name = self.path[len(CREDENTIALS_PATH) :]
             if name == "":
                 return self.answer(200, role_name)
             if name != role_name:
@@ -689,8 +772,10 @@ def metadata_handler(refresher, tokens, role_name, log):
 
 def start_metadata_server(arguments, refresher, log):
     """Listen on 127.0.0.1 only: the credentials are for the processes of this host."""
-    server = ThreadingHTTPServer(("127.0.0.1", arguments.port),
-                                 metadata_handler(refresher, MetadataTokens(), role_name_of(arguments.role_arn), log))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", arguments.port),
+        metadata_handler(refresher, MetadataTokens(), role_name_of(arguments.role_arn), log),
+    )
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="metadata", daemon=True)
     thread.start()
@@ -703,8 +788,10 @@ def run_serve(arguments, log):
     try:
         start_metadata_server(arguments, refresher, log)
     except OSError as exc:
-        raise UsageError("cannot listen on 127.0.0.1:%d: %s (another program holds the port; choose another --port)"
-                         % (arguments.port, exc.strerror or exc))
+        raise UsageError(
+            "cannot listen on 127.0.0.1:%d: %s (another program holds the port; choose another --port)"
+            % (arguments.port, exc.strerror or exc)
+        )
     sys.stderr.write("%s: serving credentials on http://127.0.0.1:%d\n" % (PROGRAM_NAME, arguments.port))
     sys.stderr.flush()
     refresher.run()
@@ -712,8 +799,12 @@ def run_serve(arguments, log):
 
 def run_update(arguments, log):
     path = credentials_file_path(arguments)
-    refresher = Refresher(arguments, session_obtainer(arguments, log),
-                          lambda document: write_credentials_profile(path, arguments.profile, document), log)
+    refresher = Refresher(
+        arguments,
+        session_obtainer(arguments, log),
+        lambda document: write_credentials_profile(path, arguments.profile, document),
+        log,
+    )
     if arguments.once:
         document = refresher.obtain()
         refresher.deliver(document)

@@ -19,22 +19,22 @@ try:
 except ImportError:
     x509 = Encoding = None  # pki.HAS_CRYPTOGRAPHY tells the user
 
-from ansible.module_utils.common.text.converters import to_bytes
-from ansible.module_utils.common.text.converters import to_text
-
+from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import CRL
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereError
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import apply_update
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import call
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_enabled
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_tags
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import get_resource
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import normalize_resource
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import resource_id_from
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    CRL,
+    TRUST_ANCHOR,
+    RolesAnywhereError,
+    apply_update,
+    call,
+    ensure_enabled,
+    ensure_tags,
+    get_resource,
+    normalize_resource,
+    resource_id_from,
+)
 
 MAX_CRL_BYTES = 300000
 
@@ -69,8 +69,10 @@ def fetch_trust_anchor(client, identifier):
     """The trust anchor a CRL belongs to; fails naming trust_anchor_arn when it does not exist."""
     anchor = get_resource(client, TRUST_ANCHOR, resource_id_from(identifier, TRUST_ANCHOR))
     if anchor is None:
-        raise RolesAnywhereError(message=f"trust_anchor_arn '{identifier}' names no trust anchor in this account and region; "
-                                         "create the trust anchor first (hybridcloud.rolesanywhere.trust_anchor)")
+        raise RolesAnywhereError(
+            message=f"trust_anchor_arn '{identifier}' names no trust anchor in this account and region; "
+            "create the trust anchor first (hybridcloud.rolesanywhere.trust_anchor)"
+        )
     return anchor
 
 
@@ -90,11 +92,17 @@ def check_crl_signed_by_anchor(crl_pem, anchor):
 def _create(client, params, anchor, check_mode):
     missing = [option for option in ("crl", "trust_anchor_arn") if not params.get(option)]
     if missing:
-        raise RolesAnywhereError(message=f"CRL '{params['name']}' does not exist yet; {' and '.join(missing)} "
-                                         f"{'is' if len(missing) == 1 else 'are'} required to import it")
+        raise RolesAnywhereError(
+            message=f"CRL '{params['name']}' does not exist yet; {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} required to import it"
+        )
     tags = dict((key, str(value)) for key, value in (params.get("tags") or {}).items())
-    request = {"name": params["name"], "crlData": to_bytes(params["crl"]), "trustAnchorArn": anchor["trustAnchorArn"],
-               "enabled": params.get("enabled") is not False}
+    request = {
+        "name": params["name"],
+        "crlData": to_bytes(params["crl"]),
+        "trustAnchorArn": anchor["trustAnchorArn"],
+        "enabled": params.get("enabled") is not False,
+    }
     if tags:
         request["tags"] = ansible_dict_to_boto3_tag_list(tags, "key", "value")
     if check_mode:
@@ -123,7 +131,8 @@ def ensure_crl_present(client, current, params, check_mode):
     if current is not None and anchor is not None and anchor["trustAnchorArn"] != current.get("trustAnchorArn"):
         raise RolesAnywhereError(
             message=f"CRL '{current.get('name')}' belongs to trust anchor {current.get('trustAnchorArn')}, and a CRL cannot move "
-                    "to another trust anchor; delete it (state=absent) and import it again with the new trust_anchor_arn")
+            "to another trust anchor; delete it (state=absent) and import it again with the new trust_anchor_arn"
+        )
     if params.get("crl") is not None and anchor is not None:
         check_crl_signed_by_anchor(params["crl"], anchor)
     if current is None:
@@ -131,7 +140,9 @@ def ensure_crl_present(client, current, params, check_mode):
     changed, resource = _ensure_name_and_data(client, current, params, check_mode)
     step_changed, resource = ensure_enabled(client, CRL, resource, params.get("enabled"), check_mode)
     changed |= step_changed
-    step_changed, resource = ensure_tags(client, CRL, resource, params.get("tags"), params.get("purge_tags"), check_mode)
+    step_changed, resource = ensure_tags(
+        client, CRL, resource, params.get("tags"), params.get("purge_tags"), check_mode
+    )
     return changed or step_changed, resource
 
 

@@ -18,7 +18,6 @@ import os
 import re
 import socket
 import time
-
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import ProxyHandler, Request, build_opener

@@ -42,7 +42,7 @@ def bind_error(port, host="127.0.0.1"):
 def _address(hex_address):
     """An address of /proc/net/tcp{,6}: 32-bit words in host (little-endian) order."""
     raw = bytes.fromhex(hex_address)
-    words = [raw[index:index + 4][::-1] for index in range(0, len(raw), 4)]
+    words = [raw[index : index + 4][::-1] for index in range(0, len(raw), 4)]
     return ipaddress.ip_address(b"".join(words))
 
 
@@ -128,7 +128,7 @@ def unit_exec_start(unit_path):
     text = _read(unit_path) if unit_path else None
     for line in (text or "").splitlines():
         if line.startswith("ExecStart="):
-            return line[len("ExecStart="):].replace("$$", "\0").replace("%%", "%").replace("\0", "$")
+            return line[len("ExecStart=") :].replace("$$", "\0").replace("%%", "%").replace("\0", "$")
     return None
 
 
@@ -138,7 +138,7 @@ def runs_command(argv, command):
         expected = shlex.split(command or "")
     except ValueError:
         return False
-    return bool(expected) and argv[-len(expected):] == expected
+    return bool(expected) and argv[-len(expected) :] == expected
 
 
 def is_own(holder, user, commands, main_pids=()):
@@ -171,12 +171,15 @@ def taken_message(service, state):
     if state["holders"]:
         holder_text = "held by " + "; ".join(describe(holder) for holder in state["holders"])
     elif state.get("bind_error") == "EADDRINUSE":
-        holder_text = ("held by a process this run cannot see (run as root, or look with "
-                       "`ss -ltnp 'sport = :%d'`)" % state["port"])
+        holder_text = (
+            "held by a process this run cannot see (run as root, or look with `ss -ltnp 'sport = :%d'`)" % state["port"]
+        )
     else:
         holder_text = "not bindable (%s)" % state.get("bind_error")
-    return ("Port %d on %s, where the serve unit %s of user %s must listen, is %s. Stop that program, or move this "
-            "profile to a free port: set delivery_port in its rolesanywhere_profiles entry (or rolesanywhere_delivery_port "
-            "for the single profile), or choose another rolesanywhere_delivery_port_range (the port is derived from "
-            "the range per user and profile)."
-            % (state["port"], service.get("host") or "127.0.0.1", service["unit"], service["user"], holder_text))
+    return (
+        "Port %d on %s, where the serve unit %s of user %s must listen, is %s. Stop that program, or move this "
+        "profile to a free port: set delivery_port in its rolesanywhere_profiles entry (or rolesanywhere_delivery_port "
+        "for the single profile), or choose another rolesanywhere_delivery_port_range (the port is derived from "
+        "the range per user and profile)."
+        % (state["port"], service.get("host") or "127.0.0.1", service["unit"], service["user"], holder_text)
+    )

@@ -23,8 +23,10 @@ __metaclass__ = type
 
 import math
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import SESSION_DURATION_MAX
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import SESSION_DURATION_MIN
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import (
+    SESSION_DURATION_MAX,
+    SESSION_DURATION_MIN,
+)
 
 DEFAULT_QUOTA_PER_SECOND = 10.0
 MODES = ("process", "serve", "update")
@@ -59,8 +61,9 @@ def mean_lead(mode, helper, refresh_window, refresh_min_lead):
     return (refresh_min_lead + refresh_window) / 2.0
 
 
-def calls_per_hour(mode, helper, session_duration, refresh_window=600, refresh_min_lead=60, starts_per_hour=60,
-                   cache_max_age=900):
+def calls_per_hour(
+    mode, helper, session_duration, refresh_window=600, refresh_min_lead=60, starts_per_hour=60, cache_max_age=900
+):
     """Expected CreateSession calls per hour of one profile on one host."""
     if mode == "process":
         if starts_per_hour <= 0:
@@ -103,31 +106,54 @@ def expand_host(host, variables):
         mode = entry.get("credential_delivery") or merged["rolesanywhere_credential_delivery"]
         helper = merged["rolesanywhere_signing_helper"]
         if mode not in MODES:
-            raise PlanError("%s: rolesanywhere_credential_delivery must be one of %s, not %r" % (host, ", ".join(MODES), mode))
+            raise PlanError(
+                "%s: rolesanywhere_credential_delivery must be one of %s, not %r" % (host, ", ".join(MODES), mode)
+            )
         if helper not in HELPERS:
-            raise PlanError("%s: rolesanywhere_signing_helper must be one of %s, not %r" % (host, ", ".join(HELPERS), helper))
+            raise PlanError(
+                "%s: rolesanywhere_signing_helper must be one of %s, not %r" % (host, ", ".join(HELPERS), helper)
+            )
         anchor = entry.get("trust_anchor_arn") or merged.get("rolesanywhere_trust_anchor_arn")
         anchor_region, account = arn_parts(anchor)
-        profiles.append({
-            "host": host,
-            "aws_profile": entry.get("aws_profile") or merged.get("rolesanywhere_aws_profile") or "rolesanywhere",
-            "mode": mode,
-            "helper": helper,
-            "account": account or merged.get("rolesanywhere_quota_account") or "default",
-            "region": entry.get("region") or merged.get("rolesanywhere_region") or anchor_region or "unknown",
-            "session_duration": _number(entry.get("session_duration") or merged["rolesanywhere_session_duration"],
-                                        "rolesanywhere_session_duration", host, SESSION_DURATION_MIN),
-            "refresh_window": _number(merged["rolesanywhere_refresh_window"], "rolesanywhere_refresh_window", host),
-            "refresh_min_lead": _number(merged["rolesanywhere_refresh_min_lead"], "rolesanywhere_refresh_min_lead", host),
-            "starts_per_hour": _number(merged["rolesanywhere_process_starts_per_hour"], "rolesanywhere_process_starts_per_hour", host),
-            "cache_max_age": _number(merged["rolesanywhere_credential_cache_max_age"], "rolesanywhere_credential_cache_max_age", host),
-        })
+        profiles.append(
+            {
+                "host": host,
+                "aws_profile": entry.get("aws_profile") or merged.get("rolesanywhere_aws_profile") or "rolesanywhere",
+                "mode": mode,
+                "helper": helper,
+                "account": account or merged.get("rolesanywhere_quota_account") or "default",
+                "region": entry.get("region") or merged.get("rolesanywhere_region") or anchor_region or "unknown",
+                "session_duration": _number(
+                    entry.get("session_duration") or merged["rolesanywhere_session_duration"],
+                    "rolesanywhere_session_duration",
+                    host,
+                    SESSION_DURATION_MIN,
+                ),
+                "refresh_window": _number(merged["rolesanywhere_refresh_window"], "rolesanywhere_refresh_window", host),
+                "refresh_min_lead": _number(
+                    merged["rolesanywhere_refresh_min_lead"], "rolesanywhere_refresh_min_lead", host
+                ),
+                "starts_per_hour": _number(
+                    merged["rolesanywhere_process_starts_per_hour"], "rolesanywhere_process_starts_per_hour", host
+                ),
+                "cache_max_age": _number(
+                    merged["rolesanywhere_credential_cache_max_age"], "rolesanywhere_credential_cache_max_age", host
+                ),
+            }
+        )
     return profiles
 
 
 def profile_rate(profile):
-    return calls_per_hour(profile["mode"], profile["helper"], profile["session_duration"], profile["refresh_window"],
-                          profile["refresh_min_lead"], profile["starts_per_hour"], profile["cache_max_age"])
+    return calls_per_hour(
+        profile["mode"],
+        profile["helper"],
+        profile["session_duration"],
+        profile["refresh_window"],
+        profile["refresh_min_lead"],
+        profile["starts_per_hour"],
+        profile["cache_max_age"],
+    )
 
 
 def duration_that_fits(profiles, budget_per_hour):
@@ -148,17 +174,25 @@ def advice(group, quota_per_second):
     lines = []
     if process:
         as_serve = sum(profile_rate(dict(p, mode="serve", helper="python")) for p in process)
-        lines.append("Move the %d process profiles to serve or update (rolesanywhere_credential_delivery): they make %.0f "
-                     "calls an hour now and would make %.0f." % (len(process), sum(profile_rate(p) for p in process), as_serve))
+        lines.append(
+            "Move the %d process profiles to serve or update (rolesanywhere_credential_delivery): they make %.0f "
+            "calls an hour now and would make %.0f." % (len(process), sum(profile_rate(p) for p in process), as_serve)
+        )
     if long_running:
         others = sum(profile_rate(p) for p in process)
         duration = duration_that_fits(long_running, budget - others)
         if duration is not None and duration > max(p["session_duration"] for p in long_running):
-            lines.append("Raise rolesanywhere_session_duration to %d s (the role's MaxSessionDuration must allow it)." % duration)
-    lines.append("Spread the hosts over %d accounts or regions (each has its own quota)."
-                 % int(math.ceil(group["calls_per_second"] / (quota_per_second * HEADROOM))))
-    lines.append("Or ask AWS for a higher CreateSession quota (Service Quotas, IAM Roles Anywhere) and set "
-                 "rolesanywhere_create_session_quota to it.")
+            lines.append(
+                "Raise rolesanywhere_session_duration to %d s (the role's MaxSessionDuration must allow it)." % duration
+            )
+    lines.append(
+        "Spread the hosts over %d accounts or regions (each has its own quota)."
+        % int(math.ceil(group["calls_per_second"] / (quota_per_second * HEADROOM)))
+    )
+    lines.append(
+        "Or ask AWS for a higher CreateSession quota (Service Quotas, IAM Roles Anywhere) and set "
+        "rolesanywhere_create_session_quota to it."
+    )
     return lines
 
 
@@ -175,10 +209,17 @@ def plan(hosts, quota_per_second=DEFAULT_QUOTA_PER_SECOND):
         modes = {}
         for p in profiles:
             modes[p["mode"]] = modes.get(p["mode"], 0) + 1
-        group = {"account": account, "region": region, "hosts": len({p["host"] for p in profiles}),
-                 "profiles": profiles, "modes": modes, "calls_per_hour": round(per_hour, 1),
-                 "calls_per_second": round(per_hour / 3600.0, 3), "quota_per_second": quota,
-                 "utilisation": round(per_hour / 3600.0 / quota, 3)}
+        group = {
+            "account": account,
+            "region": region,
+            "hosts": len({p["host"] for p in profiles}),
+            "profiles": profiles,
+            "modes": modes,
+            "calls_per_hour": round(per_hour, 1),
+            "calls_per_second": round(per_hour / 3600.0, 3),
+            "quota_per_second": quota,
+            "utilisation": round(per_hour / 3600.0 / quota, 3),
+        }
         group["fits"] = group["calls_per_second"] <= quota * HEADROOM
         group["advice"] = [] if group["fits"] else advice(group, quota)
         result.append(group)
@@ -188,9 +229,18 @@ def plan(hosts, quota_per_second=DEFAULT_QUOTA_PER_SECOND):
 def summary_lines(groups):
     lines = []
     for group in groups:
-        lines.append("%s/%s: %d hosts, %.1f CreateSession calls an hour = %.2f/s of %.0f/s (%s)%s" % (
-            group["account"], group["region"], group["hosts"], group["calls_per_hour"], group["calls_per_second"],
-            group["quota_per_second"], ", ".join("%d %s" % (n, m) for m, n in sorted(group["modes"].items())),
-            "" if group["fits"] else ": DOES NOT FIT"))
+        lines.append(
+            "%s/%s: %d hosts, %.1f CreateSession calls an hour = %.2f/s of %.0f/s (%s)%s"
+            % (
+                group["account"],
+                group["region"],
+                group["hosts"],
+                group["calls_per_hour"],
+                group["calls_per_second"],
+                group["quota_per_second"],
+                ", ".join("%d %s" % (n, m) for m, n in sorted(group["modes"].items())),
+                "" if group["fits"] else ": DOES NOT FIT",
+            )
+        )
         lines.extend("  - " + line for line in group["advice"])
     return lines

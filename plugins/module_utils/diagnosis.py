@@ -249,26 +249,30 @@ CERTIFICATE_CAUSES = (
 LOCAL_CAUSES = STRUCTURAL_CAUSES + CERTIFICATE_CAUSES
 
 # What the service may answer when the real cause is one of the local ones above.
-CAUSES_A_LOCAL_PROBLEM_CAN_EXPLAIN = frozenset((
-    "unknown",
-    "certificate_untrusted",
-    "request_signature_invalid",
-    "credentials_rejected",
-    "certificate_expired",
-    "certificate_not_yet_valid",
-    "clock_skew",
-)) | frozenset(LOCAL_CAUSES)
+CAUSES_A_LOCAL_PROBLEM_CAN_EXPLAIN = frozenset(
+    (
+        "unknown",
+        "certificate_untrusted",
+        "request_signature_invalid",
+        "credentials_rejected",
+        "certificate_expired",
+        "certificate_not_yet_valid",
+        "clock_skew",
+    )
+) | frozenset(LOCAL_CAUSES)
 
 # What a skewed host clock looks like from the outside: stale signatures, certificates out of their validity.
-CAUSES_A_SKEWED_CLOCK_CAN_EXPLAIN = frozenset((
-    "unknown",
-    "clock_skew",
-    "certificate_expired",
-    "certificate_not_yet_valid",
-    "request_signature_invalid",
-    "credentials_rejected",
-    "certificate_untrusted",
-))
+CAUSES_A_SKEWED_CLOCK_CAN_EXPLAIN = frozenset(
+    (
+        "unknown",
+        "clock_skew",
+        "certificate_expired",
+        "certificate_not_yet_valid",
+        "request_signature_invalid",
+        "credentials_rejected",
+        "certificate_untrusted",
+    )
+)
 
 
 class _Details(dict):
@@ -309,39 +313,73 @@ ERROR_RULES = (
     ("rolesanywhere_profile_missing", re.compile(r"ResourceNotFoundException\b[^\n]*\bprofile", _I)),
     ("session_resource_missing", re.compile(r"ResourceNotFoundException", _I)),
     ("certificate_untrusted", re.compile(r"untrusted signing certificate", _I)),
-    ("request_signature_invalid", re.compile(r"invalid signature|signature does not match|signature (is )?not valid", _I)),
+    (
+        "request_signature_invalid",
+        re.compile(r"invalid signature|signature does not match|signature (is )?not valid", _I),
+    ),
     ("trust_anchor_disabled", re.compile(r"trust[ -]?anchor[^.]*\bdisabled|disabled trust[ -]?anchor", _I)),
     ("profile_disabled", re.compile(r"profile[^.]*\bdisabled|disabled profile", _I)),
-    ("role_not_in_profile", re.compile(
-        r"isn't one of those listed in the profile|not (one of the roles|listed|associated|included|allowed) (in|of|with|by) the profile"
-        r"|profile does not (allow|include|list)[^.]*\brole", _I)),
+    (
+        "role_not_in_profile",
+        re.compile(
+            r"isn't one of those listed in the profile|not (one of the roles|listed|associated|included|allowed) (in|of|with|by) the profile"
+            r"|profile does not (allow|include|list)[^.]*\brole",
+            _I,
+        ),
+    ),
     ("role_session_name_not_accepted", re.compile(r"roleSessionName|role session name", _I)),
     ("certificate_revoked", re.compile(r"\brevoked\b", _I)),
     ("certificate_expired", re.compile(r"certificate[^.]*\bexpired|expired[^.]*certificate", _I)),
     ("certificate_not_yet_valid", re.compile(r"not yet valid|notBefore", _I)),
-    ("clock_skew", re.compile(
-        r"signature expired|signature not yet current|clock skew|too skewed|request (date|time)[^.]*(stale|skew|too|out of range|expired|future)"
-        r"|x-amz-date[^.]*(stale|skew|too|out of range|expired|future|window)|\bstale\b", _I)),
-    ("trust_policy_mismatch", re.compile(
-        r"unable to assume role|trust policy|not authorized to perform: sts:(AssumeRole|TagSession|SetSourceIdentity)", _I)),
-    ("credentials_rejected", re.compile(
-        r"InvalidClientTokenId|ExpiredToken|security token included in the request is (invalid|expired)|InvalidAccessKeyId", _I)),
+    (
+        "clock_skew",
+        re.compile(
+            r"signature expired|signature not yet current|clock skew|too skewed|request (date|time)[^.]*(stale|skew|too|out of range|expired|future)"
+            r"|x-amz-date[^.]*(stale|skew|too|out of range|expired|future|window)|\bstale\b",
+            _I,
+        ),
+    ),
+    (
+        "trust_policy_mismatch",
+        re.compile(
+            r"unable to assume role|trust policy|not authorized to perform: sts:(AssumeRole|TagSession|SetSourceIdentity)",
+            _I,
+        ),
+    ),
+    (
+        "credentials_rejected",
+        re.compile(
+            r"InvalidClientTokenId|ExpiredToken|security token included in the request is (invalid|expired)|InvalidAccessKeyId",
+            _I,
+        ),
+    ),
     ("create_session_throttled", re.compile(r"ThrottlingException|TooManyRequestsException|Rate exceeded", _I)),
-    ("timed_out", re.compile(
-        r"(Read|Connect) timeout on endpoint URL: \"?(?P<endpoint>[^\"\s]+)|no answer from (?P<url>\S+) within the timeout"
-        r"|timed out after \d+ s", _I)),
+    (
+        "timed_out",
+        re.compile(
+            r"(Read|Connect) timeout on endpoint URL: \"?(?P<endpoint>[^\"\s]+)|no answer from (?P<url>\S+) within the timeout"
+            r"|timed out after \d+ s",
+            _I,
+        ),
+    ),
     ("endpoint_unreachable", re.compile(r"Could not connect to the endpoint URL: \"?(?P<endpoint>[^\"\s]+)", _I)),
 )
 
-_API_DENIAL = re.compile(r"\((AccessDenied\w*|UnauthorizedOperation|UnauthorizedAccess)\) when calling the (?P<operation>\w+) operation", _I)
+_API_DENIAL = re.compile(
+    r"\((AccessDenied\w*|UnauthorizedOperation|UnauthorizedAccess)\) when calling the (?P<operation>\w+) operation", _I
+)
 _DENIED_ACTION = re.compile(r"not authorized to perform:? (?P<action>[\w-]+:[\w*]+)", _I)
 _CREDENTIAL_STAGE = re.compile(r"retrieving credentials from custom-process|credential[_ ]process", _I)
-_API_ERROR = re.compile(r"An error occurred \((?P<code>[^)]+)\) when calling the (?P<operation>\w+) operation: (?P<message>.*)", _I)
+_API_ERROR = re.compile(
+    r"An error occurred \((?P<code>[^)]+)\) when calling the (?P<operation>\w+) operation: (?P<message>.*)", _I
+)
 
 # Words that must never leave the host in a result or a log line, whatever printed them.
 _SECRET = re.compile(
     r"(?P<name>\"?(SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token|secretAccessKey|sessionToken)\"?\s*[:=]\s*)"
-    r"(?P<value>\"[^\"]*\"|\S+)", _I)
+    r"(?P<value>\"[^\"]*\"|\S+)",
+    _I,
+)
 
 
 def redact(text):

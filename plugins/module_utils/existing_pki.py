@@ -33,8 +33,11 @@ def _subjects(certs):
 def anchor_certificates(bundle_pem, field):
     """The trust anchor's CA bundle; every certificate in it must be a valid CA."""
     if not bundle_pem or not str(bundle_pem).strip():
-        raise CertificateRuleError("%s is empty: give the PEM bundle of the CA certificates the trust anchor holds" % field,
-                                   rule="trust_anchor", field=field)
+        raise CertificateRuleError(
+            "%s is empty: give the PEM bundle of the CA certificates the trust anchor holds" % field,
+            rule="trust_anchor",
+            field=field,
+        )
     anchors = pki.load_certificates(bundle_pem, field=field)
     for cert in anchors:
         pki.validate_ca_certificate(cert)
@@ -43,8 +46,11 @@ def anchor_certificates(bundle_pem, field):
 
 def check_key_matches(cert, public_key, label):
     if not local_ca.same_public_key(cert.public_key(), public_key):
-        raise CertificateRuleError("%s does not belong to its private key (the public keys differ); give the key the certificate "
-                                   "was issued for" % label, rule="key_mismatch")
+        raise CertificateRuleError(
+            "%s does not belong to its private key (the public keys differ); give the key the certificate "
+            "was issued for" % label,
+            rule="key_mismatch",
+        )
 
 
 def chain_to_anchor(leaf, offered, anchors, label):
@@ -60,7 +66,9 @@ def chain_to_anchor(leaf, offered, anchors, label):
         for root in roots:
             if pki.verify_issued_by(current, root):
                 return path, root
-        issuers = [cert for cert in candidates if cert not in path and cert != current and pki.verify_issued_by(current, cert)]
+        issuers = [
+            cert for cert in candidates if cert not in path and cert != current and pki.verify_issued_by(current, cert)
+        ]
         if not issuers:
             break
         current = issuers[0]
@@ -73,7 +81,9 @@ def chain_to_anchor(leaf, offered, anchors, label):
     raise CertificateRuleError(
         "%s (issued by '%s') does not chain up to a CA of the trust anchor (%s) through the chain given (%s); give the "
         "intermediate CA certificates of your PKI, or add its CA to the trust anchor's bundle"
-        % (label, leaf.issuer.rfc4514_string(), _subjects(anchors), _subjects(offered)), rule="chain")
+        % (label, leaf.issuer.rfc4514_string(), _subjects(anchors), _subjects(offered)),
+        rule="chain",
+    )
 
 
 def check_not_revoked(cert, crls, anchors, label):
@@ -83,8 +93,11 @@ def check_not_revoked(cert, crls, anchors, label):
         if crl.issuer != cert.issuer:
             continue
         if crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
-            raise CertificateRuleError("%s (serial %s) is revoked by the CRL of '%s'; issue a new certificate"
-                                       % (label, pki.serial_hex(cert.serial_number), crl.issuer.rfc4514_string()), rule="revoked")
+            raise CertificateRuleError(
+                "%s (serial %s) is revoked by the CRL of '%s'; issue a new certificate"
+                % (label, pki.serial_hex(cert.serial_number), crl.issuer.rfc4514_string()),
+                rule="revoked",
+            )
 
 
 def load_crls(crl_pem, field):
@@ -119,10 +132,16 @@ def load_private_key_pem(pem, field):
     try:
         return serialization.load_pem_private_key(data, password=None)
     except TypeError:
-        raise CertificateRuleError("%s is encrypted; give the key unencrypted (from Ansible Vault) or as a PKCS#12 bundle with its "
-                                   "password" % field, rule="private_key", field=field)
+        raise CertificateRuleError(
+            "%s is encrypted; give the key unencrypted (from Ansible Vault) or as a PKCS#12 bundle with its "
+            "password" % field,
+            rule="private_key",
+            field=field,
+        )
     except (ValueError, UnsupportedAlgorithm) as exc:
-        raise CertificateRuleError("%s is not a readable PEM private key (%s)" % (field, exc), rule="private_key", field=field)
+        raise CertificateRuleError(
+            "%s is not a readable PEM private key (%s)" % (field, exc), rule="private_key", field=field
+        )
 
 
 def load_pkcs12(data, password, field):
@@ -131,15 +150,24 @@ def load_pkcs12(data, password, field):
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
     except (ValueError, TypeError) as exc:
-        raise CertificateRuleError("%s cannot be opened: the password (rolesanywhere_push_pkcs12_password) is wrong or the file is "
-                                   "not a PKCS#12 bundle (%s)" % (field, exc), rule="pkcs12", field=field)
+        raise CertificateRuleError(
+            "%s cannot be opened: the password (rolesanywhere_push_pkcs12_password) is wrong or the file is "
+            "not a PKCS#12 bundle (%s)" % (field, exc),
+            rule="pkcs12",
+            field=field,
+        )
     if key is None or cert is None:
-        raise CertificateRuleError("%s holds no %s; the bundle must carry the host's certificate and its private key"
-                                   % (field, "private key" if key is None else "certificate"), rule="pkcs12", field=field)
+        raise CertificateRuleError(
+            "%s holds no %s; the bundle must carry the host's certificate and its private key"
+            % (field, "private key" if key is None else "certificate"),
+            rule="pkcs12",
+            field=field,
+        )
     return key, cert, list(extra or [])
 
 
 def private_key_pem(key):
     """PKCS#8, unencrypted: what the credential helper reads on the host, like a host-born key."""
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode("ascii")
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")

@@ -70,8 +70,11 @@ def check_dns_names(cert, requested, label):
     except x509.ExtensionNotFound:
         names = []
     if names != sorted(requested):
-        raise CertificateRuleError("%s has the DNS names %s but the host requested %s; set rolesanywhere_dns_names to the names "
-                                   "your CA puts in (step-ca adds the common name)" % (label, names, sorted(requested)), rule="san")
+        raise CertificateRuleError(
+            "%s has the DNS names %s but the host requested %s; set rolesanywhere_dns_names to the names "
+            "your CA puts in (step-ca adds the common name)" % (label, names, sorted(requested)),
+            rule="san",
+        )
 
 
 class ExternalIssuer:
@@ -99,17 +102,28 @@ class ExternalIssuer:
         if not self.recognizes(cert):
             raise CertificateRuleError(
                 "%s was signed by '%s', which is not in the CA bundle (rolesanywhere_pki_ca_bundle); add the PKI's issuing "
-                "CA certificate to the bundle next to its root" % (label, cert.issuer.rfc4514_string()), rule="chain")
+                "CA certificate to the bundle next to its root" % (label, cert.issuer.rfc4514_string()),
+                rule="chain",
+            )
 
     def record_issued(self, issued):
         """The external CA keeps its own records."""
 
     def issue_batch(self, batch, validity_days):
         """batch: {host: (csr, csr_pem, request)}. Returns {host: (certificate, chain PEM, ca PEM) or CertificateRuleError}."""
-        document = {"version": CONTRACT_VERSION, "requests": [
-            {"host": host, "csr_pem": csr_pem, "validity_days": validity_days,
-             "common_name": request.get("common_name") or "", "dns_names": list(request.get("dns_names") or [])}
-            for host, (_csr, csr_pem, request) in sorted(batch.items())]}
+        document = {
+            "version": CONTRACT_VERSION,
+            "requests": [
+                {
+                    "host": host,
+                    "csr_pem": csr_pem,
+                    "validity_days": validity_days,
+                    "common_name": request.get("common_name") or "",
+                    "dns_names": list(request.get("dns_names") or []),
+                }
+                for host, (_csr, csr_pem, request) in sorted(batch.items())
+            ],
+        }
         try:
             answer = self._run(document)
         except SignerFailed as exc:
@@ -120,26 +134,42 @@ class ExternalIssuer:
         try:
             # Runs on the controller inside an action plugin, where there is no AnsibleModule and so no run_command.
             completed = subprocess.run(  # pylint: disable=ansible-bad-function
-                self.argv, input=json.dumps(document).encode("utf-8"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                timeout=self.timeout, check=False)
+                self.argv,
+                input=json.dumps(document).encode("utf-8"),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                timeout=self.timeout,
+                check=False,
+            )
         except OSError as exc:
             raise SignerFailed("the external signer %s cannot be started: %s" % (self.argv[0], exc))
         except subprocess.TimeoutExpired:
-            raise SignerFailed("the external signer %s did not answer within %d seconds (external_signer_timeout)"
-                               % (self.argv[0], self.timeout))
+            raise SignerFailed(
+                "the external signer %s did not answer within %d seconds (external_signer_timeout)"
+                % (self.argv[0], self.timeout)
+            )
         stderr = completed.stderr.decode("utf-8", "replace").strip()[-STDERR_QUOTED:]
         if completed.returncode != 0:
-            raise SignerFailed("the external signer %s failed with exit status %d: %s"
-                               % (self.argv[0], completed.returncode, stderr or "(no message on stderr)"))
+            raise SignerFailed(
+                "the external signer %s failed with exit status %d: %s"
+                % (self.argv[0], completed.returncode, stderr or "(no message on stderr)")
+            )
         try:
             answer = json.loads(completed.stdout.decode("utf-8"))
         except ValueError as exc:
-            raise SignerFailed("the external signer %s returned no JSON document on stdout (%s); see the contract in docs/pki.md"
-                               % (self.argv[0], exc))
-        if not isinstance(answer, dict) or not isinstance(answer.get("certificates", {}), dict) \
-                or not isinstance(answer.get("errors", {}), dict):
-            raise SignerFailed("the external signer %s returned JSON without the 'certificates' and 'errors' objects of the "
-                               "contract (docs/pki.md)" % self.argv[0])
+            raise SignerFailed(
+                "the external signer %s returned no JSON document on stdout (%s); see the contract in docs/pki.md"
+                % (self.argv[0], exc)
+            )
+        if (
+            not isinstance(answer, dict)
+            or not isinstance(answer.get("certificates", {}), dict)
+            or not isinstance(answer.get("errors", {}), dict)
+        ):
+            raise SignerFailed(
+                "the external signer %s returned JSON without the 'certificates' and 'errors' objects of the "
+                "contract (docs/pki.md)" % self.argv[0]
+            )
         return answer
 
     def _judge(self, host, csr, answer, request):
@@ -147,7 +177,9 @@ class ExternalIssuer:
         entry = (answer.get("certificates") or {}).get(host)
         if entry is None:
             reason = errors.get(host) or "it returned neither a certificate nor an error for this host"
-            return CertificateRuleError("%s: the external signer refused the CSR: %s" % (host, reason), rule="external_signer")
+            return CertificateRuleError(
+                "%s: the external signer refused the CSR: %s" % (host, reason), rule="external_signer"
+            )
         try:
             return self._checked(host, csr, entry, request)
         except CertificateRuleError as exc:

@@ -45,7 +45,8 @@ def row_of(host, result, verified_at=None):
         "host": host,
         "status": status,
         "cause": problem.get("code") or ("" if result else "not_verified"),
-        "message": problem.get("message") or ("" if result else "The host was not verified in this run (unreachable, or it failed earlier)."),
+        "message": problem.get("message")
+        or ("" if result else "The host was not verified in this run (unreachable, or it failed earlier)."),
         "fix": problem.get("fix") or "",
         "certificate_not_after": certificate.get("not_after") or "",
         "days_left": certificate.get("days_left"),
@@ -58,8 +59,10 @@ def row_of(host, result, verified_at=None):
 
 def rows_of(hosts):
     """Rows sorted by host from a list of {host, result, verified_at}."""
-    return sorted((row_of(entry["host"], entry.get("result"), entry.get("verified_at")) for entry in hosts),
-                  key=lambda row: row["host"])
+    return sorted(
+        (row_of(entry["host"], entry.get("result"), entry.get("verified_at")) for entry in hosts),
+        key=lambda row: row["host"],
+    )
 
 
 def counts(rows):
@@ -147,13 +150,26 @@ def _cell(key, row, warning_days):
 
 def render_html(rows, generated_at, title="IAM Roles Anywhere fleet report", warning_days=30):
     totals = counts(rows)
-    headings = "".join('<th data-key="%s" data-numeric="%s">%s</th>' % (key, "true" if numeric else "false", html.escape(heading))
-                       for key, heading, numeric in COLUMNS)
-    body = "\n".join('<tr class="%s" data-host="%s">%s</tr>' % (
-        row["status"].replace(" ", "-"), html.escape(row["host"]),
-        "".join(_cell(key, row, warning_days) for key, _heading, _numeric in COLUMNS)) for row in rows)
+    headings = "".join(
+        '<th data-key="%s" data-numeric="%s">%s</th>' % (key, "true" if numeric else "false", html.escape(heading))
+        for key, heading, numeric in COLUMNS
+    )
+    body = "\n".join(
+        '<tr class="%s" data-host="%s">%s</tr>'
+        % (
+            row["status"].replace(" ", "-"),
+            html.escape(row["host"]),
+            "".join(_cell(key, row, warning_days) for key, _heading, _numeric in COLUMNS),
+        )
+        for row in rows
+    )
     summary = "%d hosts: %d ok, %d failed, %d not verified. Generated %s." % (
-        len(rows), totals[STATUS_OK], totals[STATUS_FAILED], totals[STATUS_NOT_VERIFIED], generated_at)
+        len(rows),
+        totals[STATUS_OK],
+        totals[STATUS_FAILED],
+        totals[STATUS_NOT_VERIFIED],
+        generated_at,
+    )
     page = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -173,5 +189,7 @@ def render_html(rows, generated_at, title="IAM Roles Anywhere fleet report", war
 <script>{script}</script>
 </body>
 </html>
-""".format(title=html.escape(title), style=STYLE, summary=html.escape(summary), headings=headings, body=body, script=SCRIPT)
+""".format(
+        title=html.escape(title), style=STYLE, summary=html.escape(summary), headings=headings, body=body, script=SCRIPT
+    )
     return page.encode("utf-8")

@@ -35,9 +35,11 @@ CURVE_BY_OID = {"1.2.840.10045.3.1.7": "p256", "1.3.132.0.34": "p384", "1.3.132.
 CURVE_NAMES = {"p256": ("P-256", "prime256v1"), "p384": ("P-384", "secp384r1"), "p521": ("P-521", "secp521r1")}
 
 # Subject attributes a request may carry, with their openssl short names and 'multiline' long names.
-SUBJECT_ATTRIBUTES = (("organization", "O", "organizationName"),
-                      ("organizational_unit", "OU", "organizationalUnitName"),
-                      ("common_name", "CN", "commonName"))
+SUBJECT_ATTRIBUTES = (
+    ("organization", "O", "organizationName"),
+    ("organizational_unit", "OU", "organizationalUnitName"),
+    ("common_name", "CN", "commonName"),
+)
 
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
 
@@ -60,6 +62,7 @@ class DerError(ValueError):
 
 
 # --- PEM --------------------------------------------------------------------------------------------------------------
+
 
 def _text(data):
     return data.decode("ascii", "replace") if isinstance(data, (bytes, bytearray)) else (data or "")
@@ -105,6 +108,7 @@ def serial_hex(serial_number):
 
 # --- one small DER walker ---------------------------------------------------------------------------------------------
 
+
 def der_element(data, offset):
     """(tag, content_start, end) of the DER element at ``offset``."""
     if offset + 2 > len(data):
@@ -115,7 +119,7 @@ def der_element(data, offset):
         count = length & 0x7F
         if count == 0 or count > 4 or offset + count > len(data):
             raise DerError("DER has an invalid length")
-        length = int.from_bytes(data[offset:offset + count], "big")
+        length = int.from_bytes(data[offset : offset + count], "big")
         offset += count
     if offset + length > len(data):
         raise DerError("DER is truncated")
@@ -152,8 +156,8 @@ def spki_algorithm(der):
     start, end = der_element(der, 0)[1:]
     algorithm = der_children(der, start, end)[0]
     parts = der_children(der, algorithm[2], algorithm[3])
-    parameter = bytes(der[parts[1][2]:parts[1][3]]) if len(parts) > 1 and parts[1][0] == 0x06 else None
-    return bytes(der[parts[0][2]:parts[0][3]]), parameter
+    parameter = bytes(der[parts[1][2] : parts[1][3]]) if len(parts) > 1 and parts[1][0] == 0x06 else None
+    return bytes(der[parts[0][2] : parts[0][3]]), parameter
 
 
 def key_type_of_spki(der):
@@ -170,7 +174,7 @@ def key_type_of_spki(der):
             bit_string = der_children(der, start, end)[1]
             rsa_start, rsa_end = der_element(der, bit_string[2] + 1)[1:]
             modulus = der_children(der, rsa_start, rsa_end)[0]
-            return "rsa-%d" % int.from_bytes(der[modulus[2]:modulus[3]], "big").bit_length()
+            return "rsa-%d" % int.from_bytes(der[modulus[2] : modulus[3]], "big").bit_length()
     except (ValueError, IndexError):
         pass
     return "unsupported"
@@ -190,7 +194,7 @@ def certificate_der_facts(der):
             fields = fields[1:]
         if len(fields) < 6 or fields[0][0] != 0x02:
             raise DerError("certificate has no serial number")
-        serial = int.from_bytes(der[fields[0][2]:fields[0][3]], "big", signed=True)
+        serial = int.from_bytes(der[fields[0][2] : fields[0][3]], "big", signed=True)
         spki_start, spki_end = fields[5][1], fields[5][3]
         spki = bytes(der[spki_start:spki_end])
         return serial, spki_algorithm(spki)[0], spki
@@ -204,6 +208,7 @@ def certificate_der_facts(der):
 # --- backends ---------------------------------------------------------------------------------------------------------
 #
 # Both offer: public_key_der, generate_key, make_csr, certificate_info, issued_by and sign, with the same results.
+
 
 def _utc(moment):
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
@@ -221,12 +226,15 @@ class CryptographyBackend:
         from cryptography.hazmat.primitives import hashes, serialization
         from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
         from cryptography.x509.oid import NameOID
+
         self.x509, self.hashes, self.serialization = x509, hashes, serialization
         self.ec, self.padding, self.rsa, self.NameOID = ec, padding, rsa, NameOID
         self.UnsupportedAlgorithm = UnsupportedAlgorithm
 
     def _spki(self, public_key):
-        return public_key.public_bytes(self.serialization.Encoding.DER, self.serialization.PublicFormat.SubjectPublicKeyInfo)
+        return public_key.public_bytes(
+            self.serialization.Encoding.DER, self.serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
     def _load_key(self, key_pem):
         if isinstance(key_pem, str):
@@ -249,16 +257,22 @@ class CryptographyBackend:
         else:
             curve = {"ec-p256": self.ec.SECP256R1, "ec-p384": self.ec.SECP384R1, "ec-p521": self.ec.SECP521R1}[key_type]
             key = self.ec.generate_private_key(curve())
-        return key.private_bytes(self.serialization.Encoding.PEM, self.serialization.PrivateFormat.PKCS8,
-                                 self.serialization.NoEncryption())
+        return key.private_bytes(
+            self.serialization.Encoding.PEM, self.serialization.PrivateFormat.PKCS8, self.serialization.NoEncryption()
+        )
 
     def make_csr(self, key_pem, key_path, subject, dns_names):  # pylint: disable=unused-argument
-        oids = {"common_name": self.NameOID.COMMON_NAME, "organization": self.NameOID.ORGANIZATION_NAME,
-                "organizational_unit": self.NameOID.ORGANIZATIONAL_UNIT_NAME}
+        oids = {
+            "common_name": self.NameOID.COMMON_NAME,
+            "organization": self.NameOID.ORGANIZATION_NAME,
+            "organizational_unit": self.NameOID.ORGANIZATIONAL_UNIT_NAME,
+        }
         name = self.x509.Name([self.x509.NameAttribute(oids[field], value) for field, value in subject])
         builder = self.x509.CertificateSigningRequestBuilder().subject_name(name)
         if dns_names:
-            builder = builder.add_extension(self.x509.SubjectAlternativeName([self.x509.DNSName(n) for n in dns_names]), critical=False)
+            builder = builder.add_extension(
+                self.x509.SubjectAlternativeName([self.x509.DNSName(n) for n in dns_names]), critical=False
+            )
         csr = builder.sign(self._load_key(key_pem), self.hashes.SHA256())
         return csr.public_bytes(self.serialization.Encoding.PEM).decode("ascii")
 
@@ -285,10 +299,15 @@ class CryptographyBackend:
             # cryptography >= 42 has the *_utc properties; older distribution packages only the naive ones.
             not_before = getattr(cert, "not_valid_before_utc", None) or _utc(cert.not_valid_before)
             not_after = getattr(cert, "not_valid_after_utc", None) or _utc(cert.not_valid_after)
-            info = {"serial": serial_hex(cert.serial_number), "serial_number": cert.serial_number,
-                    "not_before": not_before, "not_after": not_after,
-                    "subject_name": cert.subject.rfc4514_string(), "issuer": cert.issuer.rfc4514_string(),
-                    "public_key_der": self._spki(cert.public_key())}
+            info = {
+                "serial": serial_hex(cert.serial_number),
+                "serial_number": cert.serial_number,
+                "not_before": not_before,
+                "not_after": not_after,
+                "subject_name": cert.subject.rfc4514_string(),
+                "issuer": cert.issuer.rfc4514_string(),
+                "public_key_der": self._spki(cert.public_key()),
+            }
             if names:
                 info.update(subject=self._subject_fields(cert), dns_names=self._dns_names(cert))
             return info
@@ -304,9 +323,13 @@ class CryptographyBackend:
                 return False
             public_key = issuer.public_key()
             if isinstance(public_key, self.rsa.RSAPublicKey):
-                public_key.verify(cert.signature, cert.tbs_certificate_bytes, self.padding.PKCS1v15(), cert.signature_hash_algorithm)
+                public_key.verify(
+                    cert.signature, cert.tbs_certificate_bytes, self.padding.PKCS1v15(), cert.signature_hash_algorithm
+                )
             elif isinstance(public_key, self.ec.EllipticCurvePublicKey):
-                public_key.verify(cert.signature, cert.tbs_certificate_bytes, self.ec.ECDSA(cert.signature_hash_algorithm))
+                public_key.verify(
+                    cert.signature, cert.tbs_certificate_bytes, self.ec.ECDSA(cert.signature_hash_algorithm)
+                )
             else:
                 return False
         except Exception:  # pylint: disable=broad-except
@@ -347,9 +370,15 @@ class OpensslBackend:
                     writer.write(key_pem.encode("ascii") if isinstance(key_pem, str) else key_pem)
                 args = [arg.replace("{key}", "/dev/fd/%d" % read_fd) for arg in args]
             # No AnsibleModule (and so no run_command) in the standalone credential program that shares this code.
-            process = subprocess.run([self.binary] + args, input=stdin, stdout=subprocess.PIPE,  # pylint: disable=ansible-bad-function
-                                     stderr=subprocess.PIPE, env=dict(os.environ, LC_ALL="C"), check=False,
-                                     pass_fds=(read_fd,) if read_fd is not None else ())
+            process = subprocess.run(
+                [self.binary] + args,
+                input=stdin,
+                stdout=subprocess.PIPE,  # pylint: disable=ansible-bad-function
+                stderr=subprocess.PIPE,
+                env=dict(os.environ, LC_ALL="C"),
+                check=False,
+                pass_fds=(read_fd,) if read_fd is not None else (),
+            )
         except OSError as exc:
             raise CryptoError("cannot run %s: %s" % (self.binary, exc))
         finally:
@@ -369,15 +398,24 @@ class OpensslBackend:
 
     def public_key_der(self, key_pem):
         self._refuse_encrypted(key_pem)
-        return self._run(["pkey", "-in", "{key}", "-pubout", "-outform", "DER", "-passin", "pass:"], "reading the private key",
-                         key_pem=key_pem)
+        return self._run(
+            ["pkey", "-in", "{key}", "-pubout", "-outform", "DER", "-passin", "pass:"],
+            "reading the private key",
+            key_pem=key_pem,
+        )
 
     def generate_key(self, key_type):
         if key_type.startswith("rsa-"):
             args = ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:%s" % key_type[4:]]
         else:
-            args = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:%s" % CURVE_NAMES[key_type[3:]][0],
-                    "-pkeyopt", "ec_param_enc:named_curve"]
+            args = [
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:%s" % CURVE_NAMES[key_type[3:]][0],
+                "-pkeyopt",
+                "ec_param_enc:named_curve",
+            ]
         return self._run(["genpkey"] + args, "generating the private key")
 
     @staticmethod
@@ -385,6 +423,7 @@ class OpensslBackend:
         # -subj syntax: /type=value/...; '/', '+', '=' and '\\' inside values are escaped with a backslash.
         def escape(value):
             return re.sub(r"([\\/+=])", r"\\\1", value)
+
         shorts = dict((attribute[0], attribute[1]) for attribute in SUBJECT_ATTRIBUTES)
         return "".join("/%s=%s" % (shorts[field], escape(value)) for field, value in subject)
 
@@ -397,8 +436,11 @@ class OpensslBackend:
         return self._run(args, "creating the certificate request", key_pem=key_pem).decode("ascii")
 
     def _subject_fields(self, data):
-        text = self._run(["x509", "-noout", "-subject", "-nameopt", "multiline,utf8,-esc_msb"], "reading the certificate subject",
-                         stdin=data).decode("utf-8", "replace")
+        text = self._run(
+            ["x509", "-noout", "-subject", "-nameopt", "multiline,utf8,-esc_msb"],
+            "reading the certificate subject",
+            stdin=data,
+        ).decode("utf-8", "replace")
         longs = dict((attribute[2], attribute[0]) for attribute in SUBJECT_ATTRIBUTES)
         subject = {}
         for line in text.splitlines()[1:]:
@@ -410,7 +452,9 @@ class OpensslBackend:
 
     def _dns_names(self, data):
         try:
-            text = self._run(["x509", "-noout", "-ext", "subjectAltName"], "reading the SAN", stdin=data).decode("utf-8", "replace")
+            text = self._run(["x509", "-noout", "-ext", "subjectAltName"], "reading the SAN", stdin=data).decode(
+                "utf-8", "replace"
+            )
         except CryptoError:
             return []  # openssl releases disagree on whether a missing extension is an error
         return sorted(re.findall(r"DNS:([^,\s]+)", text))
@@ -420,15 +464,22 @@ class OpensslBackend:
         (two more openssl runs). Serial and public key come from the DER itself, whatever the openssl version prints."""
         cert_pem = first_pem_certificate(cert_pem) or _text(cert_pem)
         data = cert_pem.encode("ascii")
-        text = self._run(["x509", "-noout", "-subject", "-issuer", "-startdate", "-enddate", "-nameopt", "RFC2253"],
-                         "reading the certificate", stdin=data).decode("utf-8", "replace")
+        text = self._run(
+            ["x509", "-noout", "-subject", "-issuer", "-startdate", "-enddate", "-nameopt", "RFC2253"],
+            "reading the certificate",
+            stdin=data,
+        ).decode("utf-8", "replace")
         fields = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
         serial, unused_oid, spki = certificate_der_facts(pem_to_der(cert_pem, "CERTIFICATE"))
-        info = {"serial": serial_hex(serial), "serial_number": serial,
-                "not_before": _openssl_time(fields.get("notBefore", "")),
-                "not_after": _openssl_time(fields.get("notAfter", "")),
-                "subject_name": fields.get("subject", "").strip(), "issuer": fields.get("issuer", "").strip(),
-                "public_key_der": spki}
+        info = {
+            "serial": serial_hex(serial),
+            "serial_number": serial,
+            "not_before": _openssl_time(fields.get("notBefore", "")),
+            "not_after": _openssl_time(fields.get("notAfter", "")),
+            "subject_name": fields.get("subject", "").strip(),
+            "issuer": fields.get("issuer", "").strip(),
+            "public_key_der": spki,
+        }
         if names:
             info.update(subject=self._subject_fields(data), dns_names=self._dns_names(data))
         return info
@@ -463,6 +514,7 @@ def _openssl_time(text):
 
 # --- the one selection rule -------------------------------------------------------------------------------------------
 
+
 def cryptography_importable():
     try:
         import cryptography.x509  # noqa: F401 pylint: disable=unused-import,import-outside-toplevel
@@ -479,11 +531,15 @@ def select_backend(preference="auto", option="backend", openssl_path=None):
     if preference in ("auto", "cryptography") and cryptography_importable():
         return CryptographyBackend()
     if preference == "cryptography":
-        raise CryptoError("%s 'cryptography' was asked for but python3-cryptography is not installed on the host; "
-                          "install it or use %s: openssl" % (option, option))
+        raise CryptoError(
+            "%s 'cryptography' was asked for but python3-cryptography is not installed on the host; "
+            "install it or use %s: openssl" % (option, option)
+        )
     binary = openssl_path or shutil.which("openssl")
     if binary:
         return OpensslBackend(binary)
     if preference == "openssl":
-        raise CryptoError("%s 'openssl' was asked for but the openssl command is not installed on the host; install openssl" % option)
+        raise CryptoError(
+            "%s 'openssl' was asked for but the openssl command is not installed on the host; install openssl" % option
+        )
     raise CryptoError("the host has neither python3-cryptography nor the openssl command; install one of them")

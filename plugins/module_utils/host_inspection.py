@@ -19,11 +19,12 @@ import os
 import re
 import shutil
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_command
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_command, host_crypto
+
 # Both certificate backends are host_crypto's, shared with enrolment and signing; the names stay importable from here.
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.host_crypto import (  # noqa: F401 pylint: disable=unused-import
-    CryptographyBackend, OpensslBackend,
+    CryptographyBackend,
+    OpensslBackend,
 )
 
 try:
@@ -68,7 +69,7 @@ def _profile_names(parser):
         if section == "default":
             names.append("default")
         elif section.startswith("profile "):
-            names.append(section[len("profile "):].strip())
+            names.append(section[len("profile ") :].strip())
     return names
 
 
@@ -88,9 +89,13 @@ def read_profile(config_text, profile):
         available = ", ".join(_profile_names(parser)) or "none"
         return {}, ["profile_missing"], {"available": available}
     command = parser.get(section, "credential_process", fallback=None)
-    settings = {"region": parser.get(section, "region", fallback=None), "credential_process": None, "lines": 0,
-                "services": parser.get(section, "services", fallback=None),
-                "ec2_metadata_service_endpoint": parser.get(section, "ec2_metadata_service_endpoint", fallback=None)}
+    settings = {
+        "region": parser.get(section, "region", fallback=None),
+        "credential_process": None,
+        "lines": 0,
+        "services": parser.get(section, "services", fallback=None),
+        "ec2_metadata_service_endpoint": parser.get(section, "ec2_metadata_service_endpoint", fallback=None),
+    }
     if not command or not command.strip():
         return settings, ["credential_process_missing"], {}
     lines = [line for line in command.splitlines() if line.strip()]
@@ -161,6 +166,7 @@ def endpoint_of(parsed, region=None):
 
 # Certificate facts: both backends return the same plain facts, so the rules below do not care which one ran.
 
+
 def certificates(backend, pem):
     """The facts of every PEM certificate in ``pem`` (bytes): subject, issuer, serial, validity, public key."""
     facts = []
@@ -169,8 +175,16 @@ def certificates(backend, pem):
             info = backend.certificate_info(block, names=False)
         except (host_crypto.CryptoError, ValueError) as error:
             raise InspectionError("not a valid PEM certificate ({0})".format(getattr(error, "detail", error)))
-        facts.append({"subject": info["subject_name"], "issuer": info["issuer"], "serial": info["serial"],
-                      "not_before": info["not_before"], "not_after": info["not_after"], "public_key": info["public_key_der"]})
+        facts.append(
+            {
+                "subject": info["subject_name"],
+                "issuer": info["issuer"],
+                "serial": info["serial"],
+                "not_before": info["not_before"],
+                "not_after": info["not_after"],
+                "public_key": info["public_key_der"],
+            }
+        )
     return facts
 
 
@@ -226,7 +240,9 @@ def chain_facts(leaf, intermediates, candidates):
         return [], {}
     details = {
         "issuer": leaf["issuer"],
-        "intermediates_state": "passes intermediates that do not include it" if intermediates else "passes no --intermediates",
+        "intermediates_state": "passes intermediates that do not include it"
+        if intermediates
+        else "passes no --intermediates",
     }
     for path, certs in sorted(candidates.items()):
         issuer = next((cert for cert in certs if cert["subject"] == leaf["issuer"]), None)
@@ -276,8 +292,13 @@ def inspect_certificate_files(flags, backend, now=None):
         return None, ["certificate_unreadable"], dict(details, detail=str(error))
     leaf = certs[0]
     summary = certificate_summary(leaf, now)
-    details.update(subject=leaf["subject"], issuer=leaf["issuer"], serial=summary["serial"],
-                   not_before=summary["not_before"], not_after=summary["not_after"])
+    details.update(
+        subject=leaf["subject"],
+        issuer=leaf["issuer"],
+        serial=summary["serial"],
+        not_before=summary["not_before"],
+        not_after=summary["not_after"],
+    )
     findings = validity_findings(leaf, now)
     try:
         if public_key_of(backend, _read(key_path)) != leaf["public_key"]:
@@ -293,6 +314,8 @@ def inspect_certificate_files(flags, backend, now=None):
         except (OSError, InspectionError) as error:
             details["intermediates_problem"] = str(error)
     exclude = set(path for path in (cert_path, key_path, chain_path) if path)
-    chain_findings, chain_details = chain_facts(leaf, intermediates, nearby_certificate_files(cert_path, exclude, backend))
+    chain_findings, chain_details = chain_facts(
+        leaf, intermediates, nearby_certificate_files(cert_path, exclude, backend)
+    )
     details.update(chain_details)
     return summary, findings + chain_findings, details

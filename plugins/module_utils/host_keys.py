@@ -18,9 +18,13 @@ import hashlib
 import os
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto
+
 # The names callers use from here; the implementations live in host_crypto, shared with inspection and signing.
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.host_crypto import (  # noqa: F401 pylint: disable=unused-import
-    KEY_TYPES, first_pem_certificate, key_type_of_spki, pem_to_der,
+    KEY_TYPES,
+    first_pem_certificate,
+    key_type_of_spki,
+    pem_to_der,
 )
 
 # host_crypto's backends raise this one error, so catching HostKeyError catches what they raise.
@@ -33,6 +37,7 @@ def select_backend(preference="auto"):
 
 
 # --- the decisions ----------------------------------------------------------------------------------------------------
+
 
 def key_decision(backend, key_pem, key_type, rotate):
     """(generate?, reason) for the private key."""
@@ -89,7 +94,9 @@ def installed_state(backend, cert_pem, key_pem, issuer_pem, renew_before_days, s
     if info["subject"] != dict(subject):
         reasons.append("the certificate subject %s differs from the requested %s" % (info["subject"], dict(subject)))
     if sorted(dns_names) != info["dns_names"]:
-        reasons.append("the certificate DNS names %s differ from the requested %s" % (info["dns_names"], sorted(dns_names)))
+        reasons.append(
+            "the certificate DNS names %s differ from the requested %s" % (info["dns_names"], sorted(dns_names))
+        )
     return state, reasons
 
 

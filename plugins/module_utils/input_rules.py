@@ -28,9 +28,21 @@ _DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _SERVICE_KEY = re.compile(r"^[A-Za-z0-9_]+$")
 # Keys of a profile the credential_helper role writes itself; a setting that overrides one would break the profile
 # (credential_process) or send it to another region or endpoint than the one the role configured.
-RESERVED_PROFILE_SETTINGS = ("credential_process", "region", "endpoint_url", "services", "aws_access_key_id",
-                             "aws_secret_access_key", "aws_session_token", "role_arn", "source_profile",
-                             "credential_source", "web_identity_token_file", "sso_session", "sso_start_url")
+RESERVED_PROFILE_SETTINGS = (
+    "credential_process",
+    "region",
+    "endpoint_url",
+    "services",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+)
 
 
 class InputError(ValueError):
@@ -43,16 +55,21 @@ def _shown(value):
 
 # ---- single values -------------------------------------------------------------------------------------------------
 
+
 def subject_attribute(name, value, required=False):
     """A certificate subject attribute (CN, O, OU): 1-64 characters, no control characters."""
     if value in (None, ""):
         if required:
-            raise InputError("%s is empty; a certificate needs a subject common name (for example the host name)" % name)
+            raise InputError(
+                "%s is empty; a certificate needs a subject common name (for example the host name)" % name
+            )
         return
     text = str(value)
     if len(text) > MAX_SUBJECT_ATTRIBUTE:
-        raise InputError("%s has %d characters; X.509 and IAM Roles Anywhere allow at most %d. Shorten it (put the full "
-                         "name in rolesanywhere_dns_names instead)" % (name, len(text), MAX_SUBJECT_ATTRIBUTE))
+        raise InputError(
+            "%s has %d characters; X.509 and IAM Roles Anywhere allow at most %d. Shorten it (put the full "
+            "name in rolesanywhere_dns_names instead)" % (name, len(text), MAX_SUBJECT_ATTRIBUTE)
+        )
     if _CONTROL.search(text):
         raise InputError("%s %s contains a control character (newline, tab, NUL...); remove it" % (name, _shown(text)))
 
@@ -70,7 +87,9 @@ def dns_name(name, value):
     """A DNS SubjectAltName: IDNA-encodable, labels of 1-63 letters, digits and inner hyphens, 253 characters at most."""
     text = str(value or "")
     if not text or text != text.strip() or _CONTROL.search(text):
-        raise InputError("%s %s is not a DNS name; give a name such as db01.example.com (no spaces)" % (name, _shown(value)))
+        raise InputError(
+            "%s %s is not a DNS name; give a name such as db01.example.com (no spaces)" % (name, _shown(value))
+        )
     labels = text[2:] if text.startswith("*.") else text
     try:
         ascii_name = labels.rstrip(".")
@@ -80,15 +99,21 @@ def dns_name(name, value):
     try:
         ascii_name = ascii_name if ascii_name is not None else labels.rstrip(".").encode("idna").decode("ascii")
     except UnicodeError as exc:
-        raise InputError("%s %s cannot be encoded for DNS (IDNA: %s); use its ASCII (xn--) form or fix the name"
-                         % (name, _shown(text), exc))
+        raise InputError(
+            "%s %s cannot be encoded for DNS (IDNA: %s); use its ASCII (xn--) form or fix the name"
+            % (name, _shown(text), exc)
+        )
     if len(ascii_name) > 253 or not all(_DNS_LABEL.match(label) for label in ascii_name.split(".")):
-        raise InputError("%s %s is not a valid DNS name: labels are 1-63 letters, digits and hyphens (not at either end), "
-                         "253 characters in all; fix the name" % (name, _shown(text)))
+        raise InputError(
+            "%s %s is not a valid DNS name: labels are 1-63 letters, digits and hyphens (not at either end), "
+            "253 characters in all; fix the name" % (name, _shown(text))
+        )
     if ascii_name != labels.rstrip("."):
         # A certificate's dNSName is IA5String: an internationalized name goes in as its A-label (RFC 5280, 7.2).
-        raise InputError("%s %s is not ASCII; certificates hold internationalized names in their IDNA form: use %s"
-                         % (name, _shown(text), _shown(text[:len(text) - len(labels)] + ascii_name)))
+        raise InputError(
+            "%s %s is not ASCII; certificates hold internationalized names in their IDNA form: use %s"
+            % (name, _shown(text), _shown(text[: len(text) - len(labels)] + ascii_name))
+        )
 
 
 def dns_names(name, values):
@@ -103,14 +128,20 @@ def endpoint_url(name, value):
     if value in (None, ""):
         return
     text = str(value)
-    match = re.match(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<host>\[[0-9A-Fa-f:.]+\]|[^/:?#\s\[\]]+)(?::(?P<port>[0-9]*))?(?P<rest>[/?#].*)?$",
-                     text)
+    match = re.match(
+        r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<host>\[[0-9A-Fa-f:.]+\]|[^/:?#\s\[\]]+)(?::(?P<port>[0-9]*))?(?P<rest>[/?#].*)?$",
+        text,
+    )
     if re.search(r"\s", text) or _CONTROL.search(text):
-        raise InputError("%s %s contains spaces or control characters; give a URL such as https://rolesanywhere.us-east-1.amazonaws.com"
-                         % (name, _shown(text)))
+        raise InputError(
+            "%s %s contains spaces or control characters; give a URL such as https://rolesanywhere.us-east-1.amazonaws.com"
+            % (name, _shown(text))
+        )
     if not match or match.group("scheme").lower() not in ("http", "https"):
-        raise InputError("%s %s is not an http(s) URL with a host; give one such as https://rolesanywhere.us-east-1.amazonaws.com"
-                         % (name, _shown(text)))
+        raise InputError(
+            "%s %s is not an http(s) URL with a host; give one such as https://rolesanywhere.us-east-1.amazonaws.com"
+            % (name, _shown(text))
+        )
     port = match.group("port")
     if port is not None and (not port or not 0 < int(port) < 65536):
         raise InputError("%s %s has an invalid port; use 1-65535" % (name, _shown(text)))
@@ -123,7 +154,10 @@ def endpoint_map(name, value):
         raise InputError("%s must map AWS CLI service names to URLs, not %s" % (name, _shown(value)))
     for service, url in value.items():
         if not _SERVICE_KEY.match(str(service)):
-            raise InputError("%s key %s is not an AWS CLI service name (letters, digits, _: sts, rolesanywhere)" % (name, _shown(service)))
+            raise InputError(
+                "%s key %s is not an AWS CLI service name (letters, digits, _: sts, rolesanywhere)"
+                % (name, _shown(service))
+            )
         endpoint_url("%s.%s" % (name, service), url)
 
 
@@ -141,33 +175,44 @@ def in_range(low, high, what):
         number = _whole_number(name, value)
         if not low <= number <= high:
             raise InputError("%s is %d; %s must be from %d to %d" % (name, number, what, low, high))
+
     return rule
 
 
 def session_duration(name, value):
-    in_range(limits.SESSION_DURATION_MIN, limits.SESSION_DURATION_MAX,
-             "the lifetime of Roles Anywhere credentials (profile durationSeconds, seconds)")(name, value)
+    in_range(
+        limits.SESSION_DURATION_MIN,
+        limits.SESSION_DURATION_MAX,
+        "the lifetime of Roles Anywhere credentials (profile durationSeconds, seconds)",
+    )(name, value)
 
 
 def role_max_session_duration(name, value):
     """The IAM role's MaxSessionDuration, which the trust role raises to the profile's session duration."""
     number = max(limits.ROLE_MAX_SESSION_MIN, _whole_number(name, value))
     if number > limits.ROLE_MAX_SESSION_MAX:
-        raise InputError("%s is %d; the IAM role's maximum session duration follows it and IAM allows %d to %d seconds; "
-                         "lower it" % (name, number, limits.ROLE_MAX_SESSION_MIN, limits.ROLE_MAX_SESSION_MAX))
+        raise InputError(
+            "%s is %d; the IAM role's maximum session duration follows it and IAM allows %d to %d seconds; "
+            "lower it" % (name, number, limits.ROLE_MAX_SESSION_MIN, limits.ROLE_MAX_SESSION_MAX)
+        )
 
 
 def resource_name(name, value):
     if not limits.NAME_PATTERN.match(str(value or "")):
-        raise InputError("%s %s is not a Roles Anywhere name: 1-255 letters, digits, spaces, '-' and '_'; rename it"
-                         % (name, _shown(value)))
+        raise InputError(
+            "%s %s is not a Roles Anywhere name: 1-255 letters, digits, spaces, '-' and '_'; rename it"
+            % (name, _shown(value))
+        )
 
 
 def iam_name(limit):
     def rule(name, value):
         text = str(value or "")
         if not 1 <= len(text) <= limit or not _IAM_NAME.match(text):
-            raise InputError("%s %s is not an IAM name: 1-%d letters, digits and +=,.@_-; rename it" % (name, _shown(value), limit))
+            raise InputError(
+                "%s %s is not an IAM name: 1-%d letters, digits and +=,.@_-; rename it" % (name, _shown(value), limit)
+            )
+
     return rule
 
 
@@ -186,6 +231,7 @@ def arn(kind, required=False):
             return
         if not limits.ARN_PATTERNS[kind].match(str(value)):
             raise InputError("%s %s is not %s" % (name, _shown(value), limits.ARN_FORMS[kind]))
+
     return rule
 
 
@@ -193,6 +239,7 @@ def arn_list(kind):
     def rule(name, values):
         for index, value in enumerate(values or []):
             arn(kind, required=True)("%s[%d]" % (name, index), value)
+
     return rule
 
 
@@ -202,13 +249,19 @@ def aws_profile_name(name, value):
     if not text:
         raise InputError("%s is empty; name the AWS profile (for example rolesanywhere)" % name)
     if "]" in text or "[" in text or _CONTROL.search(text):
-        raise InputError("%s %s contains '[', ']' or a line break, which would end the [profile ...] header of the AWS "
-                         "config early; use letters, digits and _.@+=,:/-" % (name, _shown(text)))
+        raise InputError(
+            "%s %s contains '[', ']' or a line break, which would end the [profile ...] header of the AWS "
+            "config early; use letters, digits and _.@+=,:/-" % (name, _shown(text))
+        )
     if text != text.strip():
-        raise InputError("%s %s starts or ends with spaces, which the AWS CLI strips (the profile would not be found); "
-                         "remove them" % (name, _shown(text)))
+        raise InputError(
+            "%s %s starts or ends with spaces, which the AWS CLI strips (the profile would not be found); "
+            "remove them" % (name, _shown(text))
+        )
     if not re.match(r"^[A-Za-z0-9_.@+=,:/-]+$", text):
-        raise InputError("%s %s is not a usable AWS profile name; use letters, digits and _.@+=,:/- only" % (name, _shown(text)))
+        raise InputError(
+            "%s %s is not a usable AWS profile name; use letters, digits and _.@+=,:/- only" % (name, _shown(text))
+        )
 
 
 def profile_settings(name, value):
@@ -219,10 +272,11 @@ def profile_settings(name, value):
         raise InputError("%s must be a mapping of AWS config settings, not %s" % (name, _shown(value)))
     for key, setting in value.items():
         if str(key).lower() in RESERVED_PROFILE_SETTINGS:
-            raise InputError("%s sets %s, which the credential_helper role writes itself (or which would replace the "
-                             "credential_process credentials); remove it and use the role's own variable (region: "
-                             "rolesanywhere_region, endpoint: rolesanywhere_endpoint_url or rolesanywhere_endpoints)"
-                             % (name, key))
+            raise InputError(
+                "%s sets %s, which the credential_helper role writes itself (or which would replace the "
+                "credential_process credentials); remove it and use the role's own variable (region: "
+                "rolesanywhere_region, endpoint: rolesanywhere_endpoint_url or rolesanywhere_endpoints)" % (name, key)
+            )
         if not _SERVICE_KEY.match(str(key)):
             raise InputError("%s key %s is not an AWS config setting name (letters, digits, _)" % (name, _shown(key)))
         if setting is not None and ("\n" in str(setting) or "\r" in str(setting)):
@@ -245,14 +299,17 @@ def controller_directory(name, value):
         return
     path = os.path.expanduser(str(value))
     if os.path.lexists(path) and not os.path.isdir(path):
-        raise InputError("%s %s is a file, not a directory; point it at the CA's directory (ca.crt, ca.key) or at a "
-                         "path that does not exist yet" % (name, _shown(str(value))))
+        raise InputError(
+            "%s %s is a file, not a directory; point it at the CA's directory (ca.crt, ca.key) or at a "
+            "path that does not exist yet" % (name, _shown(str(value)))
+        )
 
 
 def one_of(*choices):
     def rule(name, value):
         if value not in choices:
             raise InputError("%s is %s; use one of %s" % (name, _shown(value), ", ".join(choices)))
+
     return rule
 
 

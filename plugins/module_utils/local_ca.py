@@ -23,8 +23,7 @@ import datetime
 import json
 import os
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, pki
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.pki import CertificateRuleError
 
 try:
@@ -55,8 +54,11 @@ BACKDATE = datetime.timedelta(minutes=5)
 
 def generate_private_key(key_type):
     if key_type not in HOST_KEY_TYPES:
-        raise CertificateRuleError("key_type '%s' is not supported; choose one of %s" % (key_type, ", ".join(HOST_KEY_TYPES)),
-                                   rule="key_type", field="key_type")
+        raise CertificateRuleError(
+            "key_type '%s' is not supported; choose one of %s" % (key_type, ", ".join(HOST_KEY_TYPES)),
+            rule="key_type",
+            field="key_type",
+        )
     if key_type.startswith("rsa-"):
         return rsa.generate_private_key(public_exponent=65537, key_size=int(key_type[4:]))
     curve = {"ec-p256": ec.SECP256R1, "ec-p384": ec.SECP384R1, "ec-p521": ec.SECP521R1}[key_type]
@@ -65,7 +67,11 @@ def generate_private_key(key_type):
 
 def serialize_private_key(private_key, passphrase=None):
     """PKCS#8 PEM; encrypted with the best available scheme when a passphrase is given."""
-    encryption = serialization.BestAvailableEncryption(passphrase.encode("utf-8")) if passphrase else serialization.NoEncryption()
+    encryption = (
+        serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
+        if passphrase
+        else serialization.NoEncryption()
+    )
     return private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
 
@@ -76,15 +82,26 @@ def load_private_key(pem_bytes, passphrase, path):
         return serialization.load_pem_private_key(pem_bytes, password=password)
     except TypeError:
         if password is None:
-            raise CertificateRuleError("%s is encrypted; set passphrase (rolesanywhere_ca_passphrase) to the CA key's passphrase" % path,
-                                       rule="passphrase", field="passphrase")
-        raise CertificateRuleError("%s is not encrypted but a passphrase was given; remove passphrase or re-encrypt the key" % path,
-                                   rule="passphrase", field="passphrase")
+            raise CertificateRuleError(
+                "%s is encrypted; set passphrase (rolesanywhere_ca_passphrase) to the CA key's passphrase" % path,
+                rule="passphrase",
+                field="passphrase",
+            )
+        raise CertificateRuleError(
+            "%s is not encrypted but a passphrase was given; remove passphrase or re-encrypt the key" % path,
+            rule="passphrase",
+            field="passphrase",
+        )
     except ValueError as exc:
         if password is not None:
-            raise CertificateRuleError("cannot decrypt %s: the passphrase is wrong or the key is damaged (%s)" % (path, exc),
-                                       rule="passphrase", field="passphrase")
-        raise CertificateRuleError("%s is not a readable PEM private key (%s); restore it from backup" % (path, exc), rule="pem")
+            raise CertificateRuleError(
+                "cannot decrypt %s: the passphrase is wrong or the key is damaged (%s)" % (path, exc),
+                rule="passphrase",
+                field="passphrase",
+            )
+        raise CertificateRuleError(
+            "%s is not a readable PEM private key (%s); restore it from backup" % (path, exc), rule="pem"
+        )
 
 
 def same_public_key(first, second):
@@ -110,9 +127,17 @@ def build_name(common_name, organization=None, organizational_unit=None):
 
 
 def _key_usage(digital_signature=False, ca=False):
-    return x509.KeyUsage(digital_signature=digital_signature, content_commitment=False, key_encipherment=False,
-                         data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
-                         encipher_only=False, decipher_only=False)
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def build_ca_certificate(private_key, subject, validity_days, issuer_cert=None, issuer_key=None, now=None):
@@ -122,18 +147,20 @@ def build_ca_certificate(private_key, subject, validity_days, issuer_cert=None, 
     not_after = now + datetime.timedelta(days=validity_days)
     if issuer_cert is not None:
         not_after = min(not_after, issuer_cert.not_valid_after_utc)
-    builder = (x509.CertificateBuilder()
-               .subject_name(subject)
-               .issuer_name(issuer_cert.subject if issuer_cert is not None else subject)
-               .public_key(private_key.public_key())
-               .serial_number(x509.random_serial_number())
-               .not_valid_before(now - BACKDATE)
-               .not_valid_after(not_after)
-               # A root may certify one intermediate level below it; an intermediate signs leaves only.
-               .add_extension(x509.BasicConstraints(ca=True, path_length=0 if issuer_cert is not None else 1), critical=True)
-               .add_extension(_key_usage(ca=True), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(private_key.public_key()), critical=False)
-               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()), critical=False))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_cert.subject if issuer_cert is not None else subject)
+        .public_key(private_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - BACKDATE)
+        .not_valid_after(not_after)
+        # A root may certify one intermediate level below it; an intermediate signs leaves only.
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0 if issuer_cert is not None else 1), critical=True)
+        .add_extension(_key_usage(ca=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(private_key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()), critical=False)
+    )
     return builder.sign(signer_key, signing_hash(signer_key))
 
 
@@ -151,8 +178,11 @@ def check_requested_san(csr, expected_dns_names, label):
     san = _requested_san(csr)
     requested = sorted(san.get_values_for_type(x509.DNSName)) if san is not None else []
     if requested != sorted(expected_dns_names):
-        raise CertificateRuleError("%s asks for the DNS names %s but %s were expected; regenerate the CSR with the expected names"
-                                   % (label, requested, sorted(expected_dns_names)), rule="san")
+        raise CertificateRuleError(
+            "%s asks for the DNS names %s but %s were expected; regenerate the CSR with the expected names"
+            % (label, requested, sorted(expected_dns_names)),
+            rule="san",
+        )
 
 
 def issue_leaf_certificate(csr, issuer_cert, issuer_key, validity_days, now=None):
@@ -161,18 +191,20 @@ def issue_leaf_certificate(csr, issuer_cert, issuer_key, validity_days, now=None
     not_before = now - BACKDATE
     # The validity period, backdating included, never exceeds validity_days nor outlives the issuer.
     not_after = min(not_before + datetime.timedelta(days=validity_days), issuer_cert.not_valid_after_utc)
-    builder = (x509.CertificateBuilder()
-               .subject_name(csr.subject)
-               .issuer_name(issuer_cert.subject)
-               .public_key(csr.public_key())
-               .serial_number(x509.random_serial_number())
-               .not_valid_before(not_before)
-               .not_valid_after(not_after)
-               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-               .add_extension(_key_usage(digital_signature=True), critical=True)
-               .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(csr.public_key()), critical=False)
-               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(csr.subject)
+        .issuer_name(issuer_cert.subject)
+        .public_key(csr.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(digital_signature=True), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(csr.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
+    )
     san = _requested_san(csr)
     if san is not None:
         builder = builder.add_extension(san, critical=False)
@@ -220,18 +252,27 @@ def _load_existing_pair(cert_path, key_path, passphrase, role):
     cert_pem, key_pem = atomic_files.read_bytes(cert_path), atomic_files.read_bytes(key_path)
     if cert_pem is None or key_pem is None:
         present, missing = (cert_path, key_path) if cert_pem is not None else (key_path, cert_path)
-        raise CertificateRuleError("%s exists but %s does not; restore the missing file or move %s away to create a new %s"
-                                   % (present, missing, present, role), rule="incomplete_ca")
+        raise CertificateRuleError(
+            "%s exists but %s does not; restore the missing file or move %s away to create a new %s"
+            % (present, missing, present, role),
+            rule="incomplete_ca",
+        )
     cert = pki.load_certificates(cert_pem, field=cert_path)[0]
     try:
         pki.validate_ca_certificate(cert)
     except CertificateRuleError as exc:
-        raise CertificateRuleError("the existing %s at %s cannot be used: %s. It is left untouched: move it away to create a new one"
-                                   % (role, cert_path, exc), rule=exc.rule)
+        raise CertificateRuleError(
+            "the existing %s at %s cannot be used: %s. It is left untouched: move it away to create a new one"
+            % (role, cert_path, exc),
+            rule=exc.rule,
+        )
     key = load_private_key(key_pem, passphrase, key_path)
     if not same_public_key(cert.public_key(), key.public_key()):
-        raise CertificateRuleError("%s does not belong to %s; restore the matching key or move both away to create a new %s"
-                                   % (key_path, cert_path, role), rule="key_mismatch")
+        raise CertificateRuleError(
+            "%s does not belong to %s; restore the matching key or move both away to create a new %s"
+            % (key_path, cert_path, role),
+            rule="key_mismatch",
+        )
     return cert, key
 
 
@@ -250,15 +291,24 @@ class LocalCA:
     def load(cls, path, passphrase=None):
         directory = CaDirectory(path)
         if not os.path.exists(directory.ca_cert) and not os.path.exists(directory.ca_key):
-            raise CertificateRuleError("no CA in %s (ca.crt and ca.key are missing); create it with the certificate_authority module first"
-                                       % path, rule="missing_ca", field="ca_path")
+            raise CertificateRuleError(
+                "no CA in %s (ca.crt and ca.key are missing); create it with the certificate_authority module first"
+                % path,
+                rule="missing_ca",
+                field="ca_path",
+            )
         root_cert, root_key = _load_existing_pair(directory.ca_cert, directory.ca_key, passphrase, "root CA")
         if not directory.has_intermediate():
             return cls(root_cert, root_key, root_cert, root_key, [], path)
-        cert, key = _load_existing_pair(directory.intermediate_cert, directory.intermediate_key, passphrase, "intermediate CA")
+        cert, key = _load_existing_pair(
+            directory.intermediate_cert, directory.intermediate_key, passphrase, "intermediate CA"
+        )
         if not pki.verify_issued_by(cert, root_cert):
-            raise CertificateRuleError("%s is not signed by %s; move the intermediate files away to create a new intermediate"
-                                       % (directory.intermediate_cert, directory.ca_cert), rule="chain")
+            raise CertificateRuleError(
+                "%s is not signed by %s; move the intermediate files away to create a new intermediate"
+                % (directory.intermediate_cert, directory.ca_cert),
+                rule="chain",
+            )
         return cls(root_cert, root_key, cert, key, [cert], path)
 
     @classmethod
@@ -270,11 +320,16 @@ class LocalCA:
         root_cert, root_key = _load_pem_pair(source, "certificate", "private_key", passphrase, "root CA")
         if not source.has_intermediate():
             return cls(root_cert, root_key, root_cert, root_key, [], path)
-        cert, key = _load_pem_pair(source, "intermediate_certificate", "intermediate_private_key", passphrase, "intermediate CA")
+        cert, key = _load_pem_pair(
+            source, "intermediate_certificate", "intermediate_private_key", passphrase, "intermediate CA"
+        )
         if not pki.verify_issued_by(cert, root_cert):
-            raise CertificateRuleError("%s is not signed by the CA of %s; give the intermediate that this root CA issued"
-                                       % (source.label("intermediate_certificate"), source.label("certificate")),
-                                       rule="chain", field=source.fields["intermediate_certificate"])
+            raise CertificateRuleError(
+                "%s is not signed by the CA of %s; give the intermediate that this root CA issued"
+                % (source.label("intermediate_certificate"), source.label("certificate")),
+                rule="chain",
+                field=source.fields["intermediate_certificate"],
+            )
         return cls(root_cert, root_key, cert, key, [cert], path)
 
     def chain_pem(self):
@@ -307,18 +362,31 @@ class PemSource:
             intermediate_private_key_pem=dict(type="str", no_log=True),
         )
 
-    def __init__(self, certificate=None, private_key=None, intermediate_certificate=None, intermediate_private_key=None):
-        self.values = {"certificate": certificate, "private_key": private_key,
-                       "intermediate_certificate": intermediate_certificate, "intermediate_private_key": intermediate_private_key}
-        self.fields = {"certificate": "ca_certificate_pem", "private_key": "ca_private_key_pem",
-                       "intermediate_certificate": "intermediate_certificate_pem",
-                       "intermediate_private_key": "intermediate_private_key_pem"}
+    def __init__(
+        self, certificate=None, private_key=None, intermediate_certificate=None, intermediate_private_key=None
+    ):
+        self.values = {
+            "certificate": certificate,
+            "private_key": private_key,
+            "intermediate_certificate": intermediate_certificate,
+            "intermediate_private_key": intermediate_private_key,
+        }
+        self.fields = {
+            "certificate": "ca_certificate_pem",
+            "private_key": "ca_private_key_pem",
+            "intermediate_certificate": "intermediate_certificate_pem",
+            "intermediate_private_key": "intermediate_private_key_pem",
+        }
 
     @classmethod
     def from_params(cls, params):
         """None when no PEM option is set (the CA then comes from the directory)."""
-        source = cls(params.get("ca_certificate_pem"), params.get("ca_private_key_pem"),
-                     params.get("intermediate_certificate_pem"), params.get("intermediate_private_key_pem"))
+        source = cls(
+            params.get("ca_certificate_pem"),
+            params.get("ca_private_key_pem"),
+            params.get("intermediate_certificate_pem"),
+            params.get("intermediate_private_key_pem"),
+        )
         return source if any(source.values.values()) else None
 
     def label(self, part):
@@ -330,34 +398,51 @@ class PemSource:
 
     def validate(self):
         """Both halves of each pair, before anything is parsed."""
-        for cert_part, key_part in (("certificate", "private_key"), ("intermediate_certificate", "intermediate_private_key")):
+        for cert_part, key_part in (
+            ("certificate", "private_key"),
+            ("intermediate_certificate", "intermediate_private_key"),
+        ):
             if bool(self.values[cert_part]) != bool(self.values[key_part]):
                 present, missing = (cert_part, key_part) if self.values[cert_part] else (key_part, cert_part)
-                raise CertificateRuleError("%s is set but %s is not; give both, or neither" % (self.label(present), self.label(missing)),
-                                           rule="incomplete_ca", field=self.fields[missing])
+                raise CertificateRuleError(
+                    "%s is set but %s is not; give both, or neither" % (self.label(present), self.label(missing)),
+                    rule="incomplete_ca",
+                    field=self.fields[missing],
+                )
         if self.has_intermediate() and not self.values["certificate"]:
-            raise CertificateRuleError("%s is set without the root CA; set %s and %s too"
-                                       % (self.label("intermediate_certificate"), self.label("certificate"), self.label("private_key")),
-                                       rule="incomplete_ca", field="ca_certificate_pem")
+            raise CertificateRuleError(
+                "%s is set without the root CA; set %s and %s too"
+                % (self.label("intermediate_certificate"), self.label("certificate"), self.label("private_key")),
+                rule="incomplete_ca",
+                field="ca_certificate_pem",
+            )
 
 
 def _load_pem_pair(source, cert_part, key_part, passphrase, role):
     cert_label, key_label = source.label(cert_part), source.label(key_part)
     certs = pki.load_certificates(source.values[cert_part], field=cert_label)
     if len(certs) != 1:
-        raise CertificateRuleError("%s holds %d certificates; give exactly the %s certificate" % (cert_label, len(certs), role),
-                                   rule="pem", field=source.fields[cert_part])
+        raise CertificateRuleError(
+            "%s holds %d certificates; give exactly the %s certificate" % (cert_label, len(certs), role),
+            rule="pem",
+            field=source.fields[cert_part],
+        )
     cert = certs[0]
     try:
         pki.validate_ca_certificate(cert)
     except CertificateRuleError as exc:
-        raise CertificateRuleError("%s is not usable as the %s: %s" % (cert_label, role, exc), rule=exc.rule, field=source.fields[cert_part])
+        raise CertificateRuleError(
+            "%s is not usable as the %s: %s" % (cert_label, role, exc), rule=exc.rule, field=source.fields[cert_part]
+        )
     key_text = source.values[key_part]
     key_bytes = key_text.encode("utf-8") if not isinstance(key_text, bytes) else key_text
     key = load_private_key(key_bytes, passphrase, key_label)
     if not same_public_key(cert.public_key(), key.public_key()):
-        raise CertificateRuleError("%s does not belong to the certificate in %s; give the key of that certificate"
-                                   % (key_label, cert_label), rule="key_mismatch", field=source.fields[key_part])
+        raise CertificateRuleError(
+            "%s does not belong to the certificate in %s; give the key of that certificate" % (key_label, cert_label),
+            rule="key_mismatch",
+            field=source.fields[key_part],
+        )
     return cert, key
 
 
@@ -376,17 +461,35 @@ def describe_pem_ca(path, pem_source, intermediate, passphrase=None, custody=Non
         custody.check_found(ca.root_cert, pem_source.label("certificate"))
     if intermediate != bool(ca.chain):
         raise CertificateRuleError(
-            "intermediate is %s but %s %s set; make them agree" % (
-                str(bool(intermediate)).lower(), pem_source.label("intermediate_certificate"), "is" if ca.chain else "is not"),
-            rule="intermediate", field="intermediate")
+            "intermediate is %s but %s %s set; make them agree"
+            % (
+                str(bool(intermediate)).lower(),
+                pem_source.label("intermediate_certificate"),
+                "is" if ca.chain else "is not",
+            ),
+            rule="intermediate",
+            field="intermediate",
+        )
     result = _ca_result(path, ca.root_cert, ca.issuer_cert, ca.chain, None)
-    fingerprints = {"ca_certificate": pki.fingerprint_sha256(ca.root_cert), "issuer_certificate": pki.fingerprint_sha256(ca.issuer_cert)}
+    fingerprints = {
+        "ca_certificate": pki.fingerprint_sha256(ca.root_cert),
+        "issuer_certificate": pki.fingerprint_sha256(ca.issuer_cert),
+    }
     result["diff"] = {"before": fingerprints, "after": fingerprints}
     return False, result, []
 
 
-def ensure_ca(path, key_type="ec-p384", validity_days=3650, subject=None, intermediate=False, intermediate_subject=None,
-              passphrase=None, check_mode=False, custody=None):
+def ensure_ca(
+    path,
+    key_type="ec-p384",
+    validity_days=3650,
+    subject=None,
+    intermediate=False,
+    intermediate_subject=None,
+    passphrase=None,
+    check_mode=False,
+    custody=None,
+):
     """Create or adopt the CA in ``path``. Returns (changed, result dict, warnings). Never replaces existing CA files.
 
     ``custody`` (a ca_custody.CustodyCheck) stops, before anything is created, a CA the existing trust anchor does not trust.
@@ -414,29 +517,49 @@ def ensure_ca(path, key_type="ec-p384", validity_days=3650, subject=None, interm
 
     issuer_cert, chain = root_cert, []
     if directory.has_intermediate() and not intermediate:
-        raise CertificateRuleError("%s holds an intermediate CA but intermediate is false; set intermediate: true to keep signing with it, "
-                                   "or move intermediate.key and intermediate.crt away" % path, rule="intermediate", field="intermediate")
+        raise CertificateRuleError(
+            "%s holds an intermediate CA but intermediate is false; set intermediate: true to keep signing with it, "
+            "or move intermediate.key and intermediate.crt away" % path,
+            rule="intermediate",
+            field="intermediate",
+        )
     if intermediate:
         if directory.has_intermediate():
-            issuer_cert = _load_existing_pair(directory.intermediate_cert, directory.intermediate_key, passphrase, "intermediate CA")[0]
+            issuer_cert = _load_existing_pair(
+                directory.intermediate_cert, directory.intermediate_key, passphrase, "intermediate CA"
+            )[0]
             if not pki.verify_issued_by(issuer_cert, root_cert):
-                raise CertificateRuleError("%s is not signed by %s; move the intermediate files away to create a new one"
-                                           % (directory.intermediate_cert, directory.ca_cert), rule="chain")
+                raise CertificateRuleError(
+                    "%s is not signed by %s; move the intermediate files away to create a new one"
+                    % (directory.intermediate_cert, directory.ca_cert),
+                    rule="chain",
+                )
             warnings.extend(_drift_warnings(issuer_cert, key_type, intermediate_subject, "intermediate CA"))
         else:
             intermediate_key = generate_private_key(key_type)
-            issuer_cert = build_ca_certificate(intermediate_key, intermediate_subject, validity_days, root_cert, root_key)
+            issuer_cert = build_ca_certificate(
+                intermediate_key, intermediate_subject, validity_days, root_cert, root_key
+            )
             changed = True
             if not check_mode:
-                atomic_files.write_atomically(directory.intermediate_key, serialize_private_key(intermediate_key, passphrase), KEY_MODE)
-                atomic_files.write_atomically(directory.intermediate_cert, pem_of(issuer_cert).encode("ascii"), CERT_MODE)
+                atomic_files.write_atomically(
+                    directory.intermediate_key, serialize_private_key(intermediate_key, passphrase), KEY_MODE
+                )
+                atomic_files.write_atomically(
+                    directory.intermediate_cert, pem_of(issuer_cert).encode("ascii"), CERT_MODE
+                )
         chain = [issuer_cert]
         chain_bytes = "".join(pem_of(cert) for cert in chain).encode("ascii")
         changed = atomic_files.ensure_file(directory.chain, chain_bytes, CERT_MODE, check_mode=check_mode) or changed
 
     result = _ca_result(path, root_cert, issuer_cert, chain, directory if intermediate else False)
-    result["diff"] = {"before": before, "after": {"ca_certificate": pki.fingerprint_sha256(root_cert),
-                                                  "issuer_certificate": pki.fingerprint_sha256(issuer_cert)}}
+    result["diff"] = {
+        "before": before,
+        "after": {
+            "ca_certificate": pki.fingerprint_sha256(root_cert),
+            "issuer_certificate": pki.fingerprint_sha256(issuer_cert),
+        },
+    }
     return changed, result, warnings
 
 
@@ -486,11 +609,15 @@ def _drift_warnings(cert, key_type, subject, role):
     warnings = []
     actual = pki.key_description(cert.public_key())
     if key_type and actual != key_type:
-        warnings.append("the existing %s has a %s key, not %s as key_type asks; it is kept (move it away to create a new one)"
-                        % (role, actual, key_type))
+        warnings.append(
+            "the existing %s has a %s key, not %s as key_type asks; it is kept (move it away to create a new one)"
+            % (role, actual, key_type)
+        )
     if subject is not None and cert.subject != subject:
-        warnings.append("the existing %s has the subject '%s', not '%s'; it is kept"
-                        % (role, cert.subject.rfc4514_string(), subject.rfc4514_string()))
+        warnings.append(
+            "the existing %s has the subject '%s', not '%s'; it is kept"
+            % (role, cert.subject.rfc4514_string(), subject.rfc4514_string())
+        )
     return warnings
 
 
@@ -507,7 +634,7 @@ def parse_serial(value, field="serials"):
     text = str(value).strip()
     base = 16
     if text.lower().startswith(DECIMAL_SERIAL_PREFIX):
-        text, base = text[len(DECIMAL_SERIAL_PREFIX):].strip(), 10
+        text, base = text[len(DECIMAL_SERIAL_PREFIX) :].strip(), 10
     else:
         text = text.replace(":", "")
         if text.lower().startswith("0x"):
@@ -515,9 +642,12 @@ def parse_serial(value, field="serials"):
     try:
         serial = int(text, base)
     except ValueError:
-        raise CertificateRuleError("%s: '%s' is not a certificate serial: give it in hex as `openssl x509 -serial -noout` prints it "
-                                   "(e.g. 4F3A...), or in decimal with the prefix dec: (e.g. dec:20282)" % (field, value),
-                                   rule="serial", field=field)
+        raise CertificateRuleError(
+            "%s: '%s' is not a certificate serial: give it in hex as `openssl x509 -serial -noout` prints it "
+            "(e.g. 4F3A...), or in decimal with the prefix dec: (e.g. dec:20282)" % (field, value),
+            rule="serial",
+            field=field,
+        )
     if serial <= 0:
         raise CertificateRuleError("%s: '%s' is not a positive serial" % (field, value), rule="serial", field=field)
     return serial
@@ -538,15 +668,18 @@ def crl_number(crl):
 def build_crl(ca, revoked, number, next_update_days, now=None):
     """Sign a CRL with the CA that issues leaves; ``revoked`` maps serial -> revocation datetime."""
     now = now or pki.utcnow()
-    builder = (x509.CertificateRevocationListBuilder()
-               .issuer_name(ca.issuer_cert.subject)
-               .last_update(now - BACKDATE)
-               .next_update(now + datetime.timedelta(days=next_update_days))
-               .add_extension(x509.CRLNumber(number), critical=False)
-               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.issuer_key.public_key()), critical=False))
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.issuer_cert.subject)
+        .last_update(now - BACKDATE)
+        .next_update(now + datetime.timedelta(days=next_update_days))
+        .add_extension(x509.CRLNumber(number), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.issuer_key.public_key()), critical=False)
+    )
     for serial in sorted(revoked):
         builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(revoked[serial]).build())
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(revoked[serial]).build()
+        )
     return builder.sign(ca.issuer_key, signing_hash(ca.issuer_key))
 
 
@@ -651,8 +784,12 @@ def record_issued(ca_path, issued, now=None):
     path = CaDirectory(ca_path).issued_record
     record = read_json_record(path)
     for host, entry in issued.items():
-        record[entry["serial"]] = {"host": host, "subject": entry.get("subject"), "not_after": entry.get("not_after"),
-                                   "issued_at": now.isoformat()}
+        record[entry["serial"]] = {
+            "host": host,
+            "subject": entry.get("subject"),
+            "not_after": entry.get("not_after"),
+            "issued_at": now.isoformat(),
+        }
     atomic_files.write_atomically(path, (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8"), 0o600)
 
 
@@ -716,16 +853,21 @@ def serials_issued_to(ca_path, hosts, known=None):
     for host in hosts:
         serials = sorted(pki.serial_hex(serial) for serial in known.serials_of(host))
         if not serials:
-            raise CertificateRuleError("no certificate issued to '%s' is known (%s); pass its serial (certificate_request reports it) "
-                                       "instead of the host name" % (host, _sources_text(known.record_path)), rule="unknown_host",
-                                       field="hosts")
+            raise CertificateRuleError(
+                "no certificate issued to '%s' is known (%s); pass its serial (certificate_request reports it) "
+                "instead of the host name" % (host, _sources_text(known.record_path)),
+                rule="unknown_host",
+                field="hosts",
+            )
         found[host] = serials
     return found
 
 
 def _sources_text(record_path):
-    return ("neither recorded in %s, nor reported by the host's certificate file, nor recorded by IAM Roles Anywhere for a "
-            "subject with the host's common name (rolesanywhere_common_name)" % record_path)
+    return (
+        "neither recorded in %s, nor reported by the host's certificate file, nor recorded by IAM Roles Anywhere for a "
+        "subject with the host's common name (rolesanywhere_common_name)" % record_path
+    )
 
 
 def resolve_revocation(ca_path, hosts, serials, already_revoked=(), known=None):
@@ -761,8 +903,14 @@ def resolve_revocation(ca_path, hosts, serials, already_revoked=(), known=None):
             "the serial of a certificate it issued (serials in hex as `openssl x509 -serial -noout` prints them, or "
             "dec:<decimal>). Check the spelling, or pass the certificate's serial instead of the host name; a certificate "
             "from another CA is revoked by that CA's CRL"
-            % (", ".join("'%s'" % value for value in unknown), "es" if len(unknown) == 1 else "", _sources_text(known.record_path)),
-            rule="unknown_revocation", field="hosts")
+            % (
+                ", ".join("'%s'" % value for value in unknown),
+                "es" if len(unknown) == 1 else "",
+                _sources_text(known.record_path),
+            ),
+            rule="unknown_revocation",
+            field="hosts",
+        )
     by_host = serials_issued_to(ca_path, list(dict.fromkeys(host_names)), known) if host_names else {}
     labels = {}
     for host, host_serials in by_host.items():

@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-
 from urllib.parse import unquote
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -43,7 +42,9 @@ def _as_document(document):
 def default_policy_document(iam, arn):
     """The document of the policy's default version; None when the policy does not exist."""
     policy = iam.get_policy(aws_retry=True, PolicyArn=arn)["Policy"]
-    version = iam.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+    version = iam.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["DefaultVersionId"])[
+        "PolicyVersion"
+    ]
     return _as_document(version["Document"])
 
 
@@ -53,6 +54,8 @@ def managed_policy_documents(iam, arns):
     for arn in arns:
         document = default_policy_document(iam, arn)
         if document is None:
-            raise ManagedPolicyError(message=f"managed_policy_arns: the managed policy {arn} does not exist; fix the ARN")
+            raise ManagedPolicyError(
+                message=f"managed_policy_arns: the managed policy {arn} does not exist; fix the ARN"
+            )
         documents.append((policy_name(arn), document))
     return documents

@@ -26,8 +26,13 @@ MIN_THRESHOLD, MAX_THRESHOLD = 1, 360
 def default_settings():
     """What the service configures on a new trust anchor."""
     return [
-        {"event": event, "channel": DEFAULT_CHANNEL, "enabled": True, "threshold": DEFAULT_THRESHOLD_DAYS,
-         "configuredBy": SERVICE_PRINCIPAL}
+        {
+            "event": event,
+            "channel": DEFAULT_CHANNEL,
+            "enabled": True,
+            "threshold": DEFAULT_THRESHOLD_DAYS,
+            "configuredBy": SERVICE_PRINCIPAL,
+        }
         for event in EVENTS
     ]
 
@@ -58,8 +63,11 @@ def validate_notification_settings(settings, field="notification_settings"):
 
 def as_api_setting(setting, fallback_threshold=None):
     """The NotificationSetting shape; an omitted threshold keeps the current one (the API wants one when enabled)."""
-    api = {"event": setting["event"], "enabled": bool(setting.get("enabled", True)),
-           "channel": setting.get("channel") or DEFAULT_CHANNEL}
+    api = {
+        "event": setting["event"],
+        "enabled": bool(setting.get("enabled", True)),
+        "channel": setting.get("channel") or DEFAULT_CHANNEL,
+    }
     threshold = setting.get("threshold")
     if threshold is None:
         threshold = fallback_threshold
@@ -92,8 +100,11 @@ def plan_notification_settings(current, desired, purge):
     wanted = set(setting_key(setting) for setting in desired)
     to_reset = []
     if purge:
-        to_reset = [{"event": key[0], "channel": key[1]} for key, setting in sorted(by_key.items())
-                    if key not in wanted and setting.get("configuredBy", SERVICE_PRINCIPAL) != SERVICE_PRINCIPAL]
+        to_reset = [
+            {"event": key[0], "channel": key[1]}
+            for key, setting in sorted(by_key.items())
+            if key not in wanted and setting.get("configuredBy", SERVICE_PRINCIPAL) != SERVICE_PRINCIPAL
+        ]
     return to_put, to_reset, _expected(by_key, to_put, to_reset)
 
 

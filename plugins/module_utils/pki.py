@@ -74,9 +74,13 @@ def _as_text(value, field):
         except UnicodeDecodeError:
             raise CertificateRuleError(
                 "%s is not PEM text (it holds non-ASCII bytes); pass the PEM content, not DER or a binary file" % field,
-                rule="pem", field=field)
+                rule="pem",
+                field=field,
+            )
     if not isinstance(value, str):
-        raise CertificateRuleError("%s must be PEM text, got %s" % (field, type(value).__name__), rule="pem", field=field)
+        raise CertificateRuleError(
+            "%s must be PEM text, got %s" % (field, type(value).__name__), rule="pem", field=field
+        )
     return value
 
 
@@ -95,14 +99,22 @@ def load_certificates(pem_text, field="certificate_bundle"):
     if PEM_CERTIFICATE_MARKER not in text:
         raise CertificateRuleError(
             "%s holds no PEM certificate (no '%s' line); pass the PEM content of the certificate(s)"
-            % (field, PEM_CERTIFICATE_MARKER), rule="pem", field=field)
+            % (field, PEM_CERTIFICATE_MARKER),
+            rule="pem",
+            field=field,
+        )
     try:
         certs = x509.load_pem_x509_certificates(text.encode("ascii"))
     except (ValueError, TypeError, x509.InvalidVersion) as exc:
-        raise CertificateRuleError("%s is not a valid PEM certificate bundle (%s); pass intact PEM certificates" % (field, exc),
-                                   rule="pem", field=field)
+        raise CertificateRuleError(
+            "%s is not a valid PEM certificate bundle (%s); pass intact PEM certificates" % (field, exc),
+            rule="pem",
+            field=field,
+        )
     if not certs:
-        raise CertificateRuleError("%s holds no certificate; pass at least one PEM certificate" % field, rule="pem", field=field)
+        raise CertificateRuleError(
+            "%s holds no certificate; pass at least one PEM certificate" % field, rule="pem", field=field
+        )
     return certs
 
 
@@ -110,28 +122,35 @@ def load_crl(pem_text, field="crl"):
     """Parse a PEM CRL; fail naming ``field`` when it is empty or malformed."""
     text = _as_text(pem_text, field)
     if PEM_CRL_MARKER not in text:
-        raise CertificateRuleError("%s holds no PEM CRL (no '%s' line); pass the PEM content of the CRL" % (field, PEM_CRL_MARKER),
-                                   rule="pem", field=field)
+        raise CertificateRuleError(
+            "%s holds no PEM CRL (no '%s' line); pass the PEM content of the CRL" % (field, PEM_CRL_MARKER),
+            rule="pem",
+            field=field,
+        )
     try:
         return x509.load_pem_x509_crl(text.encode("ascii"))
     except (ValueError, TypeError) as exc:
-        raise CertificateRuleError("%s is not a valid PEM CRL (%s); pass an intact PEM CRL" % (field, exc), rule="pem", field=field)
+        raise CertificateRuleError(
+            "%s is not a valid PEM CRL (%s); pass an intact PEM CRL" % (field, exc), rule="pem", field=field
+        )
 
 
 def load_csr(pem_text, field="csr"):
     """Parse a PEM certificate signing request; fail naming ``field`` when it is empty or malformed."""
     text = _as_text(pem_text, field)
     if not any(marker in text for marker in PEM_CSR_MARKERS):
-        raise CertificateRuleError("%s holds no PEM certificate request (no '%s' line)" % (field, PEM_CSR_MARKERS[0]),
-                                   rule="pem", field=field)
+        raise CertificateRuleError(
+            "%s holds no PEM certificate request (no '%s' line)" % (field, PEM_CSR_MARKERS[0]), rule="pem", field=field
+        )
     try:
         csr = x509.load_pem_x509_csr(text.encode("ascii"))
         # Touch the parts signing depends on, so a broken request fails here and not half-way through issuing.
         csr.subject  # pylint: disable=pointless-statement
         csr.extensions  # pylint: disable=pointless-statement
     except (ValueError, TypeError) as exc:
-        raise CertificateRuleError("%s is not a valid PEM certificate request (%s); regenerate the CSR" % (field, exc),
-                                   rule="pem", field=field)
+        raise CertificateRuleError(
+            "%s is not a valid PEM certificate request (%s); regenerate the CSR" % (field, exc), rule="pem", field=field
+        )
     return csr
 
 
@@ -159,7 +178,8 @@ def check_signature_hash(signed_object, label):
     raise CertificateRuleError(
         "%s is signed with %s; Roles Anywhere requires a SHA-256 or stronger RSA/ECDSA signature, or ML-DSA: "
         "re-issue it with SHA-256 by an RSA, EC or ML-DSA key" % (label, name or _signature_algorithm(signed_object)),
-        rule="signature_hash")
+        rule="signature_hash",
+    )
 
 
 def _is_mldsa(public_key):
@@ -186,16 +206,23 @@ def check_key_strength(public_key, label):
         if public_key.key_size < MIN_RSA_BITS:
             raise CertificateRuleError(
                 "%s has an RSA key of %d bits; at least %d bits are required: generate a new key (rsa-2048 or larger, or ec-p256)"
-                % (label, public_key.key_size, MIN_RSA_BITS), rule="key_strength")
+                % (label, public_key.key_size, MIN_RSA_BITS),
+                rule="key_strength",
+            )
         return
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         if public_key.curve.name not in ALLOWED_CURVES:
             raise CertificateRuleError(
                 "%s uses the elliptic curve %s; only P-256, P-384 and P-521 are accepted: generate a new key on one of them"
-                % (label, public_key.curve.name), rule="key_strength")
+                % (label, public_key.curve.name),
+                rule="key_strength",
+            )
         return
-    raise CertificateRuleError("%s has a %s key; only RSA, EC (P-256/P-384/P-521) and ML-DSA keys are accepted"
-                               % (label, type(public_key).__name__), rule="key_type")
+    raise CertificateRuleError(
+        "%s has a %s key; only RSA, EC (P-256/P-384/P-521) and ML-DSA keys are accepted"
+        % (label, type(public_key).__name__),
+        rule="key_type",
+    )
 
 
 def _public_key(cert, label):
@@ -209,10 +236,15 @@ def check_validity(cert, label, now=None):
     """The certificate must be inside its validity period now."""
     now = now or utcnow()
     if cert.not_valid_before_utc > now:
-        raise CertificateRuleError("%s is not valid before %s; check the clock or wait until then"
-                                   % (label, cert.not_valid_before_utc.isoformat()), rule="not_yet_valid")
+        raise CertificateRuleError(
+            "%s is not valid before %s; check the clock or wait until then"
+            % (label, cert.not_valid_before_utc.isoformat()),
+            rule="not_yet_valid",
+        )
     if cert.not_valid_after_utc < now:
-        raise CertificateRuleError("%s expired on %s; issue a new one" % (label, cert.not_valid_after_utc.isoformat()), rule="expired")
+        raise CertificateRuleError(
+            "%s expired on %s; issue a new one" % (label, cert.not_valid_after_utc.isoformat()), rule="expired"
+        )
 
 
 def _extension(cert, oid):
@@ -221,7 +253,9 @@ def _extension(cert, oid):
     except x509.ExtensionNotFound:
         return None
     except ValueError as exc:
-        raise CertificateRuleError("%s has a malformed extension (%s)" % (describe_certificate(cert), exc), rule="extensions")
+        raise CertificateRuleError(
+            "%s has a malformed extension (%s)" % (describe_certificate(cert), exc), rule="extensions"
+        )
 
 
 def check_critical_extensions(cert, label):
@@ -231,18 +265,23 @@ def check_critical_extensions(cert, label):
             raise CertificateRuleError(
                 "%s holds the critical extension %s, which verifiers must refuse when they do not know it; "
                 "re-issue it without that extension or mark it non-critical" % (label, extension.oid.dotted_string),
-                rule="critical_extension")
+                rule="critical_extension",
+            )
 
 
 def _judged_safely(rules):
     """Certificates parse lazily, so a damaged field can raise while a rule reads it; report that as a broken rule."""
+
     def judge(cert, *args, **kwargs):
         try:
             return rules(cert, *args, **kwargs)
         except CertificateRuleError:
             raise
         except (ValueError, TypeError, x509.InvalidVersion) as exc:
-            raise CertificateRuleError("the certificate cannot be read (%s); replace it with an intact one" % exc, rule="malformed")
+            raise CertificateRuleError(
+                "the certificate cannot be read (%s); replace it with an intact one" % exc, rule="malformed"
+            )
+
     judge.__doc__ = rules.__doc__
     judge.__name__ = rules.__name__
     return judge
@@ -254,12 +293,16 @@ def validate_ca_certificate(cert, now=None):
     label = "CA " + describe_certificate(cert)
     constraints = _extension(cert, ExtensionOID.BASIC_CONSTRAINTS)
     if constraints is None or not constraints.ca:
-        raise CertificateRuleError("%s is not a CA: basicConstraints must say CA:true; use a CA certificate, not a leaf" % label,
-                                   rule="basic_constraints")
+        raise CertificateRuleError(
+            "%s is not a CA: basicConstraints must say CA:true; use a CA certificate, not a leaf" % label,
+            rule="basic_constraints",
+        )
     usage = _extension(cert, ExtensionOID.KEY_USAGE)
     if usage is None or not usage.key_cert_sign:
-        raise CertificateRuleError("%s lacks keyCertSign in keyUsage; re-issue the CA with keyUsage keyCertSign (and cRLSign)" % label,
-                                   rule="key_usage")
+        raise CertificateRuleError(
+            "%s lacks keyCertSign in keyUsage; re-issue the CA with keyUsage keyCertSign (and cRLSign)" % label,
+            rule="key_usage",
+        )
     check_signature_hash(cert, label)
     _check_extensions_validity_and_key(cert, label, now)
 
@@ -270,19 +313,27 @@ def validate_leaf_certificate(cert, now=None):
     no unknown critical extension, valid, strong key."""
     label = "leaf " + describe_certificate(cert)
     if cert.version != x509.Version.v3:
-        raise CertificateRuleError("%s is X.509 %s; Roles Anywhere requires v3 certificates: re-issue it" % (label, cert.version.name),
-                                   rule="version")
+        raise CertificateRuleError(
+            "%s is X.509 %s; Roles Anywhere requires v3 certificates: re-issue it" % (label, cert.version.name),
+            rule="version",
+        )
     constraints = _extension(cert, ExtensionOID.BASIC_CONSTRAINTS)
     if constraints is not None and constraints.ca:
-        raise CertificateRuleError("%s is a CA certificate (CA:true); a leaf must have CA:false: issue an end-entity certificate" % label,
-                                   rule="basic_constraints")
+        raise CertificateRuleError(
+            "%s is a CA certificate (CA:true); a leaf must have CA:false: issue an end-entity certificate" % label,
+            rule="basic_constraints",
+        )
     usage = _extension(cert, ExtensionOID.KEY_USAGE)
     if usage is None or not usage.digital_signature:
-        raise CertificateRuleError("%s lacks digitalSignature in keyUsage; re-issue it with keyUsage digitalSignature" % label,
-                                   rule="key_usage")
+        raise CertificateRuleError(
+            "%s lacks digitalSignature in keyUsage; re-issue it with keyUsage digitalSignature" % label,
+            rule="key_usage",
+        )
     check_signature_hash(cert, label)
     if len(cert.subject) == 0:
-        raise CertificateRuleError("%s has an empty subject; give it at least a common name (CN)" % label, rule="subject")
+        raise CertificateRuleError(
+            "%s has an empty subject; give it at least a common name (CN)" % label, rule="subject"
+        )
     _check_extensions_validity_and_key(cert, label, now)
 
 
@@ -301,10 +352,14 @@ def validate_csr(csr, label="certificate request"):
     try:
         signature_ok = csr.is_signature_valid
     except (ValueError, UnsupportedAlgorithm) as exc:
-        raise CertificateRuleError("%s cannot be verified (%s); regenerate the CSR" % (label, exc), rule="csr_signature")
+        raise CertificateRuleError(
+            "%s cannot be verified (%s); regenerate the CSR" % (label, exc), rule="csr_signature"
+        )
     if not signature_ok:
-        raise CertificateRuleError("%s has an invalid self-signature (it was altered or not signed by its key); regenerate the CSR" % label,
-                                   rule="csr_signature")
+        raise CertificateRuleError(
+            "%s has an invalid self-signature (it was altered or not signed by its key); regenerate the CSR" % label,
+            rule="csr_signature",
+        )
     if len(csr.subject) == 0:
         raise CertificateRuleError("%s has an empty subject; request a common name (CN)" % label, rule="subject")
     try:
@@ -338,7 +393,8 @@ def verify_crl_issued_by(crl, ca_certs):
     raise CertificateRuleError(
         "the CRL issued by '%s' is not signed by any certificate of the trust anchor (%s); sign the CRL with the trust anchor's CA key"
         % (crl.issuer.rfc4514_string(), ", ".join(ca.subject.rfc4514_string() for ca in ca_certs) or "none given"),
-        rule="crl_issuer")
+        rule="crl_issuer",
+    )
 
 
 def fingerprint_sha256(cert):

@@ -145,8 +145,10 @@ def explain_blocked(findings, policy_names):
     if not blocked:
         return None
     details = "; ".join(f"{finding['action']} on {finding['resource']}: {finding['reason']}" for finding in blocked)
-    return (f"the profile's session policies ({', '.join(policy_names)}) block actions the role is meant to grant: {details}. "
-            "Managed policies and the inline policy of a Roles Anywhere profile are session policies: the credentials "
-            "get only what the role allows AND they allow, so these actions will be denied. Fix it by allowing the "
-            "actions in the profile's session policy, choosing managed policies that include them, or removing the "
-            "session policies from the profile.")
+    return (
+        f"the profile's session policies ({', '.join(policy_names)}) block actions the role is meant to grant: {details}. "
+        "Managed policies and the inline policy of a Roles Anywhere profile are session policies: the credentials "
+        "get only what the role allows AND they allow, so these actions will be denied. Fix it by allowing the "
+        "actions in the profile's session policy, choosing managed policies that include them, or removing the "
+        "session policies from the profile."
+    )

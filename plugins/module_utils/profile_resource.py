@@ -15,13 +15,15 @@ from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_p
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import service_limits as limits
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import PROFILE
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereError
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import apply_update
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import call
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_enabled
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_tags
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import normalize_resource
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    PROFILE,
+    RolesAnywhereError,
+    apply_update,
+    call,
+    ensure_enabled,
+    ensure_tags,
+    normalize_resource,
+)
 
 MAX_SPECIFIER_CHARS = 60
 CERTIFICATE_FIELDS = ("x509Subject", "x509Issuer", "x509SAN")
@@ -32,6 +34,7 @@ DEFAULT_ATTRIBUTE_MAPPINGS = {"x509Subject": ["*"], "x509Issuer": ["*"], "x509SA
 # ---------------------------------------------------------------------------------------------------------------
 # Validation (no API call)
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def parse_session_policy(value, field="session_policy"):
     """A dict from a dict or a JSON string; None when not managed. Raises ValueError naming the field."""
@@ -45,9 +48,13 @@ def parse_session_policy(value, field="session_policy"):
         except ValueError as error:
             raise ValueError(f"{field} is not valid JSON ({error}); pass a policy document as a dict or a JSON string")
     if not isinstance(value, dict):
-        raise ValueError(f"{field} must be an IAM policy document (a dict or a JSON object string), got {type(value).__name__}")
+        raise ValueError(
+            f"{field} must be an IAM policy document (a dict or a JSON object string), got {type(value).__name__}"
+        )
     if value and "Statement" not in value:
-        raise ValueError(f"{field} has no 'Statement'; a session policy is an IAM policy document with Version and Statement")
+        raise ValueError(
+            f"{field} has no 'Statement'; a session policy is an IAM policy document with Version and Statement"
+        )
     return value
 
 
@@ -78,22 +85,37 @@ def _validate_attribute_mappings(mappings):
 def validate_profile_params(params):
     duration = params.get("duration_seconds")
     if duration is not None and not limits.SESSION_DURATION_MIN <= duration <= limits.SESSION_DURATION_MAX:
-        return (f"duration_seconds is {duration}; profiles accept {limits.SESSION_DURATION_MIN} to "
-                f"{limits.SESSION_DURATION_MAX} seconds (15 minutes to 12 hours)")
+        return (
+            f"duration_seconds is {duration}; profiles accept {limits.SESSION_DURATION_MIN} to "
+            f"{limits.SESSION_DURATION_MAX} seconds (15 minutes to 12 hours)"
+        )
     try:
         parse_session_policy(params.get("session_policy"))
     except ValueError as error:
         return str(error)
-    return (_validate_arns(params.get("role_arns"), limits.ARN_PATTERNS["role"], limits.MAX_ROLE_ARNS, "role_arns",
-                           "arn:aws:iam::123456789012:role/NAME")
-            or _validate_arns(params.get("managed_policy_arns"), limits.ARN_PATTERNS["policy"], limits.MAX_MANAGED_POLICY_ARNS,
-                              "managed_policy_arns", "arn:aws:iam::aws:policy/NAME or arn:aws:iam::123456789012:policy/NAME")
-            or _validate_attribute_mappings(params.get("attribute_mappings")))
+    return (
+        _validate_arns(
+            params.get("role_arns"),
+            limits.ARN_PATTERNS["role"],
+            limits.MAX_ROLE_ARNS,
+            "role_arns",
+            "arn:aws:iam::123456789012:role/NAME",
+        )
+        or _validate_arns(
+            params.get("managed_policy_arns"),
+            limits.ARN_PATTERNS["policy"],
+            limits.MAX_MANAGED_POLICY_ARNS,
+            "managed_policy_arns",
+            "arn:aws:iam::aws:policy/NAME or arn:aws:iam::123456789012:policy/NAME",
+        )
+        or _validate_attribute_mappings(params.get("attribute_mappings"))
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Comparison helpers
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def session_policy_as_dict(text):
     """The profile's stored session policy as a dict ({} when none, the raw text when it is not JSON)."""
@@ -116,8 +138,10 @@ def session_policy_differs(current_text, desired):
 
 def mappings_by_field(attribute_mappings):
     """API attribute mappings as {certificateField: sorted specifiers}."""
-    return dict((mapping["certificateField"], sorted(rule["specifier"] for rule in mapping.get("mappingRules") or []))
-                for mapping in attribute_mappings or [])
+    return dict(
+        (mapping["certificateField"], sorted(rule["specifier"] for rule in mapping.get("mappingRules") or []))
+        for mapping in attribute_mappings or []
+    )
 
 
 def plan_attribute_mappings(current, desired):
@@ -140,25 +164,33 @@ def _apply_mapping_plan(current, puts, deletes):
     by_field.update(puts)
     for field in deletes:
         by_field.pop(field, None)
-    return [{"certificateField": field, "mappingRules": [{"specifier": spec} for spec in specs]}
-            for field, specs in sorted(by_field.items())]
+    return [
+        {"certificateField": field, "mappingRules": [{"specifier": spec} for spec in specs]}
+        for field, specs in sorted(by_field.items())
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Reconciliation
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def _create_request(params):
     if not params.get("role_arns"):
-        raise RolesAnywhereError(message=f"profile '{params['name']}' does not exist yet; role_arns is required to create it "
-                                         "(the roles a certificate may assume through this profile)")
+        raise RolesAnywhereError(
+            message=f"profile '{params['name']}' does not exist yet; role_arns is required to create it "
+            "(the roles a certificate may assume through this profile)"
+        )
     request = {"name": params["name"], "roleArns": params["role_arns"], "enabled": params.get("enabled") is not False}
     policy = parse_session_policy(params.get("session_policy"))
     if policy:
         request["sessionPolicy"] = json.dumps(policy, sort_keys=True)
-    optional = {"managedPolicyArns": params.get("managed_policy_arns"), "durationSeconds": params.get("duration_seconds"),
-                "acceptRoleSessionName": params.get("accept_role_session_name"),
-                "requireInstanceProperties": params.get("require_instance_properties")}
+    optional = {
+        "managedPolicyArns": params.get("managed_policy_arns"),
+        "durationSeconds": params.get("duration_seconds"),
+        "acceptRoleSessionName": params.get("accept_role_session_name"),
+        "requireInstanceProperties": params.get("require_instance_properties"),
+    }
     request.update((key, value) for key, value in optional.items() if value is not None)
     if params.get("tags"):
         request["tags"] = ansible_dict_to_boto3_tag_list(params["tags"], "key", "value")
@@ -173,7 +205,8 @@ def create_profile(client, params, check_mode):
         predicted.setdefault("durationSeconds", 3600)
         predicted["tags"] = tags
         predicted["attributeMappings"] = _apply_mapping_plan(
-            [], dict((field, specs) for field, specs in DEFAULT_ATTRIBUTE_MAPPINGS.items()), [])
+            [], dict((field, specs) for field, specs in DEFAULT_ATTRIBUTE_MAPPINGS.items()), []
+        )
         predicted["profileId"] = None
         return predicted
     created = call(client, "create_profile", **request)["profile"]
@@ -217,8 +250,9 @@ def _profile_updates(current, params):
         if not policy:
             raise RolesAnywhereError(
                 message=f"profile '{current.get('name')}' has a session policy and the Roles Anywhere API cannot remove one "
-                        "(UpdateProfile needs a non-empty policy); give session_policy a policy document, or delete and "
-                        "recreate the profile (state=absent, then present)")
+                "(UpdateProfile needs a non-empty policy); give session_policy a policy document, or delete and "
+                "recreate the profile (state=absent, then present)"
+            )
         updates["sessionPolicy"] = json.dumps(policy, sort_keys=True)
     return updates
 
@@ -238,8 +272,13 @@ def _ensure_attribute_mappings(client, current, params, check_mode):
         for field in deletes:
             call(client, "delete_attribute_mapping", profileId=profile_id, certificateField=field)
         for field, specifiers in sorted(puts.items()):
-            call(client, "put_attribute_mapping", profileId=profile_id, certificateField=field,
-                 mappingRules=[{"specifier": specifier} for specifier in specifiers])
+            call(
+                client,
+                "put_attribute_mapping",
+                profileId=profile_id,
+                certificateField=field,
+                mappingRules=[{"specifier": specifier} for specifier in specifiers],
+            )
     return True, updated
 
 
@@ -251,15 +290,21 @@ def ensure_profile_present(client, current, params, check_mode):
         changed = True
     else:
         resource = current
-        if params.get("require_instance_properties") is not None and \
-                bool(current.get("requireInstanceProperties")) != params["require_instance_properties"]:
-            raise RolesAnywhereError(message="require_instance_properties is set only when a profile is created; "
-                                             "delete and recreate the profile to change it, or omit the option")
+        if (
+            params.get("require_instance_properties") is not None
+            and bool(current.get("requireInstanceProperties")) != params["require_instance_properties"]
+        ):
+            raise RolesAnywhereError(
+                message="require_instance_properties is set only when a profile is created; "
+                "delete and recreate the profile to change it, or omit the option"
+            )
         step_changed, resource = _ensure_profile_fields(client, resource, params, check_mode)
         changed |= step_changed
         step_changed, resource = ensure_enabled(client, PROFILE, resource, params.get("enabled"), check_mode)
         changed |= step_changed
-        step_changed, resource = ensure_tags(client, PROFILE, resource, params.get("tags"), params.get("purge_tags"), check_mode)
+        step_changed, resource = ensure_tags(
+            client, PROFILE, resource, params.get("tags"), params.get("purge_tags"), check_mode
+        )
         changed |= step_changed
     step_changed, resource = _ensure_attribute_mappings(client, resource, params, check_mode)
     return changed or step_changed, resource

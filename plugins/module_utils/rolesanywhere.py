@@ -26,36 +26,65 @@ except ImportError:
     BotocoreConfig = None  # AnsibleAWSModule reports the missing botocore
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import MAX_TAGS
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import NAME_PATTERN
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import TAG_TEXT_PATTERN
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import UUID_PATTERN
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.service_limits import (
+    MAX_TAGS,
+    NAME_PATTERN,
+    TAG_TEXT_PATTERN,
+    UUID_PATTERN,
+)
 
 SERVICE = "rolesanywhere"
 
 
 # Error codes worth another attempt: the service's quotas answer with throttling, its front end with 5xx.
-RETRYABLE_CODES = ["ThrottlingException", "TooManyRequestsException", "TooManyRequests", "ServiceUnavailableException",
-                   "InternalServerException", "InternalServerError"]
+RETRYABLE_CODES = [
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "TooManyRequests",
+    "ServiceUnavailableException",
+    "InternalServerException",
+    "InternalServerError",
+]
 
 ResourceKind = namedtuple(
     "ResourceKind",
-    ["label", "arn_type", "id_key", "arn_key", "detail_key", "list_key", "plural", "operation_suffix", "list_operation"],
+    [
+        "label",
+        "arn_type",
+        "id_key",
+        "arn_key",
+        "detail_key",
+        "list_key",
+        "plural",
+        "operation_suffix",
+        "list_operation",
+    ],
 )
 
-TRUST_ANCHOR = ResourceKind("trust anchor", "trust-anchor", "trustAnchorId", "trustAnchorArn", "trustAnchor", "trustAnchors",
-                            "trust_anchors", "trust_anchor", "list_trust_anchors")
-PROFILE = ResourceKind("profile", "profile", "profileId", "profileArn", "profile", "profiles", "profiles", "profile",
-                       "list_profiles")
+TRUST_ANCHOR = ResourceKind(
+    "trust anchor",
+    "trust-anchor",
+    "trustAnchorId",
+    "trustAnchorArn",
+    "trustAnchor",
+    "trustAnchors",
+    "trust_anchors",
+    "trust_anchor",
+    "list_trust_anchors",
+)
+PROFILE = ResourceKind(
+    "profile", "profile", "profileId", "profileArn", "profile", "profiles", "profiles", "profile", "list_profiles"
+)
 CRL = ResourceKind("CRL", "crl", "crlId", "crlArn", "crl", "crls", "crls", "crl", "list_crls")
 
 
@@ -110,8 +139,9 @@ class RolesAnywhereErrorHandler(AWSErrorHandler):
                         raise
                     raise RolesAnywhereError(
                         message=f"Failed to {description}: the controller's AWS credentials are not allowed "
-                                f"{permission}; grant it as {CONTROLLER_POLICY_DOC} in the collection does",
-                        exception=error.exception) from error.exception
+                        f"{permission}; grant it as {CONTROLLER_POLICY_DOC} in the collection does",
+                        exception=error.exception,
+                    ) from error.exception
 
             return handler
 
@@ -135,7 +165,9 @@ class RolesAnywhereRetry(AWSRetry):
 
 def retry_policy():
     """The jittered backoff every Roles Anywhere call goes through (1 TPS per resource group quota)."""
-    return RolesAnywhereRetry.jittered_backoff(retries=8, delay=1, max_delay=20, catch_extra_error_codes=RETRYABLE_CODES)
+    return RolesAnywhereRetry.jittered_backoff(
+        retries=8, delay=1, max_delay=20, catch_extra_error_codes=RETRYABLE_CODES
+    )
 
 
 # An endpoint that accepts the connection and never answers must fail the task, not hang it: botocore's own defaults
@@ -148,8 +180,11 @@ NETWORK_MAX_ATTEMPTS = 3
 
 def client_config():
     """The botocore Config of every AWS client the collection's modules make: bounded timeouts, few network retries."""
-    return BotocoreConfig(connect_timeout=CONNECT_TIMEOUT_SECONDS, read_timeout=READ_TIMEOUT_SECONDS,
-                          retries={"mode": "standard", "total_max_attempts": NETWORK_MAX_ATTEMPTS})
+    return BotocoreConfig(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "total_max_attempts": NETWORK_MAX_ATTEMPTS},
+    )
 
 
 def rolesanywhere_client(module):
@@ -160,6 +195,7 @@ def rolesanywhere_client(module):
 # Identity: ids, ARNs, names
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def resource_id_from(identifier, kind):
     """The UUID behind an id or an ARN of ``kind``; raises RolesAnywhereError naming the expected forms."""
     value = (identifier or "").strip()
@@ -168,11 +204,13 @@ def resource_id_from(identifier, kind):
         prefix = kind.arn_type + "/"
         if not resource.startswith(prefix):
             raise RolesAnywhereError(
-                message=f"'{value}' is not a {kind.label} ARN (expected arn:aws:rolesanywhere:REGION:ACCOUNT:{prefix}UUID)")
-        value = resource[len(prefix):]
+                message=f"'{value}' is not a {kind.label} ARN (expected arn:aws:rolesanywhere:REGION:ACCOUNT:{prefix}UUID)"
+            )
+        value = resource[len(prefix) :]
     if not UUID_PATTERN.match(value):
         raise RolesAnywhereError(
-            message=f"'{identifier}' is neither a {kind.label} id (a lower-case UUID) nor a {kind.label} ARN")
+            message=f"'{identifier}' is neither a {kind.label} id (a lower-case UUID) nor a {kind.label} ARN"
+        )
     return value
 
 
@@ -181,8 +219,10 @@ def validate_name(name, field="name"):
     if name is None:
         return None
     if not NAME_PATTERN.match(name):
-        return (f"{field} '{name}' is invalid: Roles Anywhere names are 1-255 characters of letters, digits, spaces, '-' and '_'; "
-                "rename it")
+        return (
+            f"{field} '{name}' is invalid: Roles Anywhere names are 1-255 characters of letters, digits, spaces, '-' and '_'; "
+            "rename it"
+        )
     return None
 
 
@@ -195,9 +235,9 @@ def validate_tags(tags, field="tags"):
     for key, value in tags.items():
         key, value = str(key), "" if value is None else str(value)
         if not 1 <= len(key) <= 128 or not TAG_TEXT_PATTERN.match(key):
-            return (f"{field} key '{key}' is invalid: keys are 1-128 characters of letters, digits, spaces and _ . : / = + @ -")
+            return f"{field} key '{key}' is invalid: keys are 1-128 characters of letters, digits, spaces and _ . : / = + @ -"
         if len(value) > 256 or not TAG_TEXT_PATTERN.match(value):
-            return (f"{field} value of '{key}' is invalid: values are 0-256 characters of letters, digits, spaces and _ . : / = + @ -")
+            return f"{field} value of '{key}' is invalid: values are 0-256 characters of letters, digits, spaces and _ . : / = + @ -"
     return None
 
 
@@ -211,13 +251,15 @@ def find_by_name(resources, name, kind):
         ids = ", ".join(sorted(resource[kind.id_key] for resource in matches))
         raise AmbiguousNameError(
             message=f"{len(matches)} {kind.plural.replace('_', ' ')} are named '{name}' ({ids}); "
-                    f"address the one you mean by its id or ARN ({kind.operation_suffix}_id), or rename the others")
+            f"address the one you mean by its id or ARN ({kind.operation_suffix}_id), or rename the others"
+        )
     return matches[0] if matches else None
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def _operation(client, verb, kind):
     return getattr(client, f"{verb}_{kind.operation_suffix}")
@@ -272,6 +314,7 @@ def with_tags(client, kind, resource):
 # Normalising what the API returns into what modules return
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def _timestamps_as_text(value):
     if isinstance(value, datetime.datetime):
         return value.isoformat()
@@ -288,7 +331,8 @@ def normalize_resource(resource, keep_as_is=()):
         return None
     untouched = dict((key, resource[key]) for key in ("tags",) + tuple(keep_as_is) if key in resource)
     converted = camel_dict_to_snake_dict(
-        _timestamps_as_text(dict((key, value) for key, value in resource.items() if key not in untouched)))
+        _timestamps_as_text(dict((key, value) for key, value in resource.items() if key not in untouched))
+    )
     for key, value in untouched.items():
         converted[camel_dict_to_snake_dict({key: None}).popitem()[0]] = value
     converted.setdefault("tags", {})
@@ -298,6 +342,7 @@ def normalize_resource(resource, keep_as_is=()):
 # ---------------------------------------------------------------------------------------------------------------
 # Writing: shared reconciliations
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def call(client, operation, **params):
     """One mutating call, retried on throttling/5xx; callers never reach here in check mode."""
@@ -386,6 +431,7 @@ def diff_result(before, after):
 # The flow every resource module follows
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def id_option(kind):
     """The option that addresses one resource exactly (crl_id, profile_id, trust_anchor_id)."""
     return kind.operation_suffix + "_id"
@@ -428,8 +474,10 @@ def manage_resource(module, kind, id_option, validate, ensure_present, normalize
     try:
         current = with_tags(client, kind, locate(client, kind, name=params.get("name"), identifier=identifier))
         if current is None and identifier and params["state"] == "present":
-            raise RolesAnywhereError(message=f"no {kind.label} has the id or ARN '{identifier}' ({id_option}); "
-                                             f"omit {id_option} and give name to create one")
+            raise RolesAnywhereError(
+                message=f"no {kind.label} has the id or ARN '{identifier}' ({id_option}); "
+                f"omit {id_option} and give name to create one"
+            )
         before = normalize(current)
         if params["state"] == "absent":
             changed = delete_resource(client, kind, current, module.check_mode)

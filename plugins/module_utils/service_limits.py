@@ -41,11 +41,20 @@ _ACCOUNT = r"[0-9]{12}"
 _IAM_PATH_AND_NAME = r"[A-Za-z0-9+=,.@_/-]+"
 _SERVICE_ID = r"[A-Za-z0-9-]+"
 _ARN_SHAPES = {
-    "trust-anchor": (r"rolesanywhere:[a-z0-9-]+:{account}:trust-anchor/{id}", "arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID"),
+    "trust-anchor": (
+        r"rolesanywhere:[a-z0-9-]+:{account}:trust-anchor/{id}",
+        "arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID",
+    ),
     "profile": (r"rolesanywhere:[a-z0-9-]+:{account}:profile/{id}", "arn:aws:rolesanywhere:REGION:ACCOUNT:profile/ID"),
     "role": (r"iam::{account}:role/{name}", "arn:aws:iam::ACCOUNT:role/NAME"),
-    "policy": (r"iam::({account}|aws):policy/{name}", "arn:aws:iam::ACCOUNT:policy/NAME (or arn:aws:iam::aws:policy/NAME)"),
-    "acm-pca": (r"acm-pca:[a-z0-9-]+:{account}:certificate-authority/{id}", "arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/ID"),
+    "policy": (
+        r"iam::({account}|aws):policy/{name}",
+        "arn:aws:iam::ACCOUNT:policy/NAME (or arn:aws:iam::aws:policy/NAME)",
+    ),
+    "acm-pca": (
+        r"acm-pca:[a-z0-9-]+:{account}:certificate-authority/{id}",
+        "arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/ID",
+    ),
 }
 
 

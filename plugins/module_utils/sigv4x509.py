@@ -31,8 +31,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto  # installed-program: bundled
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import service_limits  # installed-program: bundled
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
+    host_crypto,  # installed-program: bundled
+    service_limits,  # installed-program: bundled
+)
 
 # host_crypto imports cryptography only when a session is signed: the credential-process program answers most calls
 # from its cache, and importing cryptography would be most of such a call's time. Hosts without
@@ -67,7 +69,9 @@ class SessionError(Exception):
     """
 
     def __init__(self, status, code, message):
-        super(SessionError, self).__init__("%s: %s" % (code, message) if status is None else "%s (HTTP %s): %s" % (code, status, message))
+        super(SessionError, self).__init__(
+            "%s: %s" % (code, message) if status is None else "%s (HTTP %s): %s" % (code, status, message)
+        )
         self.status = status
         self.code = code
         self.message = message
@@ -117,7 +121,9 @@ def algorithm_for_key_oid(oid):
     try:
         return _KEY_ALGORITHMS[oid]
     except KeyError:
-        raise SigningError("the certificate's key type is not supported (RSA and EC keys are; ML-DSA needs the official helper)")
+        raise SigningError(
+            "the certificate's key type is not supported (RSA and EC keys are; ML-DSA needs the official helper)"
+        )
 
 
 # --- signing backends ---------------------------------------------------------------------
@@ -233,7 +239,9 @@ def resolve_endpoint(endpoint, region, environ):
     """The base URL to call: the explicit one, else the environment's, else the partition's (FIPS with AWS_USE_FIPS_ENDPOINT)."""
     if endpoint:
         return endpoint
-    return endpoint_from_environment(environ) or default_endpoint(region, environment_flag(environ, "AWS_USE_FIPS_ENDPOINT"))
+    return endpoint_from_environment(environ) or default_endpoint(
+        region, environment_flag(environ, "AWS_USE_FIPS_ENDPOINT")
+    )
 
 
 def uri_encode(value):
@@ -262,7 +270,14 @@ def canonical_headers(headers):
 def canonical_request(method, path, query, headers, body):
     """Return (canonical request, signed header list) as SigV4 defines them."""
     header_block, signed_headers = canonical_headers(headers)
-    parts = [method, path, canonical_query_string(query), header_block, signed_headers, hashlib.sha256(body).hexdigest()]
+    parts = [
+        method,
+        path,
+        canonical_query_string(query),
+        header_block,
+        signed_headers,
+        hashlib.sha256(body).hexdigest(),
+    ]
     return "\n".join(parts), signed_headers
 
 
@@ -284,25 +299,46 @@ def amz_date_of(now=None):
 
 
 def _validate_duration(duration_seconds):
-    if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int) \
-            or not MIN_DURATION_SECONDS <= duration_seconds <= MAX_DURATION_SECONDS:
-        raise SigningError("duration_seconds %r is not valid; use a whole number of seconds from %d to %d"
-                           % (duration_seconds, MIN_DURATION_SECONDS, MAX_DURATION_SECONDS))
+    if (
+        isinstance(duration_seconds, bool)
+        or not isinstance(duration_seconds, int)
+        or not MIN_DURATION_SECONDS <= duration_seconds <= MAX_DURATION_SECONDS
+    ):
+        raise SigningError(
+            "duration_seconds %r is not valid; use a whole number of seconds from %d to %d"
+            % (duration_seconds, MIN_DURATION_SECONDS, MAX_DURATION_SECONDS)
+        )
 
 
 def _session_url_parts(endpoint):
     """Return (scheme, host, path of /sessions) for the endpoint base URL."""
     parsed = urllib.parse.urlsplit(endpoint)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
-        raise SigningError("endpoint %r is not valid; expected a base URL such as https://rolesanywhere.us-east-1.amazonaws.com"
-                           % (endpoint,))
+        raise SigningError(
+            "endpoint %r is not valid; expected a base URL such as https://rolesanywhere.us-east-1.amazonaws.com"
+            % (endpoint,)
+        )
     path = parsed.path.rstrip("/") + "/sessions"
     return parsed.scheme, parsed.netloc.lower(), "/".join(uri_encode(segment) for segment in path.split("/"))
 
 
-def sign_create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role_arn, certificate_pem, private_key_pem,
-                        intermediates_pem=None, duration_seconds=3600, role_session_name=None, arns_in="query", now=None,
-                        backend=None, use_fips=False):
+def sign_create_session(
+    *,
+    endpoint,
+    region,
+    trust_anchor_arn,
+    profile_arn,
+    role_arn,
+    certificate_pem,
+    private_key_pem,
+    intermediates_pem=None,
+    duration_seconds=3600,
+    role_session_name=None,
+    arns_in="query",
+    now=None,
+    backend=None,
+    use_fips=False,
+):
     """Build a signed CreateSession request.
 
     ``endpoint`` and ``region`` may be None: the region then comes from the trust anchor ARN
@@ -317,8 +353,10 @@ def sign_create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role
     if arns_in not in ("query", "body"):
         raise SigningError("arns_in %r is not valid; use query or body" % (arns_in,))
     if role_session_name is not None and not re.match(r"^[\w+=,.@-]{2,64}$", role_session_name):
-        raise SigningError("role_session_name %r is not valid; use 2-64 characters from letters, digits and +=,.@_-"
-                           % (role_session_name,))
+        raise SigningError(
+            "role_session_name %r is not valid; use 2-64 characters from letters, digits and +=,.@_-"
+            % (role_session_name,)
+        )
     region = region or region_from_arn(trust_anchor_arn)
     scheme, host, path = _session_url_parts(endpoint or default_endpoint(region, use_fips))
 
@@ -328,7 +366,10 @@ def sign_create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role
     leaf_der = leaf_der[0]  # the official helper also uses the first certificate of the file as the leaf
     chain_der = certificates_der(intermediates_pem, "intermediates_pem")
     if len(chain_der) > MAX_CHAIN_DEPTH:
-        raise SigningError("intermediates_pem holds %d certificates; Roles Anywhere accepts at most %d" % (len(chain_der), MAX_CHAIN_DEPTH))
+        raise SigningError(
+            "intermediates_pem holds %d certificates; Roles Anywhere accepts at most %d"
+            % (len(chain_der), MAX_CHAIN_DEPTH)
+        )
     serial, key_oid, spki_der = certificate_facts(leaf_der)
     key = load_signing_key(private_key_pem, spki_der, key_oid, backend)
 
@@ -357,7 +398,12 @@ def sign_create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role
     scope = credential_scope(amz_date, region)
     signature = key.sign(string_to_sign(key.algorithm, amz_date, scope, canonical).encode("utf-8"))
     headers["Authorization"] = "%s Credential=%d/%s, SignedHeaders=%s, Signature=%s" % (
-        key.algorithm, serial, scope, signed_headers, binascii.hexlify(signature).decode("ascii"))
+        key.algorithm,
+        serial,
+        scope,
+        signed_headers,
+        binascii.hexlify(signature).decode("ascii"),
+    )
 
     url = "%s://%s%s" % (scheme, host, path)
     if query:
@@ -369,8 +415,17 @@ def sign_create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role
 
 # What is worth another attempt follows the AWS SDKs' standard retry mode: throttling, server errors and
 # broken connections are transient; access and validation errors are answers and repeat themselves.
-THROTTLING_CODES = frozenset(("ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
-                              "RequestThrottled", "RequestThrottledException", "SlowDown"))
+THROTTLING_CODES = frozenset(
+    (
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "SlowDown",
+    )
+)
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 TRANSIENT_NETWORK_CODES = frozenset(("ConnectionError", "Timeout"))
 DEFAULT_MAX_ATTEMPTS = 5
@@ -388,8 +443,14 @@ class NetworkSettings(object):
     ``proxies_from_environment`` returns it; an empty dict means a direct connection.
     """
 
-    def __init__(self, verify_tls=True, ca_bundle=None, proxies=None, timeout=DEFAULT_TIMEOUT_SECONDS,
-                 max_attempts=DEFAULT_MAX_ATTEMPTS):
+    def __init__(
+        self,
+        verify_tls=True,
+        ca_bundle=None,
+        proxies=None,
+        timeout=DEFAULT_TIMEOUT_SECONDS,
+        max_attempts=DEFAULT_MAX_ATTEMPTS,
+    ):
         self.verify_tls = verify_tls
         self.ca_bundle = ca_bundle
         self.proxies = proxies or {}
@@ -424,15 +485,20 @@ def max_attempts_from_environment(environ):
     except ValueError:
         attempts = 0
     if not 1 <= attempts <= MAX_ATTEMPTS_LIMIT:
-        raise SigningError("AWS_MAX_ATTEMPTS=%r is not valid; use a whole number from 1 to %d" % (value, MAX_ATTEMPTS_LIMIT))
+        raise SigningError(
+            "AWS_MAX_ATTEMPTS=%r is not valid; use a whole number from 1 to %d" % (value, MAX_ATTEMPTS_LIMIT)
+        )
     return attempts
 
 
 def network_settings_from_environment(environ, verify_tls=True, use_proxy=True):
     """The settings the official helper and the AWS SDKs take from the environment: proxies, AWS_CA_BUNDLE, AWS_MAX_ATTEMPTS."""
-    return NetworkSettings(verify_tls=verify_tls, ca_bundle=environ.get("AWS_CA_BUNDLE") or None,
-                           proxies=proxies_from_environment(environ) if use_proxy else {},
-                           max_attempts=max_attempts_from_environment(environ))
+    return NetworkSettings(
+        verify_tls=verify_tls,
+        ca_bundle=environ.get("AWS_CA_BUNDLE") or None,
+        proxies=proxies_from_environment(environ) if use_proxy else {},
+        max_attempts=max_attempts_from_environment(environ),
+    )
 
 
 def proxy_for_url(url, proxies):
@@ -454,8 +520,10 @@ def tls_context(settings):
     try:
         return ssl.create_default_context(cafile=settings.ca_bundle)
     except (OSError, ssl.SSLError) as exc:
-        raise SigningError("AWS_CA_BUNDLE %s cannot be used as a CA bundle (%s); point it at a PEM file of CA certificates"
-                           % (settings.ca_bundle, getattr(exc, "strerror", None) or exc))
+        raise SigningError(
+            "AWS_CA_BUNDLE %s cannot be used as a CA bundle (%s); point it at a PEM file of CA certificates"
+            % (settings.ca_bundle, getattr(exc, "strerror", None) or exc)
+        )
 
 
 def _error_from_http(status, headers, payload):
@@ -477,8 +545,12 @@ def _error_from_network(url, proxy, exc):
     reason = getattr(exc, "reason", exc)
     target = url.split("?")[0] + (" through the proxy %s" % proxy if proxy else "")
     if isinstance(reason, ssl.SSLCertVerificationError):
-        return SessionError(None, "TLSError", "cannot verify the TLS certificate of %s: %s; give the CA that issued it "
-                                              "in AWS_CA_BUNDLE" % (target, reason.verify_message or reason))
+        return SessionError(
+            None,
+            "TLSError",
+            "cannot verify the TLS certificate of %s: %s; give the CA that issued it "
+            "in AWS_CA_BUNDLE" % (target, reason.verify_message or reason),
+        )
     if isinstance(reason, ssl.SSLError):
         return SessionError(None, "TLSError", "TLS with %s failed: %s" % (target, reason))
     if isinstance(reason, (socket.timeout, TimeoutError)):
@@ -538,15 +610,42 @@ def send_request(url, headers, body, settings=None, *, sleep=time.sleep, log=Non
             attempt += 1
 
 
-def create_session(*, endpoint, region, trust_anchor_arn, profile_arn, role_arn, certificate_pem, private_key_pem,
-                   intermediates_pem=None, duration_seconds=3600, role_session_name=None, arns_in="query", now=None,
-                   backend=None, use_fips=False, network=None, log=None):
+def create_session(
+    *,
+    endpoint,
+    region,
+    trust_anchor_arn,
+    profile_arn,
+    role_arn,
+    certificate_pem,
+    private_key_pem,
+    intermediates_pem=None,
+    duration_seconds=3600,
+    role_session_name=None,
+    arns_in="query",
+    now=None,
+    backend=None,
+    use_fips=False,
+    network=None,
+    log=None,
+):
     """Sign and send CreateSession; return the parsed 201 answer (``credentialSet``, ``subjectArn``)."""
     url, headers, body = sign_create_session(
-        endpoint=endpoint, region=region, trust_anchor_arn=trust_anchor_arn, profile_arn=profile_arn, role_arn=role_arn,
-        certificate_pem=certificate_pem, private_key_pem=private_key_pem, intermediates_pem=intermediates_pem,
-        duration_seconds=duration_seconds, role_session_name=role_session_name, arns_in=arns_in, now=now, backend=backend,
-        use_fips=use_fips)
+        endpoint=endpoint,
+        region=region,
+        trust_anchor_arn=trust_anchor_arn,
+        profile_arn=profile_arn,
+        role_arn=role_arn,
+        certificate_pem=certificate_pem,
+        private_key_pem=private_key_pem,
+        intermediates_pem=intermediates_pem,
+        duration_seconds=duration_seconds,
+        role_session_name=role_session_name,
+        arns_in=arns_in,
+        now=now,
+        backend=backend,
+        use_fips=use_fips,
+    )
     status, document = send_request(url, headers, body, network, log=log)
     if status != 201 or not isinstance(document, dict) or not document.get("credentialSet"):
         raise SessionError(status, "InvalidResponse", "CreateSession answered without a credentialSet")

@@ -17,16 +17,17 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import ca_custody
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import ca_custody, pki
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import notification_settings as notifications
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereError
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import apply_update
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import call
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_enabled
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_tags
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import normalize_resource
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    TRUST_ANCHOR,
+    RolesAnywhereError,
+    apply_update,
+    call,
+    ensure_enabled,
+    ensure_tags,
+    normalize_resource,
+)
 
 BUNDLE = "CERTIFICATE_BUNDLE"
 ACM_PCA = "AWS_ACM_PCA"
@@ -51,9 +52,13 @@ def validate_source(params, now=None):
         except pki.CertificateRuleError as error:
             return f"certificate_bundle: {error}"
     arn = params.get("acm_pca_arn")
-    if arn is not None and (not arn.startswith(ACM_PCA_ARN_PREFIX) or ":acm-pca:" not in arn or ":certificate-authority/" not in arn):
-        return (f"acm_pca_arn '{arn}' is not an ACM Private CA ARN "
-                "(expected arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/ID)")
+    if arn is not None and (
+        not arn.startswith(ACM_PCA_ARN_PREFIX) or ":acm-pca:" not in arn or ":certificate-authority/" not in arn
+    ):
+        return (
+            f"acm_pca_arn '{arn}' is not an ACM Private CA ARN "
+            "(expected arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/ID)"
+        )
     return None
 
 
@@ -82,7 +87,8 @@ def source_differs(current, desired):
     current_data = current.get("sourceData") or {}
     if desired["sourceType"] == BUNDLE:
         return _bundle_identity(current_data.get("x509CertificateData") or "") != _bundle_identity(
-            desired["sourceData"]["x509CertificateData"])
+            desired["sourceData"]["x509CertificateData"]
+        )
     return current_data.get("acmPcaArn") != desired["sourceData"]["acmPcaArn"]
 
 
@@ -95,20 +101,24 @@ def _desired_notification_settings(params):
 
 def create_trust_anchor(client, params, check_mode):
     if desired_source(params) is None:
-        raise RolesAnywhereError(message=f"trust anchor '{params['name']}' does not exist yet; to create it, give its source: "
-                                         "certificate_bundle (PEM of the CA) or acm_pca_arn")
+        raise RolesAnywhereError(
+            message=f"trust anchor '{params['name']}' does not exist yet; to create it, give its source: "
+            "certificate_bundle (PEM of the CA) or acm_pca_arn"
+        )
     request = {"name": params["name"], "source": desired_source(params), "enabled": params["enabled"] is not False}
     settings = _desired_notification_settings(params)
     if settings:
-        request["notificationSettings"] = [notifications.as_api_setting(setting, notifications.DEFAULT_THRESHOLD_DAYS)
-                                           for setting in settings]
+        request["notificationSettings"] = [
+            notifications.as_api_setting(setting, notifications.DEFAULT_THRESHOLD_DAYS) for setting in settings
+        ]
     if params.get("tags"):
         request["tags"] = ansible_dict_to_boto3_tag_list(params["tags"], "key", "value")
     if check_mode:
         predicted = deepcopy(request)
         predicted["tags"] = dict((key, str(value)) for key, value in (params.get("tags") or {}).items())
         predicted["notificationSettings"] = notifications.plan_notification_settings(
-            notifications.default_settings(), settings, False)[2]
+            notifications.default_settings(), settings, False
+        )[2]
         return predicted
     created = call(client, "create_trust_anchor", **request)["trustAnchor"]
     created["tags"] = dict((key, str(value)) for key, value in (params.get("tags") or {}).items())
@@ -127,7 +137,10 @@ def _ensure_name_and_source(client, current, params, check_mode):
 
 def _ensure_notification_settings(client, current, params, check_mode):
     to_put, to_reset, expected = notifications.plan_notification_settings(
-        current.get("notificationSettings"), _desired_notification_settings(params), params.get("purge_notification_settings"))
+        current.get("notificationSettings"),
+        _desired_notification_settings(params),
+        params.get("purge_notification_settings"),
+    )
     if not to_put and not to_reset:
         return False, current
     updated = deepcopy(current)
@@ -135,11 +148,17 @@ def _ensure_notification_settings(client, current, params, check_mode):
     if not check_mode:
         anchor_id = current["trustAnchorId"]
         if to_reset:
-            updated.update(call(client, "reset_notification_settings", trustAnchorId=anchor_id,
-                                notificationSettingKeys=to_reset)["trustAnchor"])
+            updated.update(
+                call(client, "reset_notification_settings", trustAnchorId=anchor_id, notificationSettingKeys=to_reset)[
+                    "trustAnchor"
+                ]
+            )
         if to_put:
-            updated.update(call(client, "put_notification_settings", trustAnchorId=anchor_id,
-                                notificationSettings=to_put)["trustAnchor"])
+            updated.update(
+                call(client, "put_notification_settings", trustAnchorId=anchor_id, notificationSettings=to_put)[
+                    "trustAnchor"
+                ]
+            )
     return True, updated
 
 
@@ -149,8 +168,9 @@ def _with_appended_bundle(current, params):
     if source.get("sourceType") != BUNDLE:
         return params
     merged = dict(params)
-    merged["certificate_bundle"] = ca_custody.union_bundle(source.get("sourceData", {}).get("x509CertificateData"),
-                                                           params["certificate_bundle"])
+    merged["certificate_bundle"] = ca_custody.union_bundle(
+        source.get("sourceData", {}).get("x509CertificateData"), params["certificate_bundle"]
+    )
     return merged
 
 
@@ -164,15 +184,21 @@ def check_custody(current, params):
     if source.get("sourceType") != desired["sourceType"]:
         raise RolesAnywhereError(
             message=f"trust anchor '{name}' trusts a {source.get('sourceType')} source and this would switch it to "
-                    f"{desired['sourceType']}; every host certificate issued under the current source would be refused. "
-                    + ca_custody.WAYS_FORWARD)
+            f"{desired['sourceType']}; every host certificate issued under the current source would be refused. "
+            + ca_custody.WAYS_FORWARD
+        )
     if desired["sourceType"] == ACM_PCA:
         raise RolesAnywhereError(
             message=f"trust anchor '{name}' trusts the Private CA {source.get('sourceData', {}).get('acmPcaArn')}, not "
-                    f"{desired['sourceData']['acmPcaArn']}; set replace: true to switch Private CAs on purpose")
+            f"{desired['sourceData']['acmPcaArn']}; set replace: true to switch Private CAs on purpose"
+        )
     try:
-        ca_custody.check_bundle_keeps_trust(name, source.get("sourceData", {}).get("x509CertificateData"),
-                                            desired["sourceData"]["x509CertificateData"], False)
+        ca_custody.check_bundle_keeps_trust(
+            name,
+            source.get("sourceData", {}).get("x509CertificateData"),
+            desired["sourceData"]["x509CertificateData"],
+            False,
+        )
     except pki.CertificateRuleError as error:
         raise RolesAnywhereError(message=str(error))
 
@@ -191,7 +217,9 @@ def ensure_trust_anchor_present(client, current, params, check_mode):
         changed |= step_changed
     step_changed, resource = ensure_enabled(client, TRUST_ANCHOR, resource, params.get("enabled"), check_mode)
     changed |= step_changed
-    step_changed, resource = ensure_tags(client, TRUST_ANCHOR, resource, params.get("tags"), params.get("purge_tags"), check_mode)
+    step_changed, resource = ensure_tags(
+        client, TRUST_ANCHOR, resource, params.get("tags"), params.get("purge_tags"), check_mode
+    )
     return changed or step_changed, resource
 
 

@@ -57,10 +57,14 @@ def _attribute_conditions(attributes, tag_prefix, field):
     if attributes is None:
         return equals, like
     if not isinstance(attributes, dict):
-        raise TrustPolicyError(f"{field} must be a dict of certificate attribute to allowed value(s), e.g. {{'CN': ['web-*']}}")
+        raise TrustPolicyError(
+            f"{field} must be a dict of certificate attribute to allowed value(s), e.g. {{'CN': ['web-*']}}"
+        )
     for name, raw_values in sorted(attributes.items()):
         if not ATTRIBUTE_NAME.match(str(name)):
-            raise TrustPolicyError(f"{field} key '{name}' is not a certificate attribute name such as CN, OU, O, C, L, ST")
+            raise TrustPolicyError(
+                f"{field} key '{name}' is not a certificate attribute name such as CN, OU, O, C, L, ST"
+            )
         values = _as_list(raw_values, f"{field}.{name}")
         if not values:
             raise TrustPolicyError(f"{field}.{name} is empty; give at least one allowed value or drop the key")
@@ -69,17 +73,22 @@ def _attribute_conditions(attributes, tag_prefix, field):
     return equals, like
 
 
-def render_trust_policy(trust_anchor_arns=None, subject=None, issuer=None, source_account=None, allow_any_trust_anchor=False):
+def render_trust_policy(
+    trust_anchor_arns=None, subject=None, issuer=None, source_account=None, allow_any_trust_anchor=False
+):
     """The trust policy document (a dict) for a role assumed through IAM Roles Anywhere."""
     anchors = _as_list(trust_anchor_arns, "trust_anchor_arns")
     for arn in anchors:
         if not TRUST_ANCHOR_ARN_PATTERN.match(arn):
-            raise TrustPolicyError(f"'{arn}' is not a trust anchor ARN (arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/UUID)")
+            raise TrustPolicyError(
+                f"'{arn}' is not a trust anchor ARN (arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/UUID)"
+            )
     if not anchors and not allow_any_trust_anchor:
         raise TrustPolicyError(
             "no trust anchor ARN given: without an aws:SourceArn condition any certificate from ANY trust anchor in the "
             "account could assume the role. Pass the trust anchor ARN(s), or set allow_any_trust_anchor=true if that "
-            "is really intended")
+            "is really intended"
+        )
     condition = {}
     if anchors:
         condition["ArnEquals"] = {"aws:SourceArn": _single_or_list(anchors)}

@@ -17,22 +17,31 @@ import base64
 import json
 
 from ansible.module_utils.parsing.convert_bool import boolean
-
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import crl_resource
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import profile_resource
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import trust_anchor_resource
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import CRL
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import PROFILE
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_enabled
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import ensure_tags
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
+    crl_resource,
+    profile_resource,
+    trust_anchor_resource,
+)
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    CRL,
+    PROFILE,
+    TRUST_ANCHOR,
+    ensure_enabled,
+    ensure_tags,
+)
 
 # The defaults of the trust_anchor, profile and crl modules' options the trust role leaves out.
-TRUST_ANCHOR_DEFAULTS = {"state": "present", "enabled": True, "purge_notification_settings": False, "append": False,
-                         "replace": False, "purge_tags": True}
+TRUST_ANCHOR_DEFAULTS = {
+    "state": "present",
+    "enabled": True,
+    "purge_notification_settings": False,
+    "append": False,
+    "replace": False,
+    "purge_tags": True,
+}
 PROFILE_DEFAULTS = {"state": "present", "enabled": True, "purge_tags": True, "purge_role_arns": True}
 CRL_DEFAULTS = {"state": "present", "enabled": True, "purge_tags": True}
 
@@ -68,9 +77,13 @@ def _notification_settings_with_defaults(settings):
     """The suboption defaults the trust_anchor module applies to each notification setting."""
     if settings is None:
         return None
-    return [dict((key, _as_module_would(key, value))
-                 for key, value in dict({"enabled": True, "channel": "ALL", "threshold": None}, **setting).items())
-            for setting in settings]
+    return [
+        dict(
+            (key, _as_module_would(key, value))
+            for key, value in dict({"enabled": True, "channel": "ALL", "threshold": None}, **setting).items()
+        )
+        for setting in settings
+    ]
 
 
 def _module_would_not_change(current, params, validate, ensure):
@@ -87,16 +100,24 @@ def trust_anchor_unchanged(current, params):
         return False
     params = _with_defaults(params, TRUST_ANCHOR_DEFAULTS)
     params["notification_settings"] = _notification_settings_with_defaults(params.get("notification_settings"))
-    return _module_would_not_change(current, params, trust_anchor_resource.validate_trust_anchor_params,
-                                    trust_anchor_resource.ensure_trust_anchor_present)
+    return _module_would_not_change(
+        current,
+        params,
+        trust_anchor_resource.validate_trust_anchor_params,
+        trust_anchor_resource.ensure_trust_anchor_present,
+    )
 
 
 def profile_unchanged(current, params):
     """True when the profile module, given ``params``, would change nothing on ``current``."""
     if not current:
         return False
-    return _module_would_not_change(current, _with_defaults(params, PROFILE_DEFAULTS),
-                                    profile_resource.validate_profile_params, profile_resource.ensure_profile_present)
+    return _module_would_not_change(
+        current,
+        _with_defaults(params, PROFILE_DEFAULTS),
+        profile_resource.validate_profile_params,
+        profile_resource.ensure_profile_present,
+    )
 
 
 def crl_unchanged(current, params):
@@ -133,7 +154,9 @@ def iam_role_unchanged(current, params):
         return False
     if compare_policies(current.get("assume_role_policy_document"), desired_policy):
         return False
-    if params.get("max_session_duration") is not None and int(params["max_session_duration"]) != current.get("max_session_duration"):
+    if params.get("max_session_duration") is not None and int(params["max_session_duration"]) != current.get(
+        "max_session_duration"
+    ):
         return False
     if params.get("tags") is not None:
         to_set, to_unset = compare_aws_tags(current.get("tags") or {}, params["tags"], True)

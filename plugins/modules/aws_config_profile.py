@@ -252,8 +252,7 @@ settings:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import aws_config
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_command
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import aws_config, credential_command
 
 CREDENTIAL_HELPER_SPEC = dict(
     path=dict(type="path", required=True),
@@ -310,8 +309,10 @@ def main():
     profile = params["profile"]
     services_name = params["services_name"] or "%s-endpoints" % profile
     if params["file_kind"] == "credentials" and (params["state"] != "absent" or not params["path"]):
-        module.fail_json(msg="file_kind=credentials removes a profile from an AWS credentials file: it needs state=absent "
-                             "and the path of the file (the update delivery service writes the credentials themselves)")
+        module.fail_json(
+            msg="file_kind=credentials removes a profile from an AWS credentials file: it needs state=absent "
+            "and the path of the file (the update delivery service writes the credentials themselves)"
+        )
     try:
         settings = desired_settings(params)
     except credential_command.CommandError as exc:
@@ -319,15 +320,30 @@ def main():
     try:
         path = params["path"] or aws_config.default_config_path(params["owner"])
         changed, before, after = aws_config.ensure_profile_file(
-            path, profile, state=params["state"], settings=settings, endpoint_url=params["endpoint_url"],
-            services_name=services_name, services=params["endpoint_services"], owner=params["owner"], group=params["group"],
-            mode=aws_config.parse_mode(params["mode"]), check_mode=module.check_mode, endpoints=params["endpoints"],
-            file_kind=params["file_kind"])
+            path,
+            profile,
+            state=params["state"],
+            settings=settings,
+            endpoint_url=params["endpoint_url"],
+            services_name=services_name,
+            services=params["endpoint_services"],
+            owner=params["owner"],
+            group=params["group"],
+            mode=aws_config.parse_mode(params["mode"]),
+            check_mode=module.check_mode,
+            endpoints=params["endpoints"],
+            file_kind=params["file_kind"],
+        )
     except aws_config.ConfigError as exc:
         module.fail_json(msg=str(exc), profile=profile)
 
-    result = dict(changed=changed, path=path, profile=profile, section=aws_config.profile_section_name(profile, params["file_kind"]),
-                  settings=aws_config.read_profile(after, profile, params["file_kind"]) or {})
+    result = dict(
+        changed=changed,
+        path=path,
+        profile=profile,
+        section=aws_config.profile_section_name(profile, params["file_kind"]),
+        settings=aws_config.read_profile(after, profile, params["file_kind"]) or {},
+    )
     if params["state"] == "present" and (params["endpoint_url"] is not None or params["endpoints"]):
         result["services_section"] = aws_config.services_section_name(services_name)
     if module._diff:

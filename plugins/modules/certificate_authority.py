@@ -224,8 +224,13 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.atomic_files import FileWriteError
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.ca_custody import CustodyCheck
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.local_ca import KEY_TYPES, PemSource, build_name, describe_pem_ca
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.local_ca import ensure_ca
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.local_ca import (
+    KEY_TYPES,
+    PemSource,
+    build_name,
+    describe_pem_ca,
+    ensure_ca,
+)
 
 
 def main():
@@ -243,7 +248,7 @@ def main():
             trusted_certificates=dict(type="str"),
             trust_anchor_name=dict(type="str"),
             replace=dict(type="bool", default=False),
-            **PemSource.argument_spec()
+            **PemSource.argument_spec(),
         ),
         supports_check_mode=True,
     )
@@ -256,18 +261,30 @@ def main():
         module.fail_json(msg="common_name must not be empty: a CA needs a subject")
 
     subject = build_name(params["common_name"], params["organization"], params["organizational_unit"])
-    intermediate_subject = build_name(params["intermediate_common_name"] or params["common_name"] + " Intermediate",
-                                      params["organization"], params["organizational_unit"])
+    intermediate_subject = build_name(
+        params["intermediate_common_name"] or params["common_name"] + " Intermediate",
+        params["organization"],
+        params["organizational_unit"],
+    )
     try:
         custody = CustodyCheck(params["trust_anchor_name"], params["trusted_certificates"], params["replace"])
         pem_source = PemSource.from_params(params)
         if pem_source is not None:
-            changed, result, warnings = describe_pem_ca(params["path"], pem_source, params["intermediate"], params["passphrase"], custody)
+            changed, result, warnings = describe_pem_ca(
+                params["path"], pem_source, params["intermediate"], params["passphrase"], custody
+            )
         else:
             changed, result, warnings = ensure_ca(
-                params["path"], key_type=params["key_type"], validity_days=params["validity_days"], subject=subject,
-                intermediate=params["intermediate"], intermediate_subject=intermediate_subject,
-                passphrase=params["passphrase"], check_mode=module.check_mode, custody=custody)
+                params["path"],
+                key_type=params["key_type"],
+                validity_days=params["validity_days"],
+                subject=subject,
+                intermediate=params["intermediate"],
+                intermediate_subject=intermediate_subject,
+                passphrase=params["passphrase"],
+                check_mode=module.check_mode,
+                custody=custody,
+            )
         result["trust_bundle"] = custody.merged_bundle(result["trust_bundle"])
     except (pki.CertificateRuleError, FileWriteError) as exc:
         module.fail_json(msg=str(exc))

@@ -137,13 +137,17 @@ def key_for_certificate(module, backend, files, new_public):
     live_pem = atomic_files.read_bytes(files.key)
     pending_pem = atomic_files.read_bytes(files.pending_key)
     if live_pem is None and pending_pem is None:
-        module.fail_json(msg="no private key at %s; run certificate_request first (it creates the key on this host)" % files.key)
+        module.fail_json(
+            msg="no private key at %s; run certificate_request first (it creates the key on this host)" % files.key
+        )
     if pending_pem is not None and host_keys.public_key_or_none(backend, pending_pem) == new_public:
         return "pending"
     if live_pem is not None and host_keys.public_key_or_none(backend, live_pem) == new_public:
         return "live"
-    module.fail_json(msg="certificate does not belong to the private key at %s (the key changed since the CSR was made); "
-                         "run the enroll role again to get a certificate for the current key" % files.key)
+    module.fail_json(
+        msg="certificate does not belong to the private key at %s (the key changed since the CSR was made); "
+        "run the enroll role again to get a certificate for the current key" % files.key
+    )
 
 
 def installed_summary(backend, path):
@@ -163,8 +167,10 @@ def push_private_key(module, backend, files, private_key, new_public, owner):
     content = private_key if private_key.endswith("\n") else private_key + "\n"
     content = content.encode("ascii")
     if host_keys.public_key_or_none(backend, content) != new_public:
-        module.fail_json(msg="private_key does not belong to certificate (the public keys differ); push the key the certificate was "
-                             "issued for")
+        module.fail_json(
+            msg="private_key does not belong to certificate (the public keys differ); push the key the certificate was "
+            "issued for"
+        )
     created = False if module.check_mode else atomic_files.ensure_directory(files.cert_dir, 0o700, uid, gid)
     if atomic_files.read_bytes(files.key) == content:
         return "live", atomic_files.ensure_file(files.key, content, 0o600, uid, gid, module.check_mode) or created
@@ -204,7 +210,9 @@ def run(module):
         module.fail_json(msg="certificate cannot be read: %s" % exc)
     key_changed = False
     if params["private_key"]:
-        key_source, key_changed = push_private_key(module, backend, files, params["private_key"], new_info["public_key_der"], (uid, gid))
+        key_source, key_changed = push_private_key(
+            module, backend, files, params["private_key"], new_info["public_key_der"], (uid, gid)
+        )
     else:
         key_source = key_for_certificate(module, backend, files, new_info["public_key_der"])
 
@@ -216,18 +224,33 @@ def run(module):
     changed = key_changed
     # The certificate goes last: until it lands, the old pair stays consistent for the credential helper.
     if chain:
-        changed = atomic_files.ensure_file(files.chain, chain.encode("ascii"), CERT_MODE, uid, gid, module.check_mode) or changed
+        changed = (
+            atomic_files.ensure_file(files.chain, chain.encode("ascii"), CERT_MODE, uid, gid, module.check_mode)
+            or changed
+        )
     elif atomic_files.file_state(files.chain)[0]:
         changed = True
         if not module.check_mode:
             atomic_files.remove_file(files.chain)
-    changed = atomic_files.ensure_file(files.ca_certificate, ca_certificate.encode("ascii"), CERT_MODE, uid, gid, module.check_mode) or changed
+    changed = (
+        atomic_files.ensure_file(
+            files.ca_certificate, ca_certificate.encode("ascii"), CERT_MODE, uid, gid, module.check_mode
+        )
+        or changed
+    )
     changed = install_certificate(module, files, certificate, (uid, gid), key_source) or changed
 
-    module.exit_json(changed=changed, certificate_path=files.certificate, chain_path=files.chain if chain else None,
-                     ca_certificate_path=files.ca_certificate, private_key_path=files.key, serial=after["serial"],
-                     not_after=after["not_after"], key_replaced=key_source == "pending",
-                     diff={"before": before, "after": after} if module._diff else None)
+    module.exit_json(
+        changed=changed,
+        certificate_path=files.certificate,
+        chain_path=files.chain if chain else None,
+        ca_certificate_path=files.ca_certificate,
+        private_key_path=files.key,
+        serial=after["serial"],
+        not_after=after["not_after"],
+        key_replaced=key_source == "pending",
+        diff={"before": before, "after": after} if module._diff else None,
+    )
 
 
 def remove(module):
@@ -241,13 +264,25 @@ def remove(module):
             # A service user removed from the host took its home, and the default directory, with it.
             module.exit_json(changed=False, removed=[], certificate_path=None, private_key_path=None)
     files = host_keys.PairFiles(cert_dir)
-    paths = [files.certificate, files.chain, files.ca_certificate, files.key, files.pending_key, files.pending_certificate]
+    paths = [
+        files.certificate,
+        files.chain,
+        files.ca_certificate,
+        files.key,
+        files.pending_key,
+        files.pending_certificate,
+    ]
     # Every path is checked before the first removal, so a planted link fails the task with nothing removed.
     present = [path for path in paths if atomic_files.file_state(path)[0]]
     if not module.check_mode:
         present = [path for path in present if atomic_files.remove_file(path)]
-    module.exit_json(changed=bool(present), removed=present, certificate_path=files.certificate, private_key_path=files.key,
-                     diff={"before": {"files": present}, "after": {"files": []}} if module._diff else None)
+    module.exit_json(
+        changed=bool(present),
+        removed=present,
+        certificate_path=files.certificate,
+        private_key_path=files.key,
+        diff={"before": {"files": present}, "after": {"files": []}} if module._diff else None,
+    )
 
 
 def main():

@@ -211,7 +211,8 @@ def complete_interrupted_install(module, backend, files):
     step = host_keys.interrupted_install_step(
         host_keys.public_key_or_none(backend, atomic_files.read_bytes(files.key)),
         host_keys.public_key_or_none(backend, atomic_files.read_bytes(files.pending_key)),
-        host_keys.certificate_key_or_none(backend, pending_cert.decode("ascii", "replace")))
+        host_keys.certificate_key_or_none(backend, pending_cert.decode("ascii", "replace")),
+    )
     if module.check_mode:
         return True
     if step == "complete":
@@ -251,11 +252,18 @@ def ensure_key(module, backend, files, uid, gid):
     live_pem = atomic_files.read_bytes(files.key)
     live_public = host_keys.public_key_or_none(backend, live_pem)
     if live_pem is not None and live_public is None and not params["rotate"]:
-        raise host_keys.HostKeyError("the private key %s cannot be read (empty, truncated or not a PEM key); set rotate: true "
-                                     "(rolesanywhere_rotate_key: true) to replace it with a new key" % files.key)
+        raise host_keys.HostKeyError(
+            "the private key %s cannot be read (empty, truncated or not a PEM key); set rotate: true "
+            "(rolesanywhere_rotate_key: true) to replace it with a new key" % files.key
+        )
     generate, reason = host_keys.key_decision(backend, live_pem, params["key_type"], params["rotate"])
-    report = {"key_type": params["key_type"], "generated": False, "pending": False, "reason": reason,
-              "before": key_label(live_public, live_pem is not None)}
+    report = {
+        "key_type": params["key_type"],
+        "generated": False,
+        "pending": False,
+        "reason": reason,
+        "before": key_label(live_public, live_pem is not None),
+    }
     if not generate:
         changed = discard_pending_key(module, files)
         # A key file that others can read, or that the service user cannot, is rewritten with its proper mode and owner.
@@ -272,7 +280,9 @@ def ensure_key(module, backend, files, uid, gid):
     if host_keys.pending_key_reusable(backend, pending_pem, params["key_type"]):
         report["generated"] = False
         report["reason"] = "%s (the pending key of an interrupted rotation is reused)" % reason
-        changed = atomic_files.ensure_file(files.pending_key, pending_pem, 0o600, uid, gid, check_mode=module.check_mode)
+        changed = atomic_files.ensure_file(
+            files.pending_key, pending_pem, 0o600, uid, gid, check_mode=module.check_mode
+        )
         return changed, pending_pem, files.pending_key, report
     return True, new_key(module, backend, files.pending_key, uid, gid), files.pending_key, report
 
@@ -299,12 +309,18 @@ def run(module):
     uid, gid = atomic_files.resolve_owner(params["service_user"], params["group"])
     cert_dir = params["cert_dir"] or host_keys.default_cert_dir(atomic_files.home_of(params["service_user"]))
     files = host_keys.PairFiles(cert_dir)
-    paths = {"private_key_path": files.key, "certificate_path": files.certificate, "chain_path": files.chain,
-             "ca_certificate_path": files.ca_certificate}
+    paths = {
+        "private_key_path": files.key,
+        "certificate_path": files.certificate,
+        "chain_path": files.chain,
+        "ca_certificate_path": files.ca_certificate,
+    }
     backend = host_keys.select_backend(params["backend"])
     issuer_pem = host_keys.first_pem_certificate(params["issuer_certificate"]) if params["issuer_certificate"] else None
     if params["issuer_certificate"] and issuer_pem is None:
-        module.fail_json(msg="issuer_certificate holds no PEM certificate; pass the CA certificate PEM (certificate_authority's issuer_certificate)")
+        module.fail_json(
+            msg="issuer_certificate holds no PEM certificate; pass the CA certificate PEM (certificate_authority's issuer_certificate)"
+        )
 
     changed = False
     if not module.check_mode:
@@ -320,7 +336,9 @@ def run(module):
         live_pem = None
     cert_bytes = atomic_files.read_bytes(files.certificate)
     cert_pem = cert_bytes.decode("ascii", "replace") if cert_bytes is not None else None
-    installed, reasons = host_keys.installed_state(backend, cert_pem, live_pem, issuer_pem, params["renew_before_days"], subject, dns_names)
+    installed, reasons = host_keys.installed_state(
+        backend, cert_pem, live_pem, issuer_pem, params["renew_before_days"], subject, dns_names
+    )
     if key_report["pending"]:
         reasons = ["a new private key waits for its certificate: %s" % key_report["reason"]]
     elif csr_key_pem is None:
@@ -328,12 +346,25 @@ def run(module):
     csr = backend.make_csr(csr_key_pem, csr_key_path, subject, dns_names) if csr_key_pem is not None else None
     csr_public = host_keys.public_key_or_none(backend, csr_key_pem)
     before = {"private_key": key_report.pop("before"), "certificate": installed.get("serial", "absent")}
-    after = {"private_key": key_label(csr_public) if csr_public is not None else "new %s key" % params["key_type"],
-             "certificate": before["certificate"]}
-    module.exit_json(changed=changed, backend=backend.name, cert_dir=cert_dir, csr=csr, key=key_report, installed=installed,
-                     diff={"before": before, "after": after} if module._diff else None,
-                     needs_certificate=bool(reasons), reasons=reasons, common_name=params["common_name"], dns_names=dns_names,
-                     pending_key_path=files.pending_key if key_report["pending"] else None, **paths)
+    after = {
+        "private_key": key_label(csr_public) if csr_public is not None else "new %s key" % params["key_type"],
+        "certificate": before["certificate"],
+    }
+    module.exit_json(
+        changed=changed,
+        backend=backend.name,
+        cert_dir=cert_dir,
+        csr=csr,
+        key=key_report,
+        installed=installed,
+        diff={"before": before, "after": after} if module._diff else None,
+        needs_certificate=bool(reasons),
+        reasons=reasons,
+        common_name=params["common_name"],
+        dns_names=dns_names,
+        pending_key_path=files.pending_key if key_report["pending"] else None,
+        **paths,
+    )
 
 
 def main():

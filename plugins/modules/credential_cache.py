@@ -90,8 +90,10 @@ def main():
         path = cache_path(module.params)
         removed = atomic_files.remove_tree(path, check_mode=module.check_mode)
     except atomic_files.FileWriteError as exc:
-        module.fail_json(msg="the credential cache of %s was not removed: %s"
-                         % (module.params["service_user"] or "the connecting user", exc))
+        module.fail_json(
+            msg="the credential cache of %s was not removed: %s"
+            % (module.params["service_user"] or "the connecting user", exc)
+        )
     diff = {"before": {"path": path, "exists": removed}, "after": {"path": path, "exists": False}}
     module.exit_json(changed=removed, path=path, diff=diff if module._diff else None)
 

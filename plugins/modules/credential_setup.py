@@ -188,19 +188,36 @@ import pwd
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import aws_config
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_command
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_keys
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
+    atomic_files,
+    aws_config,
+    credential_command,
+    host_keys,
+)
 
 PROGRAM_MODE = 0o755
 DEFAULT_ENDPOINT_SERVICES = ["sts", "redshift", "iam", "rolesanywhere"]
 PROFILE_DEFAULTS = {
-    "aws_profile": "rolesanywhere", "service_user": "", "aws_config_file": "", "region": "", "trust_anchor_arn": "",
-    "profile_arn": "", "role_arn": "", "cert_dir": "", "certificate_path": "", "private_key_path": "",
-    "intermediates_path": "", "session_duration": 3600, "role_session_name": "", "endpoint_url": "",
-    "endpoint_services": DEFAULT_ENDPOINT_SERVICES, "endpoints": {}, "settings": {}, "credential_delivery": "process",
-    "delivery_port": 0, "aws_credentials_file": "",
+    "aws_profile": "rolesanywhere",
+    "service_user": "",
+    "aws_config_file": "",
+    "region": "",
+    "trust_anchor_arn": "",
+    "profile_arn": "",
+    "role_arn": "",
+    "cert_dir": "",
+    "certificate_path": "",
+    "private_key_path": "",
+    "intermediates_path": "",
+    "session_duration": 3600,
+    "role_session_name": "",
+    "endpoint_url": "",
+    "endpoint_services": DEFAULT_ENDPOINT_SERVICES,
+    "endpoints": {},
+    "settings": {},
+    "credential_delivery": "process",
+    "delivery_port": 0,
+    "aws_credentials_file": "",
 }
 CPU_ALIASES = {"arm64": "aarch64"}
 
@@ -228,8 +245,10 @@ def home_of(user, profile_name):
     try:
         return pwd.getpwnam(user).pw_dir
     except KeyError:
-        raise SetupError("service user '%s' of AWS profile '%s' does not exist on this host: create the user first, or "
-                         "fix service_user (rolesanywhere_service_user or the rolesanywhere_profiles entry)" % (user, profile_name))
+        raise SetupError(
+            "service user '%s' of AWS profile '%s' does not exist on this host: create the user first, or "
+            "fix service_user (rolesanywhere_service_user or the rolesanywhere_profiles entry)" % (user, profile_name)
+        )
 
 
 def serve_port(entry, user, port_range):
@@ -255,7 +274,10 @@ def resolve_entry(entry, login, port_range, present):
     home = login[1] if user == login[0] else home_of(user, entry["aws_profile"])
     files_dir = entry["cert_dir"] or host_keys.default_cert_dir(home)
     resolved = {
-        "aws_profile": entry["aws_profile"], "user": user, "home": home, "files_dir": files_dir,
+        "aws_profile": entry["aws_profile"],
+        "user": user,
+        "home": home,
+        "files_dir": files_dir,
         "certificate": entry["certificate_path"] or os.path.join(files_dir, host_keys.CERT_FILE),
         "private_key": entry["private_key_path"] or os.path.join(files_dir, host_keys.KEY_FILE),
         "intermediates": entry["intermediates_path"] or os.path.join(files_dir, host_keys.CHAIN_FILE),
@@ -274,14 +296,23 @@ def command_fields(params, entry, resolved):
     """The credential_command fields of an entry, for its credential_process line and its service alike."""
     has_chain = resolved["stat"]["exists"] and resolved["stat"]["size"] > 0
     return {
-        "helper": params["helper_path"], "certificate": resolved["certificate"], "private_key": resolved["private_key"],
-        "intermediates": resolved["intermediates"] if has_chain else None, "trust_anchor_arn": entry["trust_anchor_arn"],
-        "profile_arn": entry["profile_arn"], "role_arn": entry["role_arn"], "session_duration": int(entry["session_duration"]),
-        "role_session_name": entry["role_session_name"], "endpoint": helper_endpoint(entry),
+        "helper": params["helper_path"],
+        "certificate": resolved["certificate"],
+        "private_key": resolved["private_key"],
+        "intermediates": resolved["intermediates"] if has_chain else None,
+        "trust_anchor_arn": entry["trust_anchor_arn"],
+        "profile_arn": entry["profile_arn"],
+        "role_arn": entry["role_arn"],
+        "session_duration": int(entry["session_duration"]),
+        "role_session_name": entry["role_session_name"],
+        "endpoint": helper_endpoint(entry),
         "cache_max_age": params["cache_max_age"] if params["signing_helper"] == "python" else None,
         "extra_args": params["extra_args"],
-        "port": resolved["port"], "profile": entry["aws_profile"], "credentials_file": resolved["credentials_file"],
-        "refresh_window": params["refresh_window"], "refresh_min_lead": params["refresh_min_lead"],
+        "port": resolved["port"],
+        "profile": entry["aws_profile"],
+        "credentials_file": resolved["credentials_file"],
+        "refresh_window": params["refresh_window"],
+        "refresh_min_lead": params["refresh_min_lead"],
     }
 
 
@@ -299,8 +330,11 @@ def service_command(params, entry, resolved):
         return None
     try:
         words = credential_command.service_argv(command_fields(params, entry, resolved), mode, params["signing_helper"])
-        return {"argv": words, "command": credential_command.shell_line(words),
-                "exec_start": credential_command.exec_start(words)}
+        return {
+            "argv": words,
+            "command": credential_command.shell_line(words),
+            "exec_start": credential_command.exec_start(words),
+        }
     except credential_command.CommandError as exc:
         raise SetupError("AWS profile '%s' (credential_delivery %s): %s" % (entry["aws_profile"], mode, exc))
 
@@ -331,9 +365,16 @@ def write_profile(params, entry, resolved, check_mode):
     try:
         path = entry["aws_config_file"] or aws_config.default_config_path(owner)
         changed, before, after = aws_config.ensure_profile_file(
-            path, entry["aws_profile"], state=params["state"], settings=desired_profile_settings(params, entry, resolved),
-            endpoint_url=entry["endpoint_url"] or None, services=entry["endpoint_services"], owner=owner,
-            check_mode=check_mode, endpoints=entry["endpoints"] or {})
+            path,
+            entry["aws_profile"],
+            state=params["state"],
+            settings=desired_profile_settings(params, entry, resolved),
+            endpoint_url=entry["endpoint_url"] or None,
+            services=entry["endpoint_services"],
+            owner=owner,
+            check_mode=check_mode,
+            endpoints=entry["endpoints"] or {},
+        )
     except aws_config.ConfigError as exc:
         raise SetupError("AWS profile '%s': %s" % (entry["aws_profile"], exc))
     resolved["config_path"] = path
@@ -351,7 +392,11 @@ def installed_program_state(path, program):
         return "missing", None
     first, body = split_program(installed)
     digest = sha256_hex(body)
-    current = first == ("#!" + program["interpreter"]).encode("utf-8") and digest == program["sha256"] and mode == PROGRAM_MODE
+    current = (
+        first == ("#!" + program["interpreter"]).encode("utf-8")
+        and digest == program["sha256"]
+        and mode == PROGRAM_MODE
+    )
     return ("current" if current else "different"), digest
 
 
@@ -359,8 +404,10 @@ def install_program(path, program, check_mode):
     content = program["content"].encode("utf-8")
     first, body = split_program(content)
     if sha256_hex(body) != program["sha256"] or first != ("#!" + program["interpreter"]).encode("utf-8"):
-        raise SetupError("the credential-process program sent to the host does not have the pinned SHA-256 %s (it has %s): "
-                         "rebuild it with `make credential-program` in the collection" % (program["sha256"], sha256_hex(body)))
+        raise SetupError(
+            "the credential-process program sent to the host does not have the pinned SHA-256 %s (it has %s): "
+            "rebuild it with `make credential-program` in the collection" % (program["sha256"], sha256_hex(body))
+        )
     if check_mode:
         return
     try:
@@ -383,16 +430,23 @@ def official_helper_state(params, cpu):
             "No checksum for aws_signing_helper on %s: the collection knows the published SHA-256 for %s. Set "
             "rolesanywhere_signing_helper_checksum (sha256:<hex>) to the checksum of the binary you install (with "
             "rolesanywhere_signing_helper_url or rolesanywhere_signing_helper_src for a CPU AWS does not publish), or use "
-            "rolesanywhere_signing_helper=python." % (cpu, ", ".join(sorted(checksums)) or "no CPU"))
+            "rolesanywhere_signing_helper=python." % (cpu, ", ".join(sorted(checksums)) or "no CPU")
+        )
     algorithm, unused, expected = checksum.partition(":")
     try:
         installed = atomic_files.read_bytes(params["helper_path"])
     except atomic_files.FileWriteError as exc:
         raise SetupError(str(exc))
     digest = None if installed is None else hashlib.new(algorithm, installed).hexdigest()
-    return {"cpu": cpu, "checksum": checksum, "path": params["helper_path"], "installed": digest is not None,
-            "digest": digest, "needs_install": digest is None or digest != expected.lower(),
-            "directory_exists": os.path.isdir(os.path.dirname(params["helper_path"]))}
+    return {
+        "cpu": cpu,
+        "checksum": checksum,
+        "path": params["helper_path"],
+        "installed": digest is not None,
+        "digest": digest,
+        "needs_install": digest is None or digest != expected.lower(),
+        "directory_exists": os.path.isdir(os.path.dirname(params["helper_path"])),
+    }
 
 
 def install_official_upload(params, state, check_mode):
@@ -402,8 +456,10 @@ def install_official_upload(params, state, check_mode):
         content = handle.read()
     digest = hashlib.new(algorithm, content).hexdigest()
     if digest != expected.lower():
-        raise SetupError("the aws_signing_helper sent to the host has checksum %s:%s, expected %s. Nothing was installed; "
-                         "fix the file or rolesanywhere_signing_helper_checksum." % (algorithm, digest, state["checksum"]))
+        raise SetupError(
+            "the aws_signing_helper sent to the host has checksum %s:%s, expected %s. Nothing was installed; "
+            "fix the file or rolesanywhere_signing_helper_checksum." % (algorithm, digest, state["checksum"])
+        )
     if not check_mode:
         try:
             atomic_files.ensure_directory(os.path.dirname(params["helper_path"]), 0o755)
@@ -422,8 +478,14 @@ def official_step(params, cpu, check_mode, result, diffs):
     if params["official_upload"]:
         install_official_upload(params, state, check_mode)
     result["changed"] = True
-    diffs.append(dict(before_header=params["helper_path"], after_header=params["helper_path"], before=before,
-                      after="checksum of aws_signing_helper: %s\n" % state["checksum"]))
+    diffs.append(
+        dict(
+            before_header=params["helper_path"],
+            after_header=params["helper_path"],
+            before=before,
+            after="checksum of aws_signing_helper: %s\n" % state["checksum"],
+        )
+    )
 
 
 def program_step(params, check_mode, result, diffs):
@@ -440,9 +502,14 @@ def program_step(params, check_mode, result, diffs):
         return False
     if program.get("content") is not None:
         install_program(params["helper_path"], program, check_mode)
-    diffs.append(dict(before_header=params["helper_path"], after_header=params["helper_path"],
-                      before="sha256 of the program: %s\n" % (digest or "(missing)"),
-                      after="sha256 of the program: %s\n" % program["sha256"]))
+    diffs.append(
+        dict(
+            before_header=params["helper_path"],
+            after_header=params["helper_path"],
+            before="sha256 of the program: %s\n" % (digest or "(missing)"),
+            after="sha256 of the program: %s\n" % program["sha256"],
+        )
+    )
     return True
 
 
@@ -460,11 +527,17 @@ def run(module):
     present = params["state"] == "present"
     login = login_user()
     cpu = host_cpu()
-    result = {"changed": False, "program_needed": False,
-              "ansible_facts": {"architecture": os.uname()[4], "user_id": login[0], "user_dir": login[1]}}
+    result = {
+        "changed": False,
+        "program_needed": False,
+        "ansible_facts": {"architecture": os.uname()[4], "user_id": login[0], "user_dir": login[1]},
+    }
     result["delivery"] = delivery_state(params)
     diffs = []
-    entries = [dict(PROFILE_DEFAULTS, **dict((k, v) for k, v in entry.items() if v is not None)) for entry in params["profiles"]]
+    entries = [
+        dict(PROFILE_DEFAULTS, **dict((k, v) for k, v in entry.items() if v is not None))
+        for entry in params["profiles"]
+    ]
     # Every name, path and service command first: a missing service user or an unusable path fails the host before
     # any file changes.
     resolved = [resolve_entry(entry, login, params["port_range"], present) for entry in entries]
@@ -495,11 +568,14 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             signing_helper=dict(type="str", choices=["python", "official"], default="official"),
             helper_path=dict(type="path", required=True),
-            program=dict(type="dict", options=dict(
-                interpreter=dict(type="path", required=True),
-                sha256=dict(type="str", required=True),
-                content=dict(type="str"),
-            )),
+            program=dict(
+                type="dict",
+                options=dict(
+                    interpreter=dict(type="path", required=True),
+                    sha256=dict(type="str", required=True),
+                    content=dict(type="str"),
+                ),
+            ),
             official_checksums=dict(type="dict", default={}),
             official_upload=dict(type="path"),
             cache_max_age=dict(type="int"),

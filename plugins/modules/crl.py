@@ -130,17 +130,23 @@ crl:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.crl_resource import ensure_crl_present
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.crl_resource import normalize_crl
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.crl_resource import validate_crl_params
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import CRL
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import manage_resource
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import resource_argument_spec
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.crl_resource import (
+    ensure_crl_present,
+    normalize_crl,
+    validate_crl_params,
+)
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    CRL,
+    manage_resource,
+    resource_argument_spec,
+)
 
 
 def main():
     argument_spec = resource_argument_spec(CRL, trust_anchor_arn=dict(type="str"), crl=dict(type="str"))
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, required_one_of=[("name", "crl_id")])
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec, supports_check_mode=True, required_one_of=[("name", "crl_id")]
+    )
     manage_resource(module, CRL, "crl_id", validate_crl_params, ensure_crl_present, normalize_crl)
 
 

@@ -72,16 +72,20 @@ crls:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.crl_resource import normalize_crl
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereError
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import resource_id_from
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import CRL
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import describe_resources
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import info_argument_spec
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    CRL,
+    TRUST_ANCHOR,
+    RolesAnywhereError,
+    describe_resources,
+    info_argument_spec,
+    resource_id_from,
+)
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=info_argument_spec(CRL, trust_anchor_arn=dict(type="str")), supports_check_mode=True)
+    module = AnsibleAWSModule(
+        argument_spec=info_argument_spec(CRL, trust_anchor_arn=dict(type="str")), supports_check_mode=True
+    )
     anchor = module.params.get("trust_anchor_arn")
     keep = None
     if anchor:

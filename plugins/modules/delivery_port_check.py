@@ -129,12 +129,15 @@ def systemd_main_pids(module, unit):
 
 def check_service(module, service):
     if not 1 <= service["port"] <= 65535:
-        module.fail_json(msg="services[].port of unit %s must be between 1 and 65535 (found %d): set delivery_port or "
-                             "rolesanywhere_delivery_port_range to valid ports." % (service["unit"], service["port"]))
+        module.fail_json(
+            msg="services[].port of unit %s must be between 1 and 65535 (found %d): set delivery_port or "
+            "rolesanywhere_delivery_port_range to valid ports." % (service["unit"], service["port"])
+        )
     main_pids = systemd_main_pids(module, service["unit"]) if module.params["service_manager"] == "systemd" else ()
     commands = [service["command"], delivery_port.unit_exec_start(service["unit_path"])]
-    state = delivery_port.port_state(service["port"], service["user"], commands, host=service["host"],
-                                     main_pids=main_pids)
+    state = delivery_port.port_state(
+        service["port"], service["user"], commands, host=service["host"], main_pids=main_pids
+    )
     state["unit"] = service["unit"]
     return state
 

@@ -118,16 +118,20 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import fleet_report
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, fleet_report
 
 ARGUMENT_SPEC = dict(
     dest=dict(type="path", required=True),
-    hosts=dict(type="list", elements="dict", required=True, options=dict(
-        host=dict(type="str", required=True),
-        result=dict(type="dict"),
-        verified_at=dict(type="str"),
-    )),
+    hosts=dict(
+        type="list",
+        elements="dict",
+        required=True,
+        options=dict(
+            host=dict(type="str", required=True),
+            result=dict(type="dict"),
+            verified_at=dict(type="str"),
+        ),
+    ),
     all_hosts=dict(type="list", elements="str", default=[]),
     generated_at=dict(type="str"),
     expiry_warning_days=dict(type="int", default=30),
@@ -161,8 +165,12 @@ def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     mode = parse_mode(module)
     if module.params["expiry_warning_days"] < 0:
-        module.fail_json(msg="expiry_warning_days must be 0 or more, got {0}".format(module.params["expiry_warning_days"]))
-    generated_at = module.params["generated_at"] or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        module.fail_json(
+            msg="expiry_warning_days must be 0 or more, got {0}".format(module.params["expiry_warning_days"])
+        )
+    generated_at = module.params["generated_at"] or datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
     entries = list(module.params["hosts"])
     listed = set(entry["host"] for entry in entries)
     entries += [{"host": host} for host in module.params["all_hosts"] if host not in listed]
@@ -175,9 +183,13 @@ def main():
     directory = module.params["dest"]
     paths = dict((kind, os.path.join(directory, name)) for kind, name in FILES)
     try:
-        changed = write_reports(directory, [(paths[kind], contents[kind]) for kind, _name in FILES], mode, module.check_mode)
+        changed = write_reports(
+            directory, [(paths[kind], contents[kind]) for kind, _name in FILES], mode, module.check_mode
+        )
     except atomic_files.FileWriteError as error:
-        module.fail_json(msg="cannot write the fleet report into {0} (rolesanywhere_report_dir): {1}".format(directory, error))
+        module.fail_json(
+            msg="cannot write the fleet report into {0} (rolesanywhere_report_dir): {1}".format(directory, error)
+        )
     module.exit_json(changed=changed, counts=fleet_report.counts(rows), **paths)
 
 

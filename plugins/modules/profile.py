@@ -219,13 +219,17 @@ profile:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import dropped_role_arns
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import ensure_profile_present
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import normalize_profile
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import validate_profile_params
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import PROFILE
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import manage_resource
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import resource_argument_spec
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import (
+    dropped_role_arns,
+    ensure_profile_present,
+    normalize_profile,
+    validate_profile_params,
+)
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    PROFILE,
+    manage_resource,
+    resource_argument_spec,
+)
 
 
 def main():
@@ -238,7 +242,8 @@ def main():
         accept_role_session_name=dict(type="bool"),
         require_instance_properties=dict(type="bool"),
         attribute_mappings=dict(
-            type="list", elements="dict",
+            type="list",
+            elements="dict",
             options=dict(
                 certificate_field=dict(type="str", required=True, choices=["x509Subject", "x509Issuer", "x509SAN"]),
                 specifiers=dict(type="list", elements="str", required=True),
@@ -246,15 +251,20 @@ def main():
         ),
         purge_role_arns=dict(type="bool", default=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, required_one_of=[("name", "profile_id")])
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec, supports_check_mode=True, required_one_of=[("name", "profile_id")]
+    )
 
     def ensure_present(client, current, params, check_mode):
         dropped = dropped_role_arns(current, params)
         if dropped:
             # Say it: the role list is replaced, and a role someone added by hand stops working for every host.
-            module.warn("profile '{0}': role_arns replaces the profile's roles, so it {1} {2}; set purge_role_arns: false "
-                        "(the trust role: rolesanywhere_profile_roles_mode: merge) to keep roles added outside this task".format(
-                            current.get("name"), "would lose" if check_mode else "loses", ", ".join(dropped)))
+            module.warn(
+                "profile '{0}': role_arns replaces the profile's roles, so it {1} {2}; set purge_role_arns: false "
+                "(the trust role: rolesanywhere_profile_roles_mode: merge) to keep roles added outside this task".format(
+                    current.get("name"), "would lose" if check_mode else "loses", ", ".join(dropped)
+                )
+            )
         return ensure_profile_present(client, current, params, check_mode)
 
     manage_resource(module, PROFILE, "profile_id", validate_profile_params, ensure_present, normalize_profile)

@@ -64,9 +64,11 @@ profiles:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import normalize_profile
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import PROFILE
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import describe_resources
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import info_argument_spec
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    PROFILE,
+    describe_resources,
+    info_argument_spec,
+)
 
 
 def main():

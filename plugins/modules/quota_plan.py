@@ -127,8 +127,12 @@ def main():
         group.pop("profiles")
     fits = all(group["fits"] for group in groups)
     if not fits and module.params["fail_when_exceeded"]:
-        module.fail_json(msg="The inventory does not fit the CreateSession quota: " + " ".join(summary), groups=groups,
-                         summary=summary, fits=fits)
+        module.fail_json(
+            msg="The inventory does not fit the CreateSession quota: " + " ".join(summary),
+            groups=groups,
+            summary=summary,
+            fits=fits,
+        )
     module.exit_json(changed=False, fits=fits, groups=groups, summary=summary)
 
 

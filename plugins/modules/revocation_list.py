@@ -182,10 +182,15 @@ def imported_crls(module, ca):
         raise pki.CertificateRuleError(
             "the CRL '%s' imported for the trust anchor is signed by another issuer than this CA's (%s); importing this CA's "
             "CRL under that name would replace that issuer's revocations. Set crl_name (rolesanywhere_crl_name) to another name"
-            % (module.params["crl_name"], ca.issuer_cert.subject.rfc4514_string()), rule="crl_issuer", field="crl_name")
+            % (module.params["crl_name"], ca.issuer_cert.subject.rfc4514_string()),
+            rule="crl_issuer",
+            field="crl_name",
+        )
     for name in foreign:
-        module.warn("the CRL '%s' imported for the trust anchor is signed by another issuer; it is left as it is and its "
-                    "entries are not merged (serials are unique per issuer only)" % name)
+        module.warn(
+            "the CRL '%s' imported for the trust anchor is signed by another issuer; it is left as it is and its "
+            "entries are not merged (serials are unique per issuer only)" % name
+        )
     return mine, foreign
 
 
@@ -209,10 +214,12 @@ def run(module):
     already_revoked = local_ca.merged_revocations(([current] if current is not None else []) + service_crls)
     # Every value must name something this CA issued, or nothing is written: a typo never passes as a revocation.
     wanted, labels, by_host = local_ca.resolve_revocation(
-        params["ca_path"], params["hosts"], params["serials"], already_revoked, known_certificates(params, ca))
+        params["ca_path"], params["hosts"], params["serials"], already_revoked, known_certificates(params, ca)
+    )
     before = sorted(pki.serial_hex(s) for s in already_revoked)
-    changed, crl, revoked = local_ca.ensure_crl(ca, wanted, current, params["next_update_days"], params["renew_before_days"],
-                                                imported_crls=service_crls)
+    changed, crl, revoked = local_ca.ensure_crl(
+        ca, wanted, current, params["next_update_days"], params["renew_before_days"], imported_crls=service_crls
+    )
     crl_pem = crl.public_bytes(local_ca.serialization.Encoding.PEM)
     after = sorted(pki.serial_hex(s) for s in revoked)
 
@@ -223,10 +230,17 @@ def run(module):
     record = local_ca.update_revoked_record(directory.revoked_record, revoked, labels)
     record_changed = atomic_files.ensure_file(directory.revoked_record, record, 0o644, check_mode=module.check_mode)
     module.exit_json(
-        changed=changed or file_changed or record_changed, crl=crl_pem.decode("ascii"), crl_path=dest, revoked_serials=after,
-        added_serials=sorted(set(after) - set(before)), hosts=by_host, crl_number=local_ca.crl_number(crl), foreign_crls=foreign,
+        changed=changed or file_changed or record_changed,
+        crl=crl_pem.decode("ascii"),
+        crl_path=dest,
+        revoked_serials=after,
+        added_serials=sorted(set(after) - set(before)),
+        hosts=by_host,
+        crl_number=local_ca.crl_number(crl),
+        foreign_crls=foreign,
         next_update=crl.next_update_utc.isoformat() if crl.next_update_utc else None,
-        diff={"before": {"revoked_serials": before}, "after": {"revoked_serials": after}} if module._diff else None)
+        diff={"before": {"revoked_serials": before}, "after": {"revoked_serials": after}} if module._diff else None,
+    )
 
 
 def main():
@@ -244,7 +258,7 @@ def main():
             dest=dict(type="path"),
             next_update_days=dict(type="int", default=30),
             renew_before_days=dict(type="int", default=7),
-            **local_ca.PemSource.argument_spec()
+            **local_ca.PemSource.argument_spec(),
         ),
         supports_check_mode=True,
     )

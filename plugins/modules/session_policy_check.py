@@ -105,11 +105,15 @@ blocked_actions:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.managed_policies import ManagedPolicyError
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.managed_policies import managed_policy_documents
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.policy_evaluation import DENIED
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.policy_evaluation import check_session_policies
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.policy_evaluation import explain_blocked
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.managed_policies import (
+    ManagedPolicyError,
+    managed_policy_documents,
+)
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.policy_evaluation import (
+    DENIED,
+    check_session_policies,
+    explain_blocked,
+)
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import parse_session_policy
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import client_config
 

@@ -72,16 +72,22 @@ import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereError
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereErrorHandler
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import normalize_resource
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import retry_policy
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import rolesanywhere_client
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    RolesAnywhereError,
+    RolesAnywhereErrorHandler,
+    normalize_resource,
+    retry_policy,
+    rolesanywhere_client,
+)
 
 
 def subject_common_names(x509_subject):
     """The CN values of a subject name as the service prints it ('CN=db07,O=Example'); a loose reading, only a filter."""
-    return set(part.strip()[3:] for part in re.split(r"(?<!\\)[,/+]", x509_subject or "") if part.strip().upper().startswith("CN="))
+    return set(
+        part.strip()[3:]
+        for part in re.split(r"(?<!\\)[,/+]", x509_subject or "")
+        if part.strip().upper().startswith("CN=")
+    )
 
 
 @RolesAnywhereErrorHandler.common_error_handler("list the IAM Roles Anywhere subjects")
@@ -100,7 +106,9 @@ def get_subject(client, subject_id):
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=dict(common_names=dict(type="list", elements="str")), supports_check_mode=True)
+    module = AnsibleAWSModule(
+        argument_spec=dict(common_names=dict(type="list", elements="str")), supports_check_mode=True
+    )
     wanted = module.params["common_names"]
     client = rolesanywhere_client(module)
     try:
@@ -111,8 +119,12 @@ def main():
     except RolesAnywhereError as error:
         module.fail_json_aws_error(error)
     described = [normalize_resource(subject) for subject in subjects]
-    certificates = [{"certificate": credential["x509_certificate_data"]} for subject in described
-                    for credential in subject.get("credentials") or [] if credential.get("x509_certificate_data")]
+    certificates = [
+        {"certificate": credential["x509_certificate_data"]}
+        for subject in described
+        for credential in subject.get("credentials") or []
+        if credential.get("x509_certificate_data")
+    ]
     module.exit_json(changed=False, subjects=described, certificates=certificates)
 
 

@@ -200,12 +200,16 @@ trust_anchor:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import manage_resource
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import resource_argument_spec
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import ensure_trust_anchor_present
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import normalize_trust_anchor
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import validate_trust_anchor_params
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    TRUST_ANCHOR,
+    manage_resource,
+    resource_argument_spec,
+)
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import (
+    ensure_trust_anchor_present,
+    normalize_trust_anchor,
+    validate_trust_anchor_params,
+)
 
 
 def main():
@@ -214,9 +218,12 @@ def main():
         certificate_bundle=dict(type="str"),
         acm_pca_arn=dict(type="str"),
         notification_settings=dict(
-            type="list", elements="dict",
+            type="list",
+            elements="dict",
             options=dict(
-                event=dict(type="str", required=True, choices=["CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY"]),
+                event=dict(
+                    type="str", required=True, choices=["CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY"]
+                ),
                 threshold=dict(type="int"),
                 enabled=dict(type="bool", default=True),
                 channel=dict(type="str", choices=["ALL"], default="ALL"),
@@ -232,8 +239,14 @@ def main():
         required_one_of=[("name", "trust_anchor_id")],
         mutually_exclusive=[("certificate_bundle", "acm_pca_arn")],
     )
-    manage_resource(module, TRUST_ANCHOR, "trust_anchor_id", validate_trust_anchor_params, ensure_trust_anchor_present,
-                    normalize_trust_anchor)
+    manage_resource(
+        module,
+        TRUST_ANCHOR,
+        "trust_anchor_id",
+        validate_trust_anchor_params,
+        ensure_trust_anchor_present,
+        normalize_trust_anchor,
+    )
 
 
 if __name__ == "__main__":

@@ -63,10 +63,14 @@ trust_anchors:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import normalize_trust_anchor
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import describe_resources
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import info_argument_spec
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    TRUST_ANCHOR,
+    describe_resources,
+    info_argument_spec,
+)
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import (
+    normalize_trust_anchor,
+)
 
 
 def main():

@@ -96,25 +96,31 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import trust_state
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.profile_resource import normalize_profile
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import CRL
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import PROFILE
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import TRUST_ANCHOR
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import AmbiguousNameError
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import RolesAnywhereError
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import _timestamps_as_text
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import client_config
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import list_resources
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import rolesanywhere_client
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import validate_name
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import with_tags
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import normalize_trust_anchor
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.rolesanywhere import (
+    CRL,
+    PROFILE,
+    TRUST_ANCHOR,
+    AmbiguousNameError,
+    RolesAnywhereError,
+    _timestamps_as_text,
+    client_config,
+    list_resources,
+    rolesanywhere_client,
+    validate_name,
+    with_tags,
+)
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_anchor_resource import (
+    normalize_trust_anchor,
+)
 
 
 def named(client, kind, name):
     """Every resource of ``kind`` called ``name``, with tags (a shared name gives several)."""
     if not name:
         return []
-    return [with_tags(client, kind, resource) for resource in list_resources(client, kind) if resource.get("name") == name]
+    return [
+        with_tags(client, kind, resource) for resource in list_resources(client, kind) if resource.get("name") == name
+    ]
 
 
 def only(resources):

@@ -294,10 +294,12 @@ from urllib.error import HTTPError, URLError
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_sdk
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
+    access_check,
+    access_sdk,
+    host_crypto,
+    host_inspection,
+)
 
 # What coreutils' timeout exits with when it stopped the command (TERM, then KILL after the grace period).
 TIMEOUT_EXIT_CODES = (124, 137)
@@ -340,11 +342,13 @@ def bounded_runner(module, timeout):
     def run(args, environ_update):
         if not timeout_bin:
             return module.run_command(args, environ_update=environ_update)
-        rc, stdout, stderr = module.run_command([timeout_bin, "--kill-after=5", str(timeout)] + list(args),
-                                                environ_update=environ_update)
+        rc, stdout, stderr = module.run_command(
+            [timeout_bin, "--kill-after=5", str(timeout)] + list(args), environ_update=environ_update
+        )
         if rc in TIMEOUT_EXIT_CODES:
             stderr = (stderr or "") + "\n{0} timed out after {1} s".format(" ".join(args[1:3]), timeout)
         return rc, stdout, stderr
+
     return run
 
 
@@ -369,10 +373,14 @@ def pick_sdk_caller(module):
     if not access_sdk.usable():
         if choice == "sdk":
             found = access_sdk.botocore_version()
-            module.fail_json(msg="client=sdk, but the Python running the module ({0}) {1}; install botocore {2} or later "
-                                 "for it, or use client=auto or client=cli".format(
-                                     sys.executable, "has botocore " + ".".join(map(str, found)) if found else "cannot import botocore",
-                                     ".".join(map(str, access_sdk.MINIMUM_BOTOCORE))))
+            module.fail_json(
+                msg="client=sdk, but the Python running the module ({0}) {1}; install botocore {2} or later "
+                "for it, or use client=auto or client=cli".format(
+                    sys.executable,
+                    "has botocore " + ".".join(map(str, found)) if found else "cannot import botocore",
+                    ".".join(map(str, access_sdk.MINIMUM_BOTOCORE)),
+                )
+            )
         return None
     return access_sdk.SdkCaller(module.params["profile"], module.params["region"], module.params["timeout"])
 
@@ -380,7 +388,11 @@ def pick_sdk_caller(module):
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     if module.params["expiry_warning_days"] < 0:
-        module.fail_json(msg="expiry_warning_days must be 0 or more (0 turns the warning off), got {0}".format(module.params["expiry_warning_days"]))
+        module.fail_json(
+            msg="expiry_warning_days must be 0 or more (0 turns the warning off), got {0}".format(
+                module.params["expiry_warning_days"]
+            )
+        )
     for name in ("profile", "region"):
         if not module.params[name].strip():
             module.fail_json(msg="{0} must not be empty".format(name))
@@ -391,14 +403,19 @@ def main():
     awscli = module.get_bin_path(module.params["aws_cli"])
 
     sdk = pick_sdk_caller(module)
-    check = access_check.AccessCheck(module.params, bounded_runner(module, module.params["timeout"]), server_date, pick_backend(module), sdk=sdk)
+    check = access_check.AccessCheck(
+        module.params, bounded_runner(module, module.params["timeout"]), server_date, pick_backend(module), sdk=sdk
+    )
     result = check.execute(awscli)
 
     certificate = result.get("certificate") or {}
     warning_days = module.params["expiry_warning_days"]
     if warning_days and certificate and 0 <= certificate["days_left"] < warning_days:
-        module.warn("The certificate {0} expires in {1} days ({2}); renew it with the enroll role.".format(
-            certificate["subject"], certificate["days_left"], certificate["not_after"]))
+        module.warn(
+            "The certificate {0} expires in {1} days ({2}); renew it with the enroll role.".format(
+                certificate["subject"], certificate["days_left"], certificate["not_after"]
+            )
+        )
 
     if not result["ok"] and module.params["fail_on_error"]:
         problem = result["diagnosis"]

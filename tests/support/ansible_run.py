@@ -29,12 +29,16 @@ class PlaybookResult:
         """The result of the last task called ``name`` (on ``host`` when given)."""
         matches = [r for r in self.results if r["task"] == name and (host is None or r["host"] == host)]
         if not matches:
-            raise KeyError(f"no result for task {name!r} on {host or 'any host'}; tasks run: {sorted({r['task'] for r in self.results})}")
+            raise KeyError(
+                f"no result for task {name!r} on {host or 'any host'}; tasks run: {sorted({r['task'] for r in self.results})}"
+            )
         return matches[-1]["result"]
 
     def action(self, action, host):
         """The result of the last task that ran module/action ``action`` (short or FQCN) on ``host``."""
-        matches = [r for r in self.results if r["host"] == host and (r["action"] or "").split(".")[-1] == action.split(".")[-1]]
+        matches = [
+            r for r in self.results if r["host"] == host and (r["action"] or "").split(".")[-1] == action.split(".")[-1]
+        ]
         if not matches:
             raise KeyError(f"no {action} result for {host}")
         return matches[-1]["result"]
@@ -44,23 +48,29 @@ class PlaybookResult:
 
     def explain(self):
         """A short text for assertion messages: the failures and the tail of stderr."""
-        failures = [f"{r['host']} / {r['task']}: {r['result'].get('msg')}" for r in self.results if r["result"].get("failed")]
-        return "rc={}\nfailures:\n  {}\nstderr tail:\n{}".format(self.rc, "\n  ".join(failures) or "-", self.stderr[-3000:])
+        failures = [
+            f"{r['host']} / {r['task']}: {r['result'].get('msg')}" for r in self.results if r["result"].get("failed")
+        ]
+        return "rc={}\nfailures:\n  {}\nstderr tail:\n{}".format(
+            self.rc, "\n  ".join(failures) or "-", self.stderr[-3000:]
+        )
 
 
 def ansible_env(env=None):
     """The environment for an ansible command: the collection on its import path, JSON results, no user config."""
     merged = dict(os.environ)
-    merged.update({
-        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_ROOT,
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-        "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
-        "ANSIBLE_HOST_KEY_CHECKING": "False",
-        "ANSIBLE_RETRY_FILES_ENABLED": "False",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
-    })
+    merged.update(
+        {
+            "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_ROOT,
+            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+            "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
+            "ANSIBLE_HOST_KEY_CHECKING": "False",
+            "ANSIBLE_RETRY_FILES_ENABLED": "False",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
+        }
+    )
     merged.update(env or {})
     return merged
 
@@ -85,12 +95,25 @@ def _flatten_results(report):
     for play in report.get("plays", []):
         for task in play.get("tasks", []):
             for host, result in task.get("hosts", {}).items():
-                results.append({"host": host, "task": task["task"]["name"], "action": result.get("action"), "result": result})
+                results.append(
+                    {"host": host, "task": task["task"]["name"], "action": result.get("action"), "result": result}
+                )
     return results
 
 
-def run_playbook(playbook, *, tmp_path, inventory=None, extra_vars=None, env=None, check=False, diff=False, limit=None, extra_args=(),
-                 bin_dir=BIN):
+def run_playbook(
+    playbook,
+    *,
+    tmp_path,
+    inventory=None,
+    extra_vars=None,
+    env=None,
+    check=False,
+    diff=False,
+    limit=None,
+    extra_args=(),
+    bin_dir=BIN,
+):
     """Run ``ansible-playbook`` and return its parsed JSON report.
 
     ``playbook`` is a path or a list of plays as Python data (written to ``tmp_path``); ``bin_dir`` holds the
@@ -108,13 +131,20 @@ def run_playbook(playbook, *, tmp_path, inventory=None, extra_vars=None, env=Non
     if limit:
         command += ["--limit", limit]
     command += list(extra_args)
-    completed = subprocess.run(command, env=ansible_env(env), capture_output=True, text=True, cwd=str(tmp_path), check=False)
+    completed = subprocess.run(
+        command, env=ansible_env(env), capture_output=True, text=True, cwd=str(tmp_path), check=False
+    )
     try:
-        report = json.loads(completed.stdout[completed.stdout.index("{"):])
+        report = json.loads(completed.stdout[completed.stdout.index("{") :])
     except ValueError:
         report = {}
-    return PlaybookResult(rc=completed.returncode, stdout=completed.stdout, stderr=completed.stderr,
-                          stats=report.get("stats", {}), results=_flatten_results(report))
+    return PlaybookResult(
+        rc=completed.returncode,
+        stdout=completed.stdout,
+        stderr=completed.stderr,
+        stats=report.get("stats", {}),
+        results=_flatten_results(report),
+    )
 
 
 def run_module(module, args, *, tmp_path, env=None, check=False, diff=False):

@@ -15,13 +15,27 @@ PROGRAM_NAME = "rolesanywhere-credential-process"
 def install_program(work):
     """Run the role's install_python tasks into work/bin (a pathlib.Path); the installed program's path."""
     install_dir = work / "bin"
-    play = [{
-        "hosts": "localhost", "connection": "local", "gather_facts": False,
-        "tasks": [{"name": "install the program", "ansible.builtin.include_role": {
-            "name": "hybridcloud.rolesanywhere.credential_helper", "tasks_from": "install_python"}}],
-        "vars": {"rolesanywhere_signing_helper": "python", "rolesanywhere_signing_helper_install_dir": str(install_dir),
-                 "rolesanywhere_python_interpreter": sys.executable},
-    }]
+    play = [
+        {
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "tasks": [
+                {
+                    "name": "install the program",
+                    "ansible.builtin.include_role": {
+                        "name": "hybridcloud.rolesanywhere.credential_helper",
+                        "tasks_from": "install_python",
+                    },
+                }
+            ],
+            "vars": {
+                "rolesanywhere_signing_helper": "python",
+                "rolesanywhere_signing_helper_install_dir": str(install_dir),
+                "rolesanywhere_python_interpreter": sys.executable,
+            },
+        }
+    ]
     result = run_playbook(play, tmp_path=work)
     if result.rc != 0:
         raise RuntimeError(result.explain())

@@ -14,6 +14,7 @@ import subprocess
 import time
 
 from integration.credential_helper.trust_setup import create_trust
+
 from support.x509 import Authority, key_pem_bytes, name, new_key, pem_bytes, write_file
 
 SESSION_DURATION = 900
@@ -31,18 +32,36 @@ class Fleet:
             base = os.path.join(root, host)
             key = new_key()
             leaf = self.ca.issue(key, name("%s.delivery.example" % host))
-            paths = {"certificate": os.path.join(base, "certificate.pem"), "private_key": os.path.join(base, "private-key.pem"),
-                     "base": base, "serial": leaf.serial_number}
+            paths = {
+                "certificate": os.path.join(base, "certificate.pem"),
+                "private_key": os.path.join(base, "private-key.pem"),
+                "base": base,
+                "serial": leaf.serial_number,
+            }
             write_file(paths["certificate"], pem_bytes(leaf))
             write_file(paths["private_key"], key_pem_bytes(key), 0o600)
             self.hosts[host] = paths
 
     def arguments(self, program, subcommand, host):
         paths = self.hosts[host]
-        return [program, subcommand, "--certificate", paths["certificate"], "--private-key", paths["private_key"],
-                "--trust-anchor-arn", self.trust.trust_anchor_arn, "--profile-arn", self.trust.profile_arn,
-                "--role-arn", self.trust.role_arn, "--endpoint", self.server.endpoint,
-                "--session-duration", str(SESSION_DURATION)]
+        return [
+            program,
+            subcommand,
+            "--certificate",
+            paths["certificate"],
+            "--private-key",
+            paths["private_key"],
+            "--trust-anchor-arn",
+            self.trust.trust_anchor_arn,
+            "--profile-arn",
+            self.trust.profile_arn,
+            "--role-arn",
+            self.trust.role_arn,
+            "--endpoint",
+            self.server.endpoint,
+            "--session-duration",
+            str(SESSION_DURATION),
+        ]
 
     def environment(self, host):
         base = self.hosts[host]["base"]
@@ -66,12 +85,17 @@ class Fleet:
         started = time.time()
         processes = []
         for host in self.hosts:
-            extra = ["--port", str(_free_port())] if mode == "serve" else [
-                "--profile", "fleet", "--credentials-file", os.path.join(self.hosts[host]["base"], "credentials")]
+            extra = (
+                ["--port", str(_free_port())]
+                if mode == "serve"
+                else ["--profile", "fleet", "--credentials-file", os.path.join(self.hosts[host]["base"], "credentials")]
+            )
             refresh = ["--refresh-window", str(window), "--refresh-min-lead", str(min_lead)]
             command = self.arguments(program, mode, host) + extra + refresh
             log = open(os.path.join(self.hosts[host]["base"], mode + ".log"), "ab")
-            processes.append(subprocess.Popen(command, env=self.environment(host), stdout=log, stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(command, env=self.environment(host), stdout=log, stderr=subprocess.STDOUT)
+            )
             log.close()
         try:
             time.sleep(seconds)
@@ -88,8 +112,13 @@ class Fleet:
         for round_number in range(starts):
             round_start = time.monotonic()
             for host in self.hosts:
-                subprocess.run(self.arguments(program, "credential-process", host) + list(extra), env=self.environment(host),
-                               capture_output=True, check=True, timeout=60)
+                subprocess.run(
+                    self.arguments(program, "credential-process", host) + list(extra),
+                    env=self.environment(host),
+                    capture_output=True,
+                    check=True,
+                    timeout=60,
+                )
             time.sleep(max(0.0, interval - (time.monotonic() - round_start)))
         return self.calls(started - 1), time.time() - started
 

@@ -37,12 +37,17 @@ class OfficialHelper:
         with open(path, "rb") as handle:
             self.sha256 = hashlib.sha256(handle.read()).hexdigest()
         self.checksum = "sha256:" + self.sha256
-        self.version = subprocess.run([path, "version"], capture_output=True, text=True, check=True, timeout=30).stdout.strip()
+        self.version = subprocess.run(
+            [path, "version"], capture_output=True, text=True, check=True, timeout=30
+        ).stdout.strip()
 
     def role_vars(self):
         """The credential_helper role variables that push this binary to a host."""
-        return {"rolesanywhere_signing_helper": "official", "rolesanywhere_signing_helper_src": self.path,
-                "rolesanywhere_signing_helper_checksum": self.checksum}
+        return {
+            "rolesanywhere_signing_helper": "official",
+            "rolesanywhere_signing_helper_src": self.path,
+            "rolesanywhere_signing_helper_checksum": self.checksum,
+        }
 
 
 def build_official_helper():
@@ -64,8 +69,10 @@ def official_helper():
     """The official helper (an OfficialHelper); the test is skipped, or fails in CI, when it cannot be built."""
     helper = build_official_helper()
     if helper is None:
-        unavailable("the official credential helper needs Go to build it (`make official-helper`); go is not on PATH",
-                    "ROLESANYWHERE_REQUIRE_OFFICIAL_HELPER")
+        unavailable(
+            "the official credential helper needs Go to build it (`make official-helper`); go is not on PATH",
+            "ROLESANYWHERE_REQUIRE_OFFICIAL_HELPER",
+        )
     return helper
 
 
@@ -104,12 +111,16 @@ class Tinyproxy:
         with open(config, "w", encoding="utf-8") as handle:
             # No ConnectPort line: CONNECT is allowed to any port (the stand-in's is random). LogLevel Connect logs
             # every CONNECT request, which the tests read back.
-            handle.write("Port %d\nListen 127.0.0.1\nTimeout 60\nMaxClients 50\nAllow 127.0.0.1\n"
-                         "LogFile \"%s\"\nLogLevel Connect\n" % (self.port, self.log_path))
+            handle.write(
+                "Port %d\nListen 127.0.0.1\nTimeout 60\nMaxClients 50\nAllow 127.0.0.1\n"
+                'LogFile "%s"\nLogLevel Connect\n' % (self.port, self.log_path)
+            )
         open(self.log_path, "w", encoding="utf-8").close()  # pylint: disable=consider-using-with
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
             [shutil.which("tinyproxy"), "-d", "-c", config],
-            stdout=subprocess.DEVNULL, stderr=open(os.path.join(directory, "tinyproxy.stderr"), "wb"))  # pylint: disable=consider-using-with
+            stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(directory, "tinyproxy.stderr"), "wb"),
+        )  # pylint: disable=consider-using-with
         self._wait_until_listening()
 
     def _wait_until_listening(self, timeout=10):
@@ -144,8 +155,10 @@ class Tinyproxy:
 def tinyproxy(tmp_path):
     """A real HTTP CONNECT proxy for one test: `.url` for HTTPS_PROXY, `.connects()` reads its log."""
     if shutil.which("tinyproxy") is None:
-        unavailable("tinyproxy is not installed (Debian: apt-get install tinyproxy, or `make system-deps`)",
-                    "ROLESANYWHERE_REQUIRE_TINYPROXY")
+        unavailable(
+            "tinyproxy is not installed (Debian: apt-get install tinyproxy, or `make system-deps`)",
+            "ROLESANYWHERE_REQUIRE_TINYPROXY",
+        )
     proxy = Tinyproxy(str(tmp_path))
     yield proxy
     proxy.stop()

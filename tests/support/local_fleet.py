@@ -43,12 +43,14 @@ def variables(server, root, **overrides):
 def environment(server, root):
     """Process environment: the stand-in's administrator for the controller; Ansible and cache state under ``root``."""
     env = dict(server.env)
-    env.update({
-        "ANSIBLE_HOME": os.path.join(str(root), "ansible"),
-        "ANSIBLE_LOCAL_TEMP": os.path.join(str(root), "ansible", "tmp"),
-        "ANSIBLE_REMOTE_TEMP": os.path.join(str(root), "ansible", "remote-tmp"),
-        "XDG_CACHE_HOME": os.path.join(str(root), "cache"),
-        # One process per task instead of copying each module to a temporary file first.
-        "ANSIBLE_PIPELINING": "True",
-    })
+    env.update(
+        {
+            "ANSIBLE_HOME": os.path.join(str(root), "ansible"),
+            "ANSIBLE_LOCAL_TEMP": os.path.join(str(root), "ansible", "tmp"),
+            "ANSIBLE_REMOTE_TEMP": os.path.join(str(root), "ansible", "remote-tmp"),
+            "XDG_CACHE_HOME": os.path.join(str(root), "cache"),
+            # One process per task instead of copying each module to a temporary file first.
+            "ANSIBLE_PIPELINING": "True",
+        }
+    )
     return env

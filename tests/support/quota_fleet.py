@@ -12,15 +12,20 @@ import shlex
 import sys
 import time
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import aws_config
 from integration.credential_helper.trust_setup import create_trust
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import aws_config
 from support import local_fleet
 from support.ansible_run import run_playbook
 from support.x509 import Authority, key_pem_bytes, name, new_key, pem_bytes, write_file
 
 PROFILE = "fleet-verify"
-OFFICIAL_HELPER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                               "build", "official-helper", "aws_signing_helper")
+OFFICIAL_HELPER = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    "build",
+    "official-helper",
+    "aws_signing_helper",
+)
 
 
 def build(server, root, host_count, helper):
@@ -33,16 +38,35 @@ def build(server, root, host_count, helper):
         base = local_fleet.host_root(root, host)
         key = new_key()
         leaf = ca.issue(key, name("%s.fleet.example" % host))
-        certificate_path, key_path = os.path.join(base, "certs", "certificate.pem"), os.path.join(base, "certs", "private-key.pem")
+        certificate_path, key_path = (
+            os.path.join(base, "certs", "certificate.pem"),
+            os.path.join(base, "certs", "private-key.pem"),
+        )
         write_file(certificate_path, pem_bytes(leaf))
         write_file(key_path, key_pem_bytes(key), 0o600)
-        command = [helper, "credential-process", "--certificate", certificate_path, "--private-key", key_path,
-                   "--trust-anchor-arn", trust.trust_anchor_arn, "--profile-arn", trust.profile_arn,
-                   "--role-arn", trust.role_arn, "--endpoint", server.endpoint]
+        command = [
+            helper,
+            "credential-process",
+            "--certificate",
+            certificate_path,
+            "--private-key",
+            key_path,
+            "--trust-anchor-arn",
+            trust.trust_anchor_arn,
+            "--profile-arn",
+            trust.profile_arn,
+            "--role-arn",
+            trust.role_arn,
+            "--endpoint",
+            server.endpoint,
+        ]
         config_path = os.path.join(base, "aws", "config")
-        text = aws_config.render_profile("", PROFILE, {"region": server.region,
-                                                       "credential_process": " ".join(shlex.quote(a) for a in command)},
-                                         endpoint_url=server.endpoint)
+        text = aws_config.render_profile(
+            "",
+            PROFILE,
+            {"region": server.region, "credential_process": " ".join(shlex.quote(a) for a in command)},
+            endpoint_url=server.endpoint,
+        )
         write_file(config_path, text, 0o600)
     variables = {
         "rolesanywhere_region": server.region,
@@ -59,8 +83,14 @@ def build(server, root, host_count, helper):
 def run_verify(server, root, inventory, variables, forks):
     """Run the verify playbook at ``forks``; return (result, wall seconds)."""
     started = time.monotonic()
-    result = run_playbook("hybridcloud.rolesanywhere.verify", tmp_path=root, inventory=inventory, extra_vars=variables,
-                          env=local_fleet.environment(server, root), extra_args=("--forks", str(forks)))
+    result = run_playbook(
+        "hybridcloud.rolesanywhere.verify",
+        tmp_path=root,
+        inventory=inventory,
+        extra_vars=variables,
+        env=local_fleet.environment(server, root),
+        extra_args=("--forks", str(forks)),
+    )
     return result, time.monotonic() - started
 
 

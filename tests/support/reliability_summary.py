@@ -25,11 +25,18 @@ def pytest_runtest_logreport(report):
 
 
 def summary_line(counts):
-    outcomes = sorted((name, count) for name, count in counts.items()
-                      if name not in ("cases", "tracebacks", "unintended changes", "failed"))
+    outcomes = sorted(
+        (name, count)
+        for name, count in counts.items()
+        if name not in ("cases", "tracebacks", "unintended changes", "failed")
+    )
     return "reliability: %d cases — %s, %d tracebacks, %d unintended changes, %d failed" % (
-        counts["cases"], ", ".join("%d %s" % (count, name) for name, count in outcomes) or "none run",
-        counts["tracebacks"], counts["unintended changes"], counts["failed"])
+        counts["cases"],
+        ", ".join("%d %s" % (count, name) for name, count in outcomes) or "none run",
+        counts["tracebacks"],
+        counts["unintended changes"],
+        counts["failed"],
+    )
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -26,8 +26,12 @@ def read_unit(path):
     service = parser["Service"]
     command = service["ExecStart"].replace("$$", "\0").replace("%%", "%").replace("\0", "$")
     restart_sec = service.get("RestartSec", "0").rstrip("s") or "0"
-    return {"user": service.get("User", "root"), "argv": shlex.split(command), "restart": service.get("Restart", "no"),
-            "restart_sec": float(restart_sec)}
+    return {
+        "user": service.get("User", "root"),
+        "argv": shlex.split(command),
+        "restart": service.get("Restart", "no"),
+        "restart_sec": float(restart_sec),
+    }
 
 
 class Supervised:
@@ -47,12 +51,27 @@ class Supervised:
 
     def _spawn(self):
         account = pwd.getpwnam(self.unit["user"])
-        environment = {"HOME": account.pw_dir, "USER": account.pw_name, "LOGNAME": account.pw_name,
-                       "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+        environment = {
+            "HOME": account.pw_dir,
+            "USER": account.pw_name,
+            "LOGNAME": account.pw_name,
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+        }
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(self.unit["argv"], env=environment, cwd="/", stdin=subprocess.DEVNULL, stdout=log,
-                                        stderr=subprocess.STDOUT, user=account.pw_uid, group=account.pw_gid,
-                                        extra_groups=[], umask=0o077, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.unit["argv"],
+            env=environment,
+            cwd="/",
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            user=account.pw_uid,
+            group=account.pw_gid,
+            extra_groups=[],
+            umask=0o077,
+            start_new_session=True,
+        )
         log.close()
         self.starts += 1
 

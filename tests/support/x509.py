@@ -104,8 +104,13 @@ DAY = datetime.timedelta(days=1)
 # A private-enterprise OID no verifier knows: marking it critical must make careful verifiers refuse the certificate.
 UNKNOWN_EXTENSION_OID = ObjectIdentifier("1.3.6.1.4.1.55555.1.1")
 
-_CURVES = {"ec-p256": ec.SECP256R1, "ec-p384": ec.SECP384R1, "ec-p521": ec.SECP521R1,
-           "ec-k256": ec.SECP256K1, "ec-p224": ec.SECP224R1}
+_CURVES = {
+    "ec-p256": ec.SECP256R1,
+    "ec-p384": ec.SECP384R1,
+    "ec-p521": ec.SECP521R1,
+    "ec-k256": ec.SECP256K1,
+    "ec-p224": ec.SECP224R1,
+}
 # Short spellings some tests parametrize with.
 _ALIASES = {"ec": "ec-p256", "rsa": "rsa-2048"}
 _HASHES = {"sha256": hashes.SHA256, "sha1": hashes.SHA1, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
@@ -144,15 +149,25 @@ def name(cn=None, o=None):
 
 
 def usage(digital_signature=False, key_cert_sign=False, crl_sign=False):
-    return x509.KeyUsage(digital_signature=digital_signature, content_commitment=False, key_encipherment=False,
-                         data_encipherment=False, key_agreement=False, key_cert_sign=key_cert_sign, crl_sign=crl_sign,
-                         encipher_only=False, decipher_only=False)
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=key_cert_sign,
+        crl_sign=crl_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def name_constraints(permitted_dns=(), excluded_dns=()):
     """A critical-by-convention nameConstraints value limiting the DNS names a CA may certify."""
-    return x509.NameConstraints(permitted_subtrees=[x509.DNSName(n) for n in permitted_dns] or None,
-                                excluded_subtrees=[x509.DNSName(n) for n in excluded_dns] or None)
+    return x509.NameConstraints(
+        permitted_subtrees=[x509.DNSName(n) for n in permitted_dns] or None,
+        excluded_subtrees=[x509.DNSName(n) for n in excluded_dns] or None,
+    )
 
 
 def unknown_extension():
@@ -170,9 +185,24 @@ def _is_mldsa(private_key):
     return mldsa is not None and type(private_key).__name__.startswith("MLDSA")
 
 
-def certificate(subject_key=None, issuer_key=None, subject=None, issuer=None, ca=False, key_usage="default",
-                basic_constraints=True, algorithm="sha256", not_before=None, not_after=None, serial=None,
-                path_length=None, dns_names=(), client_auth=False, extensions=(), public_key=None):
+def certificate(
+    subject_key=None,
+    issuer_key=None,
+    subject=None,
+    issuer=None,
+    ca=False,
+    key_usage="default",
+    basic_constraints=True,
+    algorithm="sha256",
+    not_before=None,
+    not_after=None,
+    serial=None,
+    path_length=None,
+    dns_names=(),
+    client_auth=False,
+    extensions=(),
+    public_key=None,
+):
     """A certificate of ``subject_key`` signed by ``issuer_key`` (self-signed without one).
 
     ``key_usage``: "default" (keyCertSign+cRLSign for a CA, digitalSignature for a leaf), None to leave it out, or a
@@ -184,11 +214,19 @@ def certificate(subject_key=None, issuer_key=None, subject=None, issuer=None, ca
     public_key = public_key or subject_key.public_key()
     subject = name("test-leaf") if subject is None else subject
     issuer = subject if issuer is None else issuer
-    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
-               .serial_number(serial or x509.random_serial_number())
-               .not_valid_before(not_before or NOW - DAY).not_valid_after(not_after or NOW + 30 * DAY))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(serial or x509.random_serial_number())
+        .not_valid_before(not_before or NOW - DAY)
+        .not_valid_after(not_after or NOW + 30 * DAY)
+    )
     if basic_constraints:
-        builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
+        builder = builder.add_extension(
+            x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True
+        )
     if key_usage == "default":
         key_usage = usage(key_cert_sign=True, crl_sign=True) if ca else usage(digital_signature=True)
     if key_usage is not None:
@@ -196,7 +234,9 @@ def certificate(subject_key=None, issuer_key=None, subject=None, issuer=None, ca
     if client_auth:
         builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
     if dns_names:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]), critical=False)
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]), critical=False
+        )
     for value, critical in extensions:
         builder = builder.add_extension(value, critical=critical)
     return builder.sign(issuer_key, signing_hash(issuer_key, algorithm))
@@ -232,17 +272,27 @@ def csr(subject_key=None, subject=None, dns_names=(), algorithm="sha256"):
     subject_key = subject_key or key()
     builder = x509.CertificateSigningRequestBuilder().subject_name(name("host1") if subject is None else subject)
     if dns_names:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]), critical=False)
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]), critical=False
+        )
     return builder.sign(subject_key, signing_hash(subject_key, algorithm))
 
 
 def crl(issuer_cert, issuer_key, serials=(), algorithm=None, issuer_name=None):
     """A CRL of ``issuer_cert`` revoking ``serials``, fresh for a week."""
-    builder = (x509.CertificateRevocationListBuilder().issuer_name(issuer_name or issuer_cert.subject)
-               .last_update(NOW - datetime.timedelta(minutes=5)).next_update(NOW + 7 * DAY))
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer_name or issuer_cert.subject)
+        .last_update(NOW - datetime.timedelta(minutes=5))
+        .next_update(NOW + 7 * DAY)
+    )
     for serial in serials:
         builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(NOW - datetime.timedelta(minutes=1)).build())
+            x509.RevokedCertificateBuilder()
+            .serial_number(serial)
+            .revocation_date(NOW - datetime.timedelta(minutes=1))
+            .build()
+        )
     return builder.sign(issuer_key, algorithm or signing_hash(issuer_key))
 
 
@@ -257,9 +307,13 @@ def pem_bytes(obj):
 
 def key_pem_bytes(private_key, key_format="pkcs8", passphrase=None):
     """PEM of a private key: PKCS#8 or the traditional (PKCS#1/SEC1) layout, encrypted when a passphrase is given."""
-    layout = {"pkcs8": serialization.PrivateFormat.PKCS8, "traditional": serialization.PrivateFormat.TraditionalOpenSSL}[key_format]
-    encryption = (serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
-                  else serialization.NoEncryption())
+    layout = {
+        "pkcs8": serialization.PrivateFormat.PKCS8,
+        "traditional": serialization.PrivateFormat.TraditionalOpenSSL,
+    }[key_format]
+    encryption = (
+        serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
+    )
     return private_key.private_bytes(serialization.Encoding.PEM, layout, encryption)
 
 
@@ -275,14 +329,30 @@ def subject_of(pem_text):
 class Authority(object):
     """A CA (self-signed, or under ``parent``) that issues certificates and CRLs."""
 
-    def __init__(self, common_name="Test Root CA", key_kind="ec-p256", parent=None, ca=True, key_cert_sign=True,
-                 organization=None, algorithm="sha256", **certificate_options):
+    def __init__(
+        self,
+        common_name="Test Root CA",
+        key_kind="ec-p256",
+        parent=None,
+        ca=True,
+        key_cert_sign=True,
+        organization=None,
+        algorithm="sha256",
+        **certificate_options,
+    ):
         self.key = new_key(key_kind)
         self.name = name(common_name, organization)
         key_usage = usage(key_cert_sign=key_cert_sign, crl_sign=ca) if ca else usage(digital_signature=True)
-        self.cert = certificate(subject_key=self.key, subject=self.name, issuer_key=parent.key if parent else None,
-                                issuer=parent.name if parent else None, ca=ca, key_usage=key_usage, algorithm=algorithm,
-                                **certificate_options)
+        self.cert = certificate(
+            subject_key=self.key,
+            subject=self.name,
+            issuer_key=parent.key if parent else None,
+            issuer=parent.name if parent else None,
+            ca=ca,
+            key_usage=key_usage,
+            algorithm=algorithm,
+            **certificate_options,
+        )
 
     @classmethod
     def from_files(cls, cert_path, key_path):

@@ -11,7 +11,6 @@ import pytest
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
 from localaws import session_pki
 from localaws.errors import ServiceError
-
 from support import certificate_corpus as corpus
 
 IDS = [entry.id for entry in corpus.ENTRIES]

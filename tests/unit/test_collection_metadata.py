@@ -46,7 +46,16 @@ def test_galaxy_identity():
 
 def test_build_ignores_local_state_and_development_files():
     ignored = set(_load("galaxy.yml")["build_ignore"])
-    assert {".venv", "build", "__pycache__", "*/__pycache__", ".pytest_cache", "tests", "scripts", "Makefile"} <= ignored
+    assert {
+        ".venv",
+        "build",
+        "__pycache__",
+        "*/__pycache__",
+        ".pytest_cache",
+        "tests",
+        "scripts",
+        "Makefile",
+    } <= ignored
 
 
 def _aws_group():
@@ -68,10 +77,15 @@ def test_amazon_aws_range_is_bounded_and_admits_the_tested_version():
     """The dependency range must hold the amazon.aws the tests run (the one the pinned `ansible` package carries)."""
     from packaging.specifiers import SpecifierSet
 
-    manifest = next(path for path in (os.path.join(entry, "ansible_collections", "amazon", "aws", "MANIFEST.json") for entry in sys.path)
-                    if os.path.exists(path))
+    manifest = next(
+        path
+        for path in (os.path.join(entry, "ansible_collections", "amazon", "aws", "MANIFEST.json") for entry in sys.path)
+        if os.path.exists(path)
+    )
     specifier = SpecifierSet(_load("galaxy.yml")["dependencies"]["amazon.aws"].replace(",", ", "))
-    assert any(spec.operator == "<" for spec in specifier), "amazon.aws needs an upper bound: a new major may break the modules"
+    assert any(spec.operator == "<" for spec in specifier), (
+        "amazon.aws needs an upper bound: a new major may break the modules"
+    )
     with open(manifest, encoding="utf-8") as handle:
         tested = json.load(handle)["collection_info"]["version"]
     assert specifier.contains(tested), (str(specifier), tested)
@@ -88,7 +102,9 @@ def test_execution_environment_dependencies_admit_the_tested_versions():
     dependencies = _load("meta/execution-environment.yml")["dependencies"]
     for key in ("python", "system"):
         assert os.path.exists(os.path.join(REPO, dependencies[key])), dependencies[key]
-    pinned = {requirement.name: next(iter(requirement.specifier)).version for requirement in _requirements("requirements.txt")}
+    pinned = {
+        requirement.name: next(iter(requirement.specifier)).version for requirement in _requirements("requirements.txt")
+    }
     for requirement in _requirements(dependencies["python"]):
         # The execution environment's base image brings Ansible; pins would clash with other collections' needs.
         assert requirement.name not in ("ansible", "ansible-core"), requirement
@@ -102,13 +118,20 @@ def test_every_claimed_ansible_core_minor_is_tested():
     from packaging.version import Version
 
     claimed = SpecifierSet(_load("meta/runtime.yml")["requires_ansible"])
-    pinned = next(requirement for requirement in _requirements("requirements.txt") if requirement.name == "ansible-core")
-    with open(os.path.join(REPO, "tests", "integration", "compat", "ansible-core-versions.txt"), encoding="utf-8") as handle:
+    pinned = next(
+        requirement for requirement in _requirements("requirements.txt") if requirement.name == "ansible-core"
+    )
+    with open(
+        os.path.join(REPO, "tests", "integration", "compat", "ansible-core-versions.txt"), encoding="utf-8"
+    ) as handle:
         tested = [Version(line.split()[0]) for line in handle if line.strip() and not line.startswith("#")]
     tested.append(Version(next(iter(pinned.specifier)).version))
     tested_minors = {(version.major, version.minor) for version in tested}
     lowest = min(Version(spec.version) for spec in claimed if spec.operator == ">=")
     newest = max(tested)
     for minor in range(lowest.minor, newest.minor + 1):
-        assert (lowest.major, minor) in tested_minors, "ansible-core %d.%d is claimed but not tested" % (lowest.major, minor)
+        assert (lowest.major, minor) in tested_minors, "ansible-core %d.%d is claimed but not tested" % (
+            lowest.major,
+            minor,
+        )
     assert all(claimed.contains(version) for version in tested)

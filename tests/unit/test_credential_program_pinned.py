@@ -23,7 +23,8 @@ def test_committed_program_and_digest_are_current():
     completed = subprocess.run([sys.executable, GENERATOR, "--check"], capture_output=True, text=True, check=False)
     assert completed.returncode == 0, (
         "the committed credential-process program or its pinned SHA-256 is stale; run `make credential-program` and "
-        "commit the result:\n" + completed.stderr)
+        "commit the result:\n" + completed.stderr
+    )
 
 
 def test_pinned_digest_is_that_of_the_program_after_its_interpreter_line():
@@ -37,7 +38,12 @@ def test_program_runs_without_the_collection_on_the_path(tmp_path):
     # As on a host: a copy elsewhere, no ansible_collections importable, only its own bundled sources.
     copy = tmp_path / "program"
     copy.write_bytes(open(PROGRAM, "rb").read())
-    completed = subprocess.run([sys.executable, "-I", str(copy), "credential-process", "--help"], capture_output=True,
-                               text=True, cwd=str(tmp_path), check=False)
+    completed = subprocess.run(
+        [sys.executable, "-I", str(copy), "credential-process", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=str(tmp_path),
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     assert "--trust-anchor-arn" in completed.stdout

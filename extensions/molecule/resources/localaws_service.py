@@ -65,8 +65,13 @@ def start(state_dir):
         # A session of its own: the stand-in outlives this command and Ansible's process group. The package is the
         # one `make setup` installs into the interpreter that runs this script (Ansible's own).
         process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, "-m", "localaws", "--port", "0"], stdin=subprocess.DEVNULL, stdout=out, stderr=log,
-            cwd=state_dir, start_new_session=True)
+            [sys.executable, "-m", "localaws", "--port", "0"],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=log,
+            cwd=state_dir,
+            start_new_session=True,
+        )
     with open(paths["pid"], "w", encoding="ascii") as handle:
         handle.write("%d\n" % process.pid)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS

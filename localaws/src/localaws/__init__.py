@@ -1,6 +1,5 @@
 """A local stand-in for AWS: moto's IAM, STS, Redshift and ACM-PCA plus IAM Roles Anywhere, on one loopback port."""
 
-
 import os
 
 # AWS managed policies (AmazonRedshiftReadOnlyAccess, ...) exist in every real account; moto loads them only when

@@ -22,14 +22,26 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="localaws", description=__doc__.split("\n\n", maxsplit=1)[1])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
-    parser.add_argument("--region", default="us-east-1", help="region of the emulated Roles Anywhere (default us-east-1)")
+    parser.add_argument(
+        "--region", default="us-east-1", help="region of the emulated Roles Anywhere (default us-east-1)"
+    )
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate from the stand-in's own CA")
-    parser.add_argument("--tls-dir", default="localaws-tls",
-                        help="where --tls keeps ca.pem, server.pem and server.key (default ./localaws-tls; reused across runs)")
-    parser.add_argument("--tls-name", action="append", default=[],
-                        help="another host name the certificate must be valid for (repeatable)")
-    parser.add_argument("--state-file", default=None,
-                        help="JSON file the state is loaded from at start and saved to after every change (default: none)")
+    parser.add_argument(
+        "--tls-dir",
+        default="localaws-tls",
+        help="where --tls keeps ca.pem, server.pem and server.key (default ./localaws-tls; reused across runs)",
+    )
+    parser.add_argument(
+        "--tls-name",
+        action="append",
+        default=[],
+        help="another host name the certificate must be valid for (repeatable)",
+    )
+    parser.add_argument(
+        "--state-file",
+        default=None,
+        help="JSON file the state is loaded from at start and saved to after every change (default: none)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     return parser.parse_args(argv)
 
@@ -70,7 +82,9 @@ def serve(args: argparse.Namespace) -> None:
     store = Store(DEFAULT_ACCOUNT_ID, args.region)
     saved = StateFile.read(args.state_file) if args.state_file else None
     keys = saved["administrator"] if saved else {}
-    administrator = seed_administrator(store.account_id, args.region, keys.get("access_key_id"), keys.get("secret_access_key"))
+    administrator = seed_administrator(
+        store.account_id, args.region, keys.get("access_key_id"), keys.get("secret_access_key")
+    )
     state_file = None
     if args.state_file:
         state_file = StateFile(args.state_file, store, administrator)
@@ -80,13 +94,23 @@ def serve(args: argparse.Namespace) -> None:
     enable_enforcement()
     # werkzeug itself reports a port in use (on stderr, exit status 1).
     tls_files = ensure_server_files(args.tls_dir, args.host, args.tls_name) if args.tls else None
-    server = make_server(args.host, args.port, LocalAws(store, administrator=administrator, state_file=state_file), threaded=True,
-                         request_handler=MotoRequestHandler, ssl_context=server_context(tls_files) if tls_files else None)
+    server = make_server(
+        args.host,
+        args.port,
+        LocalAws(store, administrator=administrator, state_file=state_file),
+        threaded=True,
+        request_handler=MotoRequestHandler,
+        ssl_context=server_context(tls_files) if tls_files else None,
+    )
     try:
         host, port = server.server_address[:2]
-        info = {"endpoint": f"{'https' if tls_files else 'http'}://{host}:{port}", "region": args.region,
-                "account_id": store.account_id, "access_key_id": administrator["access_key_id"],
-                "secret_access_key": administrator["secret_access_key"]}
+        info = {
+            "endpoint": f"{'https' if tls_files else 'http'}://{host}:{port}",
+            "region": args.region,
+            "account_id": store.account_id,
+            "access_key_id": administrator["access_key_id"],
+            "secret_access_key": administrator["secret_access_key"],
+        }
         if tls_files:
             info["ca_bundle"] = os.path.abspath(tls_files["ca_bundle"])
         print(json.dumps(info), flush=True)

@@ -14,8 +14,8 @@ import re
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from moto import settings as moto_settings
-from moto.core.authorization import ActionAuthenticatorMixin
 from moto.acmpca.responses import ACMPCAResponse
+from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam.access_control import CreateAccessKeyFailure, IAMPolicy, IAMPolicyStatement, create_access_key
 from moto.iam.exceptions import NotFoundException
 from moto.iam.responses import IamResponse
@@ -79,11 +79,15 @@ class Identity:
             for statement in _statements(policy):
                 effects.add(statement_effect(statement, action, resource, condition_values or {}))
         if "Deny" in effects:
-            raise access_denied(f"User: {self.arn} is not authorized to perform: {action} on resource: {resource} with an "
-                                "explicit deny in an identity-based policy")
+            raise access_denied(
+                f"User: {self.arn} is not authorized to perform: {action} on resource: {resource} with an "
+                "explicit deny in an identity-based policy"
+            )
         if "Allow" not in effects:
-            raise access_denied(f"User: {self.arn} is not authorized to perform: {action} on resource: {resource} because no "
-                                f"identity-based policy allows the {action} action")
+            raise access_denied(
+                f"User: {self.arn} is not authorized to perform: {action} on resource: {resource} because no "
+                f"identity-based policy allows the {action} action"
+            )
 
 
 def _statements(policy):
@@ -93,7 +97,7 @@ def _statements(policy):
 
 
 def statement_effect(statement: dict, action: str, resource: str, condition_values: dict) -> str | None:
-    """"Allow" or "Deny" when the statement applies to this request, else None.
+    """ "Allow" or "Deny" when the statement applies to this request, else None.
 
     A statement applies when its (Not)Action and (Not)Resource match and its conditions hold; moto's statement
     evaluator turns a failed condition into a denial even on Allow statements, so only its condition check is used.
@@ -145,74 +149,106 @@ class Authenticator:
         fields = self._parse_authorization(authorization)
         amz_date = headers.get("X-Amz-Date")
         if not amz_date:
-            raise ServiceError("IncompleteSignatureException",
-                               "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", 400)
+            raise ServiceError(
+                "IncompleteSignatureException",
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+                400,
+            )
         access_key_id, scope_date, scope_region, scope_service = self._parse_scope(fields["Credential"])
         self._check_scope(amz_date, scope_date, scope_region, scope_service)
         try:
-            access_key = create_access_key(account_id=self.account_id, partition="aws", access_key_id=access_key_id,
-                                           headers=headers)
+            access_key = create_access_key(
+                account_id=self.account_id, partition="aws", access_key_id=access_key_id, headers=headers
+            )
         except CreateAccessKeyFailure:
-            raise ServiceError("UnrecognizedClientException", "The security token included in the request is invalid.",
-                               403) from None
+            raise ServiceError(
+                "UnrecognizedClientException", "The security token included in the request is invalid.", 403
+            ) from None
         expected = self._signature(access_key, method, raw_uri, headers, body, fields["SignedHeaders"], amz_date)
         if not hmac.compare_digest(expected, fields["Signature"]):
-            raise ServiceError("InvalidSignatureException",
-                               "The request signature we calculated does not match the signature you provided. Check your "
-                               "AWS Secret Access Key and signing method. Consult the service documentation for details.", 403)
+            raise ServiceError(
+                "InvalidSignatureException",
+                "The request signature we calculated does not match the signature you provided. Check your "
+                "AWS Secret Access Key and signing method. Consult the service documentation for details.",
+                403,
+            )
         return Identity(access_key)
 
     @staticmethod
     def _parse_authorization(authorization):
         algorithm, rest = (authorization.split(" ", 1) + [""])[:2]
         if algorithm != ALGORITHM:
-            raise ServiceError("IncompleteSignatureException",
-                               f"Unsupported signature algorithm {algorithm}: sign requests with {ALGORITHM}", 400)
+            raise ServiceError(
+                "IncompleteSignatureException",
+                f"Unsupported signature algorithm {algorithm}: sign requests with {ALGORITHM}",
+                400,
+            )
         fields = dict(_AUTH_FIELD.findall(rest))
         missing = [name for name in ("Credential", "SignedHeaders", "Signature") if name not in fields]
         if missing:
-            raise ServiceError("IncompleteSignatureException",
-                               f"Authorization header requires '{missing[0]}' parameter. Authorization={authorization}", 400)
+            raise ServiceError(
+                "IncompleteSignatureException",
+                f"Authorization header requires '{missing[0]}' parameter. Authorization={authorization}",
+                400,
+            )
         return fields
 
     @staticmethod
     def _parse_scope(credential):
         parts = credential.split("/")
         if len(parts) != 5 or parts[4] != "aws4_request":
-            raise ServiceError("IncompleteSignatureException",
-                               "Credential must have exactly 5 slash-delimited elements, e.g. "
-                               f"keyid/date/region/service/aws4_request, got '{credential}'", 400)
+            raise ServiceError(
+                "IncompleteSignatureException",
+                "Credential must have exactly 5 slash-delimited elements, e.g. "
+                f"keyid/date/region/service/aws4_request, got '{credential}'",
+                400,
+            )
         return parts[0], parts[1], parts[2], parts[3]
 
     def _check_scope(self, amz_date, scope_date, scope_region, scope_service):
         if scope_service != self.service:
-            raise ServiceError("InvalidSignatureException",
-                               f"Credential should be scoped to correct service: '{self.service}'.", 403)
+            raise ServiceError(
+                "InvalidSignatureException", f"Credential should be scoped to correct service: '{self.service}'.", 403
+            )
         if scope_region != self.region:
-            raise ServiceError("InvalidSignatureException",
-                               f"Credential should be scoped to a valid region, not '{scope_region}'. "
-                               f"This endpoint serves '{self.region}'.", 403)
+            raise ServiceError(
+                "InvalidSignatureException",
+                f"Credential should be scoped to a valid region, not '{scope_region}'. "
+                f"This endpoint serves '{self.region}'.",
+                403,
+            )
         try:
             signed_at = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
         except ValueError:
-            raise ServiceError("IncompleteSignatureException", f"X-Amz-Date '{amz_date}' is not in the form YYYYMMDDTHHMMSSZ",
-                               400) from None
+            raise ServiceError(
+                "IncompleteSignatureException", f"X-Amz-Date '{amz_date}' is not in the form YYYYMMDDTHHMMSSZ", 400
+            ) from None
         if amz_date[:8] != scope_date:
-            raise ServiceError("InvalidSignatureException",
-                               "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
-                               f"'{scope_date}' != '{amz_date[:8]}'", 403)
+            raise ServiceError(
+                "InvalidSignatureException",
+                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+                f"'{scope_date}' != '{amz_date[:8]}'",
+                403,
+            )
         # Signatures are checked against the real clock: the injectable clock shift is for certificate validity only.
         now = datetime.datetime.now(datetime.timezone.utc)
         if abs(now - signed_at) > MAX_CLOCK_SKEW:
             earliest = (now - MAX_CLOCK_SKEW).strftime("%Y%m%dT%H%M%SZ")
-            raise ServiceError("InvalidSignatureException",
-                               f"Signature expired: {amz_date} is now earlier than {earliest} "
-                               f"({now.strftime('%Y%m%dT%H%M%SZ')} - 15 min.)", 403)
+            raise ServiceError(
+                "InvalidSignatureException",
+                f"Signature expired: {amz_date} is now earlier than {earliest} "
+                f"({now.strftime('%Y%m%dT%H%M%SZ')} - 15 min.)",
+                403,
+            )
 
     def _signature(self, access_key, method, raw_uri, headers, body, signed_headers, amz_date):
         names = signed_headers.lower().split(";")
-        request = AWSRequest(method=method, url=f"http://{headers.get('Host', 'localhost')}{raw_uri}",
-                             headers={name: headers.get(name, "") for name in names}, data=body)
+        request = AWSRequest(
+            method=method,
+            url=f"http://{headers.get('Host', 'localhost')}{raw_uri}",
+            headers={name: headers.get(name, "") for name in names},
+            data=body,
+        )
         request.context["timestamp"] = amz_date
         signer = SigV4Auth(access_key.create_credentials(), self.service, self.region)
         canonical_request = signer.canonical_request(request)

@@ -50,15 +50,23 @@ def default_notification_settings() -> list[dict]:
 
 
 def default_notification_setting(event: str, channel: str = "ALL") -> dict:
-    return {"enabled": True, "event": event, "threshold": DEFAULT_NOTIFICATION_THRESHOLD_DAYS, "channel": channel,
-            "configuredBy": SERVICE_PRINCIPAL}
+    return {
+        "enabled": True,
+        "event": event,
+        "threshold": DEFAULT_NOTIFICATION_THRESHOLD_DAYS,
+        "channel": channel,
+        "configuredBy": SERVICE_PRINCIPAL,
+    }
 
 
 def default_attribute_mappings() -> list[dict]:
     return [
         {"certificateField": "x509Subject", "mappingRules": [{"specifier": "*"}]},
         {"certificateField": "x509Issuer", "mappingRules": [{"specifier": "*"}]},
-        {"certificateField": "x509SAN", "mappingRules": [{"specifier": "DNS"}, {"specifier": "URI"}, {"specifier": "Name/*"}]},
+        {
+            "certificateField": "x509SAN",
+            "mappingRules": [{"specifier": "DNS"}, {"specifier": "URI"}, {"specifier": "Name/*"}],
+        },
     ]
 
 
@@ -119,8 +127,12 @@ class ControlPlane:
     def _new_resource(self, kind, params, extra):
         resource_id = str(uuid.uuid4())
         now = self.store.now()
-        item = {kind.id_key: resource_id, kind.arn_key: self.store.arn(kind.arn_type, resource_id), "createdAt": now,
-                "updatedAt": now}
+        item = {
+            kind.id_key: resource_id,
+            kind.arn_key: self.store.arn(kind.arn_type, resource_id),
+            "createdAt": now,
+            "updatedAt": now,
+        }
         item.update(extra)
         # Everything that can fail is checked before the resource is stored, so a refused create leaves no trace.
         tags = self._merged_tags([], params.get("tags") or [])
@@ -180,17 +192,22 @@ class ControlPlane:
         merged = {tag["key"]: tag["value"] for tag in current_tags}
         merged.update((tag["key"], tag["value"]) for tag in new_tags)
         if len(merged) > MAX_TAGS_PER_RESOURCE:
-            raise ServiceError("TooManyTagsException", f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags; this "
-                               f"request would leave {len(merged)}", 400)
+            raise ServiceError(
+                "TooManyTagsException",
+                f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags; this request would leave {len(merged)}",
+                400,
+            )
         return [{"key": key, "value": value} for key, value in merged.items()]
 
     def _page(self, items, params):
         page_size = params.get("pageSize", DEFAULT_PAGE_SIZE)
         if page_size < 1:
-            raise validation_error(f"Value '{page_size}' at 'pageSize' failed to satisfy constraint: Member must have value "
-                                   "greater than or equal to 1")
+            raise validation_error(
+                f"Value '{page_size}' at 'pageSize' failed to satisfy constraint: Member must have value "
+                "greater than or equal to 1"
+            )
         start = _decode_next_token(params.get("nextToken"))
-        page = items[start:start + page_size]
+        page = items[start : start + page_size]
         next_token = None
         if start + page_size < len(items):
             next_token = _encode_next_token(start + page_size)
@@ -214,11 +231,15 @@ class ControlPlane:
         if source_type == "CERTIFICATE_BUNDLE":
             pem = data.get("x509CertificateData")
             if pem is None:
-                raise validation_error("source.sourceData.x509CertificateData is required for sourceType CERTIFICATE_BUNDLE")
+                raise validation_error(
+                    "source.sourceData.x509CertificateData is required for sourceType CERTIFICATE_BUNDLE"
+                )
             try:
                 x509.load_pem_x509_certificates(pem.encode("utf-8"))
             except ValueError as exc:
-                raise validation_error(f"source.sourceData.x509CertificateData is not a PEM certificate bundle: {exc}") from None
+                raise validation_error(
+                    f"source.sourceData.x509CertificateData is not a PEM certificate bundle: {exc}"
+                ) from None
         elif source_type == "AWS_ACM_PCA":
             arn = data.get("acmPcaArn")
             if arn is None:
@@ -226,8 +247,9 @@ class ControlPlane:
             if self.acm_pca_lookup is not None and not self.acm_pca_lookup(arn):
                 raise validation_error(f"source.sourceData.acmPcaArn {arn} is not an ACM Private CA in this account")
         else:
-            raise validation_error(f"Trust anchor source type {source_type} is not supported; use CERTIFICATE_BUNDLE or "
-                                   "AWS_ACM_PCA")
+            raise validation_error(
+                f"Trust anchor source type {source_type} is not supported; use CERTIFICATE_BUNDLE or AWS_ACM_PCA"
+            )
 
     @staticmethod
     def _notification_settings(current, settings, configured_by):
@@ -239,11 +261,17 @@ class ControlPlane:
             threshold = setting.get("threshold")
             if threshold is None:
                 if setting["enabled"]:
-                    raise validation_error("notificationSettings: threshold is required for the enabled event "
-                                           f"{setting['event']}")
+                    raise validation_error(
+                        f"notificationSettings: threshold is required for the enabled event {setting['event']}"
+                    )
                 threshold = existing["threshold"] if existing else DEFAULT_NOTIFICATION_THRESHOLD_DAYS
-            updated = {"enabled": setting["enabled"], "event": setting["event"], "threshold": threshold,
-                       "channel": channel, "configuredBy": configured_by}
+            updated = {
+                "enabled": setting["enabled"],
+                "event": setting["event"],
+                "threshold": threshold,
+                "channel": channel,
+                "configuredBy": configured_by,
+            }
             if existing:
                 result[result.index(existing)] = updated
             else:
@@ -258,7 +286,8 @@ class ControlPlane:
             "source": params["source"],
             "enabled": params.get("enabled", False),
             "notificationSettings": self._notification_settings(
-                default_notification_settings(), params.get("notificationSettings", []), caller.account_id),
+                default_notification_settings(), params.get("notificationSettings", []), caller.account_id
+            ),
         }
         if params.get("crlDpRevocationEnabled") is not None:
             extra["crlDpRevocationEnabled"] = params["crlDpRevocationEnabled"]
@@ -293,7 +322,9 @@ class ControlPlane:
 
     def put_notification_settings(self, params: dict, caller: Caller) -> dict:
         anchor = self._find(TRUST_ANCHOR, params["trustAnchorId"])
-        settings = self._notification_settings(anchor["notificationSettings"], params["notificationSettings"], caller.account_id)
+        settings = self._notification_settings(
+            anchor["notificationSettings"], params["notificationSettings"], caller.account_id
+        )
         self._touch(anchor)
         anchor["notificationSettings"] = settings
         return {"trustAnchor": anchor}
@@ -356,7 +387,14 @@ class ControlPlane:
         self._check_profile_input(params, caller)
         self._check_alias(PROFILE, profile, params.get("aliasName"))
         self._touch(profile)
-        for member in ("name", "sessionPolicy", "roleArns", "managedPolicyArns", "durationSeconds", "acceptRoleSessionName"):
+        for member in (
+            "name",
+            "sessionPolicy",
+            "roleArns",
+            "managedPolicyArns",
+            "durationSeconds",
+            "acceptRoleSessionName",
+        ):
             if member in params:
                 profile[member] = params[member]
         previous_alias = self._set_alias(PROFILE, profile, params.get("aliasName"))
@@ -375,7 +413,10 @@ class ControlPlane:
         profile = self._find(PROFILE, params["profileId"])
         self._touch(profile)
         field = params["certificateField"]
-        mapping = {"certificateField": field, "mappingRules": [{"specifier": rule["specifier"]} for rule in params["mappingRules"]]}
+        mapping = {
+            "certificateField": field,
+            "mappingRules": [{"specifier": rule["specifier"]} for rule in params["mappingRules"]],
+        }
         mappings = profile["attributeMappings"]
         existing = [index for index, item in enumerate(mappings) if item["certificateField"] == field]
         if existing:
@@ -415,12 +456,16 @@ class ControlPlane:
         if not any(anchor["trustAnchorArn"] == anchor_arn for anchor in self.store.trust_anchors.values()):
             raise not_found(f"Trust anchor {anchor_arn} not found")
         self._check_crl_data(params["crlData"])
-        crl = self._new_resource(CRL, params, {
-            "name": params["name"],
-            "enabled": params.get("enabled", False),
-            "crlData": params["crlData"],
-            "trustAnchorArn": anchor_arn,
-        })
+        crl = self._new_resource(
+            CRL,
+            params,
+            {
+                "name": params["name"],
+                "enabled": params.get("enabled", False),
+                "crlData": params["crlData"],
+                "trustAnchorArn": anchor_arn,
+            },
+        )
         return {"crl": crl}
 
     def get_crl(self, params: dict, caller: Caller) -> dict:

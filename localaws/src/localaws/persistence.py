@@ -51,19 +51,34 @@ def _iam_roles(account_id):
     backend = iam_backends[account_id]["aws"]
     roles = []
     for role in backend.get_roles():
-        roles.append({"id": role.id, "create_date": role.create_date.isoformat(), "name": role.name, "path": role.path, "description": role.description,
-                      "assume_role_policy_document": role.assume_role_policy_document,
-                      "max_session_duration": role.max_session_duration,
-                      "inline_policies": dict(role.policies), "managed_policy_arns": sorted(role.managed_policies)})
+        roles.append(
+            {
+                "id": role.id,
+                "create_date": role.create_date.isoformat(),
+                "name": role.name,
+                "path": role.path,
+                "description": role.description,
+                "assume_role_policy_document": role.assume_role_policy_document,
+                "max_session_duration": role.max_session_duration,
+                "inline_policies": dict(role.policies),
+                "managed_policy_arns": sorted(role.managed_policies),
+            }
+        )
     return roles
 
 
 def _restore_iam_roles(account_id, roles):
     backend = iam_backends[account_id]["aws"]
     for role in roles:
-        created = backend.create_role(role_name=role["name"], assume_role_policy_document=role["assume_role_policy_document"],
-                                      path=role["path"], permissions_boundary=None, description=role["description"],
-                                      tags=[], max_session_duration=role["max_session_duration"])
+        created = backend.create_role(
+            role_name=role["name"],
+            assume_role_policy_document=role["assume_role_policy_document"],
+            path=role["path"],
+            permissions_boundary=None,
+            description=role["description"],
+            tags=[],
+            max_session_duration=role["max_session_duration"],
+        )
         # The same id and creation date as before the restart: clients compare them.
         del backend.roles[created.id]
         created.id = role["id"]
@@ -93,10 +108,17 @@ class StateFile:
             store = {name: _encode(getattr(self.store, name)) for name in STORE_FIELDS}
             store["session_log"] = _encode(self.store.session_log)
             store["clock_shift_seconds"] = self.store.clock_shift_seconds
-        return {"version": FORMAT_VERSION, "account_id": self.store.account_id, "region": self.store.region,
-                "administrator": {"access_key_id": self.administrator["access_key_id"],
-                                  "secret_access_key": self.administrator["secret_access_key"]},
-                "store": store, "iam_roles": _iam_roles(self.store.account_id)}
+        return {
+            "version": FORMAT_VERSION,
+            "account_id": self.store.account_id,
+            "region": self.store.region,
+            "administrator": {
+                "access_key_id": self.administrator["access_key_id"],
+                "secret_access_key": self.administrator["secret_access_key"],
+            },
+            "store": store,
+            "iam_roles": _iam_roles(self.store.account_id),
+        }
 
     def save(self) -> None:
         text = json.dumps(self.document(), sort_keys=True)

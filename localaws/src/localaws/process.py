@@ -61,13 +61,16 @@ class LocalAwsServer:
 
     # ---- clients ------------------------------------------------------------------------------------------------
 
-    def session(self, access_key_id: str | None = None, secret_access_key: str | None = None,
-                session_token: str | None = None) -> boto3.session.Session:
+    def session(
+        self, access_key_id: str | None = None, secret_access_key: str | None = None, session_token: str | None = None
+    ) -> boto3.session.Session:
         """A boto3 session against the stand-in; the administrator's unless credentials are given."""
         return boto3.session.Session(
             aws_access_key_id=access_key_id or self.access_key_id,
             aws_secret_access_key=secret_access_key or self.secret_access_key,
-            aws_session_token=session_token, region_name=self.region)
+            aws_session_token=session_token,
+            region_name=self.region,
+        )
 
     def client(self, service: str, **kwargs):
         """A boto3 client for `service` as the administrator (kwargs go to Session.client, e.g. config=).
@@ -81,9 +84,14 @@ class LocalAwsServer:
         with self._client_lock:
             if self.ca_bundle:
                 kwargs.setdefault("verify", self.ca_bundle)
-            return self._shared_session.client(service, endpoint_url=self.endpoint, aws_access_key_id=access_key_id,
-                                               aws_secret_access_key=secret_access_key, aws_session_token=session_token,
-                                               **kwargs)
+            return self._shared_session.client(
+                service,
+                endpoint_url=self.endpoint,
+                aws_access_key_id=access_key_id,
+                aws_secret_access_key=secret_access_key,
+                aws_session_token=session_token,
+                **kwargs,
+            )
 
     def create_user(self, user_name: str, policy: dict | None = None) -> dict[str, str]:
         """An IAM user with an optional inline policy (a dict); returns {"access_key_id", "secret_access_key", "arn"}."""
@@ -98,15 +106,21 @@ class LocalAwsServer:
 
     def _admin(self, method, action, document=None):
         data = None if document is None else json.dumps(document).encode("utf-8")
-        request = urllib.request.Request(f"{self.endpoint}/_localaws/{action}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.endpoint}/_localaws/{action}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=30, context=self._ssl_context) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as exc:
             raise LocalAwsError(f"{method} /_localaws/{action} failed: {exc.code} {exc.read().decode()}") from None
 
-    def inject_fault(self, operation: str, kind: str = "throttle", count: int = 1, seconds: float | None = None) -> dict:
+    def inject_fault(
+        self, operation: str, kind: str = "throttle", count: int = 1, seconds: float | None = None
+    ) -> dict:
         """Make the next `count` calls of `operation` fail: kind "throttle" (429 ThrottlingException), "error500", or
         "hang" (accepted, then unanswered for `seconds` or until reset)."""
         document = {"operation": operation, "kind": kind, "count": count}
@@ -151,9 +165,16 @@ class LocalAwsServer:
             self.process.stdout.close()
 
 
-def start_server(work_dir: str, region: str = "us-east-1", tls: bool = False, host: str = "127.0.0.1",
-                 tls_names: Iterable[str] = (), endpoint_host: str | None = None, state_file: str | None = None,
-                 port: int = 0) -> LocalAwsServer:
+def start_server(
+    work_dir: str,
+    region: str = "us-east-1",
+    tls: bool = False,
+    host: str = "127.0.0.1",
+    tls_names: Iterable[str] = (),
+    endpoint_host: str | None = None,
+    state_file: str | None = None,
+    port: int = 0,
+) -> LocalAwsServer:
     """Start the stand-in on a free port and wait for its JSON line; returns a LocalAwsServer.
 
     With `state_file` it loads its state from that file (when it exists) and saves it there after every change: a
@@ -176,7 +197,10 @@ def start_server(work_dir: str, region: str = "us-east-1", tls: bool = False, ho
             + (["--tls", "--tls-dir", os.path.join(work_dir, "tls")] if tls else [])
             + [argument for name in tls_names for argument in ("--tls-name", name)]
             + (["--state-file", str(state_file)] if state_file else []),
-            stdout=subprocess.PIPE, stderr=log, cwd=work_dir)
+            stdout=subprocess.PIPE,
+            stderr=log,
+            cwd=work_dir,
+        )
     first_line = _read_line_with_timeout(process, START_TIMEOUT_SECONDS)
     try:
         info = json.loads(first_line)

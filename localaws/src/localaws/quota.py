@@ -84,5 +84,10 @@ class SessionQuota:
 
     def state(self) -> dict:
         with self._lock:
-            return {"enabled": self.enabled, "rate": self.rate, "burst": self.burst,
-                    "admitted": self.admitted, "throttled": self.throttled}
+            return {
+                "enabled": self.enabled,
+                "rate": self.rate,
+                "burst": self.burst,
+                "admitted": self.admitted,
+                "throttled": self.throttled,
+            }

@@ -15,8 +15,9 @@ ADMINISTRATOR_POLICY = {
 }
 
 
-def seed_administrator(account_id: str, region: str, access_key_id: str | None = None,
-                       secret_access_key: str | None = None) -> dict[str, str]:
+def seed_administrator(
+    account_id: str, region: str, access_key_id: str | None = None, secret_access_key: str | None = None
+) -> dict[str, str]:
     """Create the administrator user with an allow-everything policy; returns its access key.
 
     With `access_key_id` and `secret_access_key` the user gets exactly that key back (after moto's own reset).
@@ -31,8 +32,11 @@ def seed_administrator(account_id: str, region: str, access_key_id: str | None =
         key.access_key_id = access_key_id
         key.secret_access_key = secret_access_key
         iam.access_keys[key.physical_resource_id] = key
-    return {"user_name": ADMINISTRATOR_NAME, "access_key_id": key.access_key_id,
-            "secret_access_key": key.secret_access_key}
+    return {
+        "user_name": ADMINISTRATOR_NAME,
+        "access_key_id": key.access_key_id,
+        "secret_access_key": key.secret_access_key,
+    }
 
 
 def enable_enforcement() -> None:

@@ -60,7 +60,7 @@ def credential_scope_service(authorization: str) -> str | None:
     """The service name in a SigV4 (or SigV4-X509) Authorization header's credential scope, or None."""
     for part in authorization.replace(",", " ").split():
         if part.startswith("Credential="):
-            scope = part[len("Credential="):].split("/")
+            scope = part[len("Credential=") :].split("/")
             if len(scope) == 5:
                 return scope[3]
     return None
@@ -106,8 +106,12 @@ class LocalAws:
         self.store.reset()
         self.faults.clear()
         if self.administrator:
-            seed_administrator(self.store.account_id, self.store.region, self.administrator["access_key_id"],
-                               self.administrator["secret_access_key"])
+            seed_administrator(
+                self.store.account_id,
+                self.store.region,
+                self.administrator["access_key_id"],
+                self.administrator["secret_access_key"],
+            )
         return response
 
     # ---- routing ------------------------------------------------------------------------------------------------
@@ -143,9 +147,10 @@ class LocalAws:
             raise fault
         body = request.get_data()
         identity = self.authenticator.authenticate(request.method, raw_uri, request.headers, body)
-        params = self.service_model.parse_input(operation, uri_params, parse_qs(raw_query, keep_blank_values=True), body)
-        identity.authorize(f"rolesanywhere:{operation.name}",
-                           resource_for_authorization(self.store, params))
+        params = self.service_model.parse_input(
+            operation, uri_params, parse_qs(raw_query, keep_blank_values=True), body
+        )
+        identity.authorize(f"rolesanywhere:{operation.name}", resource_for_authorization(self.store, params))
         self.service_model.validate(operation, params)
         caller = Caller(identity.arn, self.store.account_id, identity.authorize)
         with self.store.lock:
@@ -158,16 +163,25 @@ class LocalAws:
         if fault is not None:
             raise fault
         if importlib.util.find_spec(f"{__package__}.sessions") is None:
-            raise ServiceError("NotImplementedException", "CreateSession is not available in this build of the stand-in", 501)
+            raise ServiceError(
+                "NotImplementedException", "CreateSession is not available in this build of the stand-in", 501
+            )
         sessions = importlib.import_module(f"{__package__}.sessions")
         try:
             self.session_quota.admit(self.store.account_id, self.store.region)
         except ServiceError as throttled:
-            sessions.log_throttled(self.store, dict(parse_qsl(raw_query, keep_blank_values=True)), request.headers, throttled)
+            sessions.log_throttled(
+                self.store, dict(parse_qsl(raw_query, keep_blank_values=True)), request.headers, throttled
+            )
             raise
         status, document = sessions.create_session(
-            method=request.method, path=SESSIONS_PATH, query=dict(parse_qsl(raw_query, keep_blank_values=True)),
-            headers=request.headers, body=request.get_data(), store=self.store)
+            method=request.method,
+            path=SESSIONS_PATH,
+            query=dict(parse_qsl(raw_query, keep_blank_values=True)),
+            headers=request.headers,
+            body=request.get_data(),
+            store=self.store,
+        )
         return json_response(status, document)
 
     def _acm_pca_exists(self, arn):
@@ -185,7 +199,7 @@ class LocalAws:
     # ---- admin API ----------------------------------------------------------------------------------------------
 
     def _admin(self, request):
-        action = request.path[len(ADMIN_PREFIX):].strip("/")
+        action = request.path[len(ADMIN_PREFIX) :].strip("/")
         handlers = {
             ("GET", "health"): self._admin_health,
             ("POST", "faults"): self._admin_add_fault,
@@ -206,17 +220,31 @@ class LocalAws:
             return error_response(validation_error(f"Bad admin request: {exc}"))
 
     def _admin_health(self, _request):
-        return json_response(200, {"status": "ok", "region": self.store.region, "account_id": self.store.account_id,
-                                   "services": list(EMULATED_SERVICES), "iam_enforcement": enforcement_active()})
+        return json_response(
+            200,
+            {
+                "status": "ok",
+                "region": self.store.region,
+                "account_id": self.store.account_id,
+                "services": list(EMULATED_SERVICES),
+                "iam_enforcement": enforcement_active(),
+            },
+        )
 
     def _admin_add_fault(self, request):
         document = json.loads(request.get_data() or b"{}")
         operation = document["operation"]
         known = self.service_model.operation_names + [SESSIONS_OPERATION]
         if operation not in known:
-            raise ValueError(f"operation {operation!r} is not a Roles Anywhere operation; use one of {', '.join(known)}")
-        self.faults.add(operation, document.get("kind", "throttle"), document.get("count", 1),
-                        document.get("seconds", DEFAULT_HANG_SECONDS))
+            raise ValueError(
+                f"operation {operation!r} is not a Roles Anywhere operation; use one of {', '.join(known)}"
+            )
+        self.faults.add(
+            operation,
+            document.get("kind", "throttle"),
+            document.get("count", 1),
+            document.get("seconds", DEFAULT_HANG_SECONDS),
+        )
         return json_response(200, {"faults": self.faults.pending()})
 
     def _clock_state(self):

@@ -158,11 +158,16 @@ class ServiceModel:
         kind = shape.type_name
         if kind == "structure":
             self._expect(isinstance(value, dict), "an object", value, path)
-            return {name: self._from_json(member, value[name], f"{path}.{name}")
-                    for name, member in shape.members.items() if value.get(name) is not None}
+            return {
+                name: self._from_json(member, value[name], f"{path}.{name}")
+                for name, member in shape.members.items()
+                if value.get(name) is not None
+            }
         if kind == "list":
             self._expect(isinstance(value, list), "a list", value, path)
-            return [self._from_json(shape.member, item, f"{path}.{index + 1}.member") for index, item in enumerate(value)]
+            return [
+                self._from_json(shape.member, item, f"{path}.{index + 1}.member") for index, item in enumerate(value)
+            ]
         if kind == "map":
             self._expect(isinstance(value, dict), "an object", value, path)
             return {key: self._from_json(shape.value, item, f"{path}.{key}") for key, item in value.items()}
@@ -193,7 +198,8 @@ class ServiceModel:
         if problems:
             count = len(problems)
             raise validation_error(
-                f"{count} validation error{'' if count == 1 else 's'} detected: {'; '.join(problems)}")
+                f"{count} validation error{'' if count == 1 else 's'} detected: {'; '.join(problems)}"
+            )
 
     def _check(self, shape, value, path, problems):
         kind = shape.type_name
@@ -223,8 +229,10 @@ class ServiceModel:
         if shape.metadata.get("union"):
             present = [name for name in shape.members if value.get(name) is not None]
             if len(present) != 1:
-                problems.append(f"Value at '{path}' failed to satisfy constraint: Member must have exactly one of "
-                                f"{', '.join(shape.members)} set")
+                problems.append(
+                    f"Value at '{path}' failed to satisfy constraint: Member must have exactly one of "
+                    f"{', '.join(shape.members)} set"
+                )
         for name, member in shape.members.items():
             if value.get(name) is not None:
                 self._check(member, value[name], prefix + name, problems)
@@ -243,33 +251,42 @@ class ServiceModel:
         minimum = shape.metadata.get("min")
         maximum = shape.metadata.get("max")
         if minimum is not None and size < minimum:
-            problems.append(f"{described} failed to satisfy constraint: Member must have length greater than or equal to "
-                            f"{minimum}")
+            problems.append(
+                f"{described} failed to satisfy constraint: Member must have length greater than or equal to {minimum}"
+            )
         if maximum is not None and size > maximum:
-            problems.append(f"{described} failed to satisfy constraint: Member must have length less than or equal to "
-                            f"{maximum}")
+            problems.append(
+                f"{described} failed to satisfy constraint: Member must have length less than or equal to {maximum}"
+            )
 
     def _check_string(self, shape, value, path, problems):
         described = self._describe(shape, value, path)
         enum = shape.metadata.get("enum")
         if enum and value not in enum:
-            problems.append(f"{described} failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(enum)}]")
+            problems.append(
+                f"{described} failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(enum)}]"
+            )
         self._check_size(shape, value, len(value), path, problems)
         pattern = shape.metadata.get("pattern")
         # The service applies a pattern to the whole value, as Java's Pattern.matches does.
         if pattern and re.fullmatch(pattern, value, flags=re.DOTALL) is None:
-            problems.append(f"{described} failed to satisfy constraint: Member must satisfy regular expression pattern: "
-                            f"{pattern}")
+            problems.append(
+                f"{described} failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}"
+            )
 
     def _check_range(self, shape, value, path, problems):
         minimum = shape.metadata.get("min")
         maximum = shape.metadata.get("max")
         if minimum is not None and value < minimum:
-            problems.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value greater than "
-                            f"or equal to {minimum}")
+            problems.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value greater than "
+                f"or equal to {minimum}"
+            )
         if maximum is not None and value > maximum:
-            problems.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value less than or "
-                            f"equal to {maximum}")
+            problems.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value less than or "
+                f"equal to {maximum}"
+            )
 
     # ---- output -------------------------------------------------------------------------------------------------
 
@@ -282,8 +299,11 @@ class ServiceModel:
     def serialize(self, shape, value):  # the JSON value of `value` in `shape`: any JSON type
         kind = shape.type_name
         if kind == "structure":
-            return {name: self.serialize(member, value[name])
-                    for name, member in shape.members.items() if value.get(name) is not None}
+            return {
+                name: self.serialize(member, value[name])
+                for name, member in shape.members.items()
+                if value.get(name) is not None
+            }
         if kind == "list":
             return [self.serialize(shape.member, item) for item in value]
         if kind == "map":

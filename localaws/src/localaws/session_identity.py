@@ -93,7 +93,10 @@ def check_tags(tags: dict[str, str], role_arn: str) -> None:
             field, specifier = key.split("/", 1)
             failed.setdefault(field, []).append(specifier)
     if any(failed.values()):
-        listed = "; ".join(f"{label}: [ {' '.join(failed[field])} ]" for label, field in (("Issuer", ISSUER), ("Subject", SUBJECT), ("SAN", SAN)))
+        listed = "; ".join(
+            f"{label}: [ {' '.join(failed[field])} ]"
+            for label, field in (("Issuer", ISSUER), ("Subject", SUBJECT), ("SAN", SAN))
+        )
         raise access_denied(
             f"Unable to assume role for {role_arn}. Some attributes failed to be mapped into session tags. {listed}",
             f"certificate attributes outside the STS tag character set or length: {listed}",
@@ -126,5 +129,8 @@ def role_session_name(certificate: x509.Certificate, requested: str | None, prof
     if requested is None:
         return hex_serial(certificate)
     if not profile.get("acceptRoleSessionName"):
-        raise access_denied("Not authorized to set roleSessionName.", f"profile {profile.get('profileArn')} does not accept a roleSessionName")
+        raise access_denied(
+            "Not authorized to set roleSessionName.",
+            f"profile {profile.get('profileArn')} does not accept a roleSessionName",
+        )
     return requested

@@ -16,7 +16,14 @@ from .errors import access_denied, untrusted, validation_error
 
 # The service accepts at most this many intermediates between the leaf and the trust anchor.
 MAX_CHAIN_DEPTH = 5
-STRONG_SIGNATURE_HASHES = (hashes.SHA256, hashes.SHA384, hashes.SHA512, hashes.SHA3_256, hashes.SHA3_384, hashes.SHA3_512)
+STRONG_SIGNATURE_HASHES = (
+    hashes.SHA256,
+    hashes.SHA384,
+    hashes.SHA512,
+    hashes.SHA3_256,
+    hashes.SHA3_384,
+    hashes.SHA3_512,
+)
 # The key types the service documents (RSA, EC, ML-DSA). ML-DSA is recognised by its signature OIDs, which work with
 # every cryptography release, rather than by key classes that only recent releases have.
 ML_DSA_SIGNATURE_OIDS = ("2.16.840.1.101.3.4.3.17", "2.16.840.1.101.3.4.3.18", "2.16.840.1.101.3.4.3.19")
@@ -24,10 +31,18 @@ ML_DSA_KEY_OIDS = ML_DSA_SIGNATURE_OIDS
 # Extensions a verifier of this service understands; any other one marked critical makes the certificate unusable
 # (RFC 5280 section 4.2: a certificate-using system must reject a certificate with an unrecognised critical extension).
 RECOGNISED_EXTENSIONS = {
-    ExtensionOID.BASIC_CONSTRAINTS, ExtensionOID.KEY_USAGE, ExtensionOID.EXTENDED_KEY_USAGE,
-    ExtensionOID.SUBJECT_ALTERNATIVE_NAME, ExtensionOID.SUBJECT_KEY_IDENTIFIER, ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
-    ExtensionOID.NAME_CONSTRAINTS, ExtensionOID.CERTIFICATE_POLICIES, ExtensionOID.POLICY_CONSTRAINTS,
-    ExtensionOID.INHIBIT_ANY_POLICY, ExtensionOID.CRL_DISTRIBUTION_POINTS, ExtensionOID.AUTHORITY_INFORMATION_ACCESS,
+    ExtensionOID.BASIC_CONSTRAINTS,
+    ExtensionOID.KEY_USAGE,
+    ExtensionOID.EXTENDED_KEY_USAGE,
+    ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+    ExtensionOID.SUBJECT_KEY_IDENTIFIER,
+    ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
+    ExtensionOID.NAME_CONSTRAINTS,
+    ExtensionOID.CERTIFICATE_POLICIES,
+    ExtensionOID.POLICY_CONSTRAINTS,
+    ExtensionOID.INHIBIT_ANY_POLICY,
+    ExtensionOID.CRL_DISTRIBUTION_POINTS,
+    ExtensionOID.AUTHORITY_INFORMATION_ACCESS,
 }
 
 
@@ -53,7 +68,9 @@ def _decode_der_base64(value: str, header: str) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(base64.b64decode(value.strip(), validate=True))
     except (binascii.Error, ValueError) as error:
-        raise validation_error(f"{header} must hold base64-encoded DER certificates", f"{header} does not decode: {error}") from None
+        raise validation_error(
+            f"{header} must hold base64-encoded DER certificates", f"{header} does not decode: {error}"
+        ) from None
 
 
 def check_leaf(leaf: x509.Certificate, now: datetime.datetime) -> None:
@@ -63,28 +80,42 @@ def check_leaf(leaf: x509.Certificate, now: datetime.datetime) -> None:
     if not leaf.subject.rdns:
         raise access_denied("Signing certificate must have a non-empty subject", "leaf subject is empty")
     if _is_ca(leaf):
-        raise access_denied("Signing certificate must be an end-entity certificate (basicConstraints CA:FALSE)", "leaf has basicConstraints CA:TRUE")
+        raise access_denied(
+            "Signing certificate must be an end-entity certificate (basicConstraints CA:FALSE)",
+            "leaf has basicConstraints CA:TRUE",
+        )
     key_usage = _extension(leaf, x509.KeyUsage)
     if key_usage is None or not key_usage.digital_signature:
-        raise access_denied("Signing certificate must have the digitalSignature key usage", "leaf keyUsage lacks digitalSignature")
+        raise access_denied(
+            "Signing certificate must have the digitalSignature key usage", "leaf keyUsage lacks digitalSignature"
+        )
     if not _has_strong_signature(leaf):
         raise access_denied(
             "Signing certificate must be signed with SHA-256 or stronger",
             f"leaf signature algorithm {leaf.signature_algorithm_oid.dotted_string} uses a weak or unknown digest",
         )
     if not _has_documented_key_type(leaf):
-        raise access_denied("Signing certificate key must be RSA, EC or ML-DSA", f"leaf {describe(leaf)} has another key type")
+        raise access_denied(
+            "Signing certificate key must be RSA, EC or ML-DSA", f"leaf {describe(leaf)} has another key type"
+        )
     unknown = _unrecognised_critical_extension(leaf)
     if unknown:
-        raise access_denied("Signing certificate has an unrecognised critical extension", f"leaf critical extension {unknown}")
+        raise access_denied(
+            "Signing certificate has an unrecognised critical extension", f"leaf critical extension {unknown}"
+        )
     _check_validity(leaf, now, "Signing certificate")
 
 
 def _check_validity(certificate: x509.Certificate, now: datetime.datetime, role: str) -> None:
     if now < certificate.not_valid_before_utc:
-        raise access_denied(f"{role} is not yet valid", f"{describe(certificate)} valid from {certificate.not_valid_before_utc.isoformat()}")
+        raise access_denied(
+            f"{role} is not yet valid",
+            f"{describe(certificate)} valid from {certificate.not_valid_before_utc.isoformat()}",
+        )
     if now > certificate.not_valid_after_utc:
-        raise access_denied(f"{role} has expired", f"{describe(certificate)} expired at {certificate.not_valid_after_utc.isoformat()}")
+        raise access_denied(
+            f"{role} has expired", f"{describe(certificate)} expired at {certificate.not_valid_after_utc.isoformat()}"
+        )
 
 
 def _has_strong_signature(certificate: x509.Certificate) -> bool:
@@ -115,7 +146,12 @@ def _unrecognised_critical_extension(certificate: x509.Certificate) -> str | Non
     return None
 
 
-def build_path(leaf: x509.Certificate, intermediates: list[x509.Certificate], anchors: list[x509.Certificate], now: datetime.datetime) -> list:
+def build_path(
+    leaf: x509.Certificate,
+    intermediates: list[x509.Certificate],
+    anchors: list[x509.Certificate],
+    now: datetime.datetime,
+) -> list:
     """Return [leaf, intermediates…, anchor], walking issuer links from the leaf until a trust anchor signed one.
 
     Each link needs the issuer's name and signature (cryptography checks both) and an issuer that may act as a CA.
@@ -133,7 +169,9 @@ def build_path(leaf: x509.Certificate, intermediates: list[x509.Certificate], an
             raise untrusted(f"no trust anchor within {MAX_CHAIN_DEPTH} intermediates of the leaf")
         intermediate = _find_issuer(current, intermediates, path, now, ca_below=len(path) - 1)
         if intermediate is None:
-            raise untrusted(f"no issuer of {describe(current)} among the trust anchor certificates or the supplied intermediates")
+            raise untrusted(
+                f"no issuer of {describe(current)} among the trust anchor certificates or the supplied intermediates"
+            )
         if not _has_strong_signature(intermediate):
             raise untrusted(f"intermediate {describe(intermediate)} is signed with a weak digest")
         path.append(intermediate)

@@ -20,7 +20,9 @@ class UnsupportedCondition(Exception):
     """A condition operator this evaluator does not know; treated as failing closed."""
 
 
-def request_context(*, source_arn: str, source_account: str, tags: dict[str, str], session_name: str, source_identity: str) -> dict[str, list[str]]:
+def request_context(
+    *, source_arn: str, source_account: str, tags: dict[str, str], session_name: str, source_identity: str
+) -> dict[str, list[str]]:
     """Condition keys as IAM sees them for this request; keys are case-insensitive, so stored lowercase."""
     context = {
         "aws:sourcearn": [source_arn],
@@ -58,7 +60,11 @@ def _decide(statements: list[dict], action: str, context: dict[str, list[str]]) 
     allowed = False
     for index, statement in enumerate(statements):
         try:
-            applies = _principal_matches(statement) and _action_matches(statement, action) and _conditions_match(statement.get("Condition", {}), context)
+            applies = (
+                _principal_matches(statement)
+                and _action_matches(statement, action)
+                and _conditions_match(statement.get("Condition", {}), context)
+            )
         except UnsupportedCondition as error:
             # An operator we cannot evaluate must neither grant nor lift a denial.
             if statement.get("Effect") == "Deny":
@@ -89,7 +95,9 @@ def _principal_listed(principal) -> bool:
 
 def _action_matches(statement: dict, action: str) -> bool:
     if "NotAction" in statement:
-        return not any(_wildcard_match(pattern, action, ignore_case=True) for pattern in _as_list(statement["NotAction"]))
+        return not any(
+            _wildcard_match(pattern, action, ignore_case=True) for pattern in _as_list(statement["NotAction"])
+        )
     return any(_wildcard_match(pattern, action, ignore_case=True) for pattern in _as_list(statement.get("Action")))
 
 
@@ -129,7 +137,7 @@ def _split_operator(operator: str) -> tuple[str | None, str, bool]:
     set_operator = None
     for prefix in ("ForAnyValue", "ForAllValues"):
         if operator.startswith(f"{prefix}:"):
-            set_operator, operator = prefix, operator[len(prefix) + 1:]
+            set_operator, operator = prefix, operator[len(prefix) + 1 :]
     if_exists = operator.endswith("IfExists")
     if if_exists:
         operator = operator[: -len("IfExists")]

@@ -53,7 +53,10 @@ def parse_authorization(header: str | None) -> X509Authorization:
         raise access_denied("Missing Authentication Token", "no Authorization header")
     algorithm, rest = (header.strip().split(" ", 1) + [""])[:2]
     if algorithm not in (RSA_ALGORITHM, ECDSA_ALGORITHM, MLDSA_ALGORITHM):
-        raise access_denied(f"Unsupported signing algorithm: {algorithm}", f"Authorization algorithm {algorithm!r} is not an X.509 algorithm")
+        raise access_denied(
+            f"Unsupported signing algorithm: {algorithm}",
+            f"Authorization algorithm {algorithm!r} is not an X.509 algorithm",
+        )
     fields = _authorization_fields(rest)
     credential = fields.get("Credential", "").split("/")
     if len(credential) != 5 or not credential[0].isdigit():
@@ -110,11 +113,19 @@ def check_scope(authorization: X509Authorization, request_time: datetime.datetim
             f"'{authorization.scope_date}' != '{request_day}', from '{request_time.strftime(AMZ_DATE_FORMAT)}'."
         )
     if authorization.scope_region != region:
-        raise access_denied("Credential should be scoped to a valid region.", f"scope region {authorization.scope_region!r}, endpoint region {region!r}")
+        raise access_denied(
+            "Credential should be scoped to a valid region.",
+            f"scope region {authorization.scope_region!r}, endpoint region {region!r}",
+        )
     if authorization.scope_service != SERVICE:
-        raise access_denied(f"Credential should be scoped to correct service: '{SERVICE}'.", f"scope service {authorization.scope_service!r}")
+        raise access_denied(
+            f"Credential should be scoped to correct service: '{SERVICE}'.",
+            f"scope service {authorization.scope_service!r}",
+        )
     if authorization.scope_terminator != TERMINATOR:
-        raise access_denied(f"Credential should be scoped with a valid terminator: '{TERMINATOR}', not '{authorization.scope_terminator}'.")
+        raise access_denied(
+            f"Credential should be scoped with a valid terminator: '{TERMINATOR}', not '{authorization.scope_terminator}'."
+        )
 
 
 def check_clock_skew(request_time: datetime.datetime, now: datetime.datetime) -> None:
@@ -139,7 +150,9 @@ def check_signed_headers(authorization: X509Authorization, headers) -> None:
     signed = set(authorization.signed_headers)
     for name in required:
         if name not in signed:
-            raise access_denied(_unsigned_header_message(name), f"SignedHeaders {';'.join(authorization.signed_headers)} lacks {name}")
+            raise access_denied(
+                _unsigned_header_message(name), f"SignedHeaders {';'.join(authorization.signed_headers)} lacks {name}"
+            )
     for name in authorization.signed_headers:
         if name != name.lower():
             raise access_denied("Invalid signature", f"SignedHeaders lists {name!r}, which is not lowercase")
@@ -154,7 +167,9 @@ def _unsigned_header_message(name: str) -> str:
     return f"Header {name} must be signed"
 
 
-def canonical_request(method: str, path: str, query: dict[str, str], headers, signed_headers: tuple[str, ...], body: bytes) -> str:
+def canonical_request(
+    method: str, path: str, query: dict[str, str], headers, signed_headers: tuple[str, ...], body: bytes
+) -> str:
     return "\n".join(
         (
             method.upper(),
@@ -206,6 +221,11 @@ def verify_signature(authorization: X509Authorization, public_key, message: byte
         elif authorization.algorithm == MLDSA_ALGORITHM and isinstance(public_key, MLDSA_KEY_TYPES):
             public_key.verify(authorization.signature, message)
         else:
-            raise access_denied("Invalid signature", f"{authorization.algorithm} does not fit a {type(public_key).__name__} certificate key")
+            raise access_denied(
+                "Invalid signature",
+                f"{authorization.algorithm} does not fit a {type(public_key).__name__} certificate key",
+            )
     except InvalidSignature:
-        raise access_denied("Invalid signature", "signature does not verify against the rebuilt string to sign") from None
+        raise access_denied(
+            "Invalid signature", "signature does not verify against the rebuilt string to sign"
+        ) from None

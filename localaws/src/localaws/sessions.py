@@ -81,7 +81,11 @@ def create_session(method, path, query, headers, body, store):
 def _create_session(method, path, query, headers, body, store, attempt):
     attempt.serial = _claimed_serial(headers)
     request = parse_session_request(query, body)
-    attempt.trust_anchor_arn, attempt.profile_arn, attempt.role_arn = request.trust_anchor_arn, request.profile_arn, request.role_arn
+    attempt.trust_anchor_arn, attempt.profile_arn, attempt.role_arn = (
+        request.trust_anchor_arn,
+        request.profile_arn,
+        request.role_arn,
+    )
 
     leaf = _authenticate(method, path, query, headers, body, store)
     attempt.leaf = leaf
@@ -106,7 +110,9 @@ def _create_session(method, path, query, headers, body, store, attempt):
     assumed = _mint_credentials(store, request.role_arn, session_name, duration, profile)
     subject = _record_subject(store, leaf, failed=False)
     return {
-        "credentialSet": [_credential_set_member(assumed, request.role_arn, source_identity, _packed_policy_size(profile, tags))],
+        "credentialSet": [
+            _credential_set_member(assumed, request.role_arn, source_identity, _packed_policy_size(profile, tags))
+        ],
         "subjectArn": subject["subjectArn"],
     }
 
@@ -160,7 +166,9 @@ def _arn_parameter(name: str, query: dict[str, str], document: dict) -> str:
         raise validation_error(f"{name} is given in both the query string and the body, with different values")
     value = in_query if in_query is not None else in_body
     if value is None:
-        raise validation_error(f"1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null")
+        raise validation_error(
+            f"1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null"
+        )
     if not isinstance(value, str) or not ARN_PATTERNS[name].match(value):
         raise validation_error(
             f"1 validation error detected: Value '{value}' at '{name}' failed to satisfy constraint: "
@@ -272,7 +280,9 @@ def _check_not_revoked(path_to_anchor, anchor, store) -> None:
                 crls.append(loaded)
     revoked = session_pki.revoked_by(path_to_anchor, crls)
     if revoked is not None:
-        raise access_denied("Certificate is revoked", f"{session_pki.describe(revoked)} is listed in an enabled CRL of the trust anchor")
+        raise access_denied(
+            "Certificate is revoked", f"{session_pki.describe(revoked)} is listed in an enabled CRL of the trust anchor"
+        )
 
 
 # ---- authorization ---------------------------------------------------------------------------------------------
@@ -286,7 +296,10 @@ def _authorized_role(store, profile: dict, role_arn: str):
     if not profile.get("enabled"):
         raise access_denied("Profile is disabled", f"profile {profile['profileArn']} is disabled")
     if role_arn not in profile.get("roleArns", []):
-        raise access_denied(f"Profile does not allow role {role_arn}", f"{role_arn} is not among the roleArns of profile {profile['profileArn']}")
+        raise access_denied(
+            f"Profile does not allow role {role_arn}",
+            f"{role_arn} is not among the roleArns of profile {profile['profileArn']}",
+        )
     try:
         return _iam_backend(store).get_role_by_arn(role_arn)
     except Exception:  # pylint: disable=broad-exception-caught  # moto raises its own NotFound type
@@ -315,7 +328,9 @@ def _check_trust_policy(role, request: SessionRequest, store, tags, session_name
     refused = session_policy.refused_actions(role.assume_role_policy_document, context)
     if refused:
         reasons = "; ".join(f"{action}: {reason}" for action, reason in refused.items())
-        raise access_denied(f"Unable to assume role for {request.role_arn}", f"trust policy of {request.role_arn} refuses {reasons}")
+        raise access_denied(
+            f"Unable to assume role for {request.role_arn}", f"trust policy of {request.role_arn} refuses {reasons}"
+        )
 
 
 # ---- credentials and records -----------------------------------------------------------------------------------
@@ -337,7 +352,11 @@ def _mint_credentials(store, role_arn: str, session_name: str, duration: int, pr
 
 
 def _packed_policy_size(profile: dict, tags: dict[str, str]) -> int:
-    packed = len(json.dumps(json.loads(profile["sessionPolicy"]), separators=(",", ":"))) if profile.get("sessionPolicy") else 0
+    packed = (
+        len(json.dumps(json.loads(profile["sessionPolicy"]), separators=(",", ":")))
+        if profile.get("sessionPolicy")
+        else 0
+    )
     packed += sum(len(arn) for arn in profile.get("managedPolicyArns") or [])
     packed += sum(len(key) + len(value) for key, value in tags.items())
     return math.ceil(100 * packed / PACKED_POLICY_BUDGET)

@@ -27,8 +27,12 @@ RENEW_BEFORE = datetime.timedelta(days=7)
 
 
 def _name(common_name):
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "localaws"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "localaws"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
 def _subject_alternative_names(names):
@@ -42,34 +46,66 @@ def _subject_alternative_names(names):
 
 
 def _builder(subject, issuer, public_key, now):
-    return (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + VALIDITY))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + VALIDITY)
+    )
 
 
 def _make_ca(now):
     key = ec.generate_private_key(ec.SECP256R1())
-    certificate = (_builder(_name("localaws test CA"), _name("localaws test CA"), key.public_key(), now)
-                   .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-                   .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                                                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                                crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-                   .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-                   .sign(key, hashes.SHA256()))
+    certificate = (
+        _builder(_name("localaws test CA"), _name("localaws test CA"), key.public_key(), now)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     return key, certificate
 
 
 def _make_server_certificate(ca_key, ca_certificate, names, now):
     key = ec.generate_private_key(ec.SECP256R1())
-    certificate = (_builder(_name(names[0]), ca_certificate.subject, key.public_key(), now)
-                   .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-                   .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                                data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                                crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-                   .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-                   .add_extension(_subject_alternative_names(names), critical=False)
-                   .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-                   .sign(ca_key, hashes.SHA256()))
+    certificate = (
+        _builder(_name(names[0]), ca_certificate.subject, key.public_key(), now)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(_subject_alternative_names(names), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     return key, certificate
 
 
@@ -89,7 +125,9 @@ def _still_usable(directory, names, now):
     with open(paths[1], "rb") as handle:
         certificate = x509.load_pem_x509_certificate(handle.read())
     alternative = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    listed = {str(value) for value in alternative.get_values_for_type(x509.IPAddress)} | set(alternative.get_values_for_type(x509.DNSName))
+    listed = {str(value) for value in alternative.get_values_for_type(x509.IPAddress)} | set(
+        alternative.get_values_for_type(x509.DNSName)
+    )
     return listed == set(names) and certificate.not_valid_after_utc - now > RENEW_BEFORE
 
 
@@ -112,8 +150,13 @@ def ensure_server_files(directory: str, host: str, extra_names: Iterable[str] = 
         ca_key, ca_certificate = _make_ca(now)
         key, certificate = _make_server_certificate(ca_key, ca_certificate, names, now)
         # The CA's key is not kept: a new server certificate comes with a new CA.
-        _write(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()), 0o600)
+        _write(
+            key_path,
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
+            0o600,
+        )
         _write(cert_path, certificate.public_bytes(serialization.Encoding.PEM), 0o644)
         _write(ca_path, ca_certificate.public_bytes(serialization.Encoding.PEM), 0o644)
     return {"ca_bundle": ca_path, "certificate": cert_path, "private_key": key_path}

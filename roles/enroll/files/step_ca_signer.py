@@ -26,9 +26,13 @@ SIGN_TIMEOUT_SECONDS = 120
 
 
 def parse_arguments(argv):
-    parser = argparse.ArgumentParser(description="Sign Roles Anywhere CSRs through step-ca (the collection's external signer contract)")
+    parser = argparse.ArgumentParser(
+        description="Sign Roles Anywhere CSRs through step-ca (the collection's external signer contract)"
+    )
     parser.add_argument("--ca-url", required=True, help="URL of the step-ca server")
-    parser.add_argument("--root", required=True, help="PEM file of the step-ca root certificate (to trust the CA's TLS)")
+    parser.add_argument(
+        "--root", required=True, help="PEM file of the step-ca root certificate (to trust the CA's TLS)"
+    )
     parser.add_argument("--provisioner", required=True, help="name of the JWK provisioner that signs")
     parser.add_argument("--provisioner-password-file", required=True, help="file holding the provisioner's password")
     parser.add_argument("--step", default="step", help="the step CLI (default: step on PATH)")
@@ -41,13 +45,28 @@ def sign_one(options, request, workdir):
     crt_path = os.path.join(workdir, "certificate.crt")
     with open(csr_path, "w") as handle:
         handle.write(request["csr_pem"])
-    command = [options.step, "ca", "sign", csr_path, crt_path, "--force",
-               "--ca-url", options.ca_url, "--root", options.root,
-               "--provisioner", options.provisioner, "--provisioner-password-file", options.provisioner_password_file,
-               "--not-after", "%dh" % (int(request["validity_days"]) * 24)]
+    command = [
+        options.step,
+        "ca",
+        "sign",
+        csr_path,
+        crt_path,
+        "--force",
+        "--ca-url",
+        options.ca_url,
+        "--root",
+        options.root,
+        "--provisioner",
+        options.provisioner,
+        "--provisioner-password-file",
+        options.provisioner_password_file,
+        "--not-after",
+        "%dh" % (int(request["validity_days"]) * 24),
+    ]
     env = dict(os.environ, STEPPATH=os.path.join(workdir, "step"))  # no state of the user's own step configuration
-    completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=SIGN_TIMEOUT_SECONDS,
-                               check=False)
+    completed = subprocess.run(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=SIGN_TIMEOUT_SECONDS, check=False
+    )
     if completed.returncode != 0:
         message = (completed.stderr or completed.stdout).decode("utf-8", "replace").strip()
         raise RuntimeError("step ca sign failed (exit %d): %s" % (completed.returncode, message))
@@ -63,7 +82,9 @@ def main(argv=None):
     options = parse_arguments(sys.argv[1:] if argv is None else argv)
     document = json.load(sys.stdin)
     if document.get("version") != 1:
-        sys.stderr.write("unsupported request document version %r; this signer speaks version 1\n" % document.get("version"))
+        sys.stderr.write(
+            "unsupported request document version %r; this signer speaks version 1\n" % document.get("version")
+        )
         return 2
     answer = {"certificates": {}, "errors": {}}
     for request in document.get("requests", []):

@@ -37,18 +37,32 @@ def role_variables():
 def inject(credential_type, inputs):
     """The extra variables AWX's injector gives a job for a credential of this type with these inputs."""
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    return {name: environment.from_string(template).render(**inputs)
-            for name, template in credential_type["injectors"]["extra_vars"].items()}
+    return {
+        name: environment.from_string(template).render(**inputs)
+        for name, template in credential_type["injectors"]["extra_vars"].items()
+    }
 
 
 def test_every_job_template_runs_a_playbook_of_the_project_that_passes_syntax_check(tmp_path):
     templates = definitions()["rolesanywhere_awx_job_templates"]
-    assert {template["playbook"] for template in templates} == {"onboard.yml", "verify.yml", "rotate.yml", "revoke.yml", "offboard.yml"}
+    assert {template["playbook"] for template in templates} == {
+        "onboard.yml",
+        "verify.yml",
+        "rotate.yml",
+        "revoke.yml",
+        "offboard.yml",
+    }
     env = {"ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_ROOT, "PATH": BIN + os.pathsep + os.environ["PATH"]}
     inventory = write_yaml(tmp_path, "inventory.yml", local_fleet.inventory(tmp_path, HOSTS))
     for playbook in [template["playbook"] for template in templates] + ["configure_controller.yml"]:
-        checked = subprocess.run([os.path.join(BIN, "ansible-playbook"), "--syntax-check", "-i", inventory, playbook], cwd=PROJECT,
-                                 env=dict(os.environ, **env), capture_output=True, text=True, check=False)
+        checked = subprocess.run(
+            [os.path.join(BIN, "ansible-playbook"), "--syntax-check", "-i", inventory, playbook],
+            cwd=PROJECT,
+            env=dict(os.environ, **env),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert checked.returncode == 0, (playbook, checked.stdout + checked.stderr)
 
 

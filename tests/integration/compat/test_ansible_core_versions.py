@@ -44,12 +44,16 @@ def _collections_path():
 @pytest.mark.parametrize("version", claimed_versions())
 def test_onboard_and_verify_on_each_claimed_ansible_core(version, localaws, tmp_path):
     bin_dir = _venv_bin(version)
-    reported = subprocess.run([os.path.join(bin_dir, "ansible"), "--version"], capture_output=True, text=True, check=True)
+    reported = subprocess.run(
+        [os.path.join(bin_dir, "ansible"), "--version"], capture_output=True, text=True, check=True
+    )
     assert "[core %s]" % version in reported.stdout
 
-    names = {"rolesanywhere_trust_anchor_name": "core-" + version.replace(".", "-"),
-             "rolesanywhere_profile_name": "core-" + version.replace(".", "-"),
-             "rolesanywhere_role_name": "core-" + version.replace(".", "-")}
+    names = {
+        "rolesanywhere_trust_anchor_name": "core-" + version.replace(".", "-"),
+        "rolesanywhere_profile_name": "core-" + version.replace(".", "-"),
+        "rolesanywhere_role_name": "core-" + version.replace(".", "-"),
+    }
     variables = local_fleet.variables(localaws, tmp_path, **names)
     env = local_fleet.environment(localaws, tmp_path)
     env["ANSIBLE_COLLECTIONS_PATH"] = _collections_path()
@@ -57,8 +61,14 @@ def test_onboard_and_verify_on_each_claimed_ansible_core(version, localaws, tmp_
     env["PATH"] = os.pathsep.join([bin_dir, os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 
     def run(playbook):
-        return run_playbook("hybridcloud.rolesanywhere." + playbook, tmp_path=tmp_path, bin_dir=bin_dir,
-                            inventory=local_fleet.inventory(tmp_path, HOSTS), extra_vars=variables, env=env)
+        return run_playbook(
+            "hybridcloud.rolesanywhere." + playbook,
+            tmp_path=tmp_path,
+            bin_dir=bin_dir,
+            inventory=local_fleet.inventory(tmp_path, HOSTS),
+            extra_vars=variables,
+            env=env,
+        )
 
     first = run("onboard")
     assert first.rc == 0, first.explain()
@@ -68,4 +78,7 @@ def test_onboard_and_verify_on_each_claimed_ansible_core(version, localaws, tmp_
     verified = run("verify")
     assert verified.rc == 0, verified.explain()
     for host in HOSTS:
-        assert ":assumed-role/core-%s/" % version.replace(".", "-") in verified.action("verify_access", host)["assumed_role_arn"]
+        assert (
+            ":assumed-role/core-%s/" % version.replace(".", "-")
+            in verified.action("verify_access", host)["assumed_role_arn"]
+        )

@@ -21,8 +21,14 @@ class ControlPlane:
         self.iam = localaws.client("iam")
 
     def module(self, name, args, check=False):
-        return run_module("hybridcloud.rolesanywhere." + name, args, tmp_path=self.tmp_path, env=self.localaws.env,
-                          check=check, diff=True)
+        return run_module(
+            "hybridcloud.rolesanywhere." + name,
+            args,
+            tmp_path=self.tmp_path,
+            env=self.localaws.env,
+            check=check,
+            diff=True,
+        )
 
     def playbook(self, plays, **kwargs):
         return run_playbook(plays, tmp_path=self.tmp_path, env=self.localaws.env, diff=True, **kwargs)

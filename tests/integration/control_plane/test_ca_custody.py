@@ -6,9 +6,9 @@ import uuid
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from test_trust_role import play
 
 from support.x509 import Authority, subject_of
-from test_trust_role import play
 
 
 def fingerprint(pem):
@@ -31,7 +31,9 @@ def assert_refused(result, trusted_pem, found_text):
     assert "trust anchor 'onprem-ca' trusts" in message, message
     assert fingerprint(trusted_pem) in message and subject_of(trusted_pem) in message, message
     assert found_text in message, message
-    assert "Nothing was changed" in message and "restore the CA" in message and "rolesanywhere_ca_replace" in message, message
+    assert "Nothing was changed" in message and "restore the CA" in message and "rolesanywhere_ca_replace" in message, (
+        message
+    )
 
 
 def test_a_missing_or_different_ca_never_replaces_the_anchor_s_ca(cp, tmp_path):
@@ -80,18 +82,32 @@ def split_pem(bundle):
 
 
 def test_a_ca_variable_that_breaks_a_rule_fails_naming_it(cp, tmp_path):
-    ca = cp.module("certificate_authority", {"path": str(tmp_path / "ca"), "key_type": "ec-p256", "passphrase": "right"})
+    ca = cp.module(
+        "certificate_authority", {"path": str(tmp_path / "ca"), "key_type": "ec-p256", "passphrase": "right"}
+    )
     key_pem = (tmp_path / "ca" / "ca.key").read_text()
     leaf_like = Authority("Not a CA", ca=False, key_cert_sign=False)
     cases = [
-        ({"ca_certificate_pem": leaf_like.pem, "ca_private_key_pem": key_pem, "passphrase": "right"},
-         "ca_certificate_pem (rolesanywhere_ca_certificate_pem) is not usable as the root CA"),
-        ({"ca_certificate_pem": Authority("Another").pem, "ca_private_key_pem": key_pem, "passphrase": "right"},
-         "ca_private_key_pem (rolesanywhere_ca_private_key_pem) does not belong to the certificate"),
-        ({"ca_certificate_pem": ca["ca_certificate"], "ca_private_key_pem": key_pem, "passphrase": "not-the-passphrase"},
-         "cannot decrypt ca_private_key_pem (rolesanywhere_ca_private_key_pem): the passphrase is wrong"),
-        ({"ca_certificate_pem": ca["ca_certificate"]},
-         "ca_certificate_pem (rolesanywhere_ca_certificate_pem) is set but ca_private_key_pem"),
+        (
+            {"ca_certificate_pem": leaf_like.pem, "ca_private_key_pem": key_pem, "passphrase": "right"},
+            "ca_certificate_pem (rolesanywhere_ca_certificate_pem) is not usable as the root CA",
+        ),
+        (
+            {"ca_certificate_pem": Authority("Another").pem, "ca_private_key_pem": key_pem, "passphrase": "right"},
+            "ca_private_key_pem (rolesanywhere_ca_private_key_pem) does not belong to the certificate",
+        ),
+        (
+            {
+                "ca_certificate_pem": ca["ca_certificate"],
+                "ca_private_key_pem": key_pem,
+                "passphrase": "not-the-passphrase",
+            },
+            "cannot decrypt ca_private_key_pem (rolesanywhere_ca_private_key_pem): the passphrase is wrong",
+        ),
+        (
+            {"ca_certificate_pem": ca["ca_certificate"]},
+            "ca_certificate_pem (rolesanywhere_ca_certificate_pem) is set but ca_private_key_pem",
+        ),
     ]
     records = tmp_path / "records"
     for args, expected in cases:
@@ -99,14 +115,29 @@ def test_a_ca_variable_that_breaks_a_rule_fails_naming_it(cp, tmp_path):
         assert result["failed"] and expected in result["msg"], (expected, result["msg"])
         assert "BEGIN" not in result["msg"]
     assert not records.exists()
-    good = cp.module("certificate_authority", {"path": str(records), "ca_certificate_pem": ca["ca_certificate"],
-                                               "ca_private_key_pem": key_pem, "passphrase": "right"})
+    good = cp.module(
+        "certificate_authority",
+        {
+            "path": str(records),
+            "ca_certificate_pem": ca["ca_certificate"],
+            "ca_private_key_pem": key_pem,
+            "passphrase": "right",
+        },
+    )
     assert not good["changed"] and good["fingerprint"] == ca["fingerprint"] and good["ca_source"] == "variables", good
     # A CA variable that is not the CA the trust anchor trusts is refused like a different CA directory.
     other = Authority("Trusted elsewhere")
-    untrusted = cp.module("certificate_authority", {"path": str(records), "ca_certificate_pem": ca["ca_certificate"],
-                                                    "ca_private_key_pem": key_pem, "passphrase": "right",
-                                                    "trusted_certificates": other.pem, "trust_anchor_name": "onprem-ca"})
+    untrusted = cp.module(
+        "certificate_authority",
+        {
+            "path": str(records),
+            "ca_certificate_pem": ca["ca_certificate"],
+            "ca_private_key_pem": key_pem,
+            "passphrase": "right",
+            "trusted_certificates": other.pem,
+            "trust_anchor_name": "onprem-ca",
+        },
+    )
     assert untrusted["failed"], untrusted
     assert "the CA found in ca_certificate_pem (rolesanywhere_ca_certificate_pem) is" in untrusted["msg"]
     assert ca["fingerprint"] in untrusted["msg"] and "Nothing was changed" in untrusted["msg"]

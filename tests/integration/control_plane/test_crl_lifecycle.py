@@ -1,7 +1,8 @@
 """crl and crl_info against the stand-in: life cycle, CRL-to-anchor signature check, validation, retries."""
 
-from support.x509 import Authority
 from conftest import CHECK, changes, steps
+
+from support.x509 import Authority
 
 NAME = "onprem-ca-crl"
 
@@ -39,10 +40,24 @@ def test_crl_life_cycle(cp):
     result = cp.playbook(plays)
     assert result.rc == 0, result.explain()
     assert changes(result, [task["name"] for task in plays[0]["tasks"] if task["name"] != "info"]) == {
-        "import (check)": True, "import": True, "again (check)": False, "again": False, "same CRL re-wrapped": False,
-        "new CRL": True, "anchor by id": False, "rename by id": True, "rename back by ARN": True, "disable": True,
-        "disable again": False, "enable": True, "tags add": True, "tags change": True, "tags purge": True,
-        "delete (check)": True, "delete": True, "delete again": False,
+        "import (check)": True,
+        "import": True,
+        "again (check)": False,
+        "again": False,
+        "same CRL re-wrapped": False,
+        "new CRL": True,
+        "anchor by id": False,
+        "rename by id": True,
+        "rename back by ARN": True,
+        "disable": True,
+        "disable again": False,
+        "enable": True,
+        "tags add": True,
+        "tags change": True,
+        "tags purge": True,
+        "delete (check)": True,
+        "delete": True,
+        "delete again": False,
     }
     created = result.task("import")["crl"]
     assert result.task("import")["diff"]["before"] == {}
@@ -57,7 +72,9 @@ def test_crl_life_cycle(cp):
 
 def test_crl_of_another_ca_is_refused_before_import(cp):
     anchor = anchor_for(cp, Authority("Our Root"))
-    result = cp.module("crl", {"name": NAME, "trust_anchor_arn": anchor["trust_anchor_arn"], "crl": Authority("Their Root").crl([1])})
+    result = cp.module(
+        "crl", {"name": NAME, "trust_anchor_arn": anchor["trust_anchor_arn"], "crl": Authority("Their Root").crl([1])}
+    )
     assert result["failed"] and "not signed by any certificate of the trust anchor" in result["msg"]
     assert cp.crls() == []
 
@@ -67,9 +84,16 @@ def test_unparsable_crl_and_unknown_anchor_are_refused(cp):
     anchor = anchor_for(cp, ca)
     garbage = cp.module("crl", {"name": NAME, "trust_anchor_arn": anchor["trust_anchor_arn"], "crl": ca.pem})
     assert garbage["failed"] and garbage["msg"].startswith("crl holds no PEM CRL")
-    missing = cp.module("crl", {"name": NAME, "trust_anchor_arn": anchor["trust_anchor_arn"].replace(anchor["trust_anchor_id"],
-                                                                                                     "5c2bdbd8-0fb9-4bd1-9f4a-2cbbd2cd6b45"),
-                                "crl": ca.crl([1])})
+    missing = cp.module(
+        "crl",
+        {
+            "name": NAME,
+            "trust_anchor_arn": anchor["trust_anchor_arn"].replace(
+                anchor["trust_anchor_id"], "5c2bdbd8-0fb9-4bd1-9f4a-2cbbd2cd6b45"
+            ),
+            "crl": ca.crl([1]),
+        },
+    )
     assert missing["failed"] and "names no trust anchor" in missing["msg"]
     assert cp.crls() == []
 
@@ -78,7 +102,9 @@ def test_a_crl_cannot_move_to_another_anchor(cp):
     ca, other = Authority("A"), Authority("B")
     anchor, other_anchor = anchor_for(cp, ca, "a"), anchor_for(cp, other, "b")
     cp.module("crl", {"name": NAME, "trust_anchor_arn": anchor["trust_anchor_arn"], "crl": ca.crl([1])})
-    moved = cp.module("crl", {"name": NAME, "trust_anchor_arn": other_anchor["trust_anchor_arn"], "crl": other.crl([1])})
+    moved = cp.module(
+        "crl", {"name": NAME, "trust_anchor_arn": other_anchor["trust_anchor_arn"], "crl": other.crl([1])}
+    )
     assert moved["failed"] and "cannot move" in moved["msg"]
     assert [crl["trustAnchorArn"] for crl in cp.crls()] == [anchor["trust_anchor_arn"]]
 

@@ -6,19 +6,34 @@ from conftest import CHECK, changes, steps
 
 NAME = "redshift-readers"
 READ_ONLY = "arn:aws:iam::aws:policy/AmazonRedshiftReadOnlyAccess"
-POLICY = {"Version": "2012-10-17",
-          "Statement": [{"Effect": "Allow", "Action": ["redshift:DescribeClusters"], "Resource": "*"}]}
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["redshift:DescribeClusters"], "Resource": "*"}],
+}
 # The same policy written differently: other key order, a string instead of a one-element list.
-POLICY_REWRITTEN = json.dumps({"Statement": [{"Resource": "*", "Action": "redshift:DescribeClusters", "Effect": "Allow"}],
-                               "Version": "2012-10-17"})
-WIDER_POLICY = {"Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": ["redshift:Describe*", "redshift:GetClusterCredentials"],
-                               "Resource": "*"}]}
+POLICY_REWRITTEN = json.dumps(
+    {
+        "Statement": [{"Resource": "*", "Action": "redshift:DescribeClusters", "Effect": "Allow"}],
+        "Version": "2012-10-17",
+    }
+)
+WIDER_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": ["redshift:Describe*", "redshift:GetClusterCredentials"], "Resource": "*"}
+    ],
+}
 
 
 def roles(cp, *names):
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "rolesanywhere.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "rolesanywhere.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
     arns = []
     for name in names:
         try:
@@ -31,8 +46,10 @@ def roles(cp, *names):
 def test_profile_life_cycle(cp):
     first, second = roles(cp, "profile-test-reader", "profile-test-writer")
     base = {"name": NAME, "role_arns": [first]}
-    mappings = [{"certificate_field": "x509Subject", "specifiers": ["CN", "OU"]},
-                {"certificate_field": "x509SAN", "specifiers": []}]
+    mappings = [
+        {"certificate_field": "x509Subject", "specifiers": ["CN", "OU"]},
+        {"certificate_field": "x509SAN", "specifiers": []},
+    ]
     plays = steps(
         ("create (check)", "profile", base, CHECK),
         ("create", "profile", base, {"register": "created"}),
@@ -65,12 +82,31 @@ def test_profile_life_cycle(cp):
     result = cp.playbook(plays)
     assert result.rc == 0, result.explain()
     assert changes(result, [task["name"] for task in plays[0]["tasks"] if task["name"] != "info"]) == {
-        "create (check)": True, "create": True, "again (check)": False, "again": False, "roles": True,
-        "roles as a set": False, "duration": True, "managed policies": True, "managed policies removed": True,
-        "session policy": True, "session policy rewritten": False, "session policy widened": True,
-        "accept role session name": True, "attribute mappings": True, "attribute mappings again": False,
-        "rename by id": True, "rename back by ARN": True, "disable": True, "disable again": False, "enable": True,
-        "tags add": True, "tags change": True, "tags purge": True, "delete (check)": True, "delete": True,
+        "create (check)": True,
+        "create": True,
+        "again (check)": False,
+        "again": False,
+        "roles": True,
+        "roles as a set": False,
+        "duration": True,
+        "managed policies": True,
+        "managed policies removed": True,
+        "session policy": True,
+        "session policy rewritten": False,
+        "session policy widened": True,
+        "accept role session name": True,
+        "attribute mappings": True,
+        "attribute mappings again": False,
+        "rename by id": True,
+        "rename back by ARN": True,
+        "disable": True,
+        "disable again": False,
+        "enable": True,
+        "tags add": True,
+        "tags change": True,
+        "tags purge": True,
+        "delete (check)": True,
+        "delete": True,
         "delete again": False,
     }
     assert result.task("create")["diff"]["before"] == {}
@@ -81,10 +117,13 @@ def test_profile_life_cycle(cp):
     assert result.task("managed policies")["profile"]["managed_policy_arns"] == [READ_ONLY]
     assert result.task("session policy widened")["profile"]["session_policy"] == WIDER_POLICY
     assert result.task("session policy widened")["diff"]["before"]["session_policy"]["Statement"][0]["Action"] == [
-        "redshift:DescribeClusters"]
+        "redshift:DescribeClusters"
+    ]
     assert result.task("accept role session name")["profile"]["accept_role_session_name"] is True
-    mapped = dict((m["certificate_field"], sorted(r["specifier"] for r in m["mapping_rules"]))
-                  for m in result.task("attribute mappings")["profile"]["attribute_mappings"])
+    mapped = dict(
+        (m["certificate_field"], sorted(r["specifier"] for r in m["mapping_rules"]))
+        for m in result.task("attribute mappings")["profile"]["attribute_mappings"]
+    )
     assert mapped == {"x509Subject": ["CN", "OU"], "x509Issuer": ["*"]}
     assert result.task("disable")["profile"]["enabled"] is False
     assert result.task("tags change")["profile"]["tags"] == {"team": "platform", "env": "test"}
@@ -94,9 +133,11 @@ def test_profile_life_cycle(cp):
 
 def test_invalid_profile_fails_before_any_write(cp):
     [role] = roles(cp, "profile-test-reader")
-    for args, fragment in (({"duration_seconds": 60}, "duration_seconds is 60"),
-                           ({"session_policy": "{broken"}, "session_policy is not valid JSON"),
-                           ({"managed_policy_arns": ["AmazonRedshiftReadOnlyAccess"]}, "managed_policy_arns entry")):
+    for args, fragment in (
+        ({"duration_seconds": 60}, "duration_seconds is 60"),
+        ({"session_policy": "{broken"}, "session_policy is not valid JSON"),
+        ({"managed_policy_arns": ["AmazonRedshiftReadOnlyAccess"]}, "managed_policy_arns entry"),
+    ):
         result = cp.module("profile", dict({"name": NAME, "role_arns": [role]}, **args))
         assert result["failed"] and fragment in result["msg"]
     assert cp.profiles() == []
@@ -107,7 +148,9 @@ def test_invalid_profile_fails_before_any_write(cp):
 
 def test_shared_name_fails_listing_ids(cp):
     [role] = roles(cp, "profile-test-reader")
-    ids = [cp.api.create_profile(name=NAME, roleArns=[role], enabled=True)["profile"]["profileId"] for _copy in range(2)]
+    ids = [
+        cp.api.create_profile(name=NAME, roleArns=[role], enabled=True)["profile"]["profileId"] for _copy in range(2)
+    ]
     result = cp.module("profile", {"name": NAME, "duration_seconds": 900})
     assert result["failed"] and all(profile_id in result["msg"] for profile_id in ids)
     assert all(profile["durationSeconds"] == 3600 for profile in cp.profiles())

@@ -1,7 +1,8 @@
 """trust_anchor and trust_anchor_info against the stand-in: life cycle, validation, collisions, pagination, retries."""
 
-from support.x509 import Authority, subject_of
 from conftest import CHECK, changes, steps
+
+from support.x509 import Authority, subject_of
 
 NAME = "onprem-ca"
 
@@ -17,12 +18,30 @@ def test_trust_anchor_life_cycle(cp):
         ("again", "trust_anchor", base),
         ("new CA bundle", "trust_anchor", dict(base, certificate_bundle=second.pem, replace=True)),
         ("rename by id", "trust_anchor", {"trust_anchor_id": anchor_id, "name": "renamed-ca"}),
-        ("rename back by ARN", "trust_anchor", {"trust_anchor_arn": "{{ created.trust_anchor.trust_anchor_arn }}", "name": NAME}),
-        ("notification threshold", "trust_anchor",
-         dict(base, certificate_bundle=second.pem, notification_settings=[{"event": "CA_CERTIFICATE_EXPIRY", "threshold": 90}])),
-        ("notification unlisted kept", "trust_anchor", dict(base, certificate_bundle=second.pem, notification_settings=[])),
-        ("notification purge", "trust_anchor",
-         dict(base, certificate_bundle=second.pem, notification_settings=[], purge_notification_settings=True)),
+        (
+            "rename back by ARN",
+            "trust_anchor",
+            {"trust_anchor_arn": "{{ created.trust_anchor.trust_anchor_arn }}", "name": NAME},
+        ),
+        (
+            "notification threshold",
+            "trust_anchor",
+            dict(
+                base,
+                certificate_bundle=second.pem,
+                notification_settings=[{"event": "CA_CERTIFICATE_EXPIRY", "threshold": 90}],
+            ),
+        ),
+        (
+            "notification unlisted kept",
+            "trust_anchor",
+            dict(base, certificate_bundle=second.pem, notification_settings=[]),
+        ),
+        (
+            "notification purge",
+            "trust_anchor",
+            dict(base, certificate_bundle=second.pem, notification_settings=[], purge_notification_settings=True),
+        ),
         ("disable (check)", "trust_anchor", {"name": NAME, "enabled": False}, CHECK),
         ("disable", "trust_anchor", {"name": NAME, "enabled": False}),
         ("disable again", "trust_anchor", {"name": NAME, "enabled": False}),
@@ -39,11 +58,27 @@ def test_trust_anchor_life_cycle(cp):
     result = cp.playbook(plays)
     assert result.rc == 0, result.explain()
     assert changes(result, [task["name"] for task in plays[0]["tasks"] if task["name"] != "info"]) == {
-        "create (check)": True, "create": True, "again (check)": False, "again": False, "new CA bundle": True,
-        "rename by id": True, "rename back by ARN": True, "notification threshold": True,
-        "notification unlisted kept": False, "notification purge": True, "disable (check)": True, "disable": True,
-        "disable again": False, "enable": True, "tags add": True, "tags change": True, "tags same": False,
-        "tags purge": True, "delete (check)": True, "delete": True, "delete again": False,
+        "create (check)": True,
+        "create": True,
+        "again (check)": False,
+        "again": False,
+        "new CA bundle": True,
+        "rename by id": True,
+        "rename back by ARN": True,
+        "notification threshold": True,
+        "notification unlisted kept": False,
+        "notification purge": True,
+        "disable (check)": True,
+        "disable": True,
+        "disable again": False,
+        "enable": True,
+        "tags add": True,
+        "tags change": True,
+        "tags same": False,
+        "tags purge": True,
+        "delete (check)": True,
+        "delete": True,
+        "delete again": False,
     }
     check_create = result.task("create (check)")
     assert check_create["diff"]["before"] == {} and check_create["trust_anchor"]["name"] == NAME
@@ -53,8 +88,12 @@ def test_trust_anchor_life_cycle(cp):
     # The check run created nothing: the real create still started from nothing.
     assert result.task("create")["diff"]["before"] == {}
     assert result.task("rename by id")["trust_anchor"]["name"] == "renamed-ca"
-    assert "Root Two" in subject_of(result.task("new CA bundle")["trust_anchor"]["source"]["source_data"]["x509_certificate_data"])
-    by_event = dict((s["event"], s) for s in result.task("notification threshold")["trust_anchor"]["notification_settings"])
+    assert "Root Two" in subject_of(
+        result.task("new CA bundle")["trust_anchor"]["source"]["source_data"]["x509_certificate_data"]
+    )
+    by_event = dict(
+        (s["event"], s) for s in result.task("notification threshold")["trust_anchor"]["notification_settings"]
+    )
     assert by_event["CA_CERTIFICATE_EXPIRY"]["threshold"] == 90
     assert by_event["END_ENTITY_CERTIFICATE_EXPIRY"]["threshold"] == 45
     purged = dict((s["event"], s) for s in result.task("notification purge")["trust_anchor"]["notification_settings"])
@@ -79,10 +118,20 @@ def test_invalid_bundle_fails_before_any_write(cp):
 
 def test_invalid_update_leaves_the_anchor_untouched(cp):
     ca = Authority()
-    created = cp.module("trust_anchor", {"name": NAME, "certificate_bundle": ca.pem, "tags": {"a": "1"}})["trust_anchor"]
+    created = cp.module("trust_anchor", {"name": NAME, "certificate_bundle": ca.pem, "tags": {"a": "1"}})[
+        "trust_anchor"
+    ]
     bad = [{"event": "CA_CERTIFICATE_EXPIRY", "threshold": 400}]
-    result = cp.module("trust_anchor", {"name": "renamed", "certificate_bundle": ca.pem, "notification_settings": bad,
-                                        "tags": {"b": "2"}, "enabled": False})
+    result = cp.module(
+        "trust_anchor",
+        {
+            "name": "renamed",
+            "certificate_bundle": ca.pem,
+            "notification_settings": bad,
+            "tags": {"b": "2"},
+            "enabled": False,
+        },
+    )
     assert result["failed"] and "notification_settings[0].threshold is 400" in result["msg"]
     # Nothing of the request reached the service: name, tags and enabled state are as before.
     [anchor] = cp.trust_anchors()
@@ -99,7 +148,10 @@ def test_create_without_source_says_what_is_needed(cp):
 def test_shared_name_fails_listing_ids_and_ids_still_work(cp):
     ca = Authority()
     source = {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca.pem}}
-    ids = [cp.api.create_trust_anchor(name=NAME, source=source, enabled=True)["trustAnchor"]["trustAnchorId"] for _copy in range(2)]
+    ids = [
+        cp.api.create_trust_anchor(name=NAME, source=source, enabled=True)["trustAnchor"]["trustAnchorId"]
+        for _copy in range(2)
+    ]
     result = cp.module("trust_anchor", {"name": NAME, "certificate_bundle": ca.pem, "enabled": False})
     assert result["failed"] and all(anchor_id in result["msg"] for anchor_id in ids)
     assert all(anchor["enabled"] for anchor in cp.trust_anchors())
@@ -147,21 +199,37 @@ def test_throttling_longer_than_the_sdk_retries_is_retried_by_the_module(cp):
 def test_acm_private_ca_source_and_switching_sources(cp):
     pca = cp.localaws.client("acm-pca")
     pca_arn = pca.create_certificate_authority(
-        CertificateAuthorityConfiguration={"KeyAlgorithm": "RSA_2048", "SigningAlgorithm": "SHA256WITHRSA",
-                                           "Subject": {"CommonName": "Private CA"}},
-        CertificateAuthorityType="ROOT")["CertificateAuthorityArn"]
+        CertificateAuthorityConfiguration={
+            "KeyAlgorithm": "RSA_2048",
+            "SigningAlgorithm": "SHA256WITHRSA",
+            "Subject": {"CommonName": "Private CA"},
+        },
+        CertificateAuthorityType="ROOT",
+    )["CertificateAuthorityArn"]
     ca = Authority()
     plays = steps(
         ("from ACM PCA", "trust_anchor", {"name": NAME, "acm_pca_arn": pca_arn}),
         ("from ACM PCA again", "trust_anchor", {"name": NAME, "acm_pca_arn": pca_arn}),
-        ("to a bundle, not told to replace", "trust_anchor", {"name": NAME, "certificate_bundle": ca.pem}, {"ignore_errors": True}),
+        (
+            "to a bundle, not told to replace",
+            "trust_anchor",
+            {"name": NAME, "certificate_bundle": ca.pem},
+            {"ignore_errors": True},
+        ),
         ("to a bundle", "trust_anchor", {"name": NAME, "certificate_bundle": ca.pem, "replace": True}),
-        ("both sources", "trust_anchor", {"name": NAME, "certificate_bundle": ca.pem, "acm_pca_arn": pca_arn},
-         {"ignore_errors": True}),
+        (
+            "both sources",
+            "trust_anchor",
+            {"name": NAME, "certificate_bundle": ca.pem, "acm_pca_arn": pca_arn},
+            {"ignore_errors": True},
+        ),
     )
     result = cp.playbook(plays)
     assert changes(result, ["from ACM PCA", "from ACM PCA again", "to a bundle"]) == {
-        "from ACM PCA": True, "from ACM PCA again": False, "to a bundle": True}
+        "from ACM PCA": True,
+        "from ACM PCA again": False,
+        "to a bundle": True,
+    }
     source = result.task("from ACM PCA")["trust_anchor"]["source"]
     assert source == {"source_type": "AWS_ACM_PCA", "source_data": {"acm_pca_arn": pca_arn}}
     assert result.task("to a bundle")["trust_anchor"]["source"]["source_type"] == "CERTIFICATE_BUNDLE"

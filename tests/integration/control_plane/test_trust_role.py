@@ -10,13 +10,25 @@ READ_ONLY = "arn:aws:iam::aws:policy/AmazonRedshiftReadOnlyAccess"
 
 def play(role_vars, ca_path):
     variables = dict({"rolesanywhere_ca_path": str(ca_path)}, **role_vars)
-    return [{
-        "hosts": "localhost", "gather_facts": False,
-        "roles": [{"role": "hybridcloud.rolesanywhere.trust", "vars": variables}],
-        "post_tasks": [{"name": "published", "ansible.builtin.debug": {"msg": {
-            "trust_anchor": "{{ rolesanywhere_trust_result.trust_anchor_arn }}",
-            "profile": "{{ rolesanywhere_trust_result.profile_arn }}", "role": "{{ rolesanywhere_trust_result.role_arn }}"}}}],
-    }]
+    return [
+        {
+            "hosts": "localhost",
+            "gather_facts": False,
+            "roles": [{"role": "hybridcloud.rolesanywhere.trust", "vars": variables}],
+            "post_tasks": [
+                {
+                    "name": "published",
+                    "ansible.builtin.debug": {
+                        "msg": {
+                            "trust_anchor": "{{ rolesanywhere_trust_result.trust_anchor_arn }}",
+                            "profile": "{{ rolesanywhere_trust_result.profile_arn }}",
+                            "role": "{{ rolesanywhere_trust_result.role_arn }}",
+                        }
+                    },
+                }
+            ],
+        }
+    ]
 
 
 # The modules of the trust role that import boto3, and the one read step that precedes them.
@@ -25,8 +37,9 @@ RESOURCE_MODULES = ("trust_anchor", "iam_role", "iam_policy", "profile", "crl")
 
 def ran(result, action):
     """The results of ``action`` (short name) that actually ran, not skipped."""
-    return [r for r in result.results
-            if (r["action"] or "").split(".")[-1] == action and not r["result"].get("skipped")]
+    return [
+        r for r in result.results if (r["action"] or "").split(".")[-1] == action and not r["result"].get("skipped")
+    ]
 
 
 def unique(prefix):
@@ -35,8 +48,12 @@ def unique(prefix):
 
 def test_trust_role_twice_is_idempotent_and_publishes_arns(cp, tmp_path):
     role_name = unique("trust-role")
-    role_vars = {"rolesanywhere_role_name": role_name, "rolesanywhere_subject_common_names": ["db-*", "etl-01"],
-                 "rolesanywhere_session_duration": 7200, "rolesanywhere_tags": {"team": "data"}}
+    role_vars = {
+        "rolesanywhere_role_name": role_name,
+        "rolesanywhere_subject_common_names": ["db-*", "etl-01"],
+        "rolesanywhere_session_duration": 7200,
+        "rolesanywhere_tags": {"team": "data"},
+    }
     first = cp.playbook(play(role_vars, tmp_path / "ca"))
     assert first.rc == 0, first.explain()
     assert first.changed > 0
@@ -82,14 +99,18 @@ def test_trust_role_imports_a_crl_from_the_same_ca(cp, tmp_path):
     newer = Authority.from_files(tmp_path / "ca" / "ca.crt", tmp_path / "ca" / "ca.key").crl([0x42, 0x43])
     replaced = cp.playbook(play(dict(role_vars, rolesanywhere_crl_pem=newer), tmp_path / "ca"))
     assert replaced.rc == 0, replaced.explain()
-    assert [r["task"] for r in replaced.results if r["result"].get("changed")] == ["hybridcloud.rolesanywhere.trust : Ensure the CRL"]
+    assert [r["task"] for r in replaced.results if r["result"].get("changed")] == [
+        "hybridcloud.rolesanywhere.trust : Ensure the CRL"
+    ]
 
 
 def test_a_changed_input_runs_the_modules_of_the_resources_it_changes(cp, tmp_path):
     role_vars = {"rolesanywhere_role_name": unique("trust-change"), "rolesanywhere_tags": {"team": "data"}}
     assert cp.playbook(play(role_vars, tmp_path / "ca")).rc == 0
     # Check mode: the modules with a change to make run, predict it with a diff, and change nothing.
-    predicted = cp.playbook(play(dict(role_vars, rolesanywhere_tags={"team": "analytics"}), tmp_path / "ca"), check=True)
+    predicted = cp.playbook(
+        play(dict(role_vars, rolesanywhere_tags={"team": "analytics"}), tmp_path / "ca"), check=True
+    )
     assert predicted.rc == 0, predicted.explain()
     [anchor_prediction] = ran(predicted, "trust_anchor")
     assert anchor_prediction["result"]["changed"] and anchor_prediction["result"]["diff"]
@@ -97,23 +118,41 @@ def test_a_changed_input_runs_the_modules_of_the_resources_it_changes(cp, tmp_pa
     # Tags go on the trust anchor, the IAM role and the profile; the inline policy stays as it is.
     retagged = cp.playbook(play(dict(role_vars, rolesanywhere_tags={"team": "analytics"}), tmp_path / "ca"))
     assert retagged.rc == 0, retagged.explain()
-    assert sorted(module for module in RESOURCE_MODULES if ran(retagged, module)) == ["iam_role", "profile", "trust_anchor"]
-    assert all(result["result"]["changed"] for module in ("trust_anchor", "iam_role", "profile") for result in ran(retagged, module))
+    assert sorted(module for module in RESOURCE_MODULES if ran(retagged, module)) == [
+        "iam_role",
+        "profile",
+        "trust_anchor",
+    ]
+    assert all(
+        result["result"]["changed"]
+        for module in ("trust_anchor", "iam_role", "profile")
+        for result in ran(retagged, module)
+    )
     # A longer session: the IAM role (its maximum) and the profile.
-    longer = cp.playbook(play(dict(role_vars, rolesanywhere_tags={"team": "analytics"}, rolesanywhere_session_duration=7200),
-                              tmp_path / "ca"))
+    longer = cp.playbook(
+        play(
+            dict(role_vars, rolesanywhere_tags={"team": "analytics"}, rolesanywhere_session_duration=7200),
+            tmp_path / "ca",
+        )
+    )
     assert longer.rc == 0, longer.explain()
     assert sorted(module for module in RESOURCE_MODULES if ran(longer, module)) == ["iam_role", "profile"]
-    [profile] = [p for p in cp.profiles() if p["roleArns"] and p["roleArns"][0].endswith("/" + role_vars["rolesanywhere_role_name"])]
+    [profile] = [
+        p
+        for p in cp.profiles()
+        if p["roleArns"] and p["roleArns"][0].endswith("/" + role_vars["rolesanywhere_role_name"])
+    ]
     assert profile["durationSeconds"] == 7200
 
 
 def test_seed_configuration_trips_the_session_policy_check_before_anything_is_created(cp, tmp_path):
     # The seed article: AmazonRedshiftReadOnlyAccess on the profile, GetClusterCredentials granted by the role.
     role_name = unique("seed-role")
-    role_vars = {"rolesanywhere_role_name": role_name,
-                 "rolesanywhere_role_policy_actions": ["redshift:DescribeClusters", "redshift:GetClusterCredentials"],
-                 "rolesanywhere_profile_managed_policy_arns": [READ_ONLY]}
+    role_vars = {
+        "rolesanywhere_role_name": role_name,
+        "rolesanywhere_role_policy_actions": ["redshift:DescribeClusters", "redshift:GetClusterCredentials"],
+        "rolesanywhere_profile_managed_policy_arns": [READ_ONLY],
+    }
     result = cp.playbook(play(role_vars, tmp_path / "ca"))
     assert result.rc != 0
     failure = [r for r in result.results if r["result"].get("failed")][0]["result"]
@@ -124,12 +163,17 @@ def test_seed_configuration_trips_the_session_policy_check_before_anything_is_cr
 
 
 def test_session_policy_check_can_only_warn(cp, tmp_path):
-    role_vars = {"rolesanywhere_role_name": unique("seed-warn"),
-                 "rolesanywhere_role_policy_actions": ["redshift:DescribeClusters", "redshift:GetClusterCredentials"],
-                 "rolesanywhere_profile_managed_policy_arns": [READ_ONLY], "rolesanywhere_session_policy_check": "warn"}
+    role_vars = {
+        "rolesanywhere_role_name": unique("seed-warn"),
+        "rolesanywhere_role_policy_actions": ["redshift:DescribeClusters", "redshift:GetClusterCredentials"],
+        "rolesanywhere_profile_managed_policy_arns": [READ_ONLY],
+        "rolesanywhere_session_policy_check": "warn",
+    }
     result = cp.playbook(play(role_vars, tmp_path / "ca"))
     assert result.rc == 0, result.explain()
-    check = result.task("hybridcloud.rolesanywhere.trust : Check that the profile's session policies let the role's actions through")
+    check = result.task(
+        "hybridcloud.rolesanywhere.trust : Check that the profile's session policies let the role's actions through"
+    )
     assert check["blocked_actions"] == ["redshift:GetClusterCredentials"]
     assert any("GetClusterCredentials" in warning for warning in check.get("warnings", []))
     [profile] = cp.profiles()
@@ -146,12 +190,25 @@ def test_check_mode_on_an_empty_account_creates_nothing(cp, tmp_path):
 
 
 def test_trust_policy_filter_refuses_without_a_trust_anchor(cp):
-    plays = [{"hosts": "localhost", "gather_facts": False, "tasks": [
-        {"name": "refused", "ansible.builtin.debug": {"msg": "{{ [] | hybridcloud.rolesanywhere.trust_policy }}"},
-         "ignore_errors": True},
-        {"name": "explicit", "ansible.builtin.debug": {
-            "msg": "{{ [] | hybridcloud.rolesanywhere.trust_policy(allow_any_trust_anchor=true) }}"}},
-    ]}]
+    plays = [
+        {
+            "hosts": "localhost",
+            "gather_facts": False,
+            "tasks": [
+                {
+                    "name": "refused",
+                    "ansible.builtin.debug": {"msg": "{{ [] | hybridcloud.rolesanywhere.trust_policy }}"},
+                    "ignore_errors": True,
+                },
+                {
+                    "name": "explicit",
+                    "ansible.builtin.debug": {
+                        "msg": "{{ [] | hybridcloud.rolesanywhere.trust_policy(allow_any_trust_anchor=true) }}"
+                    },
+                },
+            ],
+        }
+    ]
     result = cp.playbook(plays)
     assert "ANY trust anchor" in result.task("refused")["msg"]
     assert result.task("explicit")["msg"]["Statement"][0]["Principal"] == {"Service": "rolesanywhere.amazonaws.com"}

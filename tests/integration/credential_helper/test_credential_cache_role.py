@@ -3,8 +3,9 @@
 import glob
 import os
 
-from support.ansible_run import run_playbook
 from test_credential_helper_role import aws, play, python_helper_vars
+
+from support.ansible_run import run_playbook
 
 
 def helper_play(host, **extra):

@@ -4,8 +4,9 @@
 import configparser
 import socket
 
-from support.ansible_run import run_playbook
 from test_credential_helper_role import aws, play, python_helper_vars
+
+from support.ansible_run import run_playbook
 
 
 def _unused_url():
@@ -49,10 +50,15 @@ def test_shorthand_and_map_combine_and_bad_entries_fail_first(make_host, tmp_pat
     config.read(host.directory / "aws" / "config")
     section = config["services workload-endpoints"]
     routes = {name: section[name].split("=", 1)[1].strip() for name in section}
-    assert routes == {"sts": host.server.endpoint, "redshift": other, "iam": host.server.endpoint,
-                      "rolesanywhere": host.server.endpoint}
+    assert routes == {
+        "sts": host.server.endpoint,
+        "redshift": other,
+        "iam": host.server.endpoint,
+        "rolesanywhere": host.server.endpoint,
+    }
 
-    bad = run_playbook(play(python_helper_vars(host, rolesanywhere_endpoints={"redshift": "vpce-0abc.example"})),
-                       tmp_path=tmp_path)
+    bad = run_playbook(
+        play(python_helper_vars(host, rolesanywhere_endpoints={"redshift": "vpce-0abc.example"})), tmp_path=tmp_path
+    )
     assert bad.rc != 0
     assert "rolesanywhere_endpoints" in bad.stdout and "vpce-0abc.example" in bad.stdout

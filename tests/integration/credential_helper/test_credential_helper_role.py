@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import yaml
+from trust_setup import add_profile
 
 from support.ansible_run import REPO, run_playbook
-from trust_setup import add_profile
 
 AWS = os.path.join(os.path.dirname(sys.executable), "aws")
 FOREIGN = (
@@ -42,8 +42,15 @@ def role_task(result, name):
 
 
 def play(variables):
-    return [{"hosts": "localhost", "connection": "local", "gather_facts": False,
-             "roles": [{"role": "hybridcloud.rolesanywhere.credential_helper"}], "vars": variables}]
+    return [
+        {
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "roles": [{"role": "hybridcloud.rolesanywhere.credential_helper"}],
+            "vars": variables,
+        }
+    ]
 
 
 def python_helper_vars(host, **extra):
@@ -68,8 +75,14 @@ def python_helper_vars(host, **extra):
 
 def aws(host, *arguments):
     env = host.env(AWS_CONFIG_FILE=str(host.directory / "aws" / "config"))
-    return subprocess.run([AWS] + list(arguments) + ["--output", "json"], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [AWS] + list(arguments) + ["--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_profile_works_with_the_aws_cli_and_keeps_foreign_profiles(make_host, tmp_path):
@@ -92,7 +105,8 @@ def test_profile_works_with_the_aws_cli_and_keeps_foreign_profiles(make_host, tm
     identity = aws(host, "sts", "get-caller-identity", "--profile", "workload")
     assert identity.returncode == 0, identity.stderr
     assert json.loads(identity.stdout)["Arn"].startswith(
-        "arn:aws:sts::%s:assumed-role/%s/" % (host.server.account_id, host.trust.role_arn.split("/")[-1]))
+        "arn:aws:sts::%s:assumed-role/%s/" % (host.server.account_id, host.trust.role_arn.split("/")[-1])
+    )
     clusters = aws(host, "redshift", "describe-clusters", "--profile", "workload")
     assert clusters.returncode == 0, clusters.stderr
     assert "Clusters" in json.loads(clusters.stdout)
@@ -109,7 +123,9 @@ def test_check_mode_and_diff_show_the_changed_line_without_writing(make_host, tm
     assert run_playbook(play(python_helper_vars(host)), tmp_path=tmp_path).rc == 0
     config = host.directory / "aws" / "config"
     before = config.read_text()
-    checked = run_playbook(play(python_helper_vars(host, rolesanywhere_session_duration=900)), tmp_path=tmp_path, check=True, diff=True)
+    checked = run_playbook(
+        play(python_helper_vars(host, rolesanywhere_session_duration=900)), tmp_path=tmp_path, check=True, diff=True
+    )
     assert checked.rc == 0, checked.explain()
     result = role_task(checked, "Set up the credential helper and the AWS profiles on the host")
     assert result["changed"]
@@ -121,10 +137,18 @@ def test_check_mode_and_diff_show_the_changed_line_without_writing(make_host, tm
 def test_several_profiles_for_one_host(make_host, tmp_path):
     host = make_host()
     second = add_profile(host.server, host.trust)
-    variables = python_helper_vars(host, rolesanywhere_profiles=[
-        {"aws_profile": "reader"},
-        {"aws_profile": "second", "profile_arn": second.profile_arn, "role_arn": second.role_arn, "session_duration": 900},
-    ])
+    variables = python_helper_vars(
+        host,
+        rolesanywhere_profiles=[
+            {"aws_profile": "reader"},
+            {
+                "aws_profile": "second",
+                "profile_arn": second.profile_arn,
+                "role_arn": second.role_arn,
+                "session_duration": 900,
+            },
+        ],
+    )
     result = run_playbook(play(variables), tmp_path=tmp_path)
     assert result.rc == 0, result.explain()
     for profile, role_arn in (("reader", host.trust.role_arn), ("second", second.role_arn)):
@@ -140,7 +164,9 @@ def test_absent_removes_only_its_own_sections(make_host, tmp_path):
     config.parent.mkdir()
     config.write_text(FOREIGN)
     assert run_playbook(play(python_helper_vars(host)), tmp_path=tmp_path).rc == 0
-    removed = run_playbook(play(python_helper_vars(host, rolesanywhere_credential_helper_state="absent")), tmp_path=tmp_path)
+    removed = run_playbook(
+        play(python_helper_vars(host, rolesanywhere_credential_helper_state="absent")), tmp_path=tmp_path
+    )
     assert removed.rc == 0, removed.explain()
     assert config.read_text() == FOREIGN
 
@@ -175,7 +201,9 @@ def allowed_extra_flags(helper):
 
 def help_flags(program):
     """The long flags `program credential-process --help` lists."""
-    shown = subprocess.run([program, "credential-process", "--help"], capture_output=True, text=True, timeout=60, check=False)
+    shown = subprocess.run(
+        [program, "credential-process", "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
     return set(re.findall(r"(--[a-z0-9-]+)", shown.stdout + shown.stderr))
 
 
@@ -188,8 +216,11 @@ def test_official_helper_built_from_its_module_signs_for_the_aws_cli(make_host, 
     first = run_playbook(play(variables), tmp_path=tmp_path)
     assert first.rc == 0, first.explain()
     assert hashlib.sha256(installed.read_bytes()).hexdigest() == official_helper.sha256
-    line = [entry for entry in (host.directory / "aws" / "config").read_text().splitlines()
-            if entry.startswith("credential_process = ")][0]
+    line = [
+        entry
+        for entry in (host.directory / "aws" / "config").read_text().splitlines()
+        if entry.startswith("credential_process = ")
+    ][0]
     assert line.startswith("credential_process = %s credential-process " % installed)
     assert line.endswith(" --with-proxy --region=%s" % host.server.region)
 
@@ -212,19 +243,25 @@ def test_extra_flags_are_the_helpers_own_and_are_checked_first(make_host, tmp_pa
         assert not missing, "%s helper does not know %s" % (helper, sorted(missing))
 
     host = make_host()
-    variables = python_helper_vars(host, rolesanywhere_signing_helper_extra_args=["--debug", "--certificate=/tmp/other.pem",
-                                                                                  "--region"],
-                                   **official_helper.role_vars())
+    variables = python_helper_vars(
+        host,
+        rolesanywhere_signing_helper_extra_args=["--debug", "--certificate=/tmp/other.pem", "--region"],
+        **official_helper.role_vars(),
+    )
     refused = run_playbook(play(variables), tmp_path=tmp_path)
     assert refused.rc != 0
-    messages = [item.get("msg", "") for item in role_task(refused, "Check the extra flags for the signing helper")["results"]
-                if item.get("failed")]
+    messages = [
+        item.get("msg", "")
+        for item in role_task(refused, "Check the extra flags for the signing helper")["results"]
+        if item.get("failed")
+    ]
     assert len(messages) == 2
     assert "'--certificate=/tmp/other.pem' is not an optional flag" in messages[0] and "--region=VALUE" in messages[1]
     assert not (host.directory / "aws" / "config").exists() and not (host.directory / "bin").exists()
 
-    warned = run_playbook(play(python_helper_vars(host, rolesanywhere_signing_helper_extra_args=["--no-verify-ssl"])),
-                          tmp_path=tmp_path)
+    warned = run_playbook(
+        play(python_helper_vars(host, rolesanywhere_signing_helper_extra_args=["--no-verify-ssl"])), tmp_path=tmp_path
+    )
     assert warned.rc == 0, warned.explain()
     assert "WARNING" in role_task(warned, "Warn that the helper will not verify the endpoint's TLS certificate")["msg"]
     assert " --no-verify-ssl" in (host.directory / "aws" / "config").read_text()
@@ -277,14 +314,21 @@ def test_helper_pushed_from_the_controller_is_checked_first(make_host, tmp_path)
     source.write_bytes(FAKE_HELPER_V2)
     installed = host.directory / "bin" / "aws_signing_helper"
 
-    wrong = run_playbook(play(official_vars(host, checksum=sha256(FAKE_HELPER_V1), rolesanywhere_signing_helper_src=str(source))),
-                         tmp_path=tmp_path)
+    wrong = run_playbook(
+        play(official_vars(host, checksum=sha256(FAKE_HELPER_V1), rolesanywhere_signing_helper_src=str(source))),
+        tmp_path=tmp_path,
+    )
     assert wrong.rc != 0
-    assert "expected %s" % sha256(FAKE_HELPER_V1) in role_task(wrong, "Set up the credential helper and the AWS profiles on the host")["msg"]
+    assert (
+        "expected %s" % sha256(FAKE_HELPER_V1)
+        in role_task(wrong, "Set up the credential helper and the AWS profiles on the host")["msg"]
+    )
     assert not installed.exists()
 
-    right = run_playbook(play(official_vars(host, checksum=sha256(FAKE_HELPER_V2), rolesanywhere_signing_helper_src=str(source))),
-                         tmp_path=tmp_path)
+    right = run_playbook(
+        play(official_vars(host, checksum=sha256(FAKE_HELPER_V2), rolesanywhere_signing_helper_src=str(source))),
+        tmp_path=tmp_path,
+    )
     assert right.rc == 0, right.explain()
     assert installed.read_bytes() == FAKE_HELPER_V2 and stat.S_IMODE(installed.stat().st_mode) == 0o755
 
@@ -304,6 +348,7 @@ def test_check_mode_on_a_new_host_changes_nothing(make_host, tmp_path):
 def _fake_awscli_wheel(directory):
     """A tiny wheel with an `aws` console script: pip installs it without network access or build tools."""
     import zipfile  # pylint: disable=import-outside-toplevel
+
     path = directory / "fakeawscli-1.0-py3-none-any.whl"
     files = {
         "fakeawscli/__init__.py": "def main():\n    print('fake aws cli')\n",
@@ -322,17 +367,27 @@ def _fake_awscli_wheel(directory):
 def test_awscli_pip_install_into_a_virtualenv_everyone_can_run(make_host, tmp_path):
     host = make_host()
     virtualenv = host.directory / "awscli"
-    variables = python_helper_vars(host, rolesanywhere_install_awscli="pip", rolesanywhere_awscli_virtualenv=str(virtualenv),
-                                   rolesanywhere_awscli_pip_spec=str(_fake_awscli_wheel(tmp_path)),
-                                   rolesanywhere_awscli_virtualenv_python=sys.executable)
+    variables = python_helper_vars(
+        host,
+        rolesanywhere_install_awscli="pip",
+        rolesanywhere_awscli_virtualenv=str(virtualenv),
+        rolesanywhere_awscli_pip_spec=str(_fake_awscli_wheel(tmp_path)),
+        rolesanywhere_awscli_virtualenv_python=sys.executable,
+    )
     variables_play = play(variables)
-    variables_play[0]["tasks"] = [{"name": "show the AWS CLI path", "ansible.builtin.debug": {
-        "var": "rolesanywhere_credential_helper_result.awscli_path"}}]
+    variables_play[0]["tasks"] = [
+        {
+            "name": "show the AWS CLI path",
+            "ansible.builtin.debug": {"var": "rolesanywhere_credential_helper_result.awscli_path"},
+        }
+    ]
     result = run_playbook(variables_play, tmp_path=tmp_path)
     assert result.rc == 0, result.explain()
     shown = result.task("show the AWS CLI path")["rolesanywhere_credential_helper_result.awscli_path"]
     assert shown == str(virtualenv / "bin" / "aws")
-    completed = subprocess.run([str(virtualenv / "bin" / "aws")], capture_output=True, text=True, timeout=60, check=False)
+    completed = subprocess.run(
+        [str(virtualenv / "bin" / "aws")], capture_output=True, text=True, timeout=60, check=False
+    )
     assert completed.stdout.strip() == "fake aws cli"
     assert stat.S_IMODE(os.stat(virtualenv / "bin" / "aws").st_mode) & 0o005 == 0o005
     assert run_playbook(variables_play, tmp_path=tmp_path).changed == 0
@@ -343,17 +398,29 @@ def test_an_inventory_input_wins_over_the_result_of_the_role_before(make_host, t
     still runs the AWS CLI the inventory names (before, a set_fact under the input's name replaced that value)."""
     host = make_host()
     virtualenv = host.directory / "awscli"
-    variables = python_helper_vars(host, rolesanywhere_install_awscli="pip", rolesanywhere_awscli_virtualenv=str(virtualenv),
-                                   rolesanywhere_awscli_pip_spec=str(_fake_awscli_wheel(tmp_path)),
-                                   rolesanywhere_awscli_virtualenv_python=sys.executable,
-                                   rolesanywhere_region=host.server.region, rolesanywhere_verify_client="cli",
-                                   rolesanywhere_awscli_path=AWS, ansible_connection="local",
-                                   ansible_python_interpreter=sys.executable)
+    variables = python_helper_vars(
+        host,
+        rolesanywhere_install_awscli="pip",
+        rolesanywhere_awscli_virtualenv=str(virtualenv),
+        rolesanywhere_awscli_pip_spec=str(_fake_awscli_wheel(tmp_path)),
+        rolesanywhere_awscli_virtualenv_python=sys.executable,
+        rolesanywhere_region=host.server.region,
+        rolesanywhere_verify_client="cli",
+        rolesanywhere_awscli_path=AWS,
+        ansible_connection="local",
+        ansible_python_interpreter=sys.executable,
+    )
     inventory = {"all": {"hosts": {"host1": variables}}}
-    roles_play = [{"hosts": "all", "gather_facts": False,
-                   "roles": ["hybridcloud.rolesanywhere.credential_helper", "hybridcloud.rolesanywhere.verify"],
-                   "post_tasks": [{"name": "show the result", "ansible.builtin.debug": {
-                       "var": "rolesanywhere_credential_helper_result"}}]}]
+    roles_play = [
+        {
+            "hosts": "all",
+            "gather_facts": False,
+            "roles": ["hybridcloud.rolesanywhere.credential_helper", "hybridcloud.rolesanywhere.verify"],
+            "post_tasks": [
+                {"name": "show the result", "ansible.builtin.debug": {"var": "rolesanywhere_credential_helper_result"}}
+            ],
+        }
+    ]
     result = run_playbook(roles_play, tmp_path=tmp_path, inventory=inventory, env=host.env())
     assert result.rc == 0, result.explain()
 
@@ -361,5 +428,7 @@ def test_an_inventory_input_wins_over_the_result_of_the_role_before(make_host, t
     proof = result.task("hybridcloud.rolesanywhere.verify : Prove the AWS profile works as the service user", "host1")
     assert proof["ok"] is True, proof
     published = result.task("show the result", "host1")["rolesanywhere_credential_helper_result"]
-    assert published == {"signing_helper_path": str(host.directory / "bin" / "rolesanywhere-credential-process"),
-                         "awscli_path": str(virtualenv / "bin" / "aws")}
+    assert published == {
+        "signing_helper_path": str(host.directory / "bin" / "rolesanywhere-credential-process"),
+        "awscli_path": str(virtualenv / "bin" / "aws"),
+    }

@@ -16,8 +16,10 @@ def run(host, program, *extra, drop_endpoint=False, **environment):
     arguments = host.program_args(program, "--no-cache", *extra)
     if drop_endpoint:
         position = arguments.index("--endpoint")
-        del arguments[position:position + 2]
-    return subprocess.run(arguments, env=host.env(**environment), capture_output=True, text=True, timeout=120, check=False)
+        del arguments[position : position + 2]
+    return subprocess.run(
+        arguments, env=host.env(**environment), capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 class ForwardingProxy(http.server.BaseHTTPRequestHandler):
@@ -26,7 +28,11 @@ class ForwardingProxy(http.server.BaseHTTPRequestHandler):
     def do_POST(self):  # pylint: disable=invalid-name
         self.server.requests.append(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        headers = {name: value for name, value in self.headers.items() if name.lower() not in ("proxy-connection", "connection")}
+        headers = {
+            name: value
+            for name, value in self.headers.items()
+            if name.lower() not in ("proxy-connection", "connection")
+        }
         request = urllib.request.Request(self.path, data=body, headers=headers, method="POST")
         direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
@@ -79,8 +85,13 @@ def test_proxy_from_the_environment_is_used_without_any_flag(program, make_host,
 def test_endpoint_comes_from_the_environment_when_not_given(program, make_host):
     host = make_host()
     unreachable = "http://127.0.0.1:%d" % _closed_port()
-    completed = run(host, program, drop_endpoint=True, AWS_ENDPOINT_URL=unreachable,
-                    AWS_ENDPOINT_URL_ROLESANYWHERE=host.server.endpoint)
+    completed = run(
+        host,
+        program,
+        drop_endpoint=True,
+        AWS_ENDPOINT_URL=unreachable,
+        AWS_ENDPOINT_URL_ROLESANYWHERE=host.server.endpoint,
+    )
     assert completed.returncode == 0, completed.stderr
     generic = run(host, program, drop_endpoint=True, AWS_ENDPOINT_URL=host.server.endpoint)
     assert generic.returncode == 0, generic.stderr

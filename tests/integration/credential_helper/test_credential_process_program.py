@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+
 from support.x509 import crl, pem_bytes
 
 
@@ -24,8 +25,12 @@ def credentials_of(host, program, *extra):
 
 
 def caller_arn(server, document):
-    sts = server.client("sts", access_key_id=document["AccessKeyId"], secret_access_key=document["SecretAccessKey"],
-                        session_token=document["SessionToken"])
+    sts = server.client(
+        "sts",
+        access_key_id=document["AccessKeyId"],
+        secret_access_key=document["SecretAccessKey"],
+        session_token=document["SessionToken"],
+    )
     return sts.get_caller_identity()["Arn"]
 
 
@@ -36,15 +41,19 @@ def test_program_prints_working_credentials(program, make_host, localaws, leaf_k
     assert sorted(document) == ["AccessKeyId", "Expiration", "SecretAccessKey", "SessionToken", "Version"]
     assert document["Version"] == 1
     role_name = host.trust.role_arn.split("/")[-1]
-    assert caller_arn(localaws, document).startswith("arn:aws:sts::%s:assumed-role/%s/" % (localaws.account_id, role_name))
+    assert caller_arn(localaws, document).startswith(
+        "arn:aws:sts::%s:assumed-role/%s/" % (localaws.account_id, role_name)
+    )
     assert len(host.sessions()) == 1
 
 
 def test_program_signs_with_openssl_when_cryptography_is_missing(program, make_host):
     host = make_host(leaf_kind="ec", with_intermediate=True)
     # Run the very same file with the cryptography package hidden, as on a host without python3-cryptography.
-    launcher = ("import runpy, sys; sys.modules['cryptography'] = None; sys.argv = sys.argv[1:]; "
-                "runpy.run_path(sys.argv[0], run_name='__main__')")
+    launcher = (
+        "import runpy, sys; sys.modules['cryptography'] = None; sys.argv = sys.argv[1:]; "
+        "runpy.run_path(sys.argv[0], run_name='__main__')"
+    )
     completed = run([sys.executable, "-c", launcher] + host.program_args(program, "--no-cache"), host.env())
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["AccessKeyId"]
@@ -97,8 +106,16 @@ def test_cache_is_per_certificate_arns_and_duration(program, make_host):
 
 def test_a_burst_of_concurrent_calls_makes_one_create_session(program, make_host):
     host = make_host()
-    processes = [subprocess.Popen(host.program_args(program), env=host.env(), stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
-                                  stderr=subprocess.PIPE, text=True) for _attempt in range(10)]
+    processes = [
+        subprocess.Popen(
+            host.program_args(program),
+            env=host.env(),
+            stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _attempt in range(10)
+    ]
     outputs = [process.communicate(timeout=120) for process in processes]
     assert all(process.returncode == 0 for process in processes), [err for _out, err in outputs]
     documents = [json.loads(out) for out, _err in outputs]
@@ -139,8 +156,12 @@ def test_debug_logs_cache_decisions_without_secrets(program, make_host):
 def _revoke_in_the_service(server, host):
     """Import a CRL signed by the host's CA that revokes the host's certificate, as revoke.yml does."""
     revocations = crl(host.pki.root, host.pki.root_key, [host.pki.leaf.serial_number])
-    server.client("rolesanywhere").import_crl(name="revoked-%s" % host.pki.leaf.serial_number, enabled=True,
-                                              trustAnchorArn=host.trust.trust_anchor_arn, crlData=pem_bytes(revocations))
+    server.client("rolesanywhere").import_crl(
+        name="revoked-%s" % host.pki.leaf.serial_number,
+        enabled=True,
+        trustAnchorArn=host.trust.trust_anchor_arn,
+        crlData=pem_bytes(revocations),
+    )
 
 
 def test_revoked_certificate_is_refused_once_the_cache_is_refreshed(program, make_host, localaws):
@@ -165,7 +186,9 @@ def test_cache_max_age_bounds_how_long_an_answer_is_reused(program, make_host):
     (entry,) = glob.glob(str(host.cache_dir / "hybridcloud-rolesanywhere" / "*.json"))
     with open(entry, encoding="utf-8") as handle:
         kept = json.load(handle)
-    kept["ObtainedAt"] = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    kept["ObtainedAt"] = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=3)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
     with open(entry, "w", encoding="utf-8") as handle:
         json.dump(kept, handle)
     document = credentials_of(host, program, "--cache-max-age", "2")

@@ -7,9 +7,8 @@ import sys
 
 import yaml
 
-from support.ansible_run import REPO, run_playbook
-
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_command
+from support.ansible_run import REPO, run_playbook
 
 PROGRAM_FILE = os.path.join(REPO, "roles", "credential_helper", "files", "rolesanywhere-credential-process")
 TRUST = "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/11111111-2222-3333-4444-555555555555"
@@ -33,13 +32,32 @@ def local_play(task):
 
 
 def setup_task(tmp_path, state="present", content=None, **profile):
-    entry = {"aws_profile": "workload", "aws_config_file": str(tmp_path / "aws" / "config"), "cert_dir": str(tmp_path / "certs"),
-             "trust_anchor_arn": TRUST, "profile_arn": PROFILE, "role_arn": ROLE, "endpoint_url": "http://127.0.0.1:4566"}
+    entry = {
+        "aws_profile": "workload",
+        "aws_config_file": str(tmp_path / "aws" / "config"),
+        "cert_dir": str(tmp_path / "certs"),
+        "trust_anchor_arn": TRUST,
+        "profile_arn": PROFILE,
+        "role_arn": ROLE,
+        "endpoint_url": "http://127.0.0.1:4566",
+    }
     entry.update(profile)
-    return {"name": "set up", "register": "setup", "hybridcloud.rolesanywhere.credential_setup": {
-        "state": state, "signing_helper": "python", "helper_path": str(tmp_path / "bin" / "rolesanywhere-credential-process"),
-        "program": {"interpreter": sys.executable, "sha256": pinned_sha256(), "content": content or program_content()},
-        "cache_max_age": 900, "profiles": [entry]}}
+    return {
+        "name": "set up",
+        "register": "setup",
+        "hybridcloud.rolesanywhere.credential_setup": {
+            "state": state,
+            "signing_helper": "python",
+            "helper_path": str(tmp_path / "bin" / "rolesanywhere-credential-process"),
+            "program": {
+                "interpreter": sys.executable,
+                "sha256": pinned_sha256(),
+                "content": content or program_content(),
+            },
+            "cache_max_age": 900,
+            "profiles": [entry],
+        },
+    }
 
 
 def test_setup_sends_the_program_only_to_a_host_whose_copy_differs(tmp_path):
@@ -50,11 +68,27 @@ def test_setup_sends_the_program_only_to_a_host_whose_copy_differs(tmp_path):
     assert result["changed"] and result["sent"] == ["program"]
     assert stat.S_IMODE(program.stat().st_mode) == 0o755
     assert hashlib.sha256(program.read_bytes().split(b"\n", 1)[1]).hexdigest() == pinned_sha256()
-    line = [entry for entry in (tmp_path / "aws" / "config").read_text().splitlines() if entry.startswith("credential_process")]
-    assert line == ["credential_process = " + credential_command.render({
-        "helper": str(program), "certificate": str(tmp_path / "certs" / "certificate.pem"),
-        "private_key": str(tmp_path / "certs" / "private-key.pem"), "trust_anchor_arn": TRUST, "profile_arn": PROFILE,
-        "role_arn": ROLE, "session_duration": 3600, "endpoint": "http://127.0.0.1:4566", "cache_max_age": 900})]
+    line = [
+        entry
+        for entry in (tmp_path / "aws" / "config").read_text().splitlines()
+        if entry.startswith("credential_process")
+    ]
+    assert line == [
+        "credential_process = "
+        + credential_command.render(
+            {
+                "helper": str(program),
+                "certificate": str(tmp_path / "certs" / "certificate.pem"),
+                "private_key": str(tmp_path / "certs" / "private-key.pem"),
+                "trust_anchor_arn": TRUST,
+                "profile_arn": PROFILE,
+                "role_arn": ROLE,
+                "session_duration": 3600,
+                "endpoint": "http://127.0.0.1:4566",
+                "cache_max_age": 900,
+            }
+        )
+    ]
 
     again = run_playbook(local_play(setup_task(tmp_path)), tmp_path=tmp_path)
     assert again.rc == 0, again.explain()
@@ -68,7 +102,9 @@ def test_setup_sends_the_program_only_to_a_host_whose_copy_differs(tmp_path):
 
 
 def test_setup_refuses_a_program_without_the_pinned_digest(tmp_path):
-    refused = run_playbook(local_play(setup_task(tmp_path, content=program_content() + "# not the pinned one\n")), tmp_path=tmp_path)
+    refused = run_playbook(
+        local_play(setup_task(tmp_path, content=program_content() + "# not the pinned one\n")), tmp_path=tmp_path
+    )
     assert refused.rc != 0
     assert "make credential-program" in refused.task("set up")["msg"]
     assert not (tmp_path / "bin").exists() and not (tmp_path / "aws").exists()
@@ -106,7 +142,13 @@ def test_setup_returns_each_service_command_quoted_for_systemd(tmp_path):
     serve, update, process = [entry["service"] for entry in checked.task("set up")["profiles"]]
     assert process is None
     assert serve["argv"][1:2] == ["serve"] and serve["argv"][-6:] == [
-        "--port", "49533", "--refresh-window", "600", "--refresh-min-lead", "60"]
+        "--port",
+        "49533",
+        "--refresh-window",
+        "600",
+        "--refresh-min-lead",
+        "60",
+    ]
     assert update["argv"][1:2] == ["update"] and update["argv"][update["argv"].index("--profile") + 1] == "batch"
     for service in (serve, update):
         assert service["exec_start"].startswith('"%s" ' % service["argv"][0])
@@ -116,11 +158,25 @@ def test_setup_returns_each_service_command_quoted_for_systemd(tmp_path):
 
 def test_aws_config_profile_renders_the_line_from_its_parts(tmp_path):
     config = tmp_path / "config"
-    helper = {"path": "/opt/ra/aws_signing_helper", "certificate": "/srv/my certs/c.pem", "private_key": "/srv/k.pem",
-              "trust_anchor_arn": TRUST, "profile_arn": PROFILE, "role_arn": ROLE, "session_duration": 900,
-              "extra_args": ["--debug"]}
-    task = {"name": "profile", "hybridcloud.rolesanywhere.aws_config_profile": {
-        "profile": "parts", "path": str(config), "region": "eu-west-1", "credential_helper": helper}}
+    helper = {
+        "path": "/opt/ra/aws_signing_helper",
+        "certificate": "/srv/my certs/c.pem",
+        "private_key": "/srv/k.pem",
+        "trust_anchor_arn": TRUST,
+        "profile_arn": PROFILE,
+        "role_arn": ROLE,
+        "session_duration": 900,
+        "extra_args": ["--debug"],
+    }
+    task = {
+        "name": "profile",
+        "hybridcloud.rolesanywhere.aws_config_profile": {
+            "profile": "parts",
+            "path": str(config),
+            "region": "eu-west-1",
+            "credential_helper": helper,
+        },
+    }
     result = run_playbook(local_play(task), tmp_path=tmp_path)
     assert result.rc == 0, result.explain()
     written = result.task("profile")["settings"]["credential_process"]
@@ -128,6 +184,8 @@ def test_aws_config_profile_renders_the_line_from_its_parts(tmp_path):
     assert credential_command.parse(written)["flags"]["certificate"] == "/srv/my certs/c.pem"
 
     both = dict(task["hybridcloud.rolesanywhere.aws_config_profile"], credential_process="/bin/true")
-    refused = run_playbook(local_play({"name": "profile", "hybridcloud.rolesanywhere.aws_config_profile": both}), tmp_path=tmp_path)
+    refused = run_playbook(
+        local_play({"name": "profile", "hybridcloud.rolesanywhere.aws_config_profile": both}), tmp_path=tmp_path
+    )
     assert refused.rc != 0
     assert "mutually exclusive" in refused.task("profile")["msg"]

@@ -35,8 +35,10 @@ def test_fifty_hosts_at_forks_fifty_with_the_python_program(localaws, program, t
     assert_every_host_verified(result, wall, outcomes)
 
 
-@pytest.mark.skipif(not os.access(quota_fleet.OFFICIAL_HELPER, os.X_OK),
-                    reason="the official helper is not built (make official-helper)")
+@pytest.mark.skipif(
+    not os.access(quota_fleet.OFFICIAL_HELPER, os.X_OK),
+    reason="the official helper is not built (make official-helper)",
+)
 def test_fifty_hosts_at_forks_fifty_with_the_official_helper(localaws, tmp_path):
     result, wall, outcomes = verify_fleet(localaws, tmp_path, quota_fleet.OFFICIAL_HELPER)
     print("official helper: %.0f s, CreateSession outcomes %s" % (wall, outcomes))

@@ -44,10 +44,14 @@ def test_deleted_trust_anchor_and_profile_are_named(program, make_host, localaws
 
 
 def test_the_words_of_both_helpers_are_classified():
-    python_text = ("Error when retrieving credentials from custom-process: rolesanywhere-credential-process: CreateSession "
-                   "failed: ResourceNotFoundException (HTTP 404): Trust anchor arn:aws:rolesanywhere:us-east-1:1:trust-anchor/x not found")
-    official_text = ("Error when retrieving credentials from custom-process: 2026/12/02 15:00:00 ResourceNotFoundException: "
-                     "Resource not found\n\tstatus code: 404, request id: 0f")
+    python_text = (
+        "Error when retrieving credentials from custom-process: rolesanywhere-credential-process: CreateSession "
+        "failed: ResourceNotFoundException (HTTP 404): Trust anchor arn:aws:rolesanywhere:us-east-1:1:trust-anchor/x not found"
+    )
+    official_text = (
+        "Error when retrieving credentials from custom-process: 2026/12/02 15:00:00 ResourceNotFoundException: "
+        "Resource not found\n\tstatus code: 404, request id: 0f"
+    )
     assert diagnosis.classify_error(python_text)[0] == "trust_anchor_missing"
     assert diagnosis.classify_error(official_text)[0] == "session_resource_missing"
     rendered = diagnosis.make("session_resource_missing", trust_anchor_arn="arn:ta", profile_arn="arn:p", detail="404")

@@ -12,8 +12,8 @@ import sys
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import Host
+
 from localaws.process import start_server
 from support.field_tools import loopback_alias, unavailable
 
@@ -25,11 +25,15 @@ HELPERS = ("official", "python")
 def https_server(tmp_path_factory):
     alias = loopback_alias()
     if alias is None:
-        unavailable("no name other than localhost maps to a loopback address in /etc/hosts, and Go never proxies "
-                    "requests for localhost or loopback addresses", "ROLESANYWHERE_REQUIRE_TINYPROXY")
+        unavailable(
+            "no name other than localhost maps to a loopback address in /etc/hosts, and Go never proxies "
+            "requests for localhost or loopback addresses",
+            "ROLESANYWHERE_REQUIRE_TINYPROXY",
+        )
     name, address = alias
-    server = start_server(str(tmp_path_factory.mktemp("localaws-https")), tls=True, host=address, tls_names=[name],
-                          endpoint_host=name)
+    server = start_server(
+        str(tmp_path_factory.mktemp("localaws-https")), tls=True, host=address, tls_names=[name], endpoint_host=name
+    )
     yield server
     server.stop()
 
@@ -51,8 +55,10 @@ def write_config(host, program):
     endpoint = host.server.endpoint
     line = " ".join(host.program_args(program))
     config = host.directory / "aws-config"
-    config.write_text("[profile workload]\nregion = %s\nendpoint_url = %s\ncredential_process = %s\n"
-                      % (host.server.region, endpoint, line))
+    config.write_text(
+        "[profile workload]\nregion = %s\nendpoint_url = %s\ncredential_process = %s\n"
+        % (host.server.region, endpoint, line)
+    )
     return config
 
 
@@ -64,8 +70,14 @@ def environment(host, config, **extra):
 
 
 def aws(env, *arguments):
-    return subprocess.run([AWS] + list(arguments) + ["--profile", "workload", "--output", "json"], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [AWS] + list(arguments) + ["--profile", "workload", "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def run_helper(host, program, env):

@@ -3,8 +3,8 @@
 import os
 
 import pytest
-
 from delivery_world import SYSTEM_PYTHON, DeliveryWorld
+
 # The program fixture, shared with the credential_helper tests.
 from support.credential_program import program  # noqa: F401 pylint: disable=unused-import
 
@@ -21,6 +21,7 @@ def delivery_world(localaws, tmp_path):
         world = DeliveryWorld(localaws, tmp_path, mode, helper_vars)
         worlds.append(world)
         return world
+
     yield make
     for world in worlds:
         world.close()

@@ -18,6 +18,7 @@ import time
 import uuid
 
 from integration.credential_helper.trust_setup import create_trust
+
 from support.ansible_run import run_playbook
 from support.unit_supervisor import Supervised
 from support.x509 import Authority, key_pem_bytes, name, new_key, pem_bytes
@@ -75,8 +76,9 @@ class DeliveryWorld:
         self.certificate = self.ca.issue(key, name("%s.example.test" % self.user))
         self.cert_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         for file_name, data, mode in (
-                ("certificate.pem", pem_bytes(self.certificate), 0o644),
-                ("private-key.pem", key_pem_bytes(key), 0o600)):
+            ("certificate.pem", pem_bytes(self.certificate), 0o644),
+            ("private-key.pem", key_pem_bytes(key), 0o600),
+        ):
             temporary = self.cert_dir / (".new-" + file_name)
             descriptor = os.open(str(temporary), os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
             with os.fdopen(descriptor, "wb") as handle:
@@ -106,8 +108,15 @@ class DeliveryWorld:
         return variables
 
     def run_role(self, **extra):
-        play = [{"hosts": "localhost", "connection": "local", "gather_facts": False,
-                 "roles": [{"role": "hybridcloud.rolesanywhere.credential_helper"}], "vars": self.variables(**extra)}]
+        play = [
+            {
+                "hosts": "localhost",
+                "connection": "local",
+                "gather_facts": False,
+                "roles": [{"role": "hybridcloud.rolesanywhere.credential_helper"}],
+                "vars": self.variables(**extra),
+            }
+        ]
         return run_playbook(play, tmp_path=self.tmp_path)
 
     def unit_files(self):
@@ -136,13 +145,23 @@ class DeliveryWorld:
 
     def workload_env(self):
         """The workload's view: its own HOME and AWS files, no ambient credentials, instance metadata allowed."""
-        return {"PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin", "HOME": str(self.home),
-                "AWS_CONFIG_FILE": str(self.home / ".aws" / "config"),
-                "AWS_SHARED_CREDENTIALS_FILE": str(self.credentials_file()), "LANG": "C.UTF-8"}
+        return {
+            "PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",
+            "HOME": str(self.home),
+            "AWS_CONFIG_FILE": str(self.home / ".aws" / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(self.credentials_file()),
+            "LANG": "C.UTF-8",
+        }
 
     def aws(self, *arguments):
-        return subprocess.run([AWS] + list(arguments) + ["--profile", PROFILE, "--output", "json"], env=self.workload_env(),
-                              capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            [AWS] + list(arguments) + ["--profile", PROFILE, "--output", "json"],
+            env=self.workload_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     def caller_identity(self):
         result = self.aws("sts", "get-caller-identity")
@@ -150,16 +169,22 @@ class DeliveryWorld:
         return json.loads(result.stdout)
 
     def sessions(self, serial=None):
-        return [entry for entry in self.server.session_log()
-                if entry["trustAnchorArn"] == self.trust.trust_anchor_arn and entry["outcome"] == "success"
-                and (serial is None or entry["serial"] == serial)]
+        return [
+            entry
+            for entry in self.server.session_log()
+            if entry["trustAnchorArn"] == self.trust.trust_anchor_arn
+            and entry["outcome"] == "success"
+            and (serial is None or entry["serial"] == serial)
+        ]
 
     def ready(self):
         """The service delivers: the endpoint listens, or the credentials file holds the profile."""
         if self.mode == "serve":
             return wait_for(lambda: listening(self.metadata_port()), "the endpoint on port %s" % self.metadata_port())
-        return wait_for(lambda: self.credentials_file().exists() and "[%s]" % PROFILE in self.credentials_file().read_text(),
-                        "the credentials file profile")
+        return wait_for(
+            lambda: self.credentials_file().exists() and "[%s]" % PROFILE in self.credentials_file().read_text(),
+            "the credentials file profile",
+        )
 
     def close(self):
         if self.supervised:

@@ -13,8 +13,8 @@ import threading
 import time
 
 import pytest
+from delivery_world import AWS, PROFILE, listening, log_serial, wait_for
 
-from delivery_world import AWS, PROFILE, log_serial, listening, wait_for
 from support.ansible_run import run_playbook
 
 pytestmark = pytest.mark.root
@@ -176,13 +176,26 @@ def test_a_port_another_program_holds_stops_the_role_before_any_unit_change(deli
 
 def verify(world, **extra):
     """The verify_access module, as the workload's user sees the profile (root here, with the user's files)."""
-    arguments = {"profile": PROFILE, "region": "eu-west-1", "aws_cli": AWS, "delivery": world.mode,
-                 "aws_config_file": str(world.home / ".aws" / "config"), "session_duration": 900, "fail_on_error": False}
+    arguments = {
+        "profile": PROFILE,
+        "region": "eu-west-1",
+        "aws_cli": AWS,
+        "delivery": world.mode,
+        "aws_config_file": str(world.home / ".aws" / "config"),
+        "session_duration": 900,
+        "fail_on_error": False,
+    }
     if world.mode == "update":
         arguments["credentials_file"] = str(world.credentials_file())
     arguments.update(extra)
-    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False,
-             "tasks": [{"name": "verify", "hybridcloud.rolesanywhere.verify_access": arguments, "register": "checked"}]}]
+    play = [
+        {
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "tasks": [{"name": "verify", "hybridcloud.rolesanywhere.verify_access": arguments, "register": "checked"}],
+        }
+    ]
     result = run_playbook(play, tmp_path=world.tmp_path)
     assert result.rc == 0, result.explain()
     return result.task("verify")

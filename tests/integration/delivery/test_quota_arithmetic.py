@@ -16,9 +16,18 @@ WINDOW, MIN_LEAD, SECONDS, HOSTS = 840, 780, 150, 4
 
 
 def plan_per_host_hour(mode, helper="python", **variables):
-    hosts = {"h1": dict({"rolesanywhere_credential_delivery": mode, "rolesanywhere_signing_helper": helper,
-                         "rolesanywhere_session_duration": 900, "rolesanywhere_refresh_window": WINDOW,
-                         "rolesanywhere_refresh_min_lead": MIN_LEAD}, **variables)}
+    hosts = {
+        "h1": dict(
+            {
+                "rolesanywhere_credential_delivery": mode,
+                "rolesanywhere_signing_helper": helper,
+                "rolesanywhere_session_duration": 900,
+                "rolesanywhere_refresh_window": WINDOW,
+                "rolesanywhere_refresh_min_lead": MIN_LEAD,
+            },
+            **variables,
+        )
+    }
     (group,) = delivery_quota.plan(hosts)
     return group["calls_per_hour"]
 

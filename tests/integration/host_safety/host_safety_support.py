@@ -21,13 +21,21 @@ def run_enroll(tmp_path, hosts, name, playbook=None, env=None, **extra_vars):
     run_dir.mkdir()
     variables = {"rolesanywhere_ca_path": str(tmp_path / "ca")}
     variables.update(extra_vars)
-    return run_playbook(playbook or ENROLL_PLAY, tmp_path=run_dir, inventory={"all": {"hosts": hosts}}, extra_vars=variables, env=env,
-                        extra_args=("--forks", str(max(5, len(hosts)))))
+    return run_playbook(
+        playbook or ENROLL_PLAY,
+        tmp_path=run_dir,
+        inventory={"all": {"hosts": hosts}},
+        extra_vars=variables,
+        env=env,
+        extra_args=("--forks", str(max(5, len(hosts)))),
+    )
 
 
 def as_user(account, *command):
     """Run ``command`` as ``account`` (runuser: root needs no password); returns the completed process."""
-    return subprocess.run(["runuser", "-u", account.pw_name, "--"] + list(command), capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["runuser", "-u", account.pw_name, "--"] + list(command), capture_output=True, text=True, check=False
+    )
 
 
 def snapshot(*roots):

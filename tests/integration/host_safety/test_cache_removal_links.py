@@ -8,8 +8,8 @@ file stays.
 import os
 
 import pytest
-
 from host_safety_support import local_host, snapshot
+
 from support.ansible_run import REPO, run_playbook
 
 pytestmark = pytest.mark.root
@@ -33,9 +33,22 @@ def plant(target, link, account):
 
 
 def removal_play():
-    return [{"name": "Remove caches", "hosts": "all", "gather_facts": False, "tasks": [{
-        "name": "Remove the credential cache", "ignore_errors": True,
-        "ansible.builtin.import_tasks": os.path.join(REPO, "playbooks", "tasks", "remove_credential_cache.yml")}]}]
+    return [
+        {
+            "name": "Remove caches",
+            "hosts": "all",
+            "gather_facts": False,
+            "tasks": [
+                {
+                    "name": "Remove the credential cache",
+                    "ignore_errors": True,
+                    "ansible.builtin.import_tasks": os.path.join(
+                        REPO, "playbooks", "tasks", "remove_credential_cache.yml"
+                    ),
+                }
+            ],
+        }
+    ]
 
 
 def test_cache_removal_follows_no_planted_link(tmp_path, service_users):
@@ -60,5 +73,7 @@ def test_cache_removal_follows_no_planted_link(tmp_path, service_users):
     assert cleaned.get("changed") and not cleaned.get("failed"), cleaned
     assert not os.path.lexists(os.path.join(alice.pw_dir, CACHE))
 
-    again = run_playbook(removal_play(), tmp_path=tmp_path, inventory={"all": {"hosts": {alice.pw_name: hosts[alice.pw_name]}}})
+    again = run_playbook(
+        removal_play(), tmp_path=tmp_path, inventory={"all": {"hosts": {alice.pw_name: hosts[alice.pw_name]}}}
+    )
     assert again.rc == 0 and again.changed == 0, again.stdout[-2000:]

@@ -20,8 +20,8 @@ import uuid
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-
 from host_safety_support import local_host, run_enroll
+
 from support.ansible_run import BIN, COLLECTIONS_ROOT, ansible_env, write_yaml
 
 pytestmark = pytest.mark.root
@@ -29,11 +29,20 @@ pytestmark = pytest.mark.root
 REQUEST_TASK = "hybridcloud.rolesanywhere.enroll : Ensure the private key and a CSR on the host"
 INSTALL_TASK = "hybridcloud.rolesanywhere.enroll : Install the certificate, chain and CA certificate"
 HOST = "h1"
-TRUST_POLICY = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "rolesanywhere.amazonaws.com"},
-    "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]}]}
-PROGRAM = ("import sys\nfrom ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.credential_process import main\n"
-           "sys.exit(main())\n")
+TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "rolesanywhere.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+        }
+    ],
+}
+PROGRAM = (
+    "import sys\nfrom ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.credential_process import main\n"
+    "sys.exit(main())\n"
+)
 
 
 class Host:
@@ -43,7 +52,9 @@ class Host:
         self.tmp_path, self.localaws = tmp_path, localaws
         self.mount = str(tmp_path / "host")
         os.makedirs(self.mount)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,nr_inodes=64,mode=0755", "tmpfs", self.mount], check=True)
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m,nr_inodes=64,mode=0755", "tmpfs", self.mount], check=True
+        )
         self.cert_dir = os.path.join(self.mount, "certs")
         self.key_path = os.path.join(self.cert_dir, "private-key.pem")
         self.cert_path = os.path.join(self.cert_dir, "certificate.pem")
@@ -89,18 +100,44 @@ class Host:
         with open(str(self.tmp_path / "ca" / "ca.crt"), encoding="ascii") as handle:
             ca_pem = handle.read()
         iam = self.localaws.client("iam")
-        role = iam.create_role(RoleName="rotation-%s" % suffix, AssumeRolePolicyDocument=json.dumps(TRUST_POLICY))["Role"]
+        role = iam.create_role(RoleName="rotation-%s" % suffix, AssumeRolePolicyDocument=json.dumps(TRUST_POLICY))[
+            "Role"
+        ]
         rolesanywhere = self.localaws.client("rolesanywhere")
-        anchor = rolesanywhere.create_trust_anchor(name="rotation-%s" % suffix, enabled=True, source={
-            "sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca_pem}})["trustAnchor"]
-        profile = rolesanywhere.create_profile(name="rotation-%s" % suffix, enabled=True, roleArns=[role["Arn"]])["profile"]
-        self.trust = ["--trust-anchor-arn", anchor["trustAnchorArn"], "--profile-arn", profile["profileArn"], "--role-arn", role["Arn"]]
+        anchor = rolesanywhere.create_trust_anchor(
+            name="rotation-%s" % suffix,
+            enabled=True,
+            source={"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca_pem}},
+        )["trustAnchor"]
+        profile = rolesanywhere.create_profile(name="rotation-%s" % suffix, enabled=True, roleArns=[role["Arn"]])[
+            "profile"
+        ]
+        self.trust = [
+            "--trust-anchor-arn",
+            anchor["trustAnchorArn"],
+            "--profile-arn",
+            profile["profileArn"],
+            "--role-arn",
+            role["Arn"],
+        ]
 
     def credentials(self):
         """Credentials for the pair on disk, straight from CreateSession (no cache), or the program's error output."""
-        command = [sys.executable, "-c", PROGRAM, "credential-process", "--certificate", self.cert_path,
-                   "--private-key", self.key_path, "--endpoint", self.localaws.endpoint, "--region", self.localaws.region,
-                   "--no-cache"] + self.trust
+        command = [
+            sys.executable,
+            "-c",
+            PROGRAM,
+            "credential-process",
+            "--certificate",
+            self.cert_path,
+            "--private-key",
+            self.key_path,
+            "--endpoint",
+            self.localaws.endpoint,
+            "--region",
+            self.localaws.region,
+            "--no-cache",
+        ] + self.trust
         env = dict(os.environ, PYTHONPATH=COLLECTIONS_ROOT, **self.localaws.env)
         completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
         assert completed.returncode == 0, completed.stderr
@@ -124,7 +161,10 @@ def failing_openssl(directory):
     os.makedirs(directory)
     path = os.path.join(directory, "openssl")
     with open(path, "w", encoding="ascii") as handle:
-        handle.write('#!/bin/sh\nif [ "$1" = req ]; then echo "req: cannot build the request" >&2; exit 1; fi\nexec %s "$@"\n' % real)
+        handle.write(
+            '#!/bin/sh\nif [ "$1" = req ]; then echo "req: cannot build the request" >&2; exit 1; fi\nexec %s "$@"\n'
+            % real
+        )
     os.chmod(path, 0o755)
     return directory
 
@@ -160,14 +200,34 @@ def interrupt_while_signing(host, silent_ca):
     """Start a rotation that signs through ``silent_ca``; once it waits there, check the pair and press Ctrl-C."""
     run_dir = host.tmp_path / "interrupted"
     run_dir.mkdir()
-    variables = {"rolesanywhere_ca_path": str(host.tmp_path / "ca"), "rolesanywhere_rotate_key": True,
-                 "rolesanywhere_acm_pca_arn": "arn:aws:acm-pca:%s:123456789012:certificate-authority/%s" % (host.localaws.region, uuid.uuid4()),
-                 "rolesanywhere_endpoint_url": silent_ca.url, "rolesanywhere_region": host.localaws.region}
-    command = [os.path.join(BIN, "ansible-playbook"), "-i", write_yaml(run_dir, "inventory.yml", {"all": {"hosts": host.vars()}}),
-               write_yaml(run_dir, "playbook.yml", [{"hosts": "all", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"]}]),
-               "-e", "@" + write_yaml(run_dir, "vars.yml", variables)]
-    process = subprocess.Popen(command, env=ansible_env(host.localaws.env), cwd=str(run_dir), start_new_session=True,  # pylint: disable=consider-using-with
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    variables = {
+        "rolesanywhere_ca_path": str(host.tmp_path / "ca"),
+        "rolesanywhere_rotate_key": True,
+        "rolesanywhere_acm_pca_arn": "arn:aws:acm-pca:%s:123456789012:certificate-authority/%s"
+        % (host.localaws.region, uuid.uuid4()),
+        "rolesanywhere_endpoint_url": silent_ca.url,
+        "rolesanywhere_region": host.localaws.region,
+    }
+    command = [
+        os.path.join(BIN, "ansible-playbook"),
+        "-i",
+        write_yaml(run_dir, "inventory.yml", {"all": {"hosts": host.vars()}}),
+        write_yaml(
+            run_dir,
+            "playbook.yml",
+            [{"hosts": "all", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"]}],
+        ),
+        "-e",
+        "@" + write_yaml(run_dir, "vars.yml", variables),
+    ]
+    process = subprocess.Popen(
+        command,
+        env=ansible_env(host.localaws.env),
+        cwd=str(run_dir),
+        start_new_session=True,  # pylint: disable=consider-using-with
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert silent_ca.called.wait(180), "the run never reached the signing step"
         matched_while_signing = host.pair_matches()
@@ -193,8 +253,13 @@ def test_rotation_stopped_at_each_step_keeps_a_working_pair_and_converges(host, 
 
     # 1. The CSR cannot be built: the working pair stays, the new key waits beside it.
     path = failing_openssl(str(tmp_path / "failing-bin")) + os.pathsep + BIN + os.pathsep + os.environ.get("PATH", "")
-    failed = run_enroll(tmp_path, host.vars(rolesanywhere_crypto_backend="openssl"), "csr-fails", env={"PATH": path},
-                        rolesanywhere_rotate_key=True)
+    failed = run_enroll(
+        tmp_path,
+        host.vars(rolesanywhere_crypto_backend="openssl"),
+        "csr-fails",
+        env={"PATH": path},
+        rolesanywhere_rotate_key=True,
+    )
     assert failed.rc != 0
     assert "cannot build the request" in failed.task(REQUEST_TASK, HOST)["msg"]
     assert host.pair() == original and host.pair_matches()

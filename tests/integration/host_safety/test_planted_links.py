@@ -10,7 +10,6 @@ import os
 import stat
 
 import pytest
-
 from host_safety_support import as_user, local_host, run_enroll, snapshot
 
 pytestmark = pytest.mark.root
@@ -38,22 +37,50 @@ def owner_and_mode(path):
 
 
 def config_play():
-    return [{"name": "AWS config", "hosts": "all", "gather_facts": False, "tasks": [{
-        "name": CONFIG_TASK, "ignore_errors": True,
-        "hybridcloud.rolesanywhere.aws_config_profile": {
-            "profile": "rolesanywhere", "owner": "{{ rolesanywhere_service_user }}", "region": "us-east-1",
-            "credential_process": "/usr/local/bin/aws_signing_helper credential-process"}}, {
-        "name": REMOVE_TASK, "ignore_errors": True,
-        "hybridcloud.rolesanywhere.certificate_install": {"state": "absent", "service_user": "{{ rolesanywhere_service_user }}"}}]}]
+    return [
+        {
+            "name": "AWS config",
+            "hosts": "all",
+            "gather_facts": False,
+            "tasks": [
+                {
+                    "name": CONFIG_TASK,
+                    "ignore_errors": True,
+                    "hybridcloud.rolesanywhere.aws_config_profile": {
+                        "profile": "rolesanywhere",
+                        "owner": "{{ rolesanywhere_service_user }}",
+                        "region": "us-east-1",
+                        "credential_process": "/usr/local/bin/aws_signing_helper credential-process",
+                    },
+                },
+                {
+                    "name": REMOVE_TASK,
+                    "ignore_errors": True,
+                    "hybridcloud.rolesanywhere.certificate_install": {
+                        "state": "absent",
+                        "service_user": "{{ rolesanywhere_service_user }}",
+                    },
+                },
+            ],
+        }
+    ]
 
 
 def test_two_services_share_a_new_parent_and_links_planted_in_homes_are_refused(tmp_path, service_users, shared_root):
     alice, bob, mallory_home, mallory_dir, mallory_key = service_users(5)
     shared = os.path.join(shared_root, "srv", "rolesanywhere")
-    first = run_enroll(tmp_path, {
-        "alice": local_host(rolesanywhere_service_user=alice.pw_name, rolesanywhere_cert_dir=os.path.join(shared, alice.pw_name)),
-        "bob": local_host(rolesanywhere_service_user=bob.pw_name, rolesanywhere_cert_dir=os.path.join(shared, bob.pw_name)),
-    }, "services")
+    first = run_enroll(
+        tmp_path,
+        {
+            "alice": local_host(
+                rolesanywhere_service_user=alice.pw_name, rolesanywhere_cert_dir=os.path.join(shared, alice.pw_name)
+            ),
+            "bob": local_host(
+                rolesanywhere_service_user=bob.pw_name, rolesanywhere_cert_dir=os.path.join(shared, bob.pw_name)
+            ),
+        },
+        "services",
+    )
     assert first.rc == 0, first.explain()
 
     # Missing parents are root's and 0755 (install -d); only each final directory is its user's and 0700.
@@ -66,7 +93,12 @@ def test_two_services_share_a_new_parent_and_links_planted_in_homes_are_refused(
         for name in ("private-key.pem", "certificate.pem"):
             read = as_user(account, "cat", os.path.join(cert_dir, name))
             assert read.returncode == 0, (account.pw_name, name, read.stderr)
-        assert as_user(account, "cat", os.path.join(shared, (alice if account is bob else bob).pw_name, "private-key.pem")).returncode != 0
+        assert (
+            as_user(
+                account, "cat", os.path.join(shared, (alice if account is bob else bob).pw_name, "private-key.pem")
+            ).returncode
+            != 0
+        )
 
     # The links. A root-owned directory with a root-owned config, reachable by anybody.
     victim = os.path.join(shared_root, "etc-aws")
@@ -86,8 +118,10 @@ def test_two_services_share_a_new_parent_and_links_planted_in_homes_are_refused(
     plant(os.path.join(victim, "config"), os.path.join(aws_dir, "config"), mallory_key)
     outside = snapshot(shared_root)
 
-    attackers = {account.pw_name: local_host(rolesanywhere_service_user=account.pw_name)
-                 for account in (mallory_home, mallory_dir, mallory_key)}
+    attackers = {
+        account.pw_name: local_host(rolesanywhere_service_user=account.pw_name)
+        for account in (mallory_home, mallory_dir, mallory_key)
+    }
     enrolled = run_enroll(tmp_path, attackers, "links")
     configured = run_enroll(tmp_path, attackers, "config", playbook=config_play())
 
@@ -103,8 +137,10 @@ def test_two_services_share_a_new_parent_and_links_planted_in_homes_are_refused(
         assert "refusing to follow the symbolic link %s " % link in message, message
         assert host in message and "Remove the link" in message, message
         assert "Traceback" not in message
-    for host, link in ((mallory_home.pw_name, os.path.join(mallory_home.pw_dir, ".aws")),
-                       (mallory_key.pw_name, os.path.join(mallory_key.pw_dir, ".aws", "config"))):
+    for host, link in (
+        (mallory_home.pw_name, os.path.join(mallory_home.pw_dir, ".aws")),
+        (mallory_key.pw_name, os.path.join(mallory_key.pw_dir, ".aws", "config")),
+    ):
         result = configured.task(CONFIG_TASK, host)
         assert result.get("failed") and "refusing to follow the symbolic link %s " % link in result["msg"], result
     # Offboarding removes files: never the ones a planted link leads to.

@@ -27,8 +27,14 @@ def test_a_truncated_key_is_named_and_rotation_replaces_it(tmp_path):
     # Offboarding removes the key with everything beside it, a pending key of an interrupted rotation included.
     (cert_dir / "private-key.pem.next").write_bytes(b"pending")
     (cert_dir / "certificate.pem").write_bytes(b"certificate")
-    removed = run_module("hybridcloud.rolesanywhere.certificate_install", {"state": "absent", "cert_dir": str(cert_dir)},
-                         tmp_path=tmp_path)
+    removed = run_module(
+        "hybridcloud.rolesanywhere.certificate_install",
+        {"state": "absent", "cert_dir": str(cert_dir)},
+        tmp_path=tmp_path,
+    )
     assert removed["changed"] and sorted(os.path.basename(path) for path in removed["removed"]) == [
-        "certificate.pem", "private-key.pem", "private-key.pem.next"], removed
+        "certificate.pem",
+        "private-key.pem",
+        "private-key.pem.next",
+    ], removed
     assert os.listdir(str(cert_dir)) == []

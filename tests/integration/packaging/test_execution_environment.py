@@ -33,17 +33,32 @@ def checkout_copy(tmp_path_factory):
     root = tmp_path_factory.mktemp("checkout")
     shutil.copytree(RECIPE, root / "examples" / "execution-environment")
     shutil.copytree(os.path.join(REPO, "meta"), root / "meta")
-    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--output-path", str(root / "dist"), REPO],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--output-path", str(root / "dist"), REPO],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return root
 
 
 @pytest.fixture(scope="module")
 def context(checkout_copy):
     context = checkout_copy / "context"
-    created = subprocess.run([os.path.join(BIN, "ansible-builder"), "create", "--context", str(context),
-                              "--output-filename", "Containerfile"],
-                             cwd=checkout_copy / "examples" / "execution-environment", capture_output=True, text=True, check=False)
+    created = subprocess.run(
+        [
+            os.path.join(BIN, "ansible-builder"),
+            "create",
+            "--context",
+            str(context),
+            "--output-filename",
+            "Containerfile",
+        ],
+        cwd=checkout_copy / "examples" / "execution-environment",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert created.returncode == 0, created.stdout + created.stderr
     return context
 
@@ -57,7 +72,9 @@ def test_context_holds_the_built_tarball(checkout_copy, context):
 def test_containerfile_installs_the_tarball_after_its_dependency(context):
     containerfile = (context / "Containerfile").read_text(encoding="utf-8")
     galaxy_stage = containerfile.split("FROM base AS galaxy", 1)[1].split("FROM base AS builder", 1)[0]
-    from_requirements = galaxy_stage.index("ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml")
+    from_requirements = galaxy_stage.index(
+        "ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml"
+    )
     from_tarball = galaxy_stage.index("collections/hybridcloud-rolesanywhere-*.tar.gz")
     assert from_requirements < from_tarball
     # The builder stage introspects what the galaxy stage installed, with the recipe's own requirement files.
@@ -89,15 +106,39 @@ def test_tarball_from_the_context_installs_and_declares_its_requirements(context
     collections = tmp_path / "collections"
     # --force: the checkout itself is on ANSIBLE_COLLECTIONS_PATH, so ansible-galaxy would call it installed already.
     installed = subprocess.run(
-        " ".join([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--offline", "--no-deps", "--force",
-                  "--collections-path", str(collections), "collections/hybridcloud-rolesanywhere-*.tar.gz"]),
-        shell=True, cwd=context / "_build", capture_output=True, text=True, check=False)
+        " ".join(
+            [
+                os.path.join(BIN, "ansible-galaxy"),
+                "collection",
+                "install",
+                "--offline",
+                "--no-deps",
+                "--force",
+                "--collections-path",
+                str(collections),
+                "collections/hybridcloud-rolesanywhere-*.tar.gz",
+            ]
+        ),
+        shell=True,
+        cwd=context / "_build",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert installed.returncode == 0, installed.stdout + installed.stderr
-    assert (collections / "ansible_collections" / "hybridcloud" / "rolesanywhere" / "playbooks" / "onboard.yml").is_file(), installed.stdout
-    introspected = subprocess.run([os.path.join(BIN, "ansible-builder"), "introspect", "--sanitize", str(collections)],
-                                  capture_output=True, text=True, check=False)
+    assert (
+        collections / "ansible_collections" / "hybridcloud" / "rolesanywhere" / "playbooks" / "onboard.yml"
+    ).is_file(), installed.stdout
+    introspected = subprocess.run(
+        [os.path.join(BIN, "ansible-builder"), "introspect", "--sanitize", str(collections)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert introspected.returncode == 0, introspected.stdout + introspected.stderr
     found = yaml.safe_load(introspected.stdout)
     ours = "# from collection hybridcloud.rolesanywhere"
-    assert {"boto3", "botocore", "cryptography"} <= {re.split(r"[<>=]", line)[0] for line in found["python"] if line.endswith(ours)}, found
+    assert {"boto3", "botocore", "cryptography"} <= {
+        re.split(r"[<>=]", line)[0] for line in found["python"] if line.endswith(ours)
+    }, found
     assert any(line.startswith("openssl ") and line.endswith(ours) for line in found["system"]), found

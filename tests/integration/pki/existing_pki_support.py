@@ -32,16 +32,36 @@ class Pki:
     def __init__(self, name="Example"):
         now = datetime.datetime.now(datetime.timezone.utc)
         self.root_key = new_key("ec-p384")
-        self.root = certificate(subject_key=self.root_key, subject=_name("%s Root CA" % name), ca=True,
-                                not_before=now, not_after=now + datetime.timedelta(days=3650))
+        self.root = certificate(
+            subject_key=self.root_key,
+            subject=_name("%s Root CA" % name),
+            ca=True,
+            not_before=now,
+            not_after=now + datetime.timedelta(days=3650),
+        )
         self.intermediate_key = new_key("ec-p384")
-        self.intermediate = self._issue(_name("%s Issuing CA" % name), self.intermediate_key.public_key(), now, now + datetime.timedelta(days=1825),
-                                        ca=True, issuer=(self.root, self.root_key))
+        self.intermediate = self._issue(
+            _name("%s Issuing CA" % name),
+            self.intermediate_key.public_key(),
+            now,
+            now + datetime.timedelta(days=1825),
+            ca=True,
+            issuer=(self.root, self.root_key),
+        )
 
     def _issue(self, subject, public_key, not_before, not_after, ca=False, dns_names=(), issuer=None):
         issuer_cert, issuer_key = issuer or (self.intermediate, self.intermediate_key)
-        return certificate(public_key=public_key, subject=subject, issuer_key=issuer_key, issuer=issuer_cert.subject, ca=ca,
-                           not_before=not_before, not_after=not_after, client_auth=not ca, dns_names=dns_names)
+        return certificate(
+            public_key=public_key,
+            subject=subject,
+            issuer_key=issuer_key,
+            issuer=issuer_cert.subject,
+            ca=ca,
+            not_before=not_before,
+            not_after=not_after,
+            client_auth=not ca,
+            dns_names=dns_names,
+        )
 
     def leaf(self, common_name, key=None, days=365, expired=False, ca=False):
         """(certificate, key) issued by the intermediate."""
@@ -58,8 +78,13 @@ class Pki:
             dns_names = san.get_values_for_type(x509.DNSName)
         except x509.ExtensionNotFound:
             dns_names = ()
-        return self._issue(csr.subject, csr.public_key(), now - datetime.timedelta(minutes=1),
-                           now + datetime.timedelta(days=days) - datetime.timedelta(minutes=2), dns_names=dns_names)
+        return self._issue(
+            csr.subject,
+            csr.public_key(),
+            now - datetime.timedelta(minutes=1),
+            now + datetime.timedelta(days=days) - datetime.timedelta(minutes=2),
+            dns_names=dns_names,
+        )
 
     def crl(self, revoked_serials):
         return pem(crl(self.intermediate, self.intermediate_key, revoked_serials))
@@ -67,7 +92,10 @@ class Pki:
     def save(self, directory):
         """Root, intermediate and their keys as files: what the test signer script signs with."""
         os.makedirs(directory, exist_ok=True)
-        paths = {"intermediate": os.path.join(directory, "intermediate.pem"), "key": os.path.join(directory, "intermediate.key")}
+        paths = {
+            "intermediate": os.path.join(directory, "intermediate.pem"),
+            "key": os.path.join(directory, "intermediate.key"),
+        }
         with open(paths["intermediate"], "w") as handle:
             handle.write(pem(self.intermediate))
         with open(paths["key"], "w") as handle:
@@ -80,7 +108,9 @@ def _name(common_name):
 
 
 def pkcs12_bundle(cert, key, chain, password):
-    return pkcs12.serialize_key_and_certificates(b"host", key, cert, chain, serialization.BestAvailableEncryption(password.encode()))
+    return pkcs12.serialize_key_and_certificates(
+        b"host", key, cert, chain, serialization.BestAvailableEncryption(password.encode())
+    )
 
 
 def free_port():
@@ -95,8 +125,10 @@ def step_binaries():
     if shutil.which("go") is None:
         if os.path.exists(os.path.join(STEP_DIR, "step-ca")) and os.path.exists(os.path.join(STEP_DIR, "step")):
             return STEP_DIR
-        unavailable("step-ca and step need Go to build them (scripts/build_step_ca.sh); go is not on PATH",
-                    "ROLESANYWHERE_REQUIRE_STEP_CA")
+        unavailable(
+            "step-ca and step need Go to build them (scripts/build_step_ca.sh); go is not on PATH",
+            "ROLESANYWHERE_REQUIRE_STEP_CA",
+        )
     built = subprocess.run([STEP_BUILD_SCRIPT], capture_output=True, text=True, timeout=1800, check=False)
     if built.returncode != 0:
         raise RuntimeError("building step-ca failed:\n%s%s" % (built.stdout, built.stderr))
@@ -115,9 +147,24 @@ class StepCA:
         self.url = "https://127.0.0.1:%d" % self.port
         self.password_file = self._secret("ca-password", "ca password for the tests")
         self.provisioner_password_file = self._secret("provisioner-password", "provisioner password for the tests")
-        self._step("ca", "init", "--name", "Step Test PKI", "--dns", "127.0.0.1", "--address", "127.0.0.1:%d" % self.port,
-                   "--provisioner", PROVISIONER, "--password-file", self.password_file,
-                   "--provisioner-password-file", self.provisioner_password_file, "--deployment-type", "standalone")
+        self._step(
+            "ca",
+            "init",
+            "--name",
+            "Step Test PKI",
+            "--dns",
+            "127.0.0.1",
+            "--address",
+            "127.0.0.1:%d" % self.port,
+            "--provisioner",
+            PROVISIONER,
+            "--password-file",
+            self.password_file,
+            "--provisioner-password-file",
+            self.provisioner_password_file,
+            "--deployment-type",
+            "standalone",
+        )
         self._configure()
         self.root_path = os.path.join(self.steppath, "certs", "root_ca.crt")
         with open(self.root_path) as handle:
@@ -125,8 +172,12 @@ class StepCA:
         with open(os.path.join(self.steppath, "certs", "intermediate_ca.crt")) as handle:
             self.intermediate_pem = handle.read()
         self.log = open(os.path.join(self.directory, "step-ca.log"), "w")
-        self.process = subprocess.Popen([os.path.join(binaries, "step-ca"), self.config, "--password-file", self.password_file],
-                                        stdout=self.log, stderr=subprocess.STDOUT, env=self._env())
+        self.process = subprocess.Popen(
+            [os.path.join(binaries, "step-ca"), self.config, "--password-file", self.password_file],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=self._env(),
+        )
         self._wait_until_serving()
 
     def _secret(self, name, text):
@@ -140,7 +191,9 @@ class StepCA:
         return dict(os.environ, STEPPATH=self.steppath)
 
     def _step(self, *args):
-        done = subprocess.run([self.step] + list(args), capture_output=True, text=True, env=self._env(), timeout=120, check=False)
+        done = subprocess.run(
+            [self.step] + list(args), capture_output=True, text=True, env=self._env(), timeout=120, check=False
+        )
         if done.returncode != 0:
             raise RuntimeError("step %s failed: %s%s" % (" ".join(args[:2]), done.stdout, done.stderr))
         return done.stdout
@@ -176,15 +229,35 @@ class StepCA:
 
     def signer(self):
         """The rolesanywhere_external_signer value for this CA (the signer the collection ships)."""
-        return ["step-ca", "--ca-url", self.url, "--root", self.root_path, "--provisioner", PROVISIONER,
-                "--provisioner-password-file", self.provisioner_password_file, "--step", self.step]
+        return [
+            "step-ca",
+            "--ca-url",
+            self.url,
+            "--root",
+            self.root_path,
+            "--provisioner",
+            PROVISIONER,
+            "--provisioner-password-file",
+            self.provisioner_password_file,
+            "--step",
+            self.step,
+        ]
 
     def revoke(self, serial_hex):
         """Revoke through step-ca's API with a provisioner token, as its operator would."""
         serial = str(int(serial_hex, 16))
         common = ["--ca-url", self.url, "--root", self.root_path]
-        token = self._step("ca", "token", serial, "--revoke", "--provisioner", PROVISIONER,
-                           "--provisioner-password-file", self.provisioner_password_file, *common).strip()
+        token = self._step(
+            "ca",
+            "token",
+            serial,
+            "--revoke",
+            "--provisioner",
+            PROVISIONER,
+            "--provisioner-password-file",
+            self.provisioner_password_file,
+            *common,
+        ).strip()
         self._step("ca", "revoke", serial, "--token", token, *common)
 
     def crl_pem(self):

@@ -13,7 +13,16 @@ import time
 from support.ansible_run import run_playbook
 
 # Actions that run on the controller only; anything else that is not skipped or delegated is a module call on the host.
-CONTROLLER_ACTIONS = {"validate_argument_spec", "validate_inputs", "set_fact", "fail", "assert", "debug", "sign_certificates", "meta"}
+CONTROLLER_ACTIONS = {
+    "validate_argument_spec",
+    "validate_inputs",
+    "set_fact",
+    "fail",
+    "assert",
+    "debug",
+    "sign_certificates",
+    "meta",
+}
 ENROLL_PLAY = [{"name": "Enroll", "hosts": "all", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"]}]
 
 
@@ -30,6 +39,7 @@ def service_user():
 def python_without_cryptography(directory):
     """A virtualenv without packages: an interpreter that cannot import cryptography makes a real openssl-only host."""
     import subprocess
+
     if not shutil.which("openssl"):
         return None
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(directory)], check=True)
@@ -60,8 +70,10 @@ class Fleet:
         inventory_hosts = {}
         for name in hosts:
             # Everything a host owns stays under tmp_path, the AWS config (which revoke.yml may edit) included.
-            entry = {"rolesanywhere_cert_dir": self.dirs[name],
-                     "rolesanywhere_aws_config_file": os.path.join(os.path.dirname(self.dirs[name]), "aws-config")}
+            entry = {
+                "rolesanywhere_cert_dir": self.dirs[name],
+                "rolesanywhere_aws_config_file": os.path.join(os.path.dirname(self.dirs[name]), "aws-config"),
+            }
             entry.update((host_vars or {}).get(name, {}))
             inventory_hosts[name] = entry
         variables = {
@@ -74,10 +86,20 @@ class Fleet:
         self.inventory = {"all": {"hosts": inventory_hosts, "vars": variables}}
 
     def run(self, extra_vars=None, env=None, check=False, playbook=None):
-        run_dir = self.tmp_path / "runs" / str(len(os.listdir(self.tmp_path / "runs")) if (self.tmp_path / "runs").exists() else 0)
+        run_dir = (
+            self.tmp_path
+            / "runs"
+            / str(len(os.listdir(self.tmp_path / "runs")) if (self.tmp_path / "runs").exists() else 0)
+        )
         run_dir.mkdir(parents=True)
-        return run_playbook(playbook or ENROLL_PLAY, tmp_path=run_dir, inventory=self.inventory, extra_vars=extra_vars, env=env,
-                            check=check)
+        return run_playbook(
+            playbook or ENROLL_PLAY,
+            tmp_path=run_dir,
+            inventory=self.inventory,
+            extra_vars=extra_vars,
+            env=env,
+            check=check,
+        )
 
     def path(self, host, name):
         return os.path.join(self.dirs[host], name)

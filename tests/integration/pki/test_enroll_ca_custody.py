@@ -25,21 +25,31 @@ def test_enroll_refuses_a_ca_the_trust_anchor_does_not_trust(localaws_reset, tmp
     with open(os.path.join(fleet.ca_path, "ca.crt"), encoding="utf-8") as handle:
         trusted_pem = handle.read()
     anchor = server.client("rolesanywhere").create_trust_anchor(
-        name="enroll-custody", enabled=True,
-        source={"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": trusted_pem}})["trustAnchor"]
+        name="enroll-custody",
+        enabled=True,
+        source={"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": trusted_pem}},
+    )["trustAnchor"]
     before = host_files(fleet)
     empty_ca = str(tmp_path / "empty-ca")
 
     # A standalone run that knows only the anchor's ARN looks the bundle up.
-    by_arn = fleet.run(extra_vars={"rolesanywhere_ca_path": empty_ca, "rolesanywhere_trust_anchor_arn": anchor["trustAnchorArn"],
-                                   "rolesanywhere_region": server.region, "rolesanywhere_endpoint_url": server.endpoint},
-                       env=server.env)
+    by_arn = fleet.run(
+        extra_vars={
+            "rolesanywhere_ca_path": empty_ca,
+            "rolesanywhere_trust_anchor_arn": anchor["trustAnchorArn"],
+            "rolesanywhere_region": server.region,
+            "rolesanywhere_endpoint_url": server.endpoint,
+        },
+        env=server.env,
+    )
     assert by_arn.rc != 0
     message = failure_message(by_arn)
     assert "no CA was found in %s" % empty_ca in message and "restore the CA" in message, message
     # onboard and rotate pass the bundle the trust role read; check mode refuses the same way.
-    by_bundle = fleet.run(extra_vars={"rolesanywhere_ca_path": empty_ca, "rolesanywhere_trust_anchor_certificates": trusted_pem},
-                          check=True)
+    by_bundle = fleet.run(
+        extra_vars={"rolesanywhere_ca_path": empty_ca, "rolesanywhere_trust_anchor_certificates": trusted_pem},
+        check=True,
+    )
     assert by_bundle.rc != 0 and "no CA was found in %s" % empty_ca in failure_message(by_bundle)
 
     assert not os.path.exists(empty_ca) or not os.listdir(empty_ca)

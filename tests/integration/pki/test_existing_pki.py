@@ -7,12 +7,11 @@ import os
 import stat
 
 import pytest
-
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki, sigv4x509
-
 from existing_pki_support import Pki, key_pem, pem, pkcs12_bundle, python_signer_command
 from pki_fleet import Fleet, KeyFileWatcher
 from test_pki_aws import create_trust
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki, sigv4x509
 
 HOSTS = ("h1", "h2", "h3")
 ROLE = "hybridcloud.rolesanywhere.enroll : "
@@ -51,19 +50,31 @@ class PushInputs:
         (directory / "h2.key").write_text(key_pem(h2_key))
         (directory / "h3.p12").write_bytes(pkcs12_bundle(h3_cert, h3_key, [self.ca.intermediate], P12_PASSWORD))
         variables = {
-            "h1": {"rolesanywhere_push_certificate_pem": pem(h1_cert), "rolesanywhere_push_private_key_pem": key_pem(h1_key),
-                   "rolesanywhere_push_chain_pem": pem(self.ca.intermediate)},
-            "h2": {"rolesanywhere_push_certificate_path": str(directory / "h2.crt"),
-                   "rolesanywhere_push_private_key_path": str(directory / "h2.key")},
-            "h3": {"rolesanywhere_push_pkcs12_path": str(directory / "h3.p12"), "rolesanywhere_push_pkcs12_password": P12_PASSWORD},
+            "h1": {
+                "rolesanywhere_push_certificate_pem": pem(h1_cert),
+                "rolesanywhere_push_private_key_pem": key_pem(h1_key),
+                "rolesanywhere_push_chain_pem": pem(self.ca.intermediate),
+            },
+            "h2": {
+                "rolesanywhere_push_certificate_path": str(directory / "h2.crt"),
+                "rolesanywhere_push_private_key_path": str(directory / "h2.key"),
+            },
+            "h3": {
+                "rolesanywhere_push_pkcs12_path": str(directory / "h3.p12"),
+                "rolesanywhere_push_pkcs12_password": P12_PASSWORD,
+            },
         }
         for host, extra in (overrides or {}).items():
             variables[host].update(extra)
         return variables
 
     def fleet(self):
-        self.the_fleet = Fleet(self.tmp_path, HOSTS, host_vars=self.host_vars(),
-                               group_vars={"rolesanywhere_push": True, "rolesanywhere_pki_ca_bundle": pem(self.ca.root)})
+        self.the_fleet = Fleet(
+            self.tmp_path,
+            HOSTS,
+            host_vars=self.host_vars(),
+            group_vars={"rolesanywhere_push": True, "rolesanywhere_pki_ca_bundle": pem(self.ca.root)},
+        )
         return self.the_fleet
 
     def set_inputs(self, overrides=None):
@@ -104,19 +115,31 @@ def test_push_mode_installs_pem_and_pkcs12_pairs_that_open_sessions(tmp_path, lo
     assert second.rc == 0, second.explain()
     assert second.changed == 0, second.stats
 
-    trust = create_trust(localaws, {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": pem(ca.root)}})
+    trust = create_trust(
+        localaws, {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": pem(ca.root)}}
+    )
     for host in HOSTS:
         session = sigv4x509.create_session(
-            endpoint=localaws.endpoint, region=localaws.region, trust_anchor_arn=trust["trust_anchor_arn"],
-            profile_arn=trust["profile_arn"], role_arn=trust["role_arn"], certificate_pem=fleet.read(host, "certificate.pem"),
-            private_key_pem=fleet.read(host, "private-key.pem"), intermediates_pem=fleet.read(host, "chain.pem"))
+            endpoint=localaws.endpoint,
+            region=localaws.region,
+            trust_anchor_arn=trust["trust_anchor_arn"],
+            profile_arn=trust["profile_arn"],
+            role_arn=trust["role_arn"],
+            certificate_pem=fleet.read(host, "certificate.pem"),
+            private_key_pem=fleet.read(host, "private-key.pem"),
+            intermediates_pem=fleet.read(host, "chain.pem"),
+        )
         assert session["credentialSet"]
 
     # The PKI re-issues h1 with a new key: only h1 changes, key and certificate together.
     inputs.pairs["h1"] = ca.leaf("h1")
     renewed = inputs.set_inputs().run()
     assert renewed.rc == 0, renewed.explain()
-    assert renewed.stats["h1"]["changed"] > 0 and renewed.stats["h2"]["changed"] == 0 and renewed.stats["h3"]["changed"] == 0
+    assert (
+        renewed.stats["h1"]["changed"] > 0
+        and renewed.stats["h2"]["changed"] == 0
+        and renewed.stats["h3"]["changed"] == 0
+    )
     assert fleet.read("h1", "private-key.pem").decode() == key_pem(inputs.pairs["h1"][1])
     assert not os.path.exists(fleet.path("h1", "private-key.pem.next"))
 
@@ -128,19 +151,46 @@ def _bad_input_cases(ca, inputs):
     ca_cert, ca_key = ca.leaf("h1", ca=True)
     foreign_cert, foreign_key = other.leaf("h1")
     return {
-        "key that does not match": ({"h1": {"rolesanywhere_push_private_key_pem": key_pem(ca.leaf("h1")[1])}},
-                                    "does not belong to its private key"),
-        "chain that does not reach the anchor": ({"h1": {"rolesanywhere_push_certificate_pem": pem(foreign_cert),
-                                                         "rolesanywhere_push_private_key_pem": key_pem(foreign_key),
-                                                         "rolesanywhere_push_chain_pem": pem(other.intermediate)}},
-                                                 "does not chain up to a CA of the trust anchor"),
-        "expired certificate": ({"h1": {"rolesanywhere_push_certificate_pem": pem(expired_cert),
-                                        "rolesanywhere_push_private_key_pem": key_pem(expired_key)}}, "expired on"),
-        "CA:true certificate": ({"h1": {"rolesanywhere_push_certificate_pem": pem(ca_cert),
-                                        "rolesanywhere_push_private_key_pem": key_pem(ca_key)}}, "CA:true"),
-        "wrong PKCS#12 password": ({"h3": {"rolesanywhere_push_pkcs12_password": "not the password"}},
-                                   "the password (rolesanywhere_push_pkcs12_password) is wrong"),
-        "revoked by the CRL given": ({"h1": {"rolesanywhere_push_crl_pem": ca.crl([h1_cert.serial_number])}}, "is revoked by the CRL"),
+        "key that does not match": (
+            {"h1": {"rolesanywhere_push_private_key_pem": key_pem(ca.leaf("h1")[1])}},
+            "does not belong to its private key",
+        ),
+        "chain that does not reach the anchor": (
+            {
+                "h1": {
+                    "rolesanywhere_push_certificate_pem": pem(foreign_cert),
+                    "rolesanywhere_push_private_key_pem": key_pem(foreign_key),
+                    "rolesanywhere_push_chain_pem": pem(other.intermediate),
+                }
+            },
+            "does not chain up to a CA of the trust anchor",
+        ),
+        "expired certificate": (
+            {
+                "h1": {
+                    "rolesanywhere_push_certificate_pem": pem(expired_cert),
+                    "rolesanywhere_push_private_key_pem": key_pem(expired_key),
+                }
+            },
+            "expired on",
+        ),
+        "CA:true certificate": (
+            {
+                "h1": {
+                    "rolesanywhere_push_certificate_pem": pem(ca_cert),
+                    "rolesanywhere_push_private_key_pem": key_pem(ca_key),
+                }
+            },
+            "CA:true",
+        ),
+        "wrong PKCS#12 password": (
+            {"h3": {"rolesanywhere_push_pkcs12_password": "not the password"}},
+            "the password (rolesanywhere_push_pkcs12_password) is wrong",
+        ),
+        "revoked by the CRL given": (
+            {"h1": {"rolesanywhere_push_crl_pem": ca.crl([h1_cert.serial_number])}},
+            "is revoked by the CRL",
+        ),
     }
 
 
@@ -165,9 +215,14 @@ def test_push_mode_refuses_bad_input_naming_the_host_and_changes_no_host(tmp_pat
 def test_external_signer_signs_the_batch_and_renews(tmp_path, localaws):
     ca = Pki()
     paths = ca.save(str(tmp_path / "issuing-ca"))
-    fleet = Fleet(tmp_path, HOSTS, group_vars={
-        "rolesanywhere_external_signer": python_signer_command(paths),
-        "rolesanywhere_pki_ca_bundle": pem(ca.root) + pem(ca.intermediate)})
+    fleet = Fleet(
+        tmp_path,
+        HOSTS,
+        group_vars={
+            "rolesanywhere_external_signer": python_signer_command(paths),
+            "rolesanywhere_pki_ca_bundle": pem(ca.root) + pem(ca.intermediate),
+        },
+    )
     first = fleet.run()
     assert first.rc == 0, first.explain()
     signed = first.action("sign_certificates", "h1")
@@ -186,36 +241,59 @@ def test_external_signer_signs_the_batch_and_renews(tmp_path, localaws):
     assert renewed.rc == 0, renewed.explain()
     assert sorted(renewed.action("sign_certificates", "h1")["certificates"]) == list(HOSTS)
 
-    trust = create_trust(localaws, {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": pem(ca.root)}})
+    trust = create_trust(
+        localaws, {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": pem(ca.root)}}
+    )
     for host in HOSTS:
         assert sigv4x509.create_session(
-            endpoint=localaws.endpoint, region=localaws.region, trust_anchor_arn=trust["trust_anchor_arn"],
-            profile_arn=trust["profile_arn"], role_arn=trust["role_arn"], certificate_pem=fleet.read(host, "certificate.pem"),
-            private_key_pem=fleet.read(host, "private-key.pem"), intermediates_pem=fleet.read(host, "chain.pem"))["credentialSet"]
+            endpoint=localaws.endpoint,
+            region=localaws.region,
+            trust_anchor_arn=trust["trust_anchor_arn"],
+            profile_arn=trust["profile_arn"],
+            role_arn=trust["role_arn"],
+            certificate_pem=fleet.read(host, "certificate.pem"),
+            private_key_pem=fleet.read(host, "private-key.pem"),
+            intermediates_pem=fleet.read(host, "chain.pem"),
+        )["credentialSet"]
 
 
 def test_external_signer_refuses_an_issuing_ca_missing_from_the_bundle(tmp_path):
     ca = Pki()
     signer = python_signer_command(ca.save(str(tmp_path / "ca")))
-    fleet = Fleet(tmp_path, ("h1",), group_vars={"rolesanywhere_external_signer": signer, "rolesanywhere_pki_ca_bundle": pem(ca.root)})
+    fleet = Fleet(
+        tmp_path,
+        ("h1",),
+        group_vars={"rolesanywhere_external_signer": signer, "rolesanywhere_pki_ca_bundle": pem(ca.root)},
+    )
     result = fleet.run()
     assert result.rc != 0
     message = result.task(ROLE + "Fail the hosts whose certificate was refused", "h1")["msg"]
-    assert message.startswith("h1: ") and "which is not in the CA bundle (rolesanywhere_pki_ca_bundle)" in message, message
+    assert message.startswith("h1: ") and "which is not in the CA bundle (rolesanywhere_pki_ca_bundle)" in message, (
+        message
+    )
     assert not os.path.exists(fleet.path("h1", "certificate.pem"))
 
 
-@pytest.mark.parametrize("mode, problem", [
-    ("fail", "failed with exit status 3: CA unreachable: connection refused"),
-    ("garbage", "returned no JSON document on stdout"),
-    ("wrong-key", "does not belong to its private key"),
-    ("other-ca", "does not chain up to a CA of the trust anchor"),
-])
+@pytest.mark.parametrize(
+    "mode, problem",
+    [
+        ("fail", "failed with exit status 3: CA unreachable: connection refused"),
+        ("garbage", "returned no JSON document on stdout"),
+        ("wrong-key", "does not belong to its private key"),
+        ("other-ca", "does not chain up to a CA of the trust anchor"),
+    ],
+)
 def test_external_signer_failures_name_every_host_and_change_nothing(tmp_path, mode, problem):
     ca = Pki()
     good = python_signer_command(ca.save(str(tmp_path / "issuing-ca")))
-    fleet = Fleet(tmp_path, HOSTS, group_vars={"rolesanywhere_external_signer": good,
-                                               "rolesanywhere_pki_ca_bundle": pem(ca.root) + pem(ca.intermediate)})
+    fleet = Fleet(
+        tmp_path,
+        HOSTS,
+        group_vars={
+            "rolesanywhere_external_signer": good,
+            "rolesanywhere_pki_ca_bundle": pem(ca.root) + pem(ca.intermediate),
+        },
+    )
     assert fleet.run().rc == 0
     before = host_files(fleet)
     if mode == "other-ca":

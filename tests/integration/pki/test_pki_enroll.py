@@ -6,7 +6,6 @@ import stat
 import subprocess
 
 import pytest
-
 from pki_fleet import Fleet, KeyFileWatcher, python_without_cryptography, remote_calls
 
 HOSTS = ("h1", "h2", "h3")
@@ -25,20 +24,32 @@ def openssl_verify(fleet, host):
     args = ["openssl", "verify", "-CAfile", fleet.path(host, "ca.pem")]
     if os.path.exists(fleet.path(host, "chain.pem")):
         args += ["-untrusted", fleet.path(host, "chain.pem")]
-    completed = subprocess.run(args + [fleet.path(host, "certificate.pem")], capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        args + [fleet.path(host, "certificate.pem")], capture_output=True, text=True, check=False
+    )
     return completed.returncode == 0, completed.stdout + completed.stderr
 
 
 def serial(fleet, host):
-    completed = subprocess.run(["openssl", "x509", "-noout", "-serial", "-in", fleet.path(host, "certificate.pem")],
-                               capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        ["openssl", "x509", "-noout", "-serial", "-in", fleet.path(host, "certificate.pem")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return completed.stdout.strip()
 
 
 def test_enroll_issues_then_changes_nothing_with_one_call_per_host(tmp_path, bare_python):
     # h1 uses cryptography, h2 is forced to the openssl command, h3 runs an interpreter without cryptography at all.
-    fleet = Fleet(tmp_path, HOSTS, host_vars={"h2": {"rolesanywhere_crypto_backend": "openssl"},
-                                              "h3": {"ansible_python_interpreter": bare_python}})
+    fleet = Fleet(
+        tmp_path,
+        HOSTS,
+        host_vars={
+            "h2": {"rolesanywhere_crypto_backend": "openssl"},
+            "h3": {"ansible_python_interpreter": bare_python},
+        },
+    )
     with KeyFileWatcher(fleet.dirs.values(), fleet.user.pw_uid) as watcher:
         first = fleet.run()
     assert first.rc == 0, first.explain()
@@ -74,17 +85,35 @@ def test_enroll_issues_then_changes_nothing_with_one_call_per_host(tmp_path, bar
 
 
 def facts_play():
-    return [{"hosts": "all", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"],
-             "post_tasks": [{"name": "facts", "ansible.builtin.debug": {"msg": {
-                 "certificate": "{{ rolesanywhere_enroll_result.certificate_path }}",
-                 "key": "{{ rolesanywhere_enroll_result.private_key_path }}",
-                 "intermediates": "{{ rolesanywhere_enroll_result.intermediates_path }}",
-                 "changed": "{{ rolesanywhere_enroll_result.certificate_changed }}"}}}]}]
+    return [
+        {
+            "hosts": "all",
+            "gather_facts": False,
+            "roles": ["hybridcloud.rolesanywhere.enroll"],
+            "post_tasks": [
+                {
+                    "name": "facts",
+                    "ansible.builtin.debug": {
+                        "msg": {
+                            "certificate": "{{ rolesanywhere_enroll_result.certificate_path }}",
+                            "key": "{{ rolesanywhere_enroll_result.private_key_path }}",
+                            "intermediates": "{{ rolesanywhere_enroll_result.intermediates_path }}",
+                            "changed": "{{ rolesanywhere_enroll_result.certificate_changed }}",
+                        }
+                    },
+                }
+            ],
+        }
+    ]
 
 
 def test_intermediate_ca_installs_the_chain_and_publishes_the_paths(tmp_path):
-    fleet = Fleet(tmp_path, ("h1", "h2"), host_vars={"h2": {"rolesanywhere_crypto_backend": "openssl"}},
-                  group_vars={"rolesanywhere_ca_intermediate": True, "rolesanywhere_ca_passphrase": "correct horse"})
+    fleet = Fleet(
+        tmp_path,
+        ("h1", "h2"),
+        host_vars={"h2": {"rolesanywhere_crypto_backend": "openssl"}},
+        group_vars={"rolesanywhere_ca_intermediate": True, "rolesanywhere_ca_passphrase": "correct horse"},
+    )
     first = fleet.run(playbook=facts_play())
     assert first.rc == 0, first.explain()
     for host in ("h1", "h2"):
@@ -92,15 +121,23 @@ def test_intermediate_ca_installs_the_chain_and_publishes_the_paths(tmp_path):
         ok, output = openssl_verify(fleet, host)
         assert ok, output
         facts = first.task("facts", host)["msg"]
-        assert facts == {"certificate": fleet.path(host, "certificate.pem"), "key": fleet.path(host, "private-key.pem"),
-                         "intermediates": fleet.path(host, "chain.pem"), "changed": True}
+        assert facts == {
+            "certificate": fleet.path(host, "certificate.pem"),
+            "key": fleet.path(host, "private-key.pem"),
+            "intermediates": fleet.path(host, "chain.pem"),
+            "changed": True,
+        }
     second = fleet.run(playbook=facts_play())
     assert second.changed == 0, second.stats
     assert second.task("facts", "h1")["msg"]["changed"] is False
 
 
 def test_short_validity_is_renewed_on_every_run(tmp_path):
-    fleet = Fleet(tmp_path, ("h1", "h2"), group_vars={"rolesanywhere_cert_validity_days": 1, "rolesanywhere_renew_before_days": 30})
+    fleet = Fleet(
+        tmp_path,
+        ("h1", "h2"),
+        group_vars={"rolesanywhere_cert_validity_days": 1, "rolesanywhere_renew_before_days": 30},
+    )
     assert fleet.run().rc == 0
     before = {host: serial(fleet, host) for host in ("h1", "h2")}
     keys = {host: fleet.read(host, "private-key.pem") for host in ("h1", "h2")}
@@ -139,8 +176,12 @@ def test_forced_renewal_keeps_the_key_and_a_key_type_change_replaces_it(tmp_path
     changed = fleet.run(extra_vars={"rolesanywhere_key_type": "rsa-2048"})
     assert changed.rc == 0, changed.explain()
     assert changed.action("certificate_request", "h1")["key"]["generated"]
-    text = subprocess.run(["openssl", "pkey", "-in", fleet.path("h1", "private-key.pem"), "-noout", "-text"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["openssl", "pkey", "-in", fleet.path("h1", "private-key.pem"), "-noout", "-text"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "2048 bit" in text
     ok, output = openssl_verify(fleet, "h1")
     assert ok, output

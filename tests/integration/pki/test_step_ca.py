@@ -9,22 +9,34 @@ import uuid
 
 import pytest
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki, sigv4x509
-
 # The fixtures that build and start step-ca.
 from existing_pki_support import step_binaries, step_ca  # noqa: F401 # pylint: disable=unused-import
 from pki_fleet import Fleet, remote_calls
+
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki, sigv4x509
 
 HOSTS = ("h1", "h2")
 
 
 def plays(names):
-    trust = {"rolesanywhere_trust_anchor_name": names["anchor"], "rolesanywhere_profile_name": names["profile"],
-             "rolesanywhere_role_name": names["role"]}
+    trust = {
+        "rolesanywhere_trust_anchor_name": names["anchor"],
+        "rolesanywhere_profile_name": names["profile"],
+        "rolesanywhere_role_name": names["role"],
+    }
     return [
-        {"name": "Trust", "hosts": "localhost", "gather_facts": False,
-         "roles": [{"role": "hybridcloud.rolesanywhere.trust", "vars": trust}]},
-        {"name": "Enroll", "hosts": "all:!localhost", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"]},
+        {
+            "name": "Trust",
+            "hosts": "localhost",
+            "gather_facts": False,
+            "roles": [{"role": "hybridcloud.rolesanywhere.trust", "vars": trust}],
+        },
+        {
+            "name": "Enroll",
+            "hosts": "all:!localhost",
+            "gather_facts": False,
+            "roles": ["hybridcloud.rolesanywhere.enroll"],
+        },
     ]
 
 
@@ -35,19 +47,25 @@ class Onboarded:
         suffix = uuid.uuid4().hex[:8]
         self.localaws = localaws
         self.names = {"anchor": "step-%s" % suffix, "profile": "step-%s" % suffix, "role": "step-%s" % suffix}
-        self.fleet = Fleet(tmp_path, HOSTS, group_vars={
-            "rolesanywhere_external_signer": ca.signer(),
-            "rolesanywhere_pki_ca_bundle": ca.root_pem + ca.intermediate_pem,
-            # step-ca's JWK provisioner puts the common name into the certificate's DNS names.
-            "rolesanywhere_dns_names": ["{{ inventory_hostname }}"],
-        })
+        self.fleet = Fleet(
+            tmp_path,
+            HOSTS,
+            group_vars={
+                "rolesanywhere_external_signer": ca.signer(),
+                "rolesanywhere_pki_ca_bundle": ca.root_pem + ca.intermediate_pem,
+                # step-ca's JWK provisioner puts the common name into the certificate's DNS names.
+                "rolesanywhere_dns_names": ["{{ inventory_hostname }}"],
+            },
+        )
 
     def run(self, **extra_vars):
         return self.fleet.run(playbook=plays(self.names), env=self.localaws.env, extra_vars=extra_vars)
 
     def arns(self):
         api = self.localaws.client("rolesanywhere")
-        [anchor] = [a for a in api.list_trust_anchors(pageSize=500)["trustAnchors"] if a["name"] == self.names["anchor"]]
+        [anchor] = [
+            a for a in api.list_trust_anchors(pageSize=500)["trustAnchors"] if a["name"] == self.names["anchor"]
+        ]
         [profile] = [p for p in api.list_profiles(pageSize=500)["profiles"] if p["name"] == self.names["profile"]]
         role = self.localaws.client("iam").get_role(RoleName=self.names["role"])["Role"]["Arn"]
         return anchor, profile["profileArn"], role
@@ -56,8 +74,15 @@ class Onboarded:
         anchor, profile, role = self.arns()
         certificate, key, chain = files or self.files(host)
         return sigv4x509.create_session(
-            endpoint=self.localaws.endpoint, region=self.localaws.region, trust_anchor_arn=anchor["trustAnchorArn"],
-            profile_arn=profile, role_arn=role, certificate_pem=certificate, private_key_pem=key, intermediates_pem=chain)
+            endpoint=self.localaws.endpoint,
+            region=self.localaws.region,
+            trust_anchor_arn=anchor["trustAnchorArn"],
+            profile_arn=profile,
+            role_arn=role,
+            certificate_pem=certificate,
+            private_key_pem=key,
+            intermediates_pem=chain,
+        )
 
     def files(self, host):
         return tuple(self.fleet.read(host, name) for name in ("certificate.pem", "private-key.pem", "chain.pem"))

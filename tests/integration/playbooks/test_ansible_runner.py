@@ -27,11 +27,20 @@ def write(directory, name, data):
 
 def private_data_dir(path, localaws, state):
     """What AWX writes for a job: project, inventory, extra vars and environment from the job's credentials."""
-    write(os.path.join(path, "project"), "onboard.yml", [{"ansible.builtin.import_playbook": "hybridcloud.rolesanywhere.onboard"}])
+    write(
+        os.path.join(path, "project"),
+        "onboard.yml",
+        [{"ansible.builtin.import_playbook": "hybridcloud.rolesanywhere.onboard"}],
+    )
     write(os.path.join(path, "inventory"), "hosts.yml", local_fleet.inventory(state, HOSTS))
     extra_vars = local_fleet.variables(
-        localaws, state, rolesanywhere_trust_anchor_name="runner-anchor", rolesanywhere_profile_name="runner-profile",
-        rolesanywhere_role_name="runner-redshift-reader", rolesanywhere_ca_passphrase=PASSPHRASE)
+        localaws,
+        state,
+        rolesanywhere_trust_anchor_name="runner-anchor",
+        rolesanywhere_profile_name="runner-profile",
+        rolesanywhere_role_name="runner-redshift-reader",
+        rolesanywhere_ca_passphrase=PASSPHRASE,
+    )
     write(os.path.join(path, "env"), "extravars", extra_vars)
     envvars = local_fleet.environment(localaws, state)
     envvars.update({"ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_ROOT, "PATH": BIN + os.pathsep + os.environ["PATH"]})
@@ -53,8 +62,12 @@ def job_record(artifact_dir):
 
 def test_onboard_through_ansible_runner_keeps_secrets_out_of_the_job_record(localaws, tmp_path):
     localaws.client("redshift").create_cluster(
-        ClusterIdentifier="runner-analytics", NodeType="ra3.xlplus", MasterUsername="admin",
-        MasterUserPassword="Runner-test-Passw0rd", ClusterType="single-node")
+        ClusterIdentifier="runner-analytics",
+        NodeType="ra3.xlplus",
+        MasterUsername="admin",
+        MasterUserPassword="Runner-test-Passw0rd",
+        ClusterType="single-node",
+    )
     state, job = str(tmp_path / "state"), str(tmp_path / "job")
     private_data_dir(job, localaws, state)
 
@@ -63,8 +76,11 @@ def test_onboard_through_ansible_runner_keeps_secrets_out_of_the_job_record(loca
     stdout = run.stdout.read()
     assert (run.status, run.rc) == ("successful", 0), stdout[-3000:]
     assert all(run.stats["failures"].get(host, 0) == 0 for host in HOSTS), run.stats
-    verified = [event["event_data"]["res"] for event in run.events
-                if event["event"] == "runner_on_ok" and event["event_data"].get("task_action", "").endswith("verify_access")]
+    verified = [
+        event["event_data"]["res"]
+        for event in run.events
+        if event["event"] == "runner_on_ok" and event["event_data"].get("task_action", "").endswith("verify_access")
+    ]
     assert sorted(result["ok"] for result in verified) == [True] * len(HOSTS)
     assert all("runner-analytics" in result["clusters"] for result in verified)
 

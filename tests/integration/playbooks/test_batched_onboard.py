@@ -17,15 +17,24 @@ def onboard(localaws, root, hosts, broken_host, **extra_vars):
     inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"][broken_host].update(BROKEN)
     # Resources of their own per test: the stand-in is shared with the other tests of the run.
     prefix = hosts[0]
-    names = {"rolesanywhere_trust_anchor_name": prefix + "-anchor", "rolesanywhere_profile_name": prefix + "-profile",
-             "rolesanywhere_role_name": prefix + "-role"}
+    names = {
+        "rolesanywhere_trust_anchor_name": prefix + "-anchor",
+        "rolesanywhere_profile_name": prefix + "-profile",
+        "rolesanywhere_role_name": prefix + "-role",
+    }
     variables = dict(local_fleet.variables(localaws, root, **names), **extra_vars)
     # The broken host's CLI path must stay a host variable: an extra var would override it.
     del variables["rolesanywhere_awscli_path"]
     inventory["all"]["children"]["rolesanywhere_hosts"]["vars"] = {
-        "rolesanywhere_awscli_path": local_fleet.variables(localaws, root)["rolesanywhere_awscli_path"]}
-    return run_playbook("hybridcloud.rolesanywhere.onboard", tmp_path=root, inventory=inventory, extra_vars=variables,
-                        env=local_fleet.environment(localaws, root))
+        "rolesanywhere_awscli_path": local_fleet.variables(localaws, root)["rolesanywhere_awscli_path"]
+    }
+    return run_playbook(
+        "hybridcloud.rolesanywhere.onboard",
+        tmp_path=root,
+        inventory=inventory,
+        extra_vars=variables,
+        env=local_fleet.environment(localaws, root),
+    )
 
 
 def messages(result, task):
@@ -57,7 +66,9 @@ def test_batches_report_progress_and_the_run_ends_with_one_line_per_host(localaw
 
 def test_a_batch_over_the_failure_threshold_stops_the_rollout(localaws, tmp_path):
     hosts = ["stop-1", "stop-2", "stop-3"]
-    result = onboard(localaws, tmp_path, hosts, "stop-1", rolesanywhere_batch_size=1, rolesanywhere_max_fail_percentage=0)
+    result = onboard(
+        localaws, tmp_path, hosts, "stop-1", rolesanywhere_batch_size=1, rolesanywhere_max_fail_percentage=0
+    )
 
     assert result.rc != 0, result.explain()
     assert messages(result, "Report the batch") == ["batch 1 of 3: 0 ok, 1 failed; the rollout stops here"]

@@ -36,10 +36,18 @@ def revoked_serials(localaws):
 def fleet(localaws, tmp_path_factory):
     root = tmp_path_factory.mktemp("fleet")
     localaws.client("redshift").create_cluster(
-        ClusterIdentifier="fleet-analytics", NodeType="ra3.xlplus", MasterUsername="admin",
-        MasterUserPassword="Fleet-test-Passw0rd", ClusterType="single-node")
-    names = {"rolesanywhere_trust_anchor_name": "fleet-anchor", "rolesanywhere_profile_name": "fleet-profile",
-             "rolesanywhere_role_name": "fleet-redshift-reader", "rolesanywhere_aws_profile": PROFILE}
+        ClusterIdentifier="fleet-analytics",
+        NodeType="ra3.xlplus",
+        MasterUsername="admin",
+        MasterUserPassword="Fleet-test-Passw0rd",
+        ClusterType="single-node",
+    )
+    names = {
+        "rolesanywhere_trust_anchor_name": "fleet-anchor",
+        "rolesanywhere_profile_name": "fleet-profile",
+        "rolesanywhere_role_name": "fleet-redshift-reader",
+        "rolesanywhere_aws_profile": PROFILE,
+    }
 
     class Fleet:
         directory = root
@@ -51,13 +59,21 @@ def fleet(localaws, tmp_path_factory):
             # A mixed fleet, as real ones are: the official helper on one host, the Python program on the others.
             # The choice moves from the extra vars (which would override any host) into each host's variables.
             inventory["all"]["children"]["rolesanywhere_hosts"]["vars"] = {"rolesanywhere_signing_helper": "python"}
-            inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"][OFFICIAL_HOST].update(official_helper.role_vars())
+            inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"][OFFICIAL_HOST].update(
+                official_helper.role_vars()
+            )
             del variables["rolesanywhere_signing_helper"]
 
         def run(self, playbook, **kwargs):
             extra_vars = dict(self.variables, **kwargs.pop("extra_vars", {}))
-            return run_playbook("hybridcloud.rolesanywhere." + playbook, tmp_path=root, inventory=self.inventory,
-                                extra_vars=extra_vars, env=self.env, **kwargs)
+            return run_playbook(
+                "hybridcloud.rolesanywhere." + playbook,
+                tmp_path=root,
+                inventory=self.inventory,
+                extra_vars=extra_vars,
+                env=self.env,
+                **kwargs,
+            )
 
         @staticmethod
         def cert_file(host, name):
@@ -147,11 +163,17 @@ def test_a_batch_that_fails_verification_stops_the_rotation(fleet, onboarded):
     aws_cli = extra_vars.pop("rolesanywhere_awscli_path")
     # web-1 is verified with the AWS CLI (the default SDK client would not need it), which is not there.
     broken = {"rolesanywhere_awscli_path": "/nonexistent/aws", "rolesanywhere_verify_client": "cli"}
-    inventory = fleet.inventory_with({host: broken if host == "web-1" else {"rolesanywhere_awscli_path": aws_cli}
-                                      for host in HOSTS})
+    inventory = fleet.inventory_with(
+        {host: broken if host == "web-1" else {"rolesanywhere_awscli_path": aws_cli} for host in HOSTS}
+    )
     before = {host: fleet.certificate(host).serial_number for host in HOSTS}
-    rotated = run_playbook("hybridcloud.rolesanywhere.rotate", tmp_path=fleet.directory, inventory=inventory,
-                           extra_vars=extra_vars, env=fleet.env)
+    rotated = run_playbook(
+        "hybridcloud.rolesanywhere.rotate",
+        tmp_path=fleet.directory,
+        inventory=inventory,
+        extra_vars=extra_vars,
+        env=fleet.env,
+    )
     assert rotated.rc != 0
     assert rotated.stats["web-1"]["failures"] == 1, rotated.explain()
     assert fleet.certificate("web-1").serial_number != before["web-1"]
@@ -179,9 +201,17 @@ def test_offboarding_an_unreachable_host_still_revokes_it(fleet, localaws, onboa
     gone = "web-2"
     gone_serial = fleet.certificate(gone).serial_number
     # Nothing listens on port 9: the host is as good as dead.
-    inventory = fleet.inventory_with({gone: {"ansible_connection": "ssh", "ansible_host": "127.0.0.1", "ansible_port": 9}})
-    run_playbook("hybridcloud.rolesanywhere.offboard", tmp_path=fleet.directory, inventory=inventory,
-                 extra_vars=fleet.variables, env=fleet.env, limit=gone)
+    inventory = fleet.inventory_with(
+        {gone: {"ansible_connection": "ssh", "ansible_host": "127.0.0.1", "ansible_port": 9}}
+    )
+    run_playbook(
+        "hybridcloud.rolesanywhere.offboard",
+        tmp_path=fleet.directory,
+        inventory=inventory,
+        extra_vars=fleet.variables,
+        env=fleet.env,
+        limit=gone,
+    )
     assert gone_serial in revoked_serials(localaws)
     # Its files could not be touched; they are still there.
     assert os.path.exists(fleet.cert_file(gone, "private-key.pem"))
@@ -190,11 +220,28 @@ def test_offboarding_an_unreachable_host_still_revokes_it(fleet, localaws, onboa
 def workload_call(fleet, host):
     """What a workload on ``host`` runs: the AWS CLI through its profile, with no credentials but the profile's."""
     env = {key: value for key, value in fleet.env.items() if not key.startswith("AWS_")}
-    env.update(AWS_CONFIG_FILE=os.path.join(local_fleet.host_root(fleet.directory, host), "aws", "config"),
-               AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+    env.update(
+        AWS_CONFIG_FILE=os.path.join(local_fleet.host_root(fleet.directory, host), "aws", "config"),
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     env["PATH"] = local_fleet.PYTHON_BIN + os.pathsep + os.environ.get("PATH", "")
-    return subprocess.run([os.path.join(local_fleet.PYTHON_BIN, "aws"), "sts", "get-caller-identity", "--profile", PROFILE,
-                           "--region", localaws_region(fleet)], env=env, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [
+            os.path.join(local_fleet.PYTHON_BIN, "aws"),
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            PROFILE,
+            "--region",
+            localaws_region(fleet),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def localaws_region(fleet):
@@ -229,7 +276,9 @@ def test_revoke_takes_effect_at_the_next_call(fleet, localaws, onboarded):
     serial = fleet.certificate(revoked).serial_number
     kept_cache = str(fleet.directory / "kept-cache")
     shutil.copytree(cache_dir, kept_cache)
-    revoke = fleet.run("revoke", extra_vars={"rolesanywhere_revoke": [revoked], "rolesanywhere_credential_cache_dir": cache_dir})
+    revoke = fleet.run(
+        "revoke", extra_vars={"rolesanywhere_revoke": [revoked], "rolesanywhere_credential_cache_dir": cache_dir}
+    )
     assert revoke.rc == 0, revoke.explain()
     assert serial in revoked_serials(localaws)
     assert not os.path.exists(cache_dir)
@@ -253,22 +302,38 @@ def test_revoke_can_end_the_sessions_already_issued(fleet, localaws, onboarded):
     for directory in caches.values():
         directory.mkdir(parents=True)
         (directory / "entry.json").write_text("{}")
-    inventory = fleet.inventory_with({host: {"rolesanywhere_credential_cache_dir": str(caches[host])} for host in HOSTS})
+    inventory = fleet.inventory_with(
+        {host: {"rolesanywhere_credential_cache_dir": str(caches[host])} for host in HOSTS}
+    )
     started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    revoke = run_playbook("hybridcloud.rolesanywhere.revoke", tmp_path=fleet.directory, inventory=inventory, env=fleet.env,
-                          extra_vars=dict(fleet.variables, rolesanywhere_revoke=[revoked], rolesanywhere_revoke_active_sessions=True))
+    revoke = run_playbook(
+        "hybridcloud.rolesanywhere.revoke",
+        tmp_path=fleet.directory,
+        inventory=inventory,
+        env=fleet.env,
+        extra_vars=dict(fleet.variables, rolesanywhere_revoke=[revoked], rolesanywhere_revoke_active_sessions=True),
+    )
     assert revoke.rc == 0, revoke.explain()
     assert not any(directory.exists() for directory in caches.values())
 
     iam = localaws.client("iam")
-    document = iam.get_role_policy(RoleName="fleet-redshift-reader", PolicyName="AWSRevokeOlderSessions")["PolicyDocument"]
+    document = iam.get_role_policy(RoleName="fleet-redshift-reader", PolicyName="AWSRevokeOlderSessions")[
+        "PolicyDocument"
+    ]
     (statement,) = document["Statement"]
     assert (statement["Effect"], statement["Action"], statement["Resource"]) == ("Deny", ["*"], ["*"])
-    cutoff = datetime.datetime.strptime(statement["Condition"]["DateLessThan"]["aws:TokenIssueTime"], "%Y-%m-%dT%H:%M:%SZ")
-    assert started <= cutoff.replace(tzinfo=datetime.timezone.utc) <= datetime.datetime.now(datetime.timezone.utc) + \
-        datetime.timedelta(seconds=2)
+    cutoff = datetime.datetime.strptime(
+        statement["Condition"]["DateLessThan"]["aws:TokenIssueTime"], "%Y-%m-%dT%H:%M:%SZ"
+    )
+    assert (
+        started
+        <= cutoff.replace(tzinfo=datetime.timezone.utc)
+        <= datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)
+    )
     names = [result["task"] for result in revoke.results if result["host"] == "localhost"]
-    assert names.index("Import or update the CRL in IAM Roles Anywhere") < names.index("Deny each role to every session issued before that moment")
+    assert names.index("Import or update the CRL in IAM Roles Anywhere") < names.index(
+        "Deny each role to every session issued before that moment"
+    )
     # moto evaluates no DateLessThan (it takes the condition as met), so with the policy in place it would refuse new
     # sessions too, unlike IAM. Only the policy is checked here; it is removed again for whatever runs next.
     iam.delete_role_policy(RoleName="fleet-redshift-reader", PolicyName="AWSRevokeOlderSessions")

@@ -7,14 +7,24 @@ from support.ansible_run import REPO, run_playbook
 
 PLAYBOOKS = os.path.join(REPO, "playbooks")
 # Hosts in a group of the user's own naming: the default target group is missing.
-INVENTORY = {"all": {"children": {"databases": {"hosts": {"db01": {"ansible_connection": "local"}}},
-                                  "webservers": {"hosts": {"web01": {"ansible_connection": "local"}}}}}}
+INVENTORY = {
+    "all": {
+        "children": {
+            "databases": {"hosts": {"db01": {"ansible_connection": "local"}}},
+            "webservers": {"hosts": {"web01": {"ansible_connection": "local"}}},
+        }
+    }
+}
 
 
 def test_onboard_fails_before_any_change_when_the_target_group_is_missing(tmp_path):
     # No AWS endpoint or credentials: had the run gone past the check, the trust role would have failed differently.
-    result = run_playbook(os.path.join(PLAYBOOKS, "onboard.yml"), tmp_path=tmp_path, inventory=INVENTORY,
-                          env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""})
+    result = run_playbook(
+        os.path.join(PLAYBOOKS, "onboard.yml"),
+        tmp_path=tmp_path,
+        inventory=INVENTORY,
+        env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""},
+    )
     assert result.rc != 0
     message = result.task("Check that the target hosts exist in the inventory")["msg"]
     assert "no inventory host matches 'rolesanywhere_hosts'" in message
@@ -23,16 +33,25 @@ def test_onboard_fails_before_any_change_when_the_target_group_is_missing(tmp_pa
 
 
 def test_verify_names_the_limit_that_left_no_host(tmp_path):
-    result = run_playbook(os.path.join(PLAYBOOKS, "verify.yml"), tmp_path=tmp_path, inventory=INVENTORY,
-                          extra_vars={"rolesanywhere_target_hosts": "databases"}, limit="web01")
+    result = run_playbook(
+        os.path.join(PLAYBOOKS, "verify.yml"),
+        tmp_path=tmp_path,
+        inventory=INVENTORY,
+        extra_vars={"rolesanywhere_target_hosts": "databases"},
+        limit="web01",
+    )
     assert result.rc != 0
     message = result.task("Check that the target hosts exist in the inventory")["msg"]
     assert "'databases' within --limit web01" in message and "(1 host(s)" in message
 
 
 def test_an_empty_run_passes_only_when_declared_expected(tmp_path):
-    result = run_playbook(os.path.join(PLAYBOOKS, "verify.yml"), tmp_path=tmp_path, inventory=INVENTORY,
-                          extra_vars={"rolesanywhere_allow_empty_run": True})
+    result = run_playbook(
+        os.path.join(PLAYBOOKS, "verify.yml"),
+        tmp_path=tmp_path,
+        inventory=INVENTORY,
+        extra_vars={"rolesanywhere_allow_empty_run": True},
+    )
     assert result.rc == 0, result.explain()
     assert [r["task"] for r in result.results] == ["Check that the target hosts exist in the inventory"]
 
@@ -44,5 +63,7 @@ def test_onboard_limited_to_the_hosts_stops_with_the_reason_before_enrolling(tmp
     assert result.rc != 0
     message = result.task("Check that the trust play ran on the controller", "db01")["msg"]
     assert "--limit left localhost out" in message and "--limit '<hosts>,localhost'" in message
-    assert [r["task"] for r in result.for_host("db01")] == ["Check that the target hosts exist in the inventory",
-                                                            "Check that the trust play ran on the controller"]
+    assert [r["task"] for r in result.for_host("db01")] == [
+        "Check that the target hosts exist in the inventory",
+        "Check that the trust play ran on the controller",
+    ]

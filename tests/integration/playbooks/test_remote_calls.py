@@ -29,15 +29,27 @@ def module_calls(directory):
     return calls
 
 
-CONTROLLER_ACTIONS = {"validate_argument_spec", "validate_inputs", "set_fact", "fail", "assert", "debug", "sign_certificates",
-                      "meta"}
+CONTROLLER_ACTIONS = {
+    "validate_argument_spec",
+    "validate_inputs",
+    "set_fact",
+    "fail",
+    "assert",
+    "debug",
+    "sign_certificates",
+    "meta",
+}
 
 
 def tasks_on(result, host):
     """The tasks that ran on the host (not skipped, not delegated), to show when a count is over its target."""
-    return [entry["task"].split(" : ")[-1] for entry in result.for_host(host)
-            if not entry["result"].get("skipped") and "_ansible_delegated_vars" not in entry["result"]
-            and (entry["action"] or "").split(".")[-1] not in CONTROLLER_ACTIONS]
+    return [
+        entry["task"].split(" : ")[-1]
+        for entry in result.for_host(host)
+        if not entry["result"].get("skipped")
+        and "_ansible_delegated_vars" not in entry["result"]
+        and (entry["action"] or "").split(".")[-1] not in CONTROLLER_ACTIONS
+    ]
 
 
 def within(result, calls, limit):
@@ -55,8 +67,11 @@ def helper_variables(helper):
         pytest.skip("the official helper is not built (make official-helper)")
     with open(OFFICIAL_HELPER, "rb") as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()
-    return {"rolesanywhere_signing_helper": "official", "rolesanywhere_signing_helper_src": OFFICIAL_HELPER,
-            "rolesanywhere_signing_helper_checksum": "sha256:" + digest}
+    return {
+        "rolesanywhere_signing_helper": "official",
+        "rolesanywhere_signing_helper_src": OFFICIAL_HELPER,
+        "rolesanywhere_signing_helper_checksum": "sha256:" + digest,
+    }
 
 
 def counted_onboard(localaws, root, helper, run_name):
@@ -68,10 +83,15 @@ def counted_onboard(localaws, root, helper, run_name):
     os.makedirs(counts)
     env = local_fleet.environment(localaws, root)
     env.update(ANSIBLE_CONNECTION_PLUGINS=CONNECTION_PLUGINS, ROLESANYWHERE_BENCH_COUNT_DIR=counts)
-    names = {"rolesanywhere_trust_anchor_name": "calls-%s-anchor" % helper, "rolesanywhere_profile_name": "calls-%s-profile" % helper,
-             "rolesanywhere_role_name": "calls-%s-role" % helper}
+    names = {
+        "rolesanywhere_trust_anchor_name": "calls-%s-anchor" % helper,
+        "rolesanywhere_profile_name": "calls-%s-profile" % helper,
+        "rolesanywhere_role_name": "calls-%s-role" % helper,
+    }
     variables = dict(local_fleet.variables(localaws, root, **names), **helper_variables(helper))
-    result = run_playbook("hybridcloud.rolesanywhere.onboard", tmp_path=root, inventory=inventory, extra_vars=variables, env=env)
+    result = run_playbook(
+        "hybridcloud.rolesanywhere.onboard", tmp_path=root, inventory=inventory, extra_vars=variables, env=env
+    )
     assert result.rc == 0, result.explain()
     calls = module_calls(counts)
     assert sorted(calls) == sorted(hosts), calls

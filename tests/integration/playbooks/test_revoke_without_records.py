@@ -22,8 +22,12 @@ def crls_by_name(localaws, anchor_arn=None):
     """The CRLs imported for this test's trust anchor (the worker's stand-in also holds other tests' resources)."""
     anchor_arn = anchor_arn or anchor_arn_of(localaws)
     pages = localaws.client("rolesanywhere").get_paginator("list_crls").paginate()
-    return {crl["name"]: {entry.serial_number for entry in x509.load_pem_x509_crl(crl["crlData"])}
-            for page in pages for crl in page["crls"] if crl["trustAnchorArn"] == anchor_arn}
+    return {
+        crl["name"]: {entry.serial_number for entry in x509.load_pem_x509_crl(crl["crlData"])}
+        for page in pages
+        for crl in page["crls"]
+        if crl["trustAnchorArn"] == anchor_arn
+    }
 
 
 def anchor_arn_of(localaws, name="records-anchor"):
@@ -45,8 +49,12 @@ def foreign_crl(revoked_serial):
 
 def test_revocation_from_a_controller_without_records_only_grows(localaws, tmp_path):
     root = str(tmp_path / "fleet")
-    names = {"rolesanywhere_trust_anchor_name": "records-anchor", "rolesanywhere_profile_name": "records-profile",
-             "rolesanywhere_role_name": "records-reader", "rolesanywhere_crl_name": "records-anchor-crl"}
+    names = {
+        "rolesanywhere_trust_anchor_name": "records-anchor",
+        "rolesanywhere_profile_name": "records-profile",
+        "rolesanywhere_role_name": "records-reader",
+        "rolesanywhere_crl_name": "records-anchor-crl",
+    }
     variables = local_fleet.variables(localaws, root, **names)
     ca_dir = variables["rolesanywhere_ca_path"] = str(tmp_path / "ca")
 
@@ -54,8 +62,14 @@ def test_revocation_from_a_controller_without_records_only_grows(localaws, tmp_p
         run_dir = tmp_path / run_name
         run_dir.mkdir()
         extra = dict(variables, **kwargs.pop("extra_vars", {}))
-        return run_playbook("hybridcloud.rolesanywhere." + playbook, tmp_path=run_dir, inventory=local_fleet.inventory(root, HOSTS),
-                            extra_vars=extra, env=local_fleet.environment(localaws, root), **kwargs)
+        return run_playbook(
+            "hybridcloud.rolesanywhere." + playbook,
+            tmp_path=run_dir,
+            inventory=local_fleet.inventory(root, HOSTS),
+            extra_vars=extra,
+            env=local_fleet.environment(localaws, root),
+            **kwargs,
+        )
 
     def serial_of(host):
         with open(os.path.join(local_fleet.host_root(root, host), "certs", "certificate.pem"), "rb") as handle:
@@ -66,8 +80,9 @@ def test_revocation_from_a_controller_without_records_only_grows(localaws, tmp_p
     first = run("revoke", "revoke-1", extra_vars={"rolesanywhere_revoke": ["lost-1"]})
     assert first.rc == 0, first.explain()
     anchor_arn = anchor_arn_of(localaws)
-    localaws.client("rolesanywhere").import_crl(name="another-ca-crl", crlData=foreign_crl(serial_of("lost-2")),
-                                                trustAnchorArn=anchor_arn, enabled=True)
+    localaws.client("rolesanywhere").import_crl(
+        name="another-ca-crl", crlData=foreign_crl(serial_of("lost-2")), trustAnchorArn=anchor_arn, enabled=True
+    )
     assert crls_by_name(localaws)["records-anchor-crl"] == {serial_of("lost-1")}
 
     # The records are gone. The service's subjects are not asked: the host's own certificate must be enough.

@@ -35,8 +35,11 @@ def controller_policy(localaws, role_name_pattern=ROLE_NAME_PATTERN, without=Non
     """The policy file with its placeholders filled in, optionally without the statement whose Sid is ``without``."""
     with open(POLICY_FILE, encoding="utf-8") as handle:
         text = handle.read()
-    for placeholder, value in (("ACCOUNT_ID", localaws.account_id), ("REGION", localaws.region),
-                               ("ROLE_NAME", role_name_pattern)):
+    for placeholder, value in (
+        ("ACCOUNT_ID", localaws.account_id),
+        ("REGION", localaws.region),
+        ("ROLE_NAME", role_name_pattern),
+    ):
         text = text.replace(placeholder, value)
     policy = json.loads(text)
     if without is not None:
@@ -52,10 +55,15 @@ def statement_ids():
 @pytest.fixture(scope="module")
 def session_policy_arn(localaws):
     """A customer managed policy for the profile: the session policy check must read it through IAM."""
-    document = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["redshift:DescribeClusters", "sts:GetCallerIdentity"], "Resource": "*"}]}
-    return localaws.client("iam").create_policy(PolicyName="lp-session-redshift-read",
-                                                PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["redshift:DescribeClusters", "sts:GetCallerIdentity"], "Resource": "*"}
+        ],
+    }
+    return localaws.client("iam").create_policy(
+        PolicyName="lp-session-redshift-read", PolicyDocument=json.dumps(document)
+    )["Policy"]["Arn"]
 
 
 class Controller:
@@ -65,19 +73,30 @@ class Controller:
         self.root = root
         self.inventory = local_fleet.inventory(root, hosts)
         self.variables = local_fleet.variables(
-            localaws, root, rolesanywhere_profile_managed_policy_arns=[session_policy_arn], **names)
+            localaws, root, rolesanywhere_profile_managed_policy_arns=[session_policy_arn], **names
+        )
         self.env = local_fleet.environment(localaws, root)
         # The user's keys replace the administrator's: nothing else reaches the controller's AWS calls.
         self.env.update(AWS_ACCESS_KEY_ID=user["access_key_id"], AWS_SECRET_ACCESS_KEY=user["secret_access_key"])
 
     def run(self, playbook, settings, **kwargs):
-        return run_playbook("hybridcloud.rolesanywhere." + playbook, tmp_path=self.root, inventory=self.inventory,
-                            extra_vars=dict(self.variables, **settings), env=self.env, **kwargs)
+        return run_playbook(
+            "hybridcloud.rolesanywhere." + playbook,
+            tmp_path=self.root,
+            inventory=self.inventory,
+            extra_vars=dict(self.variables, **settings),
+            env=self.env,
+            **kwargs,
+        )
 
 
 def resource_names(prefix):
-    return {"rolesanywhere_trust_anchor_name": prefix + "-anchor", "rolesanywhere_profile_name": prefix + "-profile",
-            "rolesanywhere_role_name": prefix + "-role", "rolesanywhere_crl_name": prefix + "-crl"}
+    return {
+        "rolesanywhere_trust_anchor_name": prefix + "-anchor",
+        "rolesanywhere_profile_name": prefix + "-profile",
+        "rolesanywhere_role_name": prefix + "-role",
+        "rolesanywhere_crl_name": prefix + "-crl",
+    }
 
 
 def assert_no_traceback(result):
@@ -93,8 +112,9 @@ def failure_messages(result):
 @pytest.fixture(scope="module")
 def least_privileged(localaws, tmp_path_factory, session_policy_arn):
     user = localaws.create_user("lp-controller", controller_policy(localaws))
-    return Controller(localaws, tmp_path_factory.mktemp("least-privilege"), user, resource_names("lp"), HOSTS,
-                      session_policy_arn)
+    return Controller(
+        localaws, tmp_path_factory.mktemp("least-privilege"), user, resource_names("lp"), HOSTS, session_policy_arn
+    )
 
 
 def test_the_policy_files_are_documented_and_every_statement_has_a_sid():
@@ -121,7 +141,9 @@ def test_the_whole_life_cycle_runs_with_exactly_the_policy(least_privileged, loc
     role = iam.get_role(RoleName="lp-role")["Role"]
     assert role["MaxSessionDuration"] == 7200
     assert {tag["Key"]: tag["Value"] for tag in iam.list_role_tags(RoleName="lp-role")["Tags"]}["tier"] == "gold"
-    (profile,) = [item for item in localaws.client("rolesanywhere").list_profiles()["profiles"] if item["name"] == "lp-profile"]
+    (profile,) = [
+        item for item in localaws.client("rolesanywhere").list_profiles()["profiles"] if item["name"] == "lp-profile"
+    ]
     assert profile["durationSeconds"] == 7200
 
     revoked, kept = HOSTS
@@ -149,8 +171,9 @@ def test_without_a_statement_the_run_stops_with_a_clear_message(localaws, tmp_pa
     user = localaws.create_user(prefix + "-user", controller_policy(localaws, without=sid))
     controller = Controller(localaws, tmp_path, user, resource_names(prefix), HOSTS[:1], session_policy_arn)
     # In the inventory, so that --limit can name it.
-    controller.inventory["all"]["hosts"] = {"localhost": {"ansible_connection": "local",
-                                                          "ansible_python_interpreter": sys.executable}}
+    controller.inventory["all"]["hosts"] = {
+        "localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+    }
     for playbook, settings in (("onboard", ONBOARD_SETTINGS), ("rotate", ROTATE_SETTINGS)):
         result = controller.run(playbook, dict(settings, rolesanywhere_allow_empty_run=True), limit="localhost")
         if result.rc != 0:
@@ -179,12 +202,21 @@ def private_ca(localaws):
     """An active root CA in the stand-in's ACM PCA: created, self-issued from its CSR, imported."""
     pca = localaws.client("acm-pca")
     arn = pca.create_certificate_authority(
-        CertificateAuthorityConfiguration={"KeyAlgorithm": "RSA_2048", "SigningAlgorithm": "SHA256WITHRSA",
-                                           "Subject": {"CommonName": "Least Privilege PCA"}},
-        CertificateAuthorityType="ROOT")["CertificateAuthorityArn"]
+        CertificateAuthorityConfiguration={
+            "KeyAlgorithm": "RSA_2048",
+            "SigningAlgorithm": "SHA256WITHRSA",
+            "Subject": {"CommonName": "Least Privilege PCA"},
+        },
+        CertificateAuthorityType="ROOT",
+    )["CertificateAuthorityArn"]
     csr = pca.get_certificate_authority_csr(CertificateAuthorityArn=arn)["Csr"]
-    issued = pca.issue_certificate(CertificateAuthorityArn=arn, Csr=csr, SigningAlgorithm="SHA256WITHRSA",
-                                   TemplateArn=ROOT_TEMPLATE, Validity={"Value": 1, "Type": "YEARS"})["CertificateArn"]
+    issued = pca.issue_certificate(
+        CertificateAuthorityArn=arn,
+        Csr=csr,
+        SigningAlgorithm="SHA256WITHRSA",
+        TemplateArn=ROOT_TEMPLATE,
+        Validity={"Value": 1, "Type": "YEARS"},
+    )["CertificateArn"]
     root = pca.get_certificate(CertificateAuthorityArn=arn, CertificateArn=issued)["Certificate"]
     pca.import_certificate_authority_certificate(CertificateAuthorityArn=arn, Certificate=root.encode("ascii"))
     return arn
@@ -203,12 +235,14 @@ def test_with_acm_private_ca_the_extra_statement_is_enough_and_needed(localaws, 
     other_ca_arn = private_ca(localaws)
 
     for label, policy, expect_ok in (
-            ("pca", with_acm_pca_statement(controller_policy(localaws), ca_arn), True),
-            ("other-pca", with_acm_pca_statement(controller_policy(localaws), other_ca_arn), False)):
+        ("pca", with_acm_pca_statement(controller_policy(localaws), ca_arn), True),
+        ("other-pca", with_acm_pca_statement(controller_policy(localaws), other_ca_arn), False),
+    ):
         user = localaws.create_user("lp-%s-user" % label, policy)
         (tmp_path / label).mkdir()
-        controller = Controller(localaws, tmp_path / label, user, resource_names("lp-" + label), HOSTS[:1],
-                                session_policy_arn)
+        controller = Controller(
+            localaws, tmp_path / label, user, resource_names("lp-" + label), HOSTS[:1], session_policy_arn
+        )
         result = controller.run("onboard", pca_settings)
         if expect_ok:
             assert result.rc == 0, result.explain()
@@ -217,5 +251,6 @@ def test_with_acm_private_ca_the_extra_statement_is_enough_and_needed(localaws, 
         else:
             assert result.rc != 0
             assert_no_traceback(result)
-            assert any("acm-pca:" in message and ca_arn in message for message in failure_messages(result)), \
+            assert any("acm-pca:" in message and ca_arn in message for message in failure_messages(result)), (
                 failure_messages(result)
+            )

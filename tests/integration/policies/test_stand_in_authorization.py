@@ -40,11 +40,20 @@ TRUST = '{"Version": "2012-10-17", "Statement": []}'
 
 def test_iam_calls_are_authorized_on_the_role_and_policy_they_name(localaws):
     arn = "arn:aws:iam::%s:" % localaws.account_id
-    managed = localaws.client("iam").create_policy(PolicyName=unique("authz-read"), PolicyDocument=(
-        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}'))
-    iam = client_for(localaws, "iam", [
-        {"Effect": "Allow", "Action": ["iam:CreateRole", "iam:GetRole"], "Resource": arn + "role/authz-*"},
-        {"Effect": "Allow", "Action": "iam:GetPolicy", "Resource": managed["Policy"]["Arn"]}])
+    managed = localaws.client("iam").create_policy(
+        PolicyName=unique("authz-read"),
+        PolicyDocument=(
+            '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}'
+        ),
+    )
+    iam = client_for(
+        localaws,
+        "iam",
+        [
+            {"Effect": "Allow", "Action": ["iam:CreateRole", "iam:GetRole"], "Resource": arn + "role/authz-*"},
+            {"Effect": "Allow", "Action": "iam:GetPolicy", "Resource": managed["Policy"]["Arn"]},
+        ],
+    )
     name = unique("authz")
     # Not found rather than access denied: the caller may look at roles of that pattern, existing or not.
     assert denied(iam.get_role, RoleName=name)["Code"] == "NoSuchEntity"
@@ -58,17 +67,24 @@ def test_iam_calls_are_authorized_on_the_role_and_policy_they_name(localaws):
 def test_creations_need_resource_star_and_tags_at_creation_need_tag_resource(localaws):
     anchors = "arn:aws:rolesanywhere:%s:%s:trust-anchor/*" % (localaws.region, localaws.account_id)
     source = {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca_bundle()}}
-    scoped = client_for(localaws, "rolesanywhere", [{"Effect": "Allow", "Action": "rolesanywhere:*", "Resource": anchors}])
+    scoped = client_for(
+        localaws, "rolesanywhere", [{"Effect": "Allow", "Action": "rolesanywhere:*", "Resource": anchors}]
+    )
     error = denied(scoped.create_trust_anchor, name=unique("authz"), source=source)
     assert error["Code"] == "AccessDeniedException" and "rolesanywhere:CreateTrustAnchor" in error["Message"]
 
     create = {"Effect": "Allow", "Action": "rolesanywhere:CreateTrustAnchor", "Resource": "*"}
     creator = client_for(localaws, "rolesanywhere", [create])
     creator.create_trust_anchor(name=unique("authz"), source=source)
-    error = denied(creator.create_trust_anchor, name=unique("authz"), source=source, tags=[{"key": "team", "value": "a"}])
+    error = denied(
+        creator.create_trust_anchor, name=unique("authz"), source=source, tags=[{"key": "team", "value": "a"}]
+    )
     assert "rolesanywhere:TagResource" in error["Message"]
 
-    tagger = client_for(localaws, "rolesanywhere",
-                        [create, {"Effect": "Allow", "Action": "rolesanywhere:TagResource", "Resource": anchors}])
+    tagger = client_for(
+        localaws,
+        "rolesanywhere",
+        [create, {"Effect": "Allow", "Action": "rolesanywhere:TagResource", "Resource": anchors}],
+    )
     created = tagger.create_trust_anchor(name=unique("authz"), source=source, tags=[{"key": "team", "value": "a"}])
     assert created["trustAnchor"]["name"].startswith("authz-")

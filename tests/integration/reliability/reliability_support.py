@@ -9,7 +9,6 @@ import hashlib
 import json
 import os
 
-
 TRACEBACK = "Traceback (most recent call last)"
 
 
@@ -50,8 +49,10 @@ def aws_snapshot(server):
         name = role["RoleName"]
         roles[name] = {
             "role": role,
-            "inline": {policy: iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
-                       for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]},
+            "inline": {
+                policy: iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
+                for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]
+            },
         }
     state = {
         "trust_anchors": _pages(api, "list_trust_anchors", "trustAnchors"),

@@ -12,14 +12,16 @@ import time
 import uuid
 
 import pytest
-
 from reliability_support import TRACEBACK, aws_snapshot, changed_paths, file_snapshot, record, secrets_in
+
 from localaws.process import start_server
 from support import local_fleet
 from support.ansible_run import run_playbook
 
 HOST = "rel-host"
-TRUST_PLAY = [{"name": "Trust", "hosts": "localhost", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.trust"]}]
+TRUST_PLAY = [
+    {"name": "Trust", "hosts": "localhost", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.trust"]}
+]
 # The enroll role alone: what an interrupted enroll or rotation needs to converge, without a whole onboard run.
 ENROLL_PLAY = [{"name": "Enroll", "hosts": "all", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"]}]
 
@@ -32,8 +34,12 @@ class Site:
         self.state_file = os.path.join(root, "localaws-state.json")
         self.server = start_server(os.path.join(root, "localaws"), state_file=self.state_file)
         self.port = int(self.server.endpoint.rsplit(":", 1)[1])
-        self.names = {"rolesanywhere_trust_anchor_name": "rel-anchor", "rolesanywhere_profile_name": "rel-profile",
-                      "rolesanywhere_role_name": "rel-role", "rolesanywhere_ca_passphrase": "rel-" + uuid.uuid4().hex}
+        self.names = {
+            "rolesanywhere_trust_anchor_name": "rel-anchor",
+            "rolesanywhere_profile_name": "rel-profile",
+            "rolesanywhere_role_name": "rel-role",
+            "rolesanywhere_ca_passphrase": "rel-" + uuid.uuid4().hex,
+        }
 
     def restart(self):
         self.server.kill()
@@ -49,8 +55,14 @@ class Site:
 
     def run(self, playbook, hosts=(HOST,), check=False, env=None, **overrides):
         run_dir = tempfile.mkdtemp(dir=os.path.join(self.root, "runs"))
-        return run_playbook(playbook, tmp_path=run_dir, inventory=local_fleet.inventory(self.root, hosts),
-                            extra_vars=self.variables(**overrides), env=env or self.env(), check=check)
+        return run_playbook(
+            playbook,
+            tmp_path=run_dir,
+            inventory=local_fleet.inventory(self.root, hosts),
+            extra_vars=self.variables(**overrides),
+            env=env or self.env(),
+            check=check,
+        )
 
     def host_file(self, name, host=HOST):
         return os.path.join(local_fleet.host_root(self.root, host), "certs", name)
@@ -192,9 +204,24 @@ def test_enroll_interrupted_after_the_key_converges(site, request):
 
 def test_rotation_interrupted_after_the_new_key_converges(site, request):
     # The rotation stopped after writing the pending key beside the working one (its first step).
-    first = site.run([{"hosts": "all", "gather_facts": False, "tasks": [{
-        "name": "pending key", "hybridcloud.rolesanywhere.certificate_request": {
-            "common_name": HOST, "cert_dir": os.path.dirname(site.host_file("x")), "rotate": True}}]}])
+    first = site.run(
+        [
+            {
+                "hosts": "all",
+                "gather_facts": False,
+                "tasks": [
+                    {
+                        "name": "pending key",
+                        "hybridcloud.rolesanywhere.certificate_request": {
+                            "common_name": HOST,
+                            "cert_dir": os.path.dirname(site.host_file("x")),
+                            "rotate": True,
+                        },
+                    }
+                ],
+            }
+        ]
+    )
     assert first.rc == 0 and os.path.exists(site.host_file("private-key.pem.next")), first.explain()
     key_before = site.key_pem()
     again = site.run(ENROLL_PLAY, rolesanywhere_rotate_key=True)
@@ -206,8 +233,12 @@ def test_rotation_interrupted_after_the_new_key_converges(site, request):
 
 @pytest.mark.parametrize("trust_exists", [False, True], ids=["no-trust-anchor", "trust-anchor-exists"])
 def test_check_mode_on_a_fleet_never_onboarded_reports_and_succeeds(site, request, trust_exists):
-    fresh = {"rolesanywhere_trust_anchor_name": "rel-fresh-anchor", "rolesanywhere_profile_name": "rel-fresh-profile",
-             "rolesanywhere_role_name": "rel-fresh-role", "rolesanywhere_ca_path": os.path.join(site.root, "fresh-ca")}
+    fresh = {
+        "rolesanywhere_trust_anchor_name": "rel-fresh-anchor",
+        "rolesanywhere_profile_name": "rel-fresh-profile",
+        "rolesanywhere_role_name": "rel-fresh-role",
+        "rolesanywhere_ca_path": os.path.join(site.root, "fresh-ca"),
+    }
     names = {} if trust_exists else fresh
     hosts = ("fresh-%d-1" % trust_exists, "fresh-%d-2" % trust_exists)
     files_before, aws_before = site.files(), aws_snapshot(site.server)

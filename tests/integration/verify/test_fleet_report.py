@@ -27,20 +27,27 @@ def chromium():
     for name in ("chromium", "chromium-browser"):
         if shutil.which(name):
             return shutil.which(name)
-    return unavailable("headless Chromium is absent (Debian package chromium; make system-deps installs it)",
-                       "ROLESANYWHERE_REQUIRE_CHROMIUM")
+    return unavailable(
+        "headless Chromium is absent (Debian package chromium; make system-deps installs it)",
+        "ROLESANYWHERE_REQUIRE_CHROMIUM",
+    )
 
 
 def dump_dom(browser, url):
-    completed = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu",
-                                "--dump-dom", url], capture_output=True, text=True, timeout=180, check=False)
+    completed = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu", "--dump-dom", url],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     return completed.stdout
 
 
 def row_hosts(dom):
     """The hosts of the table's rows, in the order the page shows them."""
-    body = dom[dom.index("<tbody>"):dom.index("</tbody>")]
+    body = dom[dom.index("<tbody>") : dom.index("</tbody>")]
     return re.findall(r'<tr class="[^"]*" data-host="([^"]+)"', body)
 
 
@@ -49,22 +56,35 @@ def report(localaws, tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     inventory = local_fleet.inventory(root, HOSTS)
     members = inventory["all"]["children"]["rolesanywhere_hosts"]["hosts"]
-    variables = local_fleet.variables(localaws, root, rolesanywhere_trust_anchor_name="report-anchor",
-                                      rolesanywhere_profile_name="report-profile", rolesanywhere_role_name="report-role")
+    variables = local_fleet.variables(
+        localaws,
+        root,
+        rolesanywhere_trust_anchor_name="report-anchor",
+        rolesanywhere_profile_name="report-profile",
+        rolesanywhere_role_name="report-role",
+    )
     env = local_fleet.environment(localaws, root)
-    onboarded = run_playbook("hybridcloud.rolesanywhere.onboard", tmp_path=root, inventory=inventory,
-                             extra_vars=variables, env=env)
+    onboarded = run_playbook(
+        "hybridcloud.rolesanywhere.onboard", tmp_path=root, inventory=inventory, extra_vars=variables, env=env
+    )
     assert onboarded.rc == 0, onboarded.explain()
 
     # The verify run breaks one host: its AWS CLI is gone, and verify is told to use the CLI there (host variables,
     # which the extra vars must not override; elsewhere the in-process SDK client makes the calls).
     del variables["rolesanywhere_awscli_path"]
     for host in HOSTS:
-        members[host]["rolesanywhere_awscli_path"] = "/nonexistent/aws" if host == BROKEN else local_fleet.PYTHON_BIN + "/aws"
+        members[host]["rolesanywhere_awscli_path"] = (
+            "/nonexistent/aws" if host == BROKEN else local_fleet.PYTHON_BIN + "/aws"
+        )
     members[BROKEN]["rolesanywhere_verify_client"] = "cli"
     directory = os.path.join(str(root), "report")
-    verified = run_playbook("hybridcloud.rolesanywhere.verify", tmp_path=root, inventory=inventory,
-                            extra_vars=dict(variables, rolesanywhere_report_dir=directory), env=env)
+    verified = run_playbook(
+        "hybridcloud.rolesanywhere.verify",
+        tmp_path=root,
+        inventory=inventory,
+        extra_vars=dict(variables, rolesanywhere_report_dir=directory),
+        env=env,
+    )
     assert verified.rc != 0 and verified.stats[BROKEN]["failures"] == 1, verified.explain()
     return directory
 
@@ -117,9 +137,18 @@ def test_chromium_sorts_days_left_as_numbers(tmp_path):
 
     browser = chromium()
     results = {"soon": 9, "later": 100, "latest": 365, "never": None}
-    rows = fleet_report.rows_of([
-        {"host": host, "result": {"ok": days is not None, "certificate": {"not_after": "x", "days_left": days} if days else None}}
-        for host, days in results.items()])
+    rows = fleet_report.rows_of(
+        [
+            {
+                "host": host,
+                "result": {
+                    "ok": days is not None,
+                    "certificate": {"not_after": "x", "days_left": days} if days else None,
+                },
+            }
+            for host, days in results.items()
+        ]
+    )
     path = tmp_path / "page.html"
     path.write_bytes(fleet_report.render_html(rows, "now"))
 

@@ -3,9 +3,9 @@
 import os
 import sys
 
-from support.ansible_run import run_playbook
-
 from verify_world import CLUSTER, World
+
+from support.ansible_run import run_playbook
 
 ROLE = "hybridcloud.rolesanywhere.verify : "
 
@@ -29,9 +29,20 @@ def test_verify_proves_the_profile_written_by_the_credential_helper_role(localaw
         "rolesanywhere_endpoint_url": localaws.endpoint,
         "rolesanywhere_awscli_path": os.path.join(os.path.dirname(sys.executable), "aws"),
     }
-    play = [{"name": "credentials and proof", "hosts": "all", "gather_facts": False,
-             "roles": [{"role": "hybridcloud.rolesanywhere.credential_helper"}, {"role": "hybridcloud.rolesanywhere.verify"}]}]
-    inventory = {"all": {"hosts": {"host1": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}
+    play = [
+        {
+            "name": "credentials and proof",
+            "hosts": "all",
+            "gather_facts": False,
+            "roles": [
+                {"role": "hybridcloud.rolesanywhere.credential_helper"},
+                {"role": "hybridcloud.rolesanywhere.verify"},
+            ],
+        }
+    ]
+    inventory = {
+        "all": {"hosts": {"host1": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}
+    }
     env = dict(localaws.env, XDG_CACHE_HOME=str(tmp_path / "cache"))
     result = run_playbook(play, tmp_path=tmp_path, inventory=inventory, extra_vars=variables, env=env)
 

@@ -8,12 +8,11 @@ import json
 import os
 
 import pytest
+from verify_world import CLUSTER, World, openssl_serial, run_verify, subject_name
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
-
 from support.field_tools import build_official_helper
 from support.x509 import DAY, NOW, certificate, crl, key_pem_bytes, new_key, pem_bytes, write_file
-from verify_world import CLUSTER, World, openssl_serial, run_verify, subject_name
 
 ROLE = "hybridcloud.rolesanywhere.verify : "
 VERIFY_TASK = ROLE + "Prove the AWS profile works as the service user"
@@ -23,6 +22,7 @@ FAIL_TASK = ROLE + "Fail the host whose profile does not work"
 
 
 # ---- ways to break a working setup, one per host ------------------------------------------------------------------
+
 
 def expire_certificate(world):
     world.leaf = world.issue_leaf(not_before=NOW - 10 * DAY, not_after=NOW - DAY)
@@ -70,7 +70,9 @@ def take_role_out_of_profile(world):
 
 def trust_another_subject(world):
     policy = render_trust_policy([world.trust_anchor["trustAnchorArn"]], subject={"CN": "some-other-host"})
-    world.localaws.client("iam").update_assume_role_policy(RoleName=world.role_arn.split("/")[-1], PolicyDocument=json.dumps(policy))
+    world.localaws.client("iam").update_assume_role_policy(
+        RoleName=world.role_arn.split("/")[-1], PolicyDocument=json.dumps(policy)
+    )
 
 
 def remove_permission(world):
@@ -80,8 +82,11 @@ def remove_permission(world):
 def revoke_certificate(world):
     revocations = crl(world.issuer, world.issuer_key, [world.leaf.serial_number])
     world.localaws.client("rolesanywhere").import_crl(
-        name="revoked-" + world.suffix, trustAnchorArn=world.trust_anchor["trustAnchorArn"], enabled=True,
-        crlData=pem_bytes(revocations))
+        name="revoked-" + world.suffix,
+        trustAnchorArn=world.trust_anchor["trustAnchorArn"],
+        enabled=True,
+        crlData=pem_bytes(revocations),
+    )
 
 
 def ask_for_a_session_name(world):
@@ -181,23 +186,31 @@ def fleet(localaws, tmp_path_factory, request):
             break_it(world)
         worlds[host] = world
     client = request.param
-    return Fleet(worlds, run_verify(localaws, tmp_path_factory.mktemp("fleet"), worlds, rolesanywhere_verify_client=client), client)
+    return Fleet(
+        worlds,
+        run_verify(localaws, tmp_path_factory.mktemp("fleet"), worlds, rolesanywhere_verify_client=client),
+        client,
+    )
 
 
 # ---- working hosts ---------------------------------------------------------------------------------------------
+
 
 def test_working_host_is_proven_and_reported(fleet):
     world, outcome = fleet.worlds["working"], fleet.outcome("working")
     assert outcome["ok"] is True
     assert outcome["changed"] is False
-    assert outcome["assumed_role_arn"].startswith("arn:aws:sts::{0}:assumed-role/{1}/".format(
-        world.localaws.account_id, world.role_arn.split("/")[-1]))
+    assert outcome["assumed_role_arn"].startswith(
+        "arn:aws:sts::{0}:assumed-role/{1}/".format(world.localaws.account_id, world.role_arn.split("/")[-1])
+    )
     assert outcome["account"] == world.localaws.account_id
     assert CLUSTER in outcome["clusters"]
     assert outcome["certificate"]["serial"] == openssl_serial(world.leaf)
     assert outcome["certificate"]["days_left"] in (29, 30)
     summary = fleet.result.task(REPORT_TASK, "working")["msg"]
-    assert outcome["assumed_role_arn"] in summary and CLUSTER in summary and outcome["certificate"]["not_after"] in summary
+    assert (
+        outcome["assumed_role_arn"] in summary and CLUSTER in summary and outcome["certificate"]["not_after"] in summary
+    )
     assert fleet.result.stats["working"]["changed"] == 0
     assert fleet.result.stats["working"]["failures"] == 0
 
@@ -207,8 +220,16 @@ def test_the_sdk_makes_the_calls_where_botocore_is_importable_unless_the_cli_is_
     assert fleet.outcome("working")["client"] == expected
     assert fleet.recorded("working")["client"] == expected
     # Whichever client: one remote module call per host for the proof.
-    assert len([entry for entry in fleet.result.results
-                if entry["action"] == "hybridcloud.rolesanywhere.verify_access" and entry["host"] == "working"]) == 1
+    assert (
+        len(
+            [
+                entry
+                for entry in fleet.result.results
+                if entry["action"] == "hybridcloud.rolesanywhere.verify_access" and entry["host"] == "working"
+            ]
+        )
+        == 1
+    )
 
 
 def test_result_is_published_as_a_fact_and_no_credentials_appear(fleet):
@@ -249,6 +270,7 @@ def test_the_official_helper_is_diagnosed_alike(fleet, official_helper, host):
 
 # ---- one diagnosis per broken host -----------------------------------------------------------------------------
 
+
 def test_expired_certificate(fleet):
     diagnosis = fleet.diagnosis("expired")
     assert diagnosis["code"] == "certificate_expired"
@@ -284,7 +306,11 @@ def test_without_the_control_plane_the_service_words_stand_and_the_report_says_w
     diagnosis = fleet.diagnosis("other-ca-no-control-plane")
     assert diagnosis["code"] == "certificate_untrusted"
     report = fleet.result.task(REPORT_TASK, "other-ca-no-control-plane")["msg"]
-    assert "could not be asked about trust anchor " + fleet.worlds["other-ca-no-control-plane"].trust_anchor["trustAnchorArn"] in report
+    assert (
+        "could not be asked about trust anchor "
+        + fleet.worlds["other-ca-no-control-plane"].trust_anchor["trustAnchorArn"]
+        in report
+    )
 
 
 def test_disabled_profile(fleet):
@@ -368,8 +394,11 @@ def test_the_sdk_starts_the_credential_process_once_the_cli_once_per_call(locala
     world = World(localaws, tmp_path)
     # A wrapper in front of the helper that notes each start, then runs the real one.
     starts_file = tmp_path / "starts"
-    wrapper = write_file(str(tmp_path / "counting-helper"),
-                         "#!/bin/sh\necho started >> {0}\nexec {1} \"$@\"\n".format(starts_file, world.helper_path), 0o755)
+    wrapper = write_file(
+        str(tmp_path / "counting-helper"),
+        '#!/bin/sh\necho started >> {0}\nexec {1} "$@"\n'.format(starts_file, world.helper_path),
+        0o755,
+    )
     world.write_config(world.credential_process().replace(world.helper_path, wrapper, 1))
     result = world.verify(rolesanywhere_verify_client=client)
     assert result.rc == 0, result.explain()

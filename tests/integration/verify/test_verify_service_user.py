@@ -8,9 +8,9 @@ import subprocess
 import uuid
 
 import pytest
+from verify_world import World, openssl_serial, python_program
 
 from support.x509 import write_file
-from verify_world import World, openssl_serial, python_program
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 
@@ -48,13 +48,19 @@ def test_profile_is_checked_as_the_service_user(localaws, service_user):
     # the helper and the AWS CLI with the system Python.
     world = World(localaws, home / "world", python=SYSTEM_PYTHON)
     os.makedirs(str(home / "bin"))
-    awscli = write_file(str(home / "bin" / "aws"), python_program(SYSTEM_PYTHON, "from awscli.clidriver import main"), 0o755)
+    awscli = write_file(
+        str(home / "bin" / "aws"), python_program(SYSTEM_PYTHON, "from awscli.clidriver import main"), 0o755
+    )
     chown_tree(str(home), service_user)
     # Root has no sudo here; su reaches the service user without a password. Root's home is closed to that user,
     # so Ansible's temporary files go where both can reach them.
-    world.extra_host_vars = {"rolesanywhere_service_user": service_user.pw_name, "ansible_become_method": "su",
-                             "ansible_remote_tmp": "/tmp/.ansible-{0}".format(service_user.pw_name),
-                             "ansible_python_interpreter": SYSTEM_PYTHON, "rolesanywhere_awscli_path": awscli}
+    world.extra_host_vars = {
+        "rolesanywhere_service_user": service_user.pw_name,
+        "ansible_become_method": "su",
+        "ansible_remote_tmp": "/tmp/.ansible-{0}".format(service_user.pw_name),
+        "ansible_python_interpreter": SYSTEM_PYTHON,
+        "rolesanywhere_awscli_path": awscli,
+    }
 
     result = world.verify()
     assert result.rc == 0, result.explain()

@@ -5,15 +5,21 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.filter.refine_verify_result import refine_verify_result
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
-
 from support import x509 as t
 
-UNTRUSTED = {"ok": False, "trust_anchor_arn": "arn:aws:rolesanywhere:us-east-1:1:trust-anchor/a",
-             "certificate": {"issuer": "CN=Issuing CA"}, "diagnosis": diagnosis.make("certificate_untrusted")}
+UNTRUSTED = {
+    "ok": False,
+    "trust_anchor_arn": "arn:aws:rolesanywhere:us-east-1:1:trust-anchor/a",
+    "certificate": {"issuer": "CN=Issuing CA"},
+    "diagnosis": diagnosis.make("certificate_untrusted"),
+}
 
 
 def anchor(pem, enabled=True):
-    return {"enabled": enabled, "source": {"source_type": "CERTIFICATE_BUNDLE", "source_data": {"x509_certificate_data": pem}}}
+    return {
+        "enabled": enabled,
+        "source": {"source_type": "CERTIFICATE_BUNDLE", "source_data": {"x509_certificate_data": pem}},
+    }
 
 
 def test_bundle_holding_another_ca_is_named():
@@ -23,11 +29,17 @@ def test_bundle_holding_another_ca_is_named():
 
 
 def test_bundle_holding_the_issuer_keeps_the_diagnosis():
-    assert refine_verify_result(UNTRUSTED, [anchor(t.pem(t.ca_certificate(cn="Issuing CA")))])["diagnosis"]["code"] == "certificate_untrusted"
+    assert (
+        refine_verify_result(UNTRUSTED, [anchor(t.pem(t.ca_certificate(cn="Issuing CA")))])["diagnosis"]["code"]
+        == "certificate_untrusted"
+    )
 
 
 def test_acm_pca_anchor_is_only_checked_for_being_enabled():
-    pca = {"enabled": False, "source": {"source_type": "AWS_ACM_PCA", "source_data": {"acm_pca_arn": "arn:aws:acm-pca:x"}}}
+    pca = {
+        "enabled": False,
+        "source": {"source_type": "AWS_ACM_PCA", "source_data": {"acm_pca_arn": "arn:aws:acm-pca:x"}},
+    }
     assert refine_verify_result(UNTRUSTED, [pca])["diagnosis"]["code"] == "trust_anchor_disabled"
 
 

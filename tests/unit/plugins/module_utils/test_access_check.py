@@ -9,9 +9,7 @@ import os
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
-
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check, host_inspection
 from support import x509 as t
 
 ANCHOR = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/a"
@@ -39,13 +37,16 @@ def host(tmp_path):
     ca = t.ca_certificate(ca_key, cn="Test CA")
     leaf = t.certificate(subject_key=key, issuer_key=ca_key, subject=t.name("db01"), issuer=ca.subject)
     (tmp_path / "cert.pem").write_text(t.pem(leaf))
-    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                         serialization.NoEncryption()))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     helper = tmp_path / "helper"
     helper.write_text("#!/bin/sh\n")
     helper.chmod(0o755)
-    command = ("{0} credential-process --certificate {1}/cert.pem --private-key {1}/key.pem --trust-anchor-arn {2} "
-               "--profile-arn {3} --role-arn {4} --endpoint http://127.0.0.1:9").format(helper, tmp_path, ANCHOR, PROFILE, ROLE)
+    command = (
+        "{0} credential-process --certificate {1}/cert.pem --private-key {1}/key.pem --trust-anchor-arn {2} "
+        "--profile-arn {3} --role-arn {4} --endpoint http://127.0.0.1:9"
+    ).format(helper, tmp_path, ANCHOR, PROFILE, ROLE)
     config = tmp_path / "config"
     config.write_text("[profile reader]\nregion = us-east-1\ncredential_process = {0}\n".format(command))
     return tmp_path
@@ -92,7 +93,11 @@ def test_first_call_bypasses_the_credential_cache_and_the_second_reuses_it(host)
 
 def test_failed_identity_call_stops_before_redshift(host):
     answers = ok_answers()
-    answers["sts"] = (255, "", "\nError when retrieving credentials from custom-process: AccessDeniedException: Profile is disabled\n")
+    answers["sts"] = (
+        255,
+        "",
+        "\nError when retrieving credentials from custom-process: AccessDeniedException: Profile is disabled\n",
+    )
     verification, cli = check(host, answers)
     result = verification.execute("/usr/bin/aws")
     assert result["ok"] is False
@@ -103,8 +108,13 @@ def test_failed_identity_call_stops_before_redshift(host):
 
 def test_denied_redshift_call_names_the_action_and_role(host):
     answers = ok_answers()
-    answers["redshift"] = (254, "", "\nAn error occurred (AccessDenied) when calling the DescribeClusters operation: User: "
-                           + IDENTITY["Arn"] + " is not authorized to perform: redshift:DescribeClusters\n")
+    answers["redshift"] = (
+        254,
+        "",
+        "\nAn error occurred (AccessDenied) when calling the DescribeClusters operation: User: "
+        + IDENTITY["Arn"]
+        + " is not authorized to perform: redshift:DescribeClusters\n",
+    )
     result = check(host, answers)[0].execute("/usr/bin/aws")
     assert result["diagnosis"]["code"] == "permission_denied"
     assert "redshift:DescribeClusters" in result["diagnosis"]["message"]
@@ -114,7 +124,11 @@ def test_denied_redshift_call_names_the_action_and_role(host):
 
 def test_stale_signature_measures_the_clock(host):
     answers = ok_answers()
-    answers["sts"] = (255, "", "Error when retrieving credentials from custom-process: AccessDeniedException: Signature expired: x")
+    answers["sts"] = (
+        255,
+        "",
+        "Error when retrieving credentials from custom-process: AccessDeniedException: Signature expired: x",
+    )
     asked = []
 
     def server_date(url):
@@ -130,7 +144,11 @@ def test_stale_signature_measures_the_clock(host):
 
 def test_precise_service_answers_do_not_probe_the_clock(host):
     answers = ok_answers()
-    answers["sts"] = (255, "", "Error when retrieving credentials from custom-process: AccessDeniedException: Profile is disabled")
+    answers["sts"] = (
+        255,
+        "",
+        "Error when retrieving credentials from custom-process: AccessDeniedException: Profile is disabled",
+    )
     asked = []
     result = check(host, answers, asked.append)[0].execute("/usr/bin/aws")
     assert asked == []
@@ -178,12 +196,20 @@ def test_local_diagnosis_keeps_the_local_details(host):
 
 
 def test_remove_ambient_credentials():
-    environ = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y", "AWS_PROFILE": "p", "AWS_CONFIG_FILE": "/c", "AWS_ENDPOINT_URL": "e"}
+    environ = {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "y",
+        "AWS_PROFILE": "p",
+        "AWS_CONFIG_FILE": "/c",
+        "AWS_ENDPOINT_URL": "e",
+    }
     access_check.remove_ambient_credentials(environ)
     assert environ == {"AWS_CONFIG_FILE": "/c", "AWS_ENDPOINT_URL": "e"}
 
 
-@pytest.mark.parametrize("value, expected_year", [("Mon, 01 Jan 2024 00:00:00 GMT", 2024), ("garbage", None), (None, None)])
+@pytest.mark.parametrize(
+    "value, expected_year", [("Mon, 01 Jan 2024 00:00:00 GMT", 2024), ("garbage", None), (None, None)]
+)
 def test_parse_http_date(value, expected_year):
     parsed = access_check.parse_http_date(value)
     assert (parsed.year if parsed else None) == expected_year

@@ -2,14 +2,21 @@
 
 import json
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection
 from test_access_check import IDENTITY, host  # noqa: F401  pylint: disable=unused-import
 
-OFFICIAL_THROTTLED = (255, "", "Error when retrieving credentials from custom-process: 2026/12/02 15:10:00 "
-                               "ThrottlingException: Rate exceeded\n\tstatus code: 429, request id: 5e")
-DENIED = (255, "", "Error when retrieving credentials from custom-process: AccessDeniedException: Untrusted signing certificate")
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check, diagnosis, host_inspection
+
+OFFICIAL_THROTTLED = (
+    255,
+    "",
+    "Error when retrieving credentials from custom-process: 2026/12/02 15:10:00 "
+    "ThrottlingException: Rate exceeded\n\tstatus code: 429, request id: 5e",
+)
+DENIED = (
+    255,
+    "",
+    "Error when retrieving credentials from custom-process: AccessDeniedException: Untrusted signing certificate",
+)
 
 
 class SequencedCli:
@@ -28,13 +35,17 @@ class SequencedCli:
 def verification(host_dir, answers):  # pylint: disable=redefined-outer-name
     params = {"profile": "reader", "region": "us-east-1", "aws_cli": "aws", "aws_config_file": str(host_dir / "config")}
     cli, delays = SequencedCli(answers), []
-    check = access_check.AccessCheck(params, cli, lambda url: None, host_inspection.CryptographyBackend(), sleep=delays.append)
+    check = access_check.AccessCheck(
+        params, cli, lambda url: None, host_inspection.CryptographyBackend(), sleep=delays.append
+    )
     return check, cli, delays
 
 
 def test_throttled_identity_call_is_repeated_until_it_passes(host):  # pylint: disable=redefined-outer-name
-    answers = {"sts": [OFFICIAL_THROTTLED, OFFICIAL_THROTTLED, (0, json.dumps(IDENTITY), "")],
-               "redshift": [(0, json.dumps(["analytics"]), "")]}
+    answers = {
+        "sts": [OFFICIAL_THROTTLED, OFFICIAL_THROTTLED, (0, json.dumps(IDENTITY), "")],
+        "redshift": [(0, json.dumps(["analytics"]), "")],
+    }
     check, cli, delays = verification(host, answers)
     assert check.execute("aws")["ok"]
     assert cli.calls == ["sts", "sts", "sts", "redshift"]

@@ -18,9 +18,7 @@ class RefusingClient:
         api_name = "".join(part.capitalize() for part in operation.split("_"))
 
         def refuse(**_params):
-            raise botocore.exceptions.ClientError(
-                {"Error": {"Code": self.code, "Message": self.message}},
-                api_name)
+            raise botocore.exceptions.ClientError({"Error": {"Code": self.code, "Message": self.message}}, api_name)
 
         return refuse
 
@@ -36,8 +34,11 @@ def test_an_access_denied_create_names_the_permission_and_the_policy_file():
 
 def test_the_action_the_service_names_is_the_one_to_grant():
     """Tags at creation are refused as rolesanywhere:TagResource, not as the create."""
-    client = RefusingClient("AccessDeniedException", "User: arn:aws:iam::123456789012:user/ops is not authorized to "
-                                                     "perform: rolesanywhere:TagResource on resource: trust-anchor/*")
+    client = RefusingClient(
+        "AccessDeniedException",
+        "User: arn:aws:iam::123456789012:user/ops is not authorized to "
+        "perform: rolesanywhere:TagResource on resource: trust-anchor/*",
+    )
     with pytest.raises(RolesAnywhereError) as raised:
         rolesanywhere.call(client, "create_trust_anchor", name="a", tags=[{"key": "k", "value": "v"}])
     assert "are not allowed rolesanywhere:TagResource; grant it" in raised.value.message

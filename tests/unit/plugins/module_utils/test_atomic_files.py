@@ -16,16 +16,19 @@ ROOT_ONLY = frozenset((0,))
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to plant links as another user")
 
 
-@pytest.mark.parametrize("directory, link, trusted", [
-    (Status(0, DIRECTORY | 0o755), Status(0, LINK), True),                 # /etc-like: only root writes there
-    (Status(0, DIRECTORY | 0o1777), Status(0, LINK), True),                # /tmp, a link root made
-    (Status(0, DIRECTORY | 0o1777), Status(1000, LINK), False),            # /tmp, a link another user made
-    (Status(0, DIRECTORY | 0o775), Status(0, LINK), False),                # group-writable: others could swap it
-    (Status(0, DIRECTORY | 0o757), Status(0, LINK), False),                # world-writable without the sticky bit
-    (Status(1000, DIRECTORY | 0o700), Status(1000, LINK), False),          # a service user's home
-    (Status(1000, DIRECTORY | 0o700), Status(0, LINK), False),             # root's link, but the user may replace it
-    (Status(0, DIRECTORY | 0o755), Status(1000, LINK), False),             # the user's link in a root directory
-])
+@pytest.mark.parametrize(
+    "directory, link, trusted",
+    [
+        (Status(0, DIRECTORY | 0o755), Status(0, LINK), True),  # /etc-like: only root writes there
+        (Status(0, DIRECTORY | 0o1777), Status(0, LINK), True),  # /tmp, a link root made
+        (Status(0, DIRECTORY | 0o1777), Status(1000, LINK), False),  # /tmp, a link another user made
+        (Status(0, DIRECTORY | 0o775), Status(0, LINK), False),  # group-writable: others could swap it
+        (Status(0, DIRECTORY | 0o757), Status(0, LINK), False),  # world-writable without the sticky bit
+        (Status(1000, DIRECTORY | 0o700), Status(1000, LINK), False),  # a service user's home
+        (Status(1000, DIRECTORY | 0o700), Status(0, LINK), False),  # root's link, but the user may replace it
+        (Status(0, DIRECTORY | 0o755), Status(1000, LINK), False),  # the user's link in a root directory
+    ],
+)
 def test_only_links_nobody_else_could_plant_are_trusted(directory, link, trusted):
     assert atomic_files.link_is_trusted(directory, link, ROOT_ONLY) is trusted
 
@@ -35,12 +38,15 @@ def test_the_running_user_trusts_its_own_links():
     assert atomic_files.link_is_trusted(Status(1000, DIRECTORY | 0o700), Status(1000, LINK), frozenset((0, 1000)))
 
 
-@pytest.mark.parametrize("pending_cert, pending_key, live_key, step", [
-    (None, b"new", b"old", "discard"),
-    (b"new", b"new", b"old", "complete"),        # stopped before the first rename
-    (b"new", None, b"new", "certificate"),       # stopped between the key's rename and the certificate's
-    (b"other", b"new", b"old", "discard"),       # a certificate for neither key
-])
+@pytest.mark.parametrize(
+    "pending_cert, pending_key, live_key, step",
+    [
+        (None, b"new", b"old", "discard"),
+        (b"new", b"new", b"old", "complete"),  # stopped before the first rename
+        (b"new", None, b"new", "certificate"),  # stopped between the key's rename and the certificate's
+        (b"other", b"new", b"old", "discard"),  # a certificate for neither key
+    ],
+)
 def test_an_interrupted_install_is_completed_or_discarded(pending_cert, pending_key, live_key, step):
     assert host_keys.interrupted_install_step(live_key, pending_key, pending_cert) == step
 
@@ -84,12 +90,14 @@ def test_a_directory_link_planted_by_the_user_is_refused_for_every_operation(tmp
     before = snapshot(victim)
     target = os.path.join(home, ".aws", "config")
 
-    for operation in (lambda: atomic_files.read_bytes(target),
-                      lambda: atomic_files.file_state(target),
-                      lambda: atomic_files.write_atomically(target, b"x", 0o600, nobody.pw_uid, nobody.pw_gid),
-                      lambda: atomic_files.ensure_directory(os.path.join(home, ".aws", "sub"), 0o700, nobody.pw_uid, nobody.pw_gid),
-                      lambda: atomic_files.remove_file(target),
-                      lambda: atomic_files.resolve_path(target)):
+    for operation in (
+        lambda: atomic_files.read_bytes(target),
+        lambda: atomic_files.file_state(target),
+        lambda: atomic_files.write_atomically(target, b"x", 0o600, nobody.pw_uid, nobody.pw_gid),
+        lambda: atomic_files.ensure_directory(os.path.join(home, ".aws", "sub"), 0o700, nobody.pw_uid, nobody.pw_gid),
+        lambda: atomic_files.remove_file(target),
+        lambda: atomic_files.resolve_path(target),
+    ):
         with pytest.raises(atomic_files.UnsafePathError) as caught:
             operation()
         assert os.path.join(home, ".aws") in str(caught.value)
@@ -106,8 +114,10 @@ def test_a_file_link_planted_by_the_user_is_refused_on_read_and_write(tmp_path, 
     link = os.path.join(home, "private-key.pem")
     plant_link(secret, link, nobody)
 
-    for operation in (lambda: atomic_files.read_bytes(link),
-                      lambda: atomic_files.write_atomically(link, b"new", 0o600, nobody.pw_uid, nobody.pw_gid)):
+    for operation in (
+        lambda: atomic_files.read_bytes(link),
+        lambda: atomic_files.write_atomically(link, b"new", 0o600, nobody.pw_uid, nobody.pw_gid),
+    ):
         with pytest.raises(atomic_files.UnsafePathError, match="private-key.pem"):
             operation()
     assert secret.read_bytes() == b"another service's key"

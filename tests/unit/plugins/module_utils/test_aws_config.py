@@ -3,7 +3,8 @@
 import configparser
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import aws_config
 
@@ -32,7 +33,7 @@ def _profile(text, **kwargs):
 def test_new_profile_is_appended_and_foreign_text_is_untouched():
     result = _profile(FOREIGN)
     assert result.startswith(FOREIGN)
-    assert result[len(FOREIGN):] == "\n[profile redshift]\nregion = eu-west-1\ncredential_process = %s\n" % CP
+    assert result[len(FOREIGN) :] == "\n[profile redshift]\nregion = eu-west-1\ncredential_process = %s\n" % CP
 
 
 def test_rendering_twice_changes_nothing():
@@ -45,7 +46,8 @@ def test_endpoint_adds_a_services_section_for_each_service():
     assert result == (
         "[profile redshift]\nregion = eu-west-1\ncredential_process = %s\nservices = redshift-endpoints\n"
         "\n[services redshift-endpoints]\nsts =\n  endpoint_url = http://127.0.0.1:4566\n"
-        "redshift =\n  endpoint_url = http://127.0.0.1:4566\n" % CP)
+        "redshift =\n  endpoint_url = http://127.0.0.1:4566\n" % CP
+    )
     parsed = configparser.RawConfigParser()
     parsed.read_string(result)
     assert parsed.get("profile redshift", "credential_process") == CP
@@ -53,16 +55,25 @@ def test_endpoint_adds_a_services_section_for_each_service():
 
 
 def test_changed_value_replaces_only_its_line_and_keeps_other_keys_and_comments():
-    text = FOREIGN + "\n[profile redshift]\n# our profile\nregion=us-east-1\noutput = table\ncredential_process = old\n\n# next\n[profile z]\nregion = x\n"
+    text = (
+        FOREIGN
+        + "\n[profile redshift]\n# our profile\nregion=us-east-1\noutput = table\ncredential_process = old\n\n# next\n[profile z]\nregion = x\n"
+    )
     result = _profile(text)
-    assert result == FOREIGN + ("\n[profile redshift]\n# our profile\nregion = eu-west-1\noutput = table\ncredential_process = %s\n"
-                                "\n# next\n[profile z]\nregion = x\n" % CP)
+    assert result == FOREIGN + (
+        "\n[profile redshift]\n# our profile\nregion = eu-west-1\noutput = table\ncredential_process = %s\n"
+        "\n# next\n[profile z]\nregion = x\n" % CP
+    )
 
 
 def test_missing_key_goes_before_the_comments_that_introduce_the_next_section():
     text = "[profile redshift]\nregion = eu-west-1\n\n# the next one\n[profile z]\nregion = x\n"
     result = _profile(text)
-    assert result == "[profile redshift]\nregion = eu-west-1\ncredential_process = %s\n\n# the next one\n[profile z]\nregion = x\n" % CP
+    assert (
+        result
+        == "[profile redshift]\nregion = eu-west-1\ncredential_process = %s\n\n# the next one\n[profile z]\nregion = x\n"
+        % CP
+    )
 
 
 def test_removing_the_endpoint_removes_the_services_link_and_section():
@@ -91,7 +102,11 @@ def test_default_profile_uses_the_default_section():
 def test_crlf_files_keep_crlf_and_a_missing_final_newline_is_handled():
     text = "[default]\r\nregion = us-west-2"
     result = _profile(text)
-    assert result == "[default]\r\nregion = us-west-2\r\n\r\n[profile redshift]\r\nregion = eu-west-1\r\ncredential_process = %s\r\n" % CP
+    assert (
+        result
+        == "[default]\r\nregion = us-west-2\r\n\r\n[profile redshift]\r\nregion = eu-west-1\r\ncredential_process = %s\r\n"
+        % CP
+    )
     assert _profile("[profile redshift]") == "[profile redshift]\nregion = eu-west-1\ncredential_process = %s\n" % CP
 
 
@@ -101,10 +116,13 @@ def test_duplicate_sections_are_refused_with_their_line_numbers():
         _profile(text)
 
 
-@pytest.mark.parametrize("settings_value,message", [
-    ({"credential_process": "a\nb"}, "must be one line"),
-    ({"bad key": "x"}, "setting name"),
-])
+@pytest.mark.parametrize(
+    "settings_value,message",
+    [
+        ({"credential_process": "a\nb"}, "must be one line"),
+        ({"bad key": "x"}, "setting name"),
+    ],
+)
 def test_invalid_settings_are_refused(settings_value, message):
     with pytest.raises(aws_config.ConfigError, match=message):
         _profile("", settings=settings_value)
@@ -122,8 +140,20 @@ def test_read_profile():
 
 
 _LINE = st.one_of(
-    st.sampled_from(["", "# comment", "; other comment", "key = value", "k=v", "  nested = 1", "[profile other]", "[default]",
-                     "[services x]", "region = us-east-1"]),
+    st.sampled_from(
+        [
+            "",
+            "# comment",
+            "; other comment",
+            "key = value",
+            "k=v",
+            "  nested = 1",
+            "[profile other]",
+            "[default]",
+            "[services x]",
+            "region = us-east-1",
+        ]
+    ),
     st.text(alphabet="abc =#;[]\t", max_size=12),
 )
 
@@ -153,7 +183,9 @@ def test_file_is_created_private_in_a_private_directory_and_then_left_alone(tmp_
 def test_check_mode_writes_nothing(tmp_path):
     path = tmp_path / "config"
     path.write_text(FOREIGN)
-    changed, _before, after = aws_config.ensure_profile_file(str(path), "redshift", settings={"region": "x"}, check_mode=True)
+    changed, _before, after = aws_config.ensure_profile_file(
+        str(path), "redshift", settings={"region": "x"}, check_mode=True
+    )
     assert changed and "[profile redshift]" in after
     assert path.read_text() == FOREIGN
 

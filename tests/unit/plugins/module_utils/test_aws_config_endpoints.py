@@ -35,11 +35,17 @@ def test_each_service_gets_its_own_url_and_a_second_run_changes_nothing():
 
 
 def test_the_single_url_is_a_shorthand_that_the_map_overrides_per_service():
-    text = render("", endpoint_url="http://127.0.0.1:4566", services=("sts", "redshift"),
-                  endpoints={"redshift": VPCE["redshift"], "rolesanywhere": VPCE["rolesanywhere"]})
-    assert aws_config.service_endpoints("http://127.0.0.1:4566", ("sts", "redshift"),
-                                        {"redshift": VPCE["redshift"], "rolesanywhere": VPCE["rolesanywhere"]}) == {
-        "sts": "http://127.0.0.1:4566", "redshift": VPCE["redshift"], "rolesanywhere": VPCE["rolesanywhere"]}
+    text = render(
+        "",
+        endpoint_url="http://127.0.0.1:4566",
+        services=("sts", "redshift"),
+        endpoints={"redshift": VPCE["redshift"], "rolesanywhere": VPCE["rolesanywhere"]},
+    )
+    assert aws_config.service_endpoints(
+        "http://127.0.0.1:4566",
+        ("sts", "redshift"),
+        {"redshift": VPCE["redshift"], "rolesanywhere": VPCE["rolesanywhere"]},
+    ) == {"sts": "http://127.0.0.1:4566", "redshift": VPCE["redshift"], "rolesanywhere": VPCE["rolesanywhere"]}
     assert "sts =\n  endpoint_url = http://127.0.0.1:4566\nredshift =\n  endpoint_url = %s\n" % VPCE["redshift"] in text
 
 
@@ -52,11 +58,14 @@ def test_changing_one_url_rewrites_only_the_services_section_and_removal_drops_i
     assert aws_config.remove_profile(second, "redshift") == "[default]\nregion = us-east-1\n"
 
 
-@pytest.mark.parametrize("endpoints,message", [
-    ({"red shift": "https://x.example"}, "service name 'red shift' is not valid"),
-    ({"redshift": "vpce-0a1b.example"}, "the endpoint URL of redshift, 'vpce-0a1b.example', is not valid"),
-    ({"sts": None}, "the endpoint URL of sts, None, is not valid"),
-])
+@pytest.mark.parametrize(
+    "endpoints,message",
+    [
+        ({"red shift": "https://x.example"}, "service name 'red shift' is not valid"),
+        ({"redshift": "vpce-0a1b.example"}, "the endpoint URL of redshift, 'vpce-0a1b.example', is not valid"),
+        ({"sts": None}, "the endpoint URL of sts, None, is not valid"),
+    ],
+)
 def test_bad_entries_are_refused_with_the_service_named(endpoints, message):
     with pytest.raises(aws_config.ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         render("", endpoints=endpoints)

@@ -3,7 +3,6 @@
 import pytest
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import ca_custody, local_ca, pki
-
 from support.x509 import Authority
 
 

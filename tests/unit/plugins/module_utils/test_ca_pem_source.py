@@ -3,7 +3,6 @@
 import pytest
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import local_ca, pki
-
 from support.x509 import Authority
 
 
@@ -21,8 +20,13 @@ OTHER_ROOT, OTHER_ROOT_KEY = pair("Other root")
 def source(root=ROOT, root_key=ROOT_KEY, intermediate=None, intermediate_key=None, passphrase=None):
     def key_pem(key):
         return local_ca.serialize_private_key(key, passphrase).decode("ascii") if key is not None else None
-    return local_ca.PemSource(local_ca.pem_of(root), key_pem(root_key), intermediate and local_ca.pem_of(intermediate),
-                              key_pem(intermediate_key))
+
+    return local_ca.PemSource(
+        local_ca.pem_of(root),
+        key_pem(root_key),
+        intermediate and local_ca.pem_of(intermediate),
+        key_pem(intermediate_key),
+    )
 
 
 def test_root_and_intermediate_load_in_memory_with_the_trust_bundle():
@@ -47,4 +51,6 @@ def test_half_an_intermediate_pair_names_the_missing_variable():
 def test_an_encrypted_key_without_passphrase_names_the_passphrase():
     with pytest.raises(pki.CertificateRuleError) as refused:
         local_ca.load_ca("/records", None, source(passphrase="secret"))
-    assert "rolesanywhere_ca_private_key_pem" in str(refused.value) and "rolesanywhere_ca_passphrase" in str(refused.value)
+    assert "rolesanywhere_ca_private_key_pem" in str(refused.value) and "rolesanywhere_ca_passphrase" in str(
+        refused.value
+    )

@@ -13,21 +13,38 @@ ROLE = "arn:aws:iam::123456789012:role/batch"
 
 
 def fields(**extra):
-    base = {"helper": "/usr/local/bin/aws_signing_helper", "certificate": "/etc/ra/cert.pem", "private_key": "/etc/ra/key.pem",
-            "trust_anchor_arn": TRUST, "profile_arn": PROFILE, "role_arn": ROLE, "session_duration": 3600}
+    base = {
+        "helper": "/usr/local/bin/aws_signing_helper",
+        "certificate": "/etc/ra/cert.pem",
+        "private_key": "/etc/ra/key.pem",
+        "trust_anchor_arn": TRUST,
+        "profile_arn": PROFILE,
+        "role_arn": ROLE,
+        "session_duration": 3600,
+    }
     base.update(extra)
     return base
 
 
 def test_render_writes_the_flags_in_a_fixed_order_and_leaves_out_empty_ones():
-    line = cc.render(fields(intermediates="", role_session_name=None, endpoint="http://127.0.0.1:4566", cache_max_age=900))
-    assert line == ("/usr/local/bin/aws_signing_helper credential-process --certificate /etc/ra/cert.pem "
-                    "--private-key /etc/ra/key.pem --trust-anchor-arn %s --profile-arn %s --role-arn %s "
-                    "--session-duration 3600 --endpoint http://127.0.0.1:4566 --cache-max-age 900" % (TRUST, PROFILE, ROLE))
+    line = cc.render(
+        fields(intermediates="", role_session_name=None, endpoint="http://127.0.0.1:4566", cache_max_age=900)
+    )
+    assert line == (
+        "/usr/local/bin/aws_signing_helper credential-process --certificate /etc/ra/cert.pem "
+        "--private-key /etc/ra/key.pem --trust-anchor-arn %s --profile-arn %s --role-arn %s "
+        "--session-duration 3600 --endpoint http://127.0.0.1:4566 --cache-max-age 900" % (TRUST, PROFILE, ROLE)
+    )
 
 
 def test_render_quotes_paths_and_appends_extra_flags():
-    line = cc.render(fields(certificate="/srv/my certs/c.pem", intermediates="/etc/ra/chain.pem", extra_args=["--debug", "--region=eu-west-1"]))
+    line = cc.render(
+        fields(
+            certificate="/srv/my certs/c.pem",
+            intermediates="/etc/ra/chain.pem",
+            extra_args=["--debug", "--region=eu-west-1"],
+        )
+    )
     assert "--certificate '/srv/my certs/c.pem'" in line
     assert "--intermediates /etc/ra/chain.pem --trust-anchor-arn" in line
     assert line.endswith("--debug --region=eu-west-1")
@@ -51,29 +68,68 @@ def test_program_parser_accepts_every_rendered_session_flag():
     parser = argparse.ArgumentParser()
     cc.add_session_arguments(parser)
     parser.add_argument("--cache-max-age", type=int)
-    words = cc.parse(cc.render(fields(intermediates="/c.pem", role_session_name="s", endpoint="http://e", cache_max_age=5)))
+    words = cc.parse(
+        cc.render(fields(intermediates="/c.pem", role_session_name="s", endpoint="http://e", cache_max_age=5))
+    )
     argv = []
     for name, value in words["flags"].items():
         argv += ["--" + name] + ([] if value is True else [value])
     arguments = parser.parse_args(argv)
-    assert arguments.private_key == "/etc/ra/key.pem" and arguments.session_duration == 3600 and arguments.cache_max_age == 5
+    assert (
+        arguments.private_key == "/etc/ra/key.pem"
+        and arguments.session_duration == 3600
+        and arguments.cache_max_age == 5
+    )
 
 
 # --- the serve and update services ---------------------------------------------------------------------------------
 
-SERVICE = {"port": 49533, "profile": "redshift", "credentials_file": "/home/batch/.aws/credentials",
-           "refresh_window": 600, "refresh_min_lead": 60, "cache_max_age": 900}
-SESSION_WORDS = ["--certificate", "/etc/ra/cert.pem", "--private-key", "/etc/ra/key.pem", "--trust-anchor-arn", TRUST,
-                 "--profile-arn", PROFILE, "--role-arn", ROLE, "--session-duration", "3600"]
+SERVICE = {
+    "port": 49533,
+    "profile": "redshift",
+    "credentials_file": "/home/batch/.aws/credentials",
+    "refresh_window": 600,
+    "refresh_min_lead": 60,
+    "cache_max_age": 900,
+}
+SESSION_WORDS = [
+    "--certificate",
+    "/etc/ra/cert.pem",
+    "--private-key",
+    "/etc/ra/key.pem",
+    "--trust-anchor-arn",
+    TRUST,
+    "--profile-arn",
+    PROFILE,
+    "--role-arn",
+    ROLE,
+    "--session-duration",
+    "3600",
+]
 
 
-@pytest.mark.parametrize("mode, helper, mode_words", [
-    ("serve", "python", ["--port", "49533", "--refresh-window", "600", "--refresh-min-lead", "60"]),
-    ("serve", "official", ["--port", "49533"]),
-    ("update", "python", ["--profile", "redshift", "--credentials-file", "/home/batch/.aws/credentials",
-                          "--refresh-window", "600", "--refresh-min-lead", "60"]),
-    ("update", "official", ["--profile", "redshift"]),
-])
+@pytest.mark.parametrize(
+    "mode, helper, mode_words",
+    [
+        ("serve", "python", ["--port", "49533", "--refresh-window", "600", "--refresh-min-lead", "60"]),
+        ("serve", "official", ["--port", "49533"]),
+        (
+            "update",
+            "python",
+            [
+                "--profile",
+                "redshift",
+                "--credentials-file",
+                "/home/batch/.aws/credentials",
+                "--refresh-window",
+                "600",
+                "--refresh-min-lead",
+                "60",
+            ],
+        ),
+        ("update", "official", ["--profile", "redshift"]),
+    ],
+)
 def test_service_argv_has_the_flags_of_each_mode_and_helper(mode, helper, mode_words):
     words = cc.service_argv(fields(**SERVICE), mode, helper)
     assert words == ["/usr/local/bin/aws_signing_helper", mode] + SESSION_WORDS + mode_words
@@ -101,10 +157,30 @@ def test_service_argv_refuses_an_unknown_mode_or_helper():
 def test_the_official_helper_accepts_every_flag_of_its_service_lines():
     """The flags rendered for the official helper, against its `serve --help` / `update --help` (1.7.3 and 1.8.0)."""
     official = {
-        "serve": {"--certificate", "--private-key", "--intermediates", "--trust-anchor-arn", "--profile-arn", "--role-arn",
-                  "--session-duration", "--role-session-name", "--endpoint", "--port"},
-        "update": {"--certificate", "--private-key", "--intermediates", "--trust-anchor-arn", "--profile-arn", "--role-arn",
-                   "--session-duration", "--role-session-name", "--endpoint", "--profile"},
+        "serve": {
+            "--certificate",
+            "--private-key",
+            "--intermediates",
+            "--trust-anchor-arn",
+            "--profile-arn",
+            "--role-arn",
+            "--session-duration",
+            "--role-session-name",
+            "--endpoint",
+            "--port",
+        },
+        "update": {
+            "--certificate",
+            "--private-key",
+            "--intermediates",
+            "--trust-anchor-arn",
+            "--profile-arn",
+            "--role-arn",
+            "--session-duration",
+            "--role-session-name",
+            "--endpoint",
+            "--profile",
+        },
     }
     every = fields(intermediates="/c.pem", role_session_name="s", endpoint="http://e", **SERVICE)
     for mode, accepted in official.items():
@@ -118,8 +194,16 @@ def test_exec_start_leaves_plain_words_as_they_are():
 
 
 def test_exec_start_quotes_paths_with_spaces_and_quotes_for_systemd_and_splits_back():
-    words = cc.service_argv(fields(helper="/opt/ra tools/aws_signing_helper", certificate="/srv/my certs/c.pem",
-                                   private_key='/srv/it\'s "k"\\key.pem', **SERVICE), "serve", "python")
+    words = cc.service_argv(
+        fields(
+            helper="/opt/ra tools/aws_signing_helper",
+            certificate="/srv/my certs/c.pem",
+            private_key='/srv/it\'s "k"\\key.pem',
+            **SERVICE,
+        ),
+        "serve",
+        "python",
+    )
     line = cc.exec_start(words)
     assert line.startswith('"/opt/ra tools/aws_signing_helper" serve --certificate "/srv/my certs/c.pem"')
     assert '"/srv/it\'s \\"k\\"\\\\key.pem"' in line
@@ -146,7 +230,9 @@ def test_exec_start_refuses_a_relative_program_and_control_characters():
 def test_the_program_parser_accepts_every_rendered_service_flag(mode):
     from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_process
 
-    every = fields(intermediates="/c.pem", role_session_name="s", endpoint="http://e", extra_args=["--debug"], **SERVICE)
+    every = fields(
+        intermediates="/c.pem", role_session_name="s", endpoint="http://e", extra_args=["--debug"], **SERVICE
+    )
     arguments = credential_process.build_parser().parse_args(cc.service_argv(every, mode, "python")[1:])
     assert arguments.command == mode and arguments.refresh_window == 600 and arguments.refresh_min_lead == 60
     assert (arguments.port == 49533) if mode == "serve" else (arguments.credentials_file == SERVICE["credentials_file"])

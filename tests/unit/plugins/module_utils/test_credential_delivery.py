@@ -12,16 +12,31 @@ import pytest
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_process, sigv4x509
 
 NOW = datetime.datetime(2026, 11, 25, 20, 0, 0, tzinfo=datetime.timezone.utc)
-SESSION = ["--certificate", "cert.pem", "--private-key", "key.pem",
-           "--trust-anchor-arn", "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/a",
-           "--profile-arn", "arn:aws:rolesanywhere:eu-west-1:123456789012:profile/b",
-           "--role-arn", "arn:aws:iam::123456789012:role/reader", "--session-duration", "900"]
+SESSION = [
+    "--certificate",
+    "cert.pem",
+    "--private-key",
+    "key.pem",
+    "--trust-anchor-arn",
+    "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/a",
+    "--profile-arn",
+    "arn:aws:rolesanywhere:eu-west-1:123456789012:profile/b",
+    "--role-arn",
+    "arn:aws:iam::123456789012:role/reader",
+    "--session-duration",
+    "900",
+]
 
 
 def document(expires_in, key="ASIAONE"):
     expiration = (NOW + datetime.timedelta(seconds=expires_in)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"Version": 1, "AccessKeyId": key, "SecretAccessKey": "secret-" + key, "SessionToken": "token-" + key,
-            "Expiration": expiration}
+    return {
+        "Version": 1,
+        "AccessKeyId": key,
+        "SecretAccessKey": "secret-" + key,
+        "SessionToken": "token-" + key,
+        "Expiration": expiration,
+    }
 
 
 def test_serve_and_update_parse_with_the_official_names():
@@ -31,10 +46,13 @@ def test_serve_and_update_parse_with_the_official_names():
     assert (update.profile, update.once, update.refresh_window) == ("etl", True, 600)
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["--refresh-window", "900"], "must be shorter than --session-duration"),
-    (["--refresh-window", "100", "--refresh-min-lead", "200"], "must not exceed --refresh-window"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--refresh-window", "900"], "must be shorter than --session-duration"),
+        (["--refresh-window", "100", "--refresh-min-lead", "200"], "must not exceed --refresh-window"),
+    ],
+)
 def test_a_window_outside_the_session_is_refused(extra, message):
     with pytest.raises(credential_process.UsageError, match=message):
         credential_process.parse_arguments(["serve"] + SESSION + extra)
@@ -69,11 +87,19 @@ def refresher(tmp_path, obtain, delivered, window=600, min_lead=60):
     if not cert.exists():
         cert.write_text("certificate")
     arguments = credential_process.parse_arguments(
-        ["update"] + [str(tmp_path / "cert.pem") if a == "cert.pem" else a for a in SESSION]
-        + ["--refresh-window", str(window), "--refresh-min-lead", str(min_lead)])
-    return credential_process.Refresher(arguments, obtain, delivered.append, log=lambda message: None,
-                                        now_function=lambda: NOW, uniform=lambda low, high: (low + high) / 2.0,
-                                        warn=lambda message: None)
+        ["update"]
+        + [str(tmp_path / "cert.pem") if a == "cert.pem" else a for a in SESSION]
+        + ["--refresh-window", str(window), "--refresh-min-lead", str(min_lead)]
+    )
+    return credential_process.Refresher(
+        arguments,
+        obtain,
+        delivered.append,
+        log=lambda message: None,
+        now_function=lambda: NOW,
+        uniform=lambda low, high: (low + high) / 2.0,
+        warn=lambda message: None,
+    )
 
 
 def test_one_create_session_per_session_less_the_mean_lead(tmp_path):
@@ -82,6 +108,7 @@ def test_one_create_session_per_session_less_the_mean_lead(tmp_path):
     def obtain():
         calls.append(clock())
         return document(900, key="K%d" % len(calls))
+
     refresher(tmp_path, obtain, delivered).run(clock=clock, sleep=clock.sleep, until=lambda now: now >= 3600)
     # mean lead (60 + 600) / 2 = 330 s: a refresh every 570 s, 3600 / 570 = 6.3 per hour, plus the first call.
     assert [round(t) for t in calls] == [0, 570, 1140, 1710, 2280, 2850, 3420]
@@ -96,6 +123,7 @@ def test_a_failure_keeps_the_old_credentials_and_retries_with_backoff(tmp_path):
         if len(calls) == 2:
             raise sigv4x509.SessionError("ThrottlingException", "Rate exceeded", 429)
         return document(900)
+
     subject = refresher(tmp_path, obtain, delivered)
     subject.run(clock=clock, sleep=clock.sleep, until=lambda now: len(calls) >= 3)
     assert len(delivered) == 2 and subject.current() is not None
@@ -111,6 +139,7 @@ def test_a_rotated_certificate_is_used_without_waiting_for_expiry(tmp_path):
         if len(calls) == 1:
             (tmp_path / "cert.pem").write_text("the rotated certificate, longer than before")
         return document(900)
+
     refresher(tmp_path, obtain, delivered).run(clock=clock, sleep=clock.sleep, until=lambda now: len(calls) >= 2)
     assert calls[1] <= credential_process.FILE_CHECK_INTERVAL
 
@@ -119,8 +148,13 @@ def test_the_credentials_profile_is_replaced_and_the_rest_kept():
     before = "[other]\naws_access_key_id = KEEP\n\n[etl]\nregion = eu-west-1\naws_access_key_id = OLD\naws_session_token = OLD\n"
     after = credential_process.render_credentials_profile(before, "etl", document(900, key="NEW"))
     assert "aws_access_key_id = KEEP" in after and "OLD" not in after
-    assert "[etl]\naws_access_key_id = NEW\naws_secret_access_key = secret-NEW\naws_session_token = token-NEW\nregion = eu-west-1\n" in after
-    assert credential_process.render_credentials_profile("", "etl", document(900)).startswith("[etl]\naws_access_key_id = ASIAONE\n")
+    assert (
+        "[etl]\naws_access_key_id = NEW\naws_secret_access_key = secret-NEW\naws_session_token = token-NEW\nregion = eu-west-1\n"
+        in after
+    )
+    assert credential_process.render_credentials_profile("", "etl", document(900)).startswith(
+        "[etl]\naws_access_key_id = ASIAONE\n"
+    )
 
 
 def test_the_credentials_file_is_written_private(tmp_path):
@@ -133,8 +167,11 @@ def test_the_credentials_file_is_written_private(tmp_path):
 def test_update_once_writes_the_profile_and_exits(tmp_path, monkeypatch):
     monkeypatch.setattr(credential_process, "session_obtainer", lambda arguments, log: lambda: document(900))
     path = tmp_path / "credentials"
-    code = credential_process.main(["update"] + SESSION + ["--profile", "etl", "--once", "--credentials-file", str(path)],
-                                   stdout=io.StringIO(), stderr=io.StringIO())
+    code = credential_process.main(
+        ["update"] + SESSION + ["--profile", "etl", "--once", "--credentials-file", str(path)],
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     assert code == 0 and "[etl]" in path.read_text()
 
 
@@ -143,7 +180,7 @@ def metadata_server(tmp_path):
     arguments = credential_process.parse_arguments(["serve"] + SESSION + ["--port", "1"])
     arguments.port = 0  # any free port of 127.0.0.1
     subject = credential_process.Refresher(arguments, None, None, log=lambda message: None)
-    subject.document = document(10 ** 8)
+    subject.document = document(10**8)
     server = credential_process.start_metadata_server(arguments, subject, log=lambda message: None)
     yield "http://127.0.0.1:%d" % server.server_address[1]
     server.shutdown()
@@ -163,14 +200,25 @@ def test_the_endpoint_speaks_imdsv2_only(metadata_server):
     base = metadata_server + credential_process.CREDENTIALS_PATH
     assert call(base)[0] == 401  # no token: IMDSv1 is not offered
     assert call(metadata_server + "/latest/api/token", "PUT")[0] == 400  # a token needs a TTL
-    assert call(metadata_server + "/latest/api/token", "PUT",
-                {"X-aws-ec2-metadata-token-ttl-seconds": "60", "X-Forwarded-For": "10.0.0.1"})[0] == 403
+    assert (
+        call(
+            metadata_server + "/latest/api/token",
+            "PUT",
+            {"X-aws-ec2-metadata-token-ttl-seconds": "60", "X-Forwarded-For": "10.0.0.1"},
+        )[0]
+        == 403
+    )
     status, token = call(metadata_server + "/latest/api/token", "PUT", {"X-aws-ec2-metadata-token-ttl-seconds": "60"})
     assert status == 200
     header = {"X-aws-ec2-metadata-token": token}
     assert call(base, headers=header) == (200, "reader")
     status, body = call(base + "reader", headers=header)
     answer = json.loads(body)
-    assert (status, answer["Code"], answer["AccessKeyId"], answer["Token"]) == (200, "Success", "ASIAONE", "token-ASIAONE")
+    assert (status, answer["Code"], answer["AccessKeyId"], answer["Token"]) == (
+        200,
+        "Success",
+        "ASIAONE",
+        "token-ASIAONE",
+    )
     assert call(base + "other", headers=header)[0] == 404
     assert call(metadata_server + "/latest/meta-data/", headers=header)[0] == 404

@@ -12,19 +12,44 @@ import pytest
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import credential_process
 
 NOW = datetime.datetime(2026, 11, 25, 20, 0, 0, tzinfo=datetime.timezone.utc)
-ARGS = ["credential-process", "--certificate", "cert.pem", "--private-key", "key.pem",
-        "--trust-anchor-arn", "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/a",
-        "--profile-arn", "arn:aws:rolesanywhere:eu-west-1:123456789012:profile/b",
-        "--role-arn", "arn:aws:iam::123456789012:role/r"]
+ARGS = [
+    "credential-process",
+    "--certificate",
+    "cert.pem",
+    "--private-key",
+    "key.pem",
+    "--trust-anchor-arn",
+    "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/a",
+    "--profile-arn",
+    "arn:aws:rolesanywhere:eu-west-1:123456789012:profile/b",
+    "--role-arn",
+    "arn:aws:iam::123456789012:role/r",
+]
 
 
 def _document(expires_in_seconds):
     expiration = (NOW + datetime.timedelta(seconds=expires_in_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"Version": 1, "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "secret", "SessionToken": "token", "Expiration": expiration}
+    return {
+        "Version": 1,
+        "AccessKeyId": "ASIAEXAMPLE",
+        "SecretAccessKey": "secret",
+        "SessionToken": "token",
+        "Expiration": expiration,
+    }
 
 
-@pytest.mark.parametrize("flag", ["--pkcs11-lib=/usr/lib/p11.so", "--cert-selector", "--tpm-key-password", "--pkcs8-password",
-                                  "--system-store-name", "--use-latest-expiring-certificate", "--reuse-pin"])
+@pytest.mark.parametrize(
+    "flag",
+    [
+        "--pkcs11-lib=/usr/lib/p11.so",
+        "--cert-selector",
+        "--tpm-key-password",
+        "--pkcs8-password",
+        "--system-store-name",
+        "--use-latest-expiring-certificate",
+        "--reuse-pin",
+    ],
+)
 def test_unsupported_official_flags_fail_clearly(flag):
     with pytest.raises(credential_process.UsageError, match="%s is not supported" % flag.split("=")[0]):
         credential_process.parse_arguments(ARGS + [flag])
@@ -39,10 +64,29 @@ def test_unsupported_subcommands_fail_clearly(subcommand):
 
 
 def test_official_flag_names_are_accepted():
-    arguments = credential_process.parse_arguments(ARGS + [
-        "--intermediates", "chain.pem", "--region", "eu-west-1", "--endpoint", "http://127.0.0.1:4566", "--session-duration", "900",
-        "--role-session-name", "s1", "--no-verify-ssl", "--with-proxy", "--debug"])
-    assert (arguments.session_duration, arguments.no_verify_ssl, arguments.endpoint) == (900, True, "http://127.0.0.1:4566")
+    arguments = credential_process.parse_arguments(
+        ARGS
+        + [
+            "--intermediates",
+            "chain.pem",
+            "--region",
+            "eu-west-1",
+            "--endpoint",
+            "http://127.0.0.1:4566",
+            "--session-duration",
+            "900",
+            "--role-session-name",
+            "s1",
+            "--no-verify-ssl",
+            "--with-proxy",
+            "--debug",
+        ]
+    )
+    assert (arguments.session_duration, arguments.no_verify_ssl, arguments.endpoint) == (
+        900,
+        True,
+        "http://127.0.0.1:4566",
+    )
 
 
 def test_version_and_missing_subcommand():
@@ -61,19 +105,27 @@ def test_missing_certificate_file_is_an_error_that_names_the_file(tmp_path):
     assert "cannot read the certificate %s" % (tmp_path / "nope.pem") in stderr.getvalue()
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("2026-11-25T21:00:00Z", datetime.datetime(2026, 11, 25, 21, 0, tzinfo=datetime.timezone.utc)),
-    ("2026-11-25T21:00:00.123Z", datetime.datetime(2026, 11, 25, 21, 0, 0, 123000, tzinfo=datetime.timezone.utc)),
-    ("2026-11-25T21:00:00.123456789Z", datetime.datetime(2026, 11, 25, 21, 0, 0, 123456, tzinfo=datetime.timezone.utc)),
-    ("2026-11-25T22:00:00+01:00", datetime.datetime(2026, 11, 25, 21, 0, tzinfo=datetime.timezone.utc)),
-    ("2026-11-25T21:00:00", datetime.datetime(2026, 11, 25, 21, 0, tzinfo=datetime.timezone.utc)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2026-11-25T21:00:00Z", datetime.datetime(2026, 11, 25, 21, 0, tzinfo=datetime.timezone.utc)),
+        ("2026-11-25T21:00:00.123Z", datetime.datetime(2026, 11, 25, 21, 0, 0, 123000, tzinfo=datetime.timezone.utc)),
+        (
+            "2026-11-25T21:00:00.123456789Z",
+            datetime.datetime(2026, 11, 25, 21, 0, 0, 123456, tzinfo=datetime.timezone.utc),
+        ),
+        ("2026-11-25T22:00:00+01:00", datetime.datetime(2026, 11, 25, 21, 0, tzinfo=datetime.timezone.utc)),
+        ("2026-11-25T21:00:00", datetime.datetime(2026, 11, 25, 21, 0, tzinfo=datetime.timezone.utc)),
+    ],
+)
 def test_parse_expiration(text, expected):
     assert credential_process.parse_expiration(text) == expected
 
 
 def _entry(expires_in_seconds, obtained_seconds_ago=0):
-    return credential_process.cache_entry(_document(expires_in_seconds), NOW - datetime.timedelta(seconds=obtained_seconds_ago))
+    return credential_process.cache_entry(
+        _document(expires_in_seconds), NOW - datetime.timedelta(seconds=obtained_seconds_ago)
+    )
 
 
 def test_freshness_ends_five_minutes_before_expiry():
@@ -98,8 +150,13 @@ def test_cache_max_age_flag_and_cache_mode_variable(capsys):
     assert arguments.cache_max_age == 60
     assert credential_process.cache_mode(arguments, {}) == "use"
     assert credential_process.cache_mode(arguments, {"ROLESANYWHERE_CREDENTIAL_CACHE": "Refresh"}) == "refresh"
-    assert credential_process.cache_mode(credential_process.parse_arguments(ARGS + ["--cache-max-age", "0"]),
-                                         {"ROLESANYWHERE_CREDENTIAL_CACHE": "refresh"}) == "off"
+    assert (
+        credential_process.cache_mode(
+            credential_process.parse_arguments(ARGS + ["--cache-max-age", "0"]),
+            {"ROLESANYWHERE_CREDENTIAL_CACHE": "refresh"},
+        )
+        == "off"
+    )
     with pytest.raises(credential_process.UsageError, match="ROLESANYWHERE_CREDENTIAL_CACHE=later is not understood"):
         credential_process.cache_mode(arguments, {"ROLESANYWHERE_CREDENTIAL_CACHE": "later"})
     with pytest.raises(SystemExit):
@@ -108,7 +165,9 @@ def test_cache_max_age_flag_and_cache_mode_variable(capsys):
 
 
 def test_cache_directory_follows_xdg(tmp_path):
-    assert credential_process.cache_directory({"XDG_CACHE_HOME": str(tmp_path)}) == str(tmp_path / "hybridcloud-rolesanywhere")
+    assert credential_process.cache_directory({"XDG_CACHE_HOME": str(tmp_path)}) == str(
+        tmp_path / "hybridcloud-rolesanywhere"
+    )
 
 
 def test_cache_entries_are_private_and_others_are_ignored(tmp_path):
@@ -176,7 +235,9 @@ def test_a_refused_refresh_removes_the_cached_entry(tmp_path):
     entry = tmp_path / ("k" * 64 + ".json")
     assert entry.exists()
     with pytest.raises(credential_process.sigv4x509.SessionError):
-        credential_process.cached_credentials(RefusedRequest(), str(tmp_path), lambda: NOW, lambda message: None, refresh=True)
+        credential_process.cached_credentials(
+            RefusedRequest(), str(tmp_path), lambda: NOW, lambda message: None, refresh=True
+        )
     assert not entry.exists()
 
 
@@ -185,13 +246,16 @@ def test_an_unanswered_refresh_keeps_the_cached_entry(tmp_path):
     credential_process.cached_credentials(CountingRequest(), str(tmp_path), lambda: NOW, lambda message: None)
     for status in (None, 429, 500):
         with pytest.raises(credential_process.sigv4x509.SessionError):
-            credential_process.cached_credentials(RefusedRequest(status), str(tmp_path), lambda: NOW, lambda message: None,
-                                                  refresh=True)
+            credential_process.cached_credentials(
+                RefusedRequest(status), str(tmp_path), lambda: NOW, lambda message: None, refresh=True
+            )
     assert (tmp_path / ("k" * 64 + ".json")).exists()
 
 
 def test_printed_document_leaves_out_the_cache_bookkeeping(tmp_path):
-    document = credential_process.cached_credentials(CountingRequest(), str(tmp_path), lambda: NOW, lambda message: None)
+    document = credential_process.cached_credentials(
+        CountingRequest(), str(tmp_path), lambda: NOW, lambda message: None
+    )
     again = credential_process.cached_credentials(CountingRequest(), str(tmp_path), lambda: NOW, lambda message: None)
     assert document == again == _document(3600)
 
@@ -216,7 +280,13 @@ def test_cache_key_changes_with_every_input(tmp_path):
     (tmp_path / "cert.pem").write_bytes(b"cert")
     base = [a.replace("cert.pem", str(tmp_path / "cert.pem")) for a in ARGS]
     keys = set()
-    for extra in ([], ["--session-duration", "900"], ["--endpoint", "http://x"], ["--region", "us-east-1"], ["--role-session-name", "n"]):
+    for extra in (
+        [],
+        ["--session-duration", "900"],
+        ["--endpoint", "http://x"],
+        ["--region", "us-east-1"],
+        ["--role-session-name", "n"],
+    ):
         keys.add(credential_process.Request(credential_process.parse_arguments(base + extra)).cache_key())
     (tmp_path / "cert.pem").write_bytes(b"renewed cert")
     keys.add(credential_process.Request(credential_process.parse_arguments(base)).cache_key())
@@ -224,10 +294,13 @@ def test_cache_key_changes_with_every_input(tmp_path):
 
 
 def test_process_output_shape():
-    output = credential_process.process_output({"accessKeyId": "A", "secretAccessKey": "S", "sessionToken": "T",
-                                                "expiration": "2026-11-25T21:00:00Z"})
-    assert json.dumps(output) == ('{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "S", "SessionToken": "T", '
-                                  '"Expiration": "2026-11-25T21:00:00Z"}')
+    output = credential_process.process_output(
+        {"accessKeyId": "A", "secretAccessKey": "S", "sessionToken": "T", "expiration": "2026-11-25T21:00:00Z"}
+    )
+    assert json.dumps(output) == (
+        '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "S", "SessionToken": "T", '
+        '"Expiration": "2026-11-25T21:00:00Z"}'
+    )
 
 
 def test_credentials_are_returned_when_the_cache_cannot_be_written(tmp_path):
@@ -245,6 +318,7 @@ def test_credentials_are_returned_when_the_cache_cannot_be_written(tmp_path):
 def _top_level_names(module):
     """Names a module binds at top level: {name: 'module' for plain imports, 'definition' otherwise}."""
     import ast  # pylint: disable=import-outside-toplevel
+
     with open(module.__file__, encoding="utf-8") as handle:
         tree = ast.parse(handle.read())
     names = {}
@@ -264,7 +338,11 @@ def _top_level_names(module):
 def test_the_installed_program_can_hold_both_sources_in_one_namespace():
     # The role concatenates the signer and this program into one file: a name both define would shadow the other.
     from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import sigv4x509  # pylint: disable=import-outside-toplevel
+
     signer, program = _top_level_names(sigv4x509), _top_level_names(credential_process)
-    clashes = [name for name in set(signer) & set(program)
-               if not (signer[name].startswith("module:") and signer[name] == program[name])]
+    clashes = [
+        name
+        for name in set(signer) & set(program)
+        if not (signer[name].startswith("module:") and signer[name] == program[name])
+    ]
     assert clashes == []

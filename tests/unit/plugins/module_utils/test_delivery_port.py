@@ -61,8 +61,15 @@ def test_the_units_own_process_may_hold_its_port():
 
 def test_command_lines_match_with_an_interpreter_in_front():
     command = "/home/app/bin/rolesanywhere-credential-process serve --port 49512 --role-arn 'arn:aws:iam::1:role/a b'"
-    argv = ["/usr/bin/python3", "/home/app/bin/rolesanywhere-credential-process", "serve", "--port", "49512",
-            "--role-arn", "arn:aws:iam::1:role/a b"]
+    argv = [
+        "/usr/bin/python3",
+        "/home/app/bin/rolesanywhere-credential-process",
+        "serve",
+        "--port",
+        "49512",
+        "--role-arn",
+        "arn:aws:iam::1:role/a b",
+    ]
     assert delivery_port.runs_command(argv, command)
     assert delivery_port.runs_command(argv[1:], command)
     assert not delivery_port.runs_command(argv[:-1], command)

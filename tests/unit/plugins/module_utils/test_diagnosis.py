@@ -1,8 +1,9 @@
 """Classification of AWS CLI / signing helper error text, and the choice of the one cause to report."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
 from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
 
@@ -12,15 +13,29 @@ HELPER_PREFIX = "\nError when retrieving credentials from custom-process: "
 # What the AWS CLI prints for each cause: the service's words (stand-in and real AWS), botocore's own messages.
 ERROR_TEXTS = [
     ("The config profile (reader) could not be found", "profile_missing"),
-    ("botocore.exceptions.ConfigParseError: Unable to parse config file: /home/etl/.aws/config", "aws_config_unparsable"),
-    ('Unable to locate credentials. You can configure credentials by running "aws configure".', "credential_process_missing"),
+    (
+        "botocore.exceptions.ConfigParseError: Unable to parse config file: /home/etl/.aws/config",
+        "aws_config_unparsable",
+    ),
+    (
+        'Unable to locate credentials. You can configure credentials by running "aws configure".',
+        "credential_process_missing",
+    ),
     ("\n[Errno 2] No such file or directory: '/usr/local/bin/aws_signing_helper'\n", "helper_missing"),
     ("\n[Errno 13] Permission denied: '/usr/local/bin/aws_signing_helper'\n", "helper_not_executable"),
     (HELPER_PREFIX + "AccessDeniedException: Untrusted signing certificate", "certificate_untrusted"),
     (HELPER_PREFIX + "AccessDeniedException: Untrusted Signing Certificate", "certificate_untrusted"),
-    (HELPER_PREFIX + "operation error RolesAnywhere: CreateSession, https response error StatusCode: 403, RequestID: x, "
-     "AccessDeniedException: Invalid signature", "request_signature_invalid"),
-    (HELPER_PREFIX + "AccessDeniedException: Trust anchor arn:aws:rolesanywhere:us-east-1:1:trust-anchor/a is disabled", "trust_anchor_disabled"),
+    (
+        HELPER_PREFIX
+        + "operation error RolesAnywhere: CreateSession, https response error StatusCode: 403, RequestID: x, "
+        "AccessDeniedException: Invalid signature",
+        "request_signature_invalid",
+    ),
+    (
+        HELPER_PREFIX
+        + "AccessDeniedException: Trust anchor arn:aws:rolesanywhere:us-east-1:1:trust-anchor/a is disabled",
+        "trust_anchor_disabled",
+    ),
     (HELPER_PREFIX + "AccessDeniedException: Profile is disabled", "profile_disabled"),
     (HELPER_PREFIX + "AccessDeniedException: Profile does not allow role " + ROLE, "role_not_in_profile"),
     (HELPER_PREFIX + "Exception: Requested Role isn't one of those listed in the Profile.", "role_not_in_profile"),
@@ -29,18 +44,34 @@ ERROR_TEXTS = [
     (HELPER_PREFIX + "AccessDeniedException: Certificate is revoked", "certificate_revoked"),
     (HELPER_PREFIX + "AccessDeniedException: Signing certificate has expired", "certificate_expired"),
     (HELPER_PREFIX + "AccessDeniedException: Signing certificate is not yet valid", "certificate_not_yet_valid"),
-    (HELPER_PREFIX + "AccessDeniedException: Signature expired: 20260101T000000Z is now earlier than 20260101T010000Z "
-     "(20260101T010500Z - 5 min.)", "clock_skew"),
-    (HELPER_PREFIX + "AccessDeniedException: Signature not yet current: 20260101T020000Z is still later than 20260101T010500Z "
-     "(20260101T010000Z + 5 min.)", "clock_skew"),
-    ("\nAn error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included "
-     "in the request is invalid.\n", "credentials_rejected"),
-    ('\nCould not connect to the endpoint URL: "https://rolesanywhere.us-east-1.amazonaws.com/sessions"\n', "endpoint_unreachable"),
+    (
+        HELPER_PREFIX
+        + "AccessDeniedException: Signature expired: 20260101T000000Z is now earlier than 20260101T010000Z "
+        "(20260101T010500Z - 5 min.)",
+        "clock_skew",
+    ),
+    (
+        HELPER_PREFIX
+        + "AccessDeniedException: Signature not yet current: 20260101T020000Z is still later than 20260101T010500Z "
+        "(20260101T010000Z + 5 min.)",
+        "clock_skew",
+    ),
+    (
+        "\nAn error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included "
+        "in the request is invalid.\n",
+        "credentials_rejected",
+    ),
+    (
+        '\nCould not connect to the endpoint URL: "https://rolesanywhere.us-east-1.amazonaws.com/sessions"\n',
+        "endpoint_unreachable",
+    ),
     ("something nobody has seen before", "unknown"),
 ]
 
 
-@pytest.mark.parametrize("text, cause", ERROR_TEXTS, ids=[pair[1] + "-" + str(index) for index, pair in enumerate(ERROR_TEXTS)])
+@pytest.mark.parametrize(
+    "text, cause", ERROR_TEXTS, ids=[pair[1] + "-" + str(index) for index, pair in enumerate(ERROR_TEXTS)]
+)
 def test_classify_error_recognises_each_known_answer(text, cause):
     assert diagnosis.classify_error(text)[0] == cause
 
@@ -51,8 +82,10 @@ def test_classify_error_takes_the_path_the_cli_names():
     assert details["helper"] == "/opt/helper"
 
 
-DENIED = ("\nAn error occurred (AccessDenied) when calling the DescribeClusters operation: User: "
-          "arn:aws:sts::123456789012:assumed-role/redshift-reader/1f is not authorized to perform: redshift:DescribeClusters")
+DENIED = (
+    "\nAn error occurred (AccessDenied) when calling the DescribeClusters operation: User: "
+    "arn:aws:sts::123456789012:assumed-role/redshift-reader/1f is not authorized to perform: redshift:DescribeClusters"
+)
 
 
 def test_denied_api_call_without_explanation_is_a_permission_problem_of_role_or_session_policy():
@@ -62,12 +95,19 @@ def test_denied_api_call_without_explanation_is_a_permission_problem_of_role_or_
 
 
 def test_denial_that_names_the_identity_policy_is_a_missing_permission_on_the_role():
-    cause = diagnosis.classify_error(DENIED + " on resource: * because no identity-based policy allows the redshift:DescribeClusters action")[0]
+    cause = diagnosis.classify_error(
+        DENIED + " on resource: * because no identity-based policy allows the redshift:DescribeClusters action"
+    )[0]
     assert cause == "permission_missing_on_role"
 
 
-@pytest.mark.parametrize("reason", ["because no session policy allows the redshift:DescribeClusters action",
-                                    "with an explicit deny in a session policy"])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "because no session policy allows the redshift:DescribeClusters action",
+        "with an explicit deny in a session policy",
+    ],
+)
 def test_denial_that_names_a_session_policy_is_cut_by_the_profile(reason):
     cause = diagnosis.classify_error(DENIED + " on resource: * " + reason)[0]
     assert cause == "permission_cut_by_session_policy"
@@ -79,8 +119,10 @@ def test_denied_action_falls_back_to_the_hint_when_the_message_does_not_name_it(
 
 
 def test_sts_denial_about_assuming_the_role_is_a_trust_policy_problem():
-    text = ("An error occurred (AccessDenied) when calling the AssumeRole operation: User: x is not authorized to perform: "
-            "sts:AssumeRole on resource: " + ROLE)
+    text = (
+        "An error occurred (AccessDenied) when calling the AssumeRole operation: User: x is not authorized to perform: "
+        "sts:AssumeRole on resource: " + ROLE
+    )
     assert diagnosis.classify_error(text)[0] == "trust_policy_mismatch"
 
 
@@ -89,12 +131,15 @@ def test_error_summary_keeps_the_meaningful_line_and_no_traceback():
     assert diagnosis.summarise_error(text).startswith("An error occurred (AccessDenied)")
 
 
-@pytest.mark.parametrize("text", [
-    'SecretAccessKey: "abc/def+ghi"',
-    '{"SecretAccessKey": "abc/def+ghi", "SessionToken": "abc/def+ghi"}',
-    "aws_secret_access_key = abc/def+ghi",
-    "aws_session_token=abc/def+ghi",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        'SecretAccessKey: "abc/def+ghi"',
+        '{"SecretAccessKey": "abc/def+ghi", "SessionToken": "abc/def+ghi"}',
+        "aws_secret_access_key = abc/def+ghi",
+        "aws_session_token=abc/def+ghi",
+    ],
+)
 def test_redact_removes_secret_values(text):
     assert "abc/def+ghi" not in diagnosis.redact(text)
     assert "<redacted>" in diagnosis.redact(text)
@@ -113,13 +158,21 @@ def test_make_fills_in_the_details_and_marks_unknown_ones():
     assert "?" in rendered["message"]  # the profile ARN was not known
 
 
-@pytest.mark.parametrize("skew, expected", [(900, "900 seconds ahead of"), (-3600, "3600 seconds behind"),
-                                            (2, "outside its window"), (None, "outside its window")])
+@pytest.mark.parametrize(
+    "skew, expected",
+    [
+        (900, "900 seconds ahead of"),
+        (-3600, "3600 seconds behind"),
+        (2, "outside its window"),
+        (None, "outside its window"),
+    ],
+)
 def test_clock_skew_message_states_the_measurement_only_when_it_explains_the_failure(skew, expected):
     assert expected in diagnosis.make("clock_skew", skew=skew)["message"]
 
 
 # --- choosing the cause -----------------------------------------------------------------------------------------
+
 
 def test_no_failure_means_no_cause():
     assert diagnosis.choose(None, ["certificate_expired"]) is None
@@ -146,11 +199,16 @@ def test_key_mismatch_explains_invalid_signature():
 
 
 def test_a_skewed_clock_explains_a_certificate_that_looks_not_yet_valid():
-    assert diagnosis.choose("certificate_not_yet_valid", ["certificate_not_yet_valid"], clock_skew_seconds=-7200) == "clock_skew"
+    assert (
+        diagnosis.choose("certificate_not_yet_valid", ["certificate_not_yet_valid"], clock_skew_seconds=-7200)
+        == "clock_skew"
+    )
 
 
 def test_a_small_measured_skew_does_not_override_the_certificate():
-    assert diagnosis.choose("certificate_expired", ["certificate_expired"], clock_skew_seconds=3) == "certificate_expired"
+    assert (
+        diagnosis.choose("certificate_expired", ["certificate_expired"], clock_skew_seconds=3) == "certificate_expired"
+    )
 
 
 def test_untrusted_with_an_unsent_intermediate_nearby_is_missing_intermediates():
@@ -168,8 +226,12 @@ def test_precise_service_causes_are_not_overridden_by_local_certificate_findings
 # --- refining "Untrusted signing certificate" with the trust anchor ----------------------------------------------
 
 ANCHOR = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/a"
-UNTRUSTED = {"ok": False, "trust_anchor_arn": ANCHOR, "certificate": {"issuer": "CN=Issuing CA"},
-             "diagnosis": diagnosis.make("certificate_untrusted")}
+UNTRUSTED = {
+    "ok": False,
+    "trust_anchor_arn": ANCHOR,
+    "certificate": {"issuer": "CN=Issuing CA"},
+    "diagnosis": diagnosis.make("certificate_untrusted"),
+}
 
 
 def test_refine_names_a_disabled_trust_anchor():

@@ -4,10 +4,9 @@ import json
 import sys
 
 import pytest
+from integration.pki.existing_pki_support import Pki, pem, pkcs12_bundle
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import existing_pki, external_signer, pki
-
-from integration.pki.existing_pki_support import Pki, pem, pkcs12_bundle
 from support import x509 as x509_factory
 
 
@@ -95,13 +94,16 @@ def test_a_signer_answer_is_checked_per_host(ca, tmp_path):
     assert issuer.recognizes(cert)
 
 
-@pytest.mark.parametrize("answer, status, problem", [
-    ("not json", 0, "returned no JSON document"),
-    ("[]", 0, "without the 'certificates' and 'errors' objects"),
-    ("{}", 0, "returned neither a certificate nor an error"),
-    ('{"errors": {"h1": "quota exceeded"}}', 0, "refused the CSR: quota exceeded"),
-    ("", 4, "failed with exit status 4"),
-])
+@pytest.mark.parametrize(
+    "answer, status, problem",
+    [
+        ("not json", 0, "returned no JSON document"),
+        ("[]", 0, "without the 'certificates' and 'errors' objects"),
+        ("{}", 0, "returned neither a certificate nor an error"),
+        ('{"errors": {"h1": "quota exceeded"}}', 0, "refused the CSR: quota exceeded"),
+        ("", 4, "failed with exit status 4"),
+    ],
+)
 def test_a_bad_signer_answer_refuses_the_host_by_name(ca, tmp_path, answer, status, problem):
     issuer = external_signer.ExternalIssuer(signer_answering(tmp_path, answer, status), pem(ca.root))
     refused = issuer.issue_batch(csr_batch(), 30)["h1"]
@@ -111,4 +113,8 @@ def test_a_bad_signer_answer_refuses_the_host_by_name(ca, tmp_path, answer, stat
 
 def test_the_built_in_step_ca_signer_runs_with_this_python():
     argv = external_signer.resolve_command(["step-ca", "--ca-url", "https://ca"])
-    assert argv[0] == sys.executable and argv[1].endswith("roles/enroll/files/step_ca_signer.py") and argv[2:] == ["--ca-url", "https://ca"]
+    assert (
+        argv[0] == sys.executable
+        and argv[1].endswith("roles/enroll/files/step_ca_signer.py")
+        and argv[2:] == ["--ca-url", "https://ca"]
+    )

@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.x509.oid import NameOID
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_crypto
-
 from support import x509 as t
 
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is not installed")
@@ -42,19 +41,31 @@ def spki(public_key):
 
 
 def leaf_with_names(issuer_key, issuer_name, subject_key, serial=0x00C0FFEE, dns_names=("b.example", "a.example")):
-    subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example, Inc."),
-                         x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Ops+Dev"),
-                         x509.NameAttribute(NameOID.COMMON_NAME, "host-1.example")])
-    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name)
-               .public_key(subject_key.public_key()).serial_number(serial)
-               .not_valid_before(datetime.datetime(2026, 1, 2, 3, 4, 5))
-               .not_valid_after(datetime.datetime(2027, 6, 7, 8, 9, 10)))
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example, Inc."),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Ops+Dev"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "host-1.example"),
+        ]
+    )
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(subject_key.public_key())
+        .serial_number(serial)
+        .not_valid_before(datetime.datetime(2026, 1, 2, 3, 4, 5))
+        .not_valid_after(datetime.datetime(2027, 6, 7, 8, 9, 10))
+    )
     if dns_names:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]), critical=False)
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]), critical=False
+        )
     return builder.sign(issuer_key, hashes.SHA256())
 
 
 # --- the same facts from both backends --------------------------------------------------------------------------
+
 
 @needs_openssl
 @pytest.mark.parametrize("leaf_kind", ["ec-p256", "ec-p384", "rsa-2048"])
@@ -66,8 +77,11 @@ def test_both_backends_read_the_same_certificate_facts(leaf_kind, dns_names):
     by_cryptography, by_openssl = [backend.certificate_info(pem) for backend in both_backends()]
     assert by_cryptography == by_openssl
     assert by_openssl["serial"] == "C0FFEE" and by_openssl["serial_number"] == 0xC0FFEE
-    assert by_openssl["subject"] == {"organization": "Example, Inc.", "organizational_unit": "Ops+Dev",
-                                     "common_name": "host-1.example"}
+    assert by_openssl["subject"] == {
+        "organization": "Example, Inc.",
+        "organizational_unit": "Ops+Dev",
+        "common_name": "host-1.example",
+    }
     assert by_openssl["dns_names"] == sorted(dns_names)
     assert by_openssl["not_after"] == datetime.datetime(2027, 6, 7, 8, 9, 10, tzinfo=datetime.timezone.utc)
     assert by_openssl["public_key_der"] == spki(t.key(leaf_kind).public_key())
@@ -104,11 +118,14 @@ def test_a_key_made_by_one_backend_reads_the_same_in_the_other(key_type):
 def test_both_backends_make_the_same_request():
     subject = [("organization", "Example/Org"), ("organizational_unit", "a+b=c"), ("common_name", "host-1")]
     key_pem = private_pem(t.key("ec-p256"))
-    requests = [x509.load_pem_x509_csr(backend.make_csr(key_pem, "/unused", subject, ["h1.example"]).encode("ascii"))
-                for backend in both_backends()]
+    requests = [
+        x509.load_pem_x509_csr(backend.make_csr(key_pem, "/unused", subject, ["h1.example"]).encode("ascii"))
+        for backend in both_backends()
+    ]
     assert requests[0].subject == requests[1].subject
-    assert [r.extensions.get_extension_for_class(x509.SubjectAlternativeName).value for r in requests] == \
-        [x509.SubjectAlternativeName([x509.DNSName("h1.example")])] * 2
+    assert [r.extensions.get_extension_for_class(x509.SubjectAlternativeName).value for r in requests] == [
+        x509.SubjectAlternativeName([x509.DNSName("h1.example")])
+    ] * 2
     assert all(r.is_signature_valid and spki(r.public_key()) == spki(t.key("ec-p256").public_key()) for r in requests)
 
 
@@ -151,6 +168,7 @@ def test_an_unreadable_key_or_certificate_raises_the_layer_error(backend):
 
 # --- PEM and DER without any library ------------------------------------------------------------------------------
 
+
 def test_pem_helpers():
     one, two = t.pem(t.certificate(serial=1)), t.pem(t.certificate(serial=2))
     bundle = "junk\n" + one + "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" + two
@@ -158,7 +176,8 @@ def test_pem_helpers():
     assert host_crypto.first_pem_certificate(bundle) == one
     assert host_crypto.first_pem_certificate("nothing here") is None
     assert host_crypto.pem_to_der(bundle, "CERTIFICATE") == x509.load_pem_x509_certificate(one.encode()).public_bytes(
-        serialization.Encoding.DER)
+        serialization.Encoding.DER
+    )
     with pytest.raises(ValueError, match="no PEM CERTIFICATE REQUEST"):
         host_crypto.pem_to_der(bundle, "CERTIFICATE REQUEST")
     with pytest.raises(ValueError, match="not valid base64"):
@@ -167,20 +186,23 @@ def test_pem_helpers():
 
 @pytest.mark.parametrize("kind", ["ec-p256", "rsa-2048"])
 def test_certificate_der_facts_match_the_library(kind):
-    cert = t.certificate(subject_key=t.key(kind), serial=2 ** 100 + 7)
+    cert = t.certificate(subject_key=t.key(kind), serial=2**100 + 7)
     serial, oid, public = host_crypto.certificate_der_facts(cert.public_bytes(serialization.Encoding.DER))
-    assert serial == 2 ** 100 + 7
+    assert serial == 2**100 + 7
     assert public == spki(cert.public_key())
     assert host_crypto.oid_text(oid) == (host_crypto.OID_RSA if kind.startswith("rsa") else host_crypto.OID_EC)
 
 
-@pytest.mark.parametrize("data,message", [
-    (b"", "certificate DER is truncated"),
-    (b"\x30\x85\x00\x00\x00\x00\x00", "certificate DER has an invalid length"),
-    (b"\x02\x01\x00", "certificate is not a DER SEQUENCE"),
-    (b"\x30\x03\x02\x01\x00", "certificate has no tbsCertificate"),
-    (b"\x30\x02\x30\x00", "certificate has no serial number"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"", "certificate DER is truncated"),
+        (b"\x30\x85\x00\x00\x00\x00\x00", "certificate DER has an invalid length"),
+        (b"\x02\x01\x00", "certificate is not a DER SEQUENCE"),
+        (b"\x30\x03\x02\x01\x00", "certificate has no tbsCertificate"),
+        (b"\x30\x02\x30\x00", "certificate has no serial number"),
+    ],
+)
 def test_broken_der_is_named(data, message):
     with pytest.raises(host_crypto.DerError, match=message):
         host_crypto.certificate_der_facts(data)
@@ -194,6 +216,7 @@ def test_der_children_walk_a_sequence():
 
 
 # --- the one selection rule ---------------------------------------------------------------------------------------
+
 
 def test_auto_prefers_cryptography():
     assert host_crypto.select_backend().name == "cryptography"
@@ -215,7 +238,9 @@ def test_errors_name_the_option_and_the_fix(monkeypatch):
     monkeypatch.setattr(host_crypto.shutil, "which", lambda name: None)
     with pytest.raises(host_crypto.CryptoError, match="backend 'openssl' was asked for .*; install openssl"):
         host_crypto.select_backend("openssl")
-    with pytest.raises(host_crypto.CryptoError, match="neither python3-cryptography nor the openssl command; install one"):
+    with pytest.raises(
+        host_crypto.CryptoError, match="neither python3-cryptography nor the openssl command; install one"
+    ):
         host_crypto.select_backend("auto")
 
 
@@ -225,22 +250,30 @@ def test_an_explicit_openssl_path_is_used(tmp_path):
 
 # --- a bare host -------------------------------------------------------------------------------------------------
 
+
 @needs_openssl
 def test_the_layer_works_on_a_host_without_cryptography_or_ansible(tmp_path):
     """Loaded from its file with cryptography and ansible hidden, it picks openssl and reads a certificate."""
     cert_path = tmp_path / "cert.pem"
     cert_path.write_text(t.pem(t.certificate(serial=99)))
-    script = "\n".join([
-        "import sys, types",
-        "sys.modules['cryptography'] = None",
-        "sys.modules['ansible'] = sys.modules['ansible_collections'] = None",
-        "module = types.ModuleType('host_crypto')",
-        "exec(compile(open(sys.argv[1]).read(), sys.argv[1], 'exec'), module.__dict__)",
-        "backend = module.select_backend('auto')",
-        "print(backend.name, backend.certificate_info(open(sys.argv[2]).read())['serial'])",
-    ])
-    completed = subprocess.run([sys.executable, "-c", script, host_crypto.__file__, str(cert_path)], capture_output=True,
-                               text=True, env=dict(os.environ, PYTHONPATH=""), check=False)
+    script = "\n".join(
+        [
+            "import sys, types",
+            "sys.modules['cryptography'] = None",
+            "sys.modules['ansible'] = sys.modules['ansible_collections'] = None",
+            "module = types.ModuleType('host_crypto')",
+            "exec(compile(open(sys.argv[1]).read(), sys.argv[1], 'exec'), module.__dict__)",
+            "backend = module.select_backend('auto')",
+            "print(backend.name, backend.certificate_info(open(sys.argv[2]).read())['serial'])",
+        ]
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script, host_crypto.__file__, str(cert_path)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=""),
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.split() == ["openssl", "63"]
 

@@ -7,11 +7,11 @@ import subprocess
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from hypothesis import given, strategies as st
+from hypothesis import given
 from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import host_inspection as hi
-
 from support import x509 as t
 
 ANCHOR = "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/11111111-2222-3333-4444-555555555555"
@@ -38,13 +38,23 @@ class Pki:
     def __init__(self):
         self.root_key, self.intermediate_key, self.leaf_key = t.key("ec-p384"), t.key("ec-p256"), t.new_key("ec-p256")
         self.root = t.ca_certificate(self.root_key, cn="Root CA")
-        self.intermediate = t.certificate(subject_key=self.intermediate_key, issuer_key=self.root_key, subject=t.name("Issuing CA"),
-                                          issuer=self.root.subject, ca=True)
+        self.intermediate = t.certificate(
+            subject_key=self.intermediate_key,
+            issuer_key=self.root_key,
+            subject=t.name("Issuing CA"),
+            issuer=self.root.subject,
+            ca=True,
+        )
         self.leaf = self.issue()
 
     def issue(self, **kwargs):
-        return t.certificate(subject_key=self.leaf_key, issuer_key=self.intermediate_key, subject=t.name("db01", o="Example"),
-                             issuer=self.intermediate.subject, **kwargs)
+        return t.certificate(
+            subject_key=self.leaf_key,
+            issuer_key=self.intermediate_key,
+            subject=t.name("db01", o="Example"),
+            issuer=self.intermediate.subject,
+            **kwargs,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +63,10 @@ def pki():
 
 
 def flags_for(tmp_path, pki, leaf=None, key=None, chain=True, nearby_chain=False):
-    flags = {"certificate": write(tmp_path / "cert.pem", t.pem(leaf or pki.leaf)),
-             "private-key": write(tmp_path / "key.pem", t.key_pem_bytes(key or pki.leaf_key))}
+    flags = {
+        "certificate": write(tmp_path / "cert.pem", t.pem(leaf or pki.leaf)),
+        "private-key": write(tmp_path / "key.pem", t.key_pem_bytes(key or pki.leaf_key)),
+    }
     if chain:
         flags["intermediates"] = write(tmp_path / "chain.pem", t.pem(pki.intermediate))
     elif nearby_chain:
@@ -95,7 +107,10 @@ def test_read_profile_reports_a_command_over_several_lines_and_reads_it_as_the_c
     settings, findings, details = hi.read_profile(CONFIG, "broken")
     assert findings == ["credential_process_multiline"]
     assert details["lines"] == 3
-    assert hi.parse_credential_process(settings["credential_process"])["flags"] == {"certificate": "/c.pem", "private-key": "/k.pem"}
+    assert hi.parse_credential_process(settings["credential_process"])["flags"] == {
+        "certificate": "/c.pem",
+        "private-key": "/k.pem",
+    }
 
 
 def test_read_profile_reports_a_missing_profile_and_lists_the_others():
@@ -118,21 +133,26 @@ def test_default_profile_has_no_prefix():
     assert hi.read_profile(CONFIG, "default")[1] == ["credential_process_missing"]
 
 
-@pytest.mark.parametrize("explicit, environ, expected", [
-    ("/srv/app/config", {"AWS_CONFIG_FILE": "/other"}, "/srv/app/config"),
-    (None, {"AWS_CONFIG_FILE": "/other"}, "/other"),
-    (None, {}, os.path.expanduser("~/.aws/config")),
-])
+@pytest.mark.parametrize(
+    "explicit, environ, expected",
+    [
+        ("/srv/app/config", {"AWS_CONFIG_FILE": "/other"}, "/srv/app/config"),
+        (None, {"AWS_CONFIG_FILE": "/other"}, "/other"),
+        (None, {}, os.path.expanduser("~/.aws/config")),
+    ],
+)
 def test_config_file_path_follows_the_cli_precedence(explicit, environ, expected):
     assert hi.config_file_path(explicit, environ) == expected
 
 
 # --- the command ----------------------------------------------------------------------------------------------
 
+
 def test_parse_credential_process_reads_both_flag_spellings():
     parsed = hi.parse_credential_process(
         "/usr/local/bin/aws_signing_helper credential-process --certificate '/etc/pki/my cert.pem' --private-key=/k.pem "
-        "--trust-anchor-arn {0} --profile-arn {1} --role-arn {2} --debug".format(ANCHOR, PROFILE, ROLE))
+        "--trust-anchor-arn {0} --profile-arn {1} --role-arn {2} --debug".format(ANCHOR, PROFILE, ROLE)
+    )
     assert parsed["helper"] == "/usr/local/bin/aws_signing_helper"
     assert parsed["subcommand"] == "credential-process"
     assert parsed["flags"]["certificate"] == "/etc/pki/my cert.pem"
@@ -142,7 +162,9 @@ def test_parse_credential_process_reads_both_flag_spellings():
 
 
 def test_parse_credential_process_sees_the_script_behind_an_interpreter():
-    parsed = hi.parse_credential_process("/usr/bin/python3 /opt/ra/credential_process.py credential-process --role-arn x")
+    parsed = hi.parse_credential_process(
+        "/usr/bin/python3 /opt/ra/credential_process.py credential-process --role-arn x"
+    )
     assert parsed["interpreter"] == "/usr/bin/python3"
     assert parsed["helper"] == "/opt/ra/credential_process.py"
     assert parsed["subcommand"] == "credential-process"
@@ -150,12 +172,19 @@ def test_parse_credential_process_sees_the_script_behind_an_interpreter():
 
 def test_missing_flags_lists_what_a_session_needs():
     parsed = hi.parse_credential_process("helper serve --certificate /c.pem")
-    assert hi.missing_flags(parsed) == ["the credential-process subcommand", "--private-key", "--trust-anchor-arn", "--profile-arn", "--role-arn"]
+    assert hi.missing_flags(parsed) == [
+        "the credential-process subcommand",
+        "--private-key",
+        "--trust-anchor-arn",
+        "--profile-arn",
+        "--role-arn",
+    ]
 
 
 def test_certificate_from_a_store_needs_no_files():
     parsed = hi.parse_credential_process(
-        "helper credential-process --cert-selector Key=x --trust-anchor-arn a --profile-arn p --role-arn r")
+        "helper credential-process --cert-selector Key=x --trust-anchor-arn a --profile-arn p --role-arn r"
+    )
     assert hi.missing_flags(parsed) == []
 
 
@@ -164,17 +193,21 @@ def test_unbalanced_quotes_are_an_inspection_error():
         hi.parse_credential_process("helper credential-process --certificate 'x")
 
 
-@pytest.mark.parametrize("flags, expected", [
-    ({"endpoint": "http://127.0.0.1:4566"}, "http://127.0.0.1:4566"),
-    ({"region": "us-west-2", "trust-anchor-arn": ANCHOR}, "https://rolesanywhere.us-west-2.amazonaws.com"),
-    ({"trust-anchor-arn": ANCHOR}, "https://rolesanywhere.eu-west-1.amazonaws.com"),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    "flags, expected",
+    [
+        ({"endpoint": "http://127.0.0.1:4566"}, "http://127.0.0.1:4566"),
+        ({"region": "us-west-2", "trust-anchor-arn": ANCHOR}, "https://rolesanywhere.us-west-2.amazonaws.com"),
+        ({"trust-anchor-arn": ANCHOR}, "https://rolesanywhere.eu-west-1.amazonaws.com"),
+        ({}, None),
+    ],
+)
 def test_endpoint_is_the_one_the_helper_uses(flags, expected):
     assert hi.endpoint_of({"flags": flags}) == expected
 
 
 # --- the helper -----------------------------------------------------------------------------------------------
+
 
 def test_helper_that_exists_and_runs_has_no_finding(tmp_path):
     helper = write(tmp_path / "helper", "#!/bin/sh\n")
@@ -183,13 +216,17 @@ def test_helper_that_exists_and_runs_has_no_finding(tmp_path):
 
 
 def test_helper_that_does_not_exist(tmp_path):
-    assert hi.inspect_helper(hi.parse_credential_process(str(tmp_path / "nope") + " credential-process"))[0] == ["helper_missing"]
+    assert hi.inspect_helper(hi.parse_credential_process(str(tmp_path / "nope") + " credential-process"))[0] == [
+        "helper_missing"
+    ]
 
 
 def test_helper_found_on_the_path(tmp_path):
     helper = write(tmp_path / "aws_signing_helper", "#!/bin/sh\n")
     os.chmod(helper, 0o755)
-    findings, details = hi.inspect_helper(hi.parse_credential_process("aws_signing_helper credential-process"), search_path=str(tmp_path))
+    findings, details = hi.inspect_helper(
+        hi.parse_credential_process("aws_signing_helper credential-process"), search_path=str(tmp_path)
+    )
     assert findings == []
     assert details["helper"] == helper
 
@@ -197,11 +234,15 @@ def test_helper_found_on_the_path(tmp_path):
 def test_helper_without_any_execute_bit_is_not_executable_even_for_root(tmp_path):
     helper = write(tmp_path / "helper", "#!/bin/sh\n")
     os.chmod(helper, 0o644)
-    assert hi.inspect_helper(hi.parse_credential_process(helper + " credential-process"))[0] == ["helper_not_executable"]
+    assert hi.inspect_helper(hi.parse_credential_process(helper + " credential-process"))[0] == [
+        "helper_not_executable"
+    ]
 
 
 def test_helper_that_is_a_directory_is_not_executable(tmp_path):
-    assert hi.inspect_helper(hi.parse_credential_process(str(tmp_path) + " credential-process"))[0] == ["helper_not_executable"]
+    assert hi.inspect_helper(hi.parse_credential_process(str(tmp_path) + " credential-process"))[0] == [
+        "helper_not_executable"
+    ]
 
 
 def test_script_behind_an_interpreter_must_exist(tmp_path):
@@ -211,6 +252,7 @@ def test_script_behind_an_interpreter_must_exist(tmp_path):
 
 # --- certificate files (both backends) ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_good_files_have_no_findings_and_a_summary(tmp_path, pki, kind):
     summary, findings, details = hi.inspect_certificate_files(flags_for(tmp_path, pki), backend(kind), NOW)
@@ -218,8 +260,9 @@ def test_good_files_have_no_findings_and_a_summary(tmp_path, pki, kind):
     assert summary["subject"] == "O=Example,CN=db01"
     assert summary["issuer"] == "CN=Issuing CA"
     # The spelling of `openssl x509 -serial -noout`, whichever backend read it.
-    printed = subprocess.run(["openssl", "x509", "-serial", "-noout"], input=t.pem(pki.leaf).encode("ascii"),
-                             capture_output=True, check=True).stdout.decode("ascii")
+    printed = subprocess.run(
+        ["openssl", "x509", "-serial", "-noout"], input=t.pem(pki.leaf).encode("ascii"), capture_output=True, check=True
+    ).stdout.decode("ascii")
     assert summary["serial"] == printed.strip().split("=", 1)[1]
     assert summary["days_left"] in (29, 30)
     assert summary["not_after"].endswith("Z")
@@ -237,7 +280,9 @@ def test_expired_certificate(tmp_path, pki, kind):
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_certificate_not_yet_valid(tmp_path, pki, kind):
     leaf = pki.issue(not_before=NOW + datetime.timedelta(days=1), not_after=NOW + datetime.timedelta(days=10))
-    assert hi.inspect_certificate_files(flags_for(tmp_path, pki, leaf=leaf), backend(kind), NOW)[1] == ["certificate_not_yet_valid"]
+    assert hi.inspect_certificate_files(flags_for(tmp_path, pki, leaf=leaf), backend(kind), NOW)[1] == [
+        "certificate_not_yet_valid"
+    ]
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
@@ -258,7 +303,9 @@ def test_unsent_intermediate_next_to_the_certificate_is_reported(tmp_path, pki, 
 
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_leaf_issued_by_a_root_next_to_it_needs_no_intermediates(tmp_path, pki, kind):
-    leaf = t.certificate(subject_key=pki.leaf_key, issuer_key=pki.root_key, subject=t.name("db02"), issuer=pki.root.subject)
+    leaf = t.certificate(
+        subject_key=pki.leaf_key, issuer_key=pki.root_key, subject=t.name("db02"), issuer=pki.root.subject
+    )
     flags = flags_for(tmp_path, pki, leaf=leaf, chain=False)
     write(tmp_path / "ca.pem", t.pem(pki.root))
     assert hi.inspect_certificate_files(flags, backend(kind), NOW)[1] == []
@@ -285,8 +332,11 @@ def test_missing_key_file(tmp_path, pki, kind):
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_encrypted_key_cannot_be_inspected(tmp_path, pki, kind):
     flags = flags_for(tmp_path, pki)
-    encrypted = pki.leaf_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.BestAvailableEncryption(b"secret-pass"))
+    encrypted = pki.leaf_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"secret-pass"),
+    )
     write(flags["private-key"], encrypted)
     assert hi.inspect_certificate_files(flags, backend(kind), NOW)[1] == ["private_key_unreadable"]
 

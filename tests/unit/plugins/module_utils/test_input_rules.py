@@ -50,7 +50,11 @@ REFUSED = [
     ("rolesanywhere_aws_profile_settings", {"credential_process": "/bin/true"}, "writes itself"),
     ("rolesanywhere_aws_profile_settings", {"Region": "eu-west-1"}, "writes itself"),
     ("rolesanywhere_aws_profile_settings", {"output": "json\ncredential_process = x"}, "one line"),
-    ("rolesanywhere_profiles", [{"aws_profile": "ok"}, {"aws_profile": "bad]"}], "rolesanywhere_profiles[1].aws_profile"),
+    (
+        "rolesanywhere_profiles",
+        [{"aws_profile": "ok"}, {"aws_profile": "bad]"}],
+        "rolesanywhere_profiles[1].aws_profile",
+    ),
     ("rolesanywhere_trust_anchor_arn", "arn:aws:rolesanywhere:us-east-1:123:trust-anchor/x", "trust-anchor/ID"),
     ("rolesanywhere_profile_managed_policy_arns", ["AmazonRedshiftReadOnlyAccess"], "policy/NAME"),
     ("rolesanywhere_trust_anchor_name", "ca/name", "Roles Anywhere name"),

@@ -4,7 +4,13 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import n
 
 
 def customised(event, threshold, enabled=True):
-    return {"event": event, "channel": "ALL", "enabled": enabled, "threshold": threshold, "configuredBy": "123456789012"}
+    return {
+        "event": event,
+        "channel": "ALL",
+        "enabled": enabled,
+        "threshold": threshold,
+        "configuredBy": "123456789012",
+    }
 
 
 def test_unmanaged_settings_plan_nothing():
@@ -28,7 +34,9 @@ def test_a_changed_threshold_is_put_and_other_events_keep_defaults():
 
 def test_disabling_without_threshold_keeps_the_current_threshold():
     current = [customised("CA_CERTIFICATE_EXPIRY", 90)]
-    to_put, _reset, _expected = ns.plan_notification_settings(current, [{"event": "CA_CERTIFICATE_EXPIRY", "enabled": False}], False)
+    to_put, _reset, _expected = ns.plan_notification_settings(
+        current, [{"event": "CA_CERTIFICATE_EXPIRY", "enabled": False}], False
+    )
     assert to_put == [{"event": "CA_CERTIFICATE_EXPIRY", "enabled": False, "channel": "ALL", "threshold": 90}]
 
 
@@ -47,9 +55,11 @@ def test_without_purge_unlisted_customised_settings_stay():
 
 def test_validation_names_the_entry_and_rule():
     assert ns.validate_notification_settings([{"event": "CA_CERTIFICATE_EXPIRY", "threshold": 0}]).startswith(
-        "notification_settings[0].threshold is 0 days")
+        "notification_settings[0].threshold is 0 days"
+    )
     assert "361" in ns.validate_notification_settings([{"event": "CA_CERTIFICATE_EXPIRY", "threshold": 361}])
     assert "repeats event" in ns.validate_notification_settings(
-        [{"event": "CA_CERTIFICATE_EXPIRY"}, {"event": "CA_CERTIFICATE_EXPIRY", "channel": "ALL"}])
+        [{"event": "CA_CERTIFICATE_EXPIRY"}, {"event": "CA_CERTIFICATE_EXPIRY", "channel": "ALL"}]
+    )
     assert "event must be one of" in ns.validate_notification_settings([{"event": "EXPIRY"}])
     assert ns.validate_notification_settings([{"event": "END_ENTITY_CERTIFICATE_EXPIRY", "threshold": 360}]) is None

@@ -5,7 +5,6 @@ import datetime
 import pytest
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import batch_signing, pki
-
 from support import x509 as t
 
 
@@ -15,8 +14,14 @@ class FakePca:
     def __init__(self):
         self.root_key, self.sub_key = t.key("ec-p384"), t.key("ec-p256")
         self.root = t.ca_certificate(self.root_key, cn="PCA Root")
-        self.sub = t.certificate(subject_key=self.sub_key, issuer_key=self.root_key, subject=t.name("PCA Sub"), issuer=self.root.subject,
-                                 ca=True, not_after=t.NOW + datetime.timedelta(days=900))
+        self.sub = t.certificate(
+            subject_key=self.sub_key,
+            issuer_key=self.root_key,
+            subject=t.name("PCA Sub"),
+            issuer=self.root.subject,
+            ca=True,
+            not_after=t.NOW + datetime.timedelta(days=900),
+        )
         self.calls = []
 
     def describe_certificate_authority(self, **kwargs):
@@ -57,7 +62,12 @@ def test_issue_sends_validity_and_a_stable_token_and_drops_the_root_from_the_cha
     client = FakePca()
     issuer = batch_signing.AcmPcaIssuer(client, "arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/x")
     csr_pem = t.pem(t.csr())
-    request = {"csr": csr_pem, "needs_certificate": True, "reasons": ["no certificate installed"], "installed": {"exists": False}}
+    request = {
+        "csr": csr_pem,
+        "needs_certificate": True,
+        "reasons": ["no certificate installed"],
+        "installed": {"exists": False},
+    }
     signed = batch_signing.sign_one(issuer, "h1", request, 60)
     issue = [c[1] for c in client.calls if c[0] == "issue"]
     assert issue[0]["Validity"] == {"Value": 60, "Type": "DAYS"}
@@ -76,8 +86,14 @@ def test_a_certificate_breaking_the_leaf_rules_is_refused_for_that_host():
     def ca_flagged_leaf(**kwargs):
         answer = original(**kwargs)
         leaf = pki.load_certificates(answer["Certificate"])[0]
-        bad = t.certificate(subject_key=t.key("ec-p256"), issuer_key=client.sub_key, subject=leaf.subject, issuer=client.sub.subject,
-                            ca=True, key_usage=t.usage(digital_signature=True))
+        bad = t.certificate(
+            subject_key=t.key("ec-p256"),
+            issuer_key=client.sub_key,
+            subject=leaf.subject,
+            issuer=client.sub.subject,
+            ca=True,
+            key_usage=t.usage(digital_signature=True),
+        )
         return dict(answer, Certificate=t.pem(bad))
 
     client.get_certificate = ca_flagged_leaf

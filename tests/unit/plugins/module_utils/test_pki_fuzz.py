@@ -2,10 +2,10 @@
 
 import base64
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
-
 from support import x509 as t
 
 PARSERS = [
@@ -22,7 +22,7 @@ VALID_DER = {
 
 def wrap(label, der):
     body = base64.b64encode(der).decode("ascii")
-    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return "-----BEGIN %s-----\n%s\n-----END %s-----\n" % (label, "\n".join(lines), label)
 
 

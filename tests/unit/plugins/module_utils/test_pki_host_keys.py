@@ -9,10 +9,16 @@ import stat
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import atomic_files, host_crypto, host_keys, local_ca, pki
-
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
+    atomic_files,
+    host_crypto,
+    host_keys,
+    local_ca,
+    pki,
+)
 from support import x509 as t
 
 BACKENDS = ["cryptography", "openssl"]
@@ -66,7 +72,10 @@ def test_csr_is_valid_and_carries_the_subject(tmp_path, backend):
     csr = pki.load_csr(backend.make_csr(pem, path, subject, ["host-1.example.com", "h1"]))
     pki.validate_csr(csr)
     assert [(a.oid._name, a.value) for a in csr.subject] == [
-        ("organizationName", "Example/Org"), ("organizationalUnitName", "a+b=c"), ("commonName", "host-1")]
+        ("organizationName", "Example/Org"),
+        ("organizationalUnitName", "a+b=c"),
+        ("commonName", "host-1"),
+    ]
     assert "host-1.example.com" in str(csr.extensions[0].value)
 
 
@@ -74,7 +83,9 @@ def test_installed_state_reports_a_good_certificate(tmp_path, backend, ca):
     pem, path = write_key(tmp_path, backend, "ec-p256")
     subject = [("common_name", "host-1")]
     cert_pem = sign(ca, backend.make_csr(pem, path, subject, ["h1.example"]), days=90)
-    state, reasons = host_keys.installed_state(backend, cert_pem, pem, local_ca.pem_of(ca.issuer_cert), 30, subject, ["h1.example"])
+    state, reasons = host_keys.installed_state(
+        backend, cert_pem, pem, local_ca.pem_of(ca.issuer_cert), 30, subject, ["h1.example"]
+    )
     assert reasons == []
     assert state["matches_key"] and state["issued_by"] and not state["expires_within"]
     assert state["serial"] == pki.serial_hex(pki.load_certificates(cert_pem)[0].serial_number)
@@ -89,16 +100,28 @@ def test_installed_state_reasons(tmp_path, backend, ca):
     other_pem = backend.generate_key("ec-p256")
     other_ca_key = t.key("ec-p384")
     other_ca = local_ca.pem_of(t.ca_certificate(other_ca_key, cn="Unit CA"))
-    reasons = host_keys.installed_state(backend, cert_pem, other_pem, other_ca, 30, [("common_name", "renamed")], ["x.example"])[1]
+    reasons = host_keys.installed_state(
+        backend, cert_pem, other_pem, other_ca, 30, [("common_name", "renamed")], ["x.example"]
+    )[1]
     text = " | ".join(reasons)
-    for expected in ("does not match the private key", "different CA", "expires within 30 days", "subject", "DNS names"):
+    for expected in (
+        "does not match the private key",
+        "different CA",
+        "expires within 30 days",
+        "subject",
+        "DNS names",
+    ):
         assert expected in text
 
 
 def test_missing_and_unreadable_certificates(backend):
-    assert host_keys.installed_state(backend, None, None, None, 30, [], []) == ({"exists": False}, ["no certificate installed"])
-    state, reasons = host_keys.installed_state(backend, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
-                                               None, None, 30, [], [])
+    assert host_keys.installed_state(backend, None, None, None, 30, [], []) == (
+        {"exists": False},
+        ["no certificate installed"],
+    )
+    state, reasons = host_keys.installed_state(
+        backend, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", None, None, 30, [], []
+    )
     assert state["readable"] is False and "cannot be read" in reasons[0]
 
 
@@ -143,10 +166,22 @@ def test_host_keys_imports_without_cryptography():
     assert top_level == []
 
 
-@pytest.mark.parametrize("kind,expected", [("ec-p256", "ec-p256"), ("ec-p521", "ec-p521"), ("rsa-2048", "rsa-2048"),
-                                           ("ec-k256", "unsupported"), ("ed25519", "unsupported")])
+@pytest.mark.parametrize(
+    "kind,expected",
+    [
+        ("ec-p256", "ec-p256"),
+        ("ec-p521", "ec-p521"),
+        ("rsa-2048", "rsa-2048"),
+        ("ec-k256", "unsupported"),
+        ("ed25519", "unsupported"),
+    ],
+)
 def test_key_type_of_spki(kind, expected):
-    der = t.key(kind).public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = (
+        t.key(kind)
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     assert host_keys.key_type_of_spki(der) == expected
 
 
@@ -171,6 +206,7 @@ def test_certificate_parsers_of_both_backends_fail_cleanly(der):
 
 
 # --- atomic files ---------------------------------------------------------------------------------------------------
+
 
 def test_write_atomically_sets_mode_before_content(tmp_path, monkeypatch):
     seen = []

@@ -10,7 +10,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import batch_signing, local_ca, pki
-
 from support import x509 as t
 
 SUBJECT = local_ca.build_name("Test Root", "Example", "Platform")
@@ -108,14 +107,17 @@ def write_foreign_ca(tmp_path, cert, key):
     directory = tmp_path / "ca"
     directory.mkdir()
     (directory / "ca.crt").write_text(t.pem(cert))
-    (directory / "ca.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                         serialization.NoEncryption()))
+    (directory / "ca.key").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return directory
 
 
 def test_an_existing_ca_that_breaks_a_rule_is_refused_and_left_untouched(tmp_path):
     key = t.key("ec-p256")
-    expired = t.ca_certificate(key, not_before=t.NOW - datetime.timedelta(days=30), not_after=t.NOW - datetime.timedelta(days=1))
+    expired = t.ca_certificate(
+        key, not_before=t.NOW - datetime.timedelta(days=30), not_after=t.NOW - datetime.timedelta(days=1)
+    )
     directory = write_foreign_ca(tmp_path, expired, key)
     before = (directory / "ca.crt").read_bytes()
     with pytest.raises(pki.CertificateRuleError) as err:
@@ -150,6 +152,7 @@ def test_half_a_ca_is_refused(tmp_path):
 
 # --- leaves ---------------------------------------------------------------------------------------------------------
 
+
 def loaded_ca(tmp_path, **kwargs):
     make_ca(tmp_path, **kwargs)
     return local_ca.LocalCA.load(str(tmp_path / "ca"), kwargs.get("passphrase"))
@@ -183,9 +186,14 @@ def test_requested_san_check():
 
 # --- batch signing --------------------------------------------------------------------------------------------------
 
+
 def request(csr=None, needs=True, installed=None):
-    return {"csr": t.pem(csr or t.csr()), "needs_certificate": needs, "reasons": ["no certificate installed"] if needs else [],
-            "installed": installed or {"exists": False}}
+    return {
+        "csr": t.pem(csr or t.csr()),
+        "needs_certificate": needs,
+        "reasons": ["no certificate installed"] if needs else [],
+        "installed": installed or {"exists": False},
+    }
 
 
 def test_batch_signs_only_those_in_need_and_refuses_bad_csrs_per_host(tmp_path):
@@ -220,12 +228,14 @@ def test_controller_detects_a_certificate_from_another_ca(tmp_path):
     issuer = batch_signing.LocalIssuer(str(ca.path))
     other_key = t.key("ec-p384")
     foreign = t.certificate(issuer_key=other_key, issuer=t.name("Other CA"))
-    sign, reasons = batch_signing.needs_signing(request(needs=False, installed={"exists": True, "certificate": t.pem(foreign)}),
-                                                issuer.issuer_certificate)
+    sign, reasons = batch_signing.needs_signing(
+        request(needs=False, installed={"exists": True, "certificate": t.pem(foreign)}), issuer.issuer_certificate
+    )
     assert sign and "different CA" in reasons[0]
     own = local_ca.issue_leaf_certificate(t.csr(), ca.issuer_cert, ca.issuer_key, 30)
-    sign = batch_signing.needs_signing(request(needs=False, installed={"exists": True, "certificate": local_ca.pem_of(own)}),
-                                       issuer.issuer_certificate)[0]
+    sign = batch_signing.needs_signing(
+        request(needs=False, installed={"exists": True, "certificate": local_ca.pem_of(own)}), issuer.issuer_certificate
+    )[0]
     assert not sign
 
 
@@ -244,6 +254,7 @@ def test_issued_certificate_longer_than_allowed_is_refused():
 
 # --- CRLs -----------------------------------------------------------------------------------------------------------
 
+
 def test_crl_grows_and_is_idempotent(tmp_path):
     ca = loaded_ca(tmp_path)
     changed, crl, revoked = local_ca.ensure_crl(ca, [0x10, 0x20])
@@ -254,8 +265,10 @@ def test_crl_grows_and_is_idempotent(tmp_path):
     assert not changed and same is crl
     changed, bigger, revoked = local_ca.ensure_crl(ca, [0x30], crl)
     assert changed and set(revoked) == {0x10, 0x20, 0x30} and local_ca.crl_number(bigger) == 2
-    assert bigger.get_revoked_certificate_by_serial_number(0x10).revocation_date_utc == \
-        crl.get_revoked_certificate_by_serial_number(0x10).revocation_date_utc
+    assert (
+        bigger.get_revoked_certificate_by_serial_number(0x10).revocation_date_utc
+        == crl.get_revoked_certificate_by_serial_number(0x10).revocation_date_utc
+    )
 
 
 def test_crl_close_to_next_update_is_renewed(tmp_path):

@@ -7,7 +7,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki
-
 from support import x509 as t
 
 
@@ -20,6 +19,7 @@ def assert_rule(rule, func, *args, **kwargs):
 
 # --- loading -------------------------------------------------------------------------------------------
 
+
 def test_load_certificates_reads_every_certificate_of_a_bundle():
     first, second = t.ca_certificate(cn="one"), t.ca_certificate(cn="two")
     certs = pki.load_certificates(t.pem(first) + t.pem(second))
@@ -31,7 +31,9 @@ def test_load_certificates_accepts_bytes():
     assert pki.load_certificates(t.pem(cert).encode())[0] == cert
 
 
-@pytest.mark.parametrize("value", ["", "   \n", "not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"])
+@pytest.mark.parametrize(
+    "value", ["", "   \n", "not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"]
+)
 def test_load_certificates_names_the_field_when_input_is_bad(value):
     message = assert_rule("pem", pki.load_certificates, value, field="certificate_bundle")
     assert "certificate_bundle" in message
@@ -60,10 +62,13 @@ def test_load_csr_round_trip_and_errors():
     request = pki.load_csr(t.pem(t.csr()))
     assert request.subject == t.name("host1")
     assert "csr" in assert_rule("pem", pki.load_csr, "")
-    assert "csr" in assert_rule("pem", pki.load_csr, "-----BEGIN CERTIFICATE REQUEST-----\nZm9v\n-----END CERTIFICATE REQUEST-----\n")
+    assert "csr" in assert_rule(
+        "pem", pki.load_csr, "-----BEGIN CERTIFICATE REQUEST-----\nZm9v\n-----END CERTIFICATE REQUEST-----\n"
+    )
 
 
 # --- CA rules --------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", ["ec-p256", "ec-p384", "ec-p521", "rsa-2048", "rsa-3072"])
 def test_ca_with_every_accepted_key_kind_passes(kind):
@@ -75,7 +80,11 @@ def test_ca_must_say_ca_true():
 
 
 def test_ca_without_basic_constraints_is_refused():
-    assert_rule("basic_constraints", pki.validate_ca_certificate, t.ca_certificate(basic_constraints=False, key_usage=t.usage(key_cert_sign=True)))
+    assert_rule(
+        "basic_constraints",
+        pki.validate_ca_certificate,
+        t.ca_certificate(basic_constraints=False, key_usage=t.usage(key_cert_sign=True)),
+    )
 
 
 def test_ca_must_have_key_cert_sign():
@@ -102,12 +111,16 @@ def test_ca_signed_with_stronger_hashes_passes(algorithm):
 
 
 def test_expired_ca_is_refused():
-    cert = t.ca_certificate(not_before=t.NOW - datetime.timedelta(days=10), not_after=t.NOW - datetime.timedelta(days=1))
+    cert = t.ca_certificate(
+        not_before=t.NOW - datetime.timedelta(days=10), not_after=t.NOW - datetime.timedelta(days=1)
+    )
     assert "expired" in assert_rule("expired", pki.validate_ca_certificate, cert)
 
 
 def test_not_yet_valid_ca_is_refused():
-    cert = t.ca_certificate(not_before=t.NOW + datetime.timedelta(days=1), not_after=t.NOW + datetime.timedelta(days=10))
+    cert = t.ca_certificate(
+        not_before=t.NOW + datetime.timedelta(days=1), not_after=t.NOW + datetime.timedelta(days=10)
+    )
     assert_rule("not_yet_valid", pki.validate_ca_certificate, cert)
 
 
@@ -131,9 +144,12 @@ def test_ca_with_ed25519_key_is_refused():
 
 # --- leaf rules -----------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["ec-p256", "ec-p384", "ec-p521", "rsa-2048", "rsa-4096"])
 def test_leaf_with_every_accepted_key_kind_passes(kind):
-    pki.validate_leaf_certificate(t.certificate(subject_key=t.key(kind), issuer_key=t.key("ec-p384"), issuer=t.name("CA")))
+    pki.validate_leaf_certificate(
+        t.certificate(subject_key=t.key(kind), issuer_key=t.key("ec-p384"), issuer=t.name("CA"))
+    )
 
 
 def test_leaf_without_basic_constraints_passes():
@@ -141,11 +157,17 @@ def test_leaf_without_basic_constraints_passes():
 
 
 def test_leaf_with_ca_true_is_refused():
-    assert "CA:false" in assert_rule("basic_constraints", pki.validate_leaf_certificate, t.certificate(ca=True, key_usage=t.usage(digital_signature=True)))
+    assert "CA:false" in assert_rule(
+        "basic_constraints",
+        pki.validate_leaf_certificate,
+        t.certificate(ca=True, key_usage=t.usage(digital_signature=True)),
+    )
 
 
 def test_leaf_must_have_digital_signature():
-    assert "digitalSignature" in assert_rule("key_usage", pki.validate_leaf_certificate, t.certificate(key_usage=t.usage(key_cert_sign=True)))
+    assert "digitalSignature" in assert_rule(
+        "key_usage", pki.validate_leaf_certificate, t.certificate(key_usage=t.usage(key_cert_sign=True))
+    )
 
 
 def test_leaf_without_key_usage_is_refused():
@@ -157,7 +179,9 @@ def test_leaf_signed_with_sha1_is_refused():
 
 
 def test_leaf_with_empty_subject_is_refused():
-    assert "subject" in assert_rule("subject", pki.validate_leaf_certificate, t.certificate(subject=x509.Name([]), issuer=t.name("CA")))
+    assert "subject" in assert_rule(
+        "subject", pki.validate_leaf_certificate, t.certificate(subject=x509.Name([]), issuer=t.name("CA"))
+    )
 
 
 def test_v1_leaf_is_refused():
@@ -171,11 +195,16 @@ def test_expired_leaf_is_refused():
 
 
 def test_leaf_with_weak_keys_is_refused():
-    assert_rule("key_strength", pki.validate_leaf_certificate, t.certificate(subject_key=t.key("rsa-1024"), issuer_key=t.key()))
-    assert_rule("key_strength", pki.validate_leaf_certificate, t.certificate(subject_key=t.key("ec-p224"), issuer_key=t.key()))
+    assert_rule(
+        "key_strength", pki.validate_leaf_certificate, t.certificate(subject_key=t.key("rsa-1024"), issuer_key=t.key())
+    )
+    assert_rule(
+        "key_strength", pki.validate_leaf_certificate, t.certificate(subject_key=t.key("ec-p224"), issuer_key=t.key())
+    )
 
 
 # --- CSR rules --------------------------------------------------------------------------------------------------
+
 
 def test_good_csr_passes():
     pki.validate_csr(t.csr(dns_names=["host1.example.com"]))
@@ -202,6 +231,7 @@ def test_csr_signed_with_sha1_is_refused():
 
 
 # --- issuer and CRL checks -----------------------------------------------------------------------------------
+
 
 def test_verify_issued_by():
     ca_key, other_key = t.key("ec-p384"), t.key("ec-p521")

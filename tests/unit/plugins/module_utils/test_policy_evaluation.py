@@ -5,22 +5,36 @@ import pytest
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import policy_evaluation as pe
 
 # The statement AWS publishes in AmazonRedshiftReadOnlyAccess, trimmed to the Redshift part.
-REDSHIFT_READ_ONLY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
-    "redshift:Describe*", "redshift:ViewQueriesInConsole", "ec2:DescribeAccountAttributes"]}]}
+REDSHIFT_READ_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Resource": "*",
+            "Action": ["redshift:Describe*", "redshift:ViewQueriesInConsole", "ec2:DescribeAccountAttributes"],
+        }
+    ],
+}
 
 
 def allow(action, resource="*", **extra):
-    return {"Version": "2012-10-17", "Statement": [dict({"Effect": "Allow", "Action": action, "Resource": resource}, **extra)]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [dict({"Effect": "Allow", "Action": action, "Resource": resource}, **extra)],
+    }
 
 
-@pytest.mark.parametrize("pattern,value,expected", [
-    ("redshift:Describe*", "redshift:DescribeClusters", True),
-    ("redshift:Describe*", "redshift:GetClusterCredentials", False),
-    ("redshift:Get?lusterCredentials", "redshift:GetClusterCredentials", True),
-    ("*", "s3:GetObject", True),
-    ("redshift:describe*", "REDSHIFT:DescribeClusters", True),
-    ("redshift:Describe.*", "redshift:DescribeXClusters", False),
-])
+@pytest.mark.parametrize(
+    "pattern,value,expected",
+    [
+        ("redshift:Describe*", "redshift:DescribeClusters", True),
+        ("redshift:Describe*", "redshift:GetClusterCredentials", False),
+        ("redshift:Get?lusterCredentials", "redshift:GetClusterCredentials", True),
+        ("*", "s3:GetObject", True),
+        ("redshift:describe*", "REDSHIFT:DescribeClusters", True),
+        ("redshift:Describe.*", "redshift:DescribeXClusters", False),
+    ],
+)
 def test_action_matching_uses_iam_wildcards_case_insensitively(pattern, value, expected):
     assert pe.action_matches(pattern, value) is expected
 
@@ -31,8 +45,10 @@ def test_resources_match_case_sensitively():
 
 
 def test_the_seed_configuration_blocks_get_cluster_credentials():
-    findings = pe.check_session_policies([("AmazonRedshiftReadOnlyAccess", REDSHIFT_READ_ONLY)],
-                                         ["redshift:DescribeClusters", "redshift:GetClusterCredentials"])
+    findings = pe.check_session_policies(
+        [("AmazonRedshiftReadOnlyAccess", REDSHIFT_READ_ONLY)],
+        ["redshift:DescribeClusters", "redshift:GetClusterCredentials"],
+    )
     decisions = dict((finding["action"], finding["decision"]) for finding in findings)
     assert decisions == {"redshift:DescribeClusters": pe.ALLOWED, "redshift:GetClusterCredentials": pe.DENIED}
     message = pe.explain_blocked(findings, ["AmazonRedshiftReadOnlyAccess"])
@@ -59,7 +75,12 @@ def test_not_action_allows_everything_else():
 
 
 def test_deny_with_not_action_denies_what_it_does_not_list():
-    policy = {"Statement": [allow("*")["Statement"][0], {"Effect": "Deny", "NotAction": "redshift:Describe*", "Resource": "*"}]}
+    policy = {
+        "Statement": [
+            allow("*")["Statement"][0],
+            {"Effect": "Deny", "NotAction": "redshift:Describe*", "Resource": "*"},
+        ]
+    }
     assert pe.evaluate([("p", policy)], "redshift:DescribeClusters")[0] == pe.ALLOWED
     assert pe.evaluate([("p", policy)], "redshift:GetClusterCredentials")[0] == pe.DENIED
 

@@ -5,7 +5,6 @@ import datetime
 import pytest
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import local_ca, pki
-
 from support import x509 as t
 
 LATER = t.NOW + datetime.timedelta(minutes=10)
@@ -17,7 +16,9 @@ def new_ca(tmp_path, name="ca"):
 
 
 def leaf(ca, common_name, serial=None):
-    return t.certificate(subject=t.name(common_name), issuer=ca.issuer_cert.subject, issuer_key=ca.issuer_key, serial=serial)
+    return t.certificate(
+        subject=t.name(common_name), issuer=ca.issuer_cert.subject, issuer_key=ca.issuer_key, serial=serial
+    )
 
 
 def test_the_crl_the_service_holds_is_merged_when_crl_pem_is_gone(tmp_path):
@@ -69,7 +70,9 @@ def known(tmp_path):
 
 
 def test_hosts_resolve_from_the_service_and_the_hosts_without_issued_json(tmp_path, known):
-    wanted, labels, by_host = local_ca.resolve_revocation(str(tmp_path / "empty"), ["db07", "web1", "app"], [], known=known)
+    wanted, labels, by_host = local_ca.resolve_revocation(
+        str(tmp_path / "empty"), ["db07", "web1", "app"], [], known=known
+    )
     assert sorted(wanted) == [0xA1, 0xA2, 0xC1, 0xE1]
     assert by_host == {"db07": ["A1", "A2"], "web1": ["C1"], "app": ["E1"]}
     assert labels[0xC1] == "web1"

@@ -6,16 +6,22 @@ import subprocess
 import pytest
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import local_ca, pki
-
 from support import x509 as t
 
 
-@pytest.mark.parametrize("serial", [0xABC, 0x8ABC, 0x0F, 0x1234567890ABCDEF, 0x0FFEE00112233445566778899AABBCCDDEEFF001])
+@pytest.mark.parametrize(
+    "serial", [0xABC, 0x8ABC, 0x0F, 0x1234567890ABCDEF, 0x0FFEE00112233445566778899AABBCCDDEEFF001]
+)
 def test_serials_are_spelled_as_openssl_prints_them(tmp_path, serial):
     key = t.key("ec-p256")
     cert = t.certificate(subject_key=key, issuer_key=key, subject=t.name("s"), issuer=t.name("s"), serial=serial)
-    printed = subprocess.run(["openssl", "x509", "-serial", "-noout"], input=t.pem(cert).encode("ascii"),
-                             capture_output=True, check=True).stdout.decode("ascii").strip()
+    printed = (
+        subprocess.run(
+            ["openssl", "x509", "-serial", "-noout"], input=t.pem(cert).encode("ascii"), capture_output=True, check=True
+        )
+        .stdout.decode("ascii")
+        .strip()
+    )
     assert printed == "serial=" + pki.serial_hex(serial)
 
 

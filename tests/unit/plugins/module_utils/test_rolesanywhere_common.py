@@ -8,10 +8,10 @@ import datetime
 
 import boto3
 import pytest
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import rolesanywhere as ra
 
 ANCHOR_ID = "5c2bdbd8-0fb9-4bd1-9f4a-2cbbd2cd6b45"
@@ -20,8 +20,13 @@ ANCHOR_ARN = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/" + ANCH
 
 
 def anchor(anchor_id, name, enabled=True):
-    return {"trustAnchorId": anchor_id, "trustAnchorArn": ANCHOR_ARN.replace(ANCHOR_ID, anchor_id), "name": name,
-            "enabled": enabled, "source": {"sourceType": "AWS_ACM_PCA", "sourceData": {"acmPcaArn": "arn:aws:acm-pca:x"}}}
+    return {
+        "trustAnchorId": anchor_id,
+        "trustAnchorArn": ANCHOR_ARN.replace(ANCHOR_ID, anchor_id),
+        "name": name,
+        "enabled": enabled,
+        "source": {"sourceType": "AWS_ACM_PCA", "sourceData": {"acmPcaArn": "arn:aws:acm-pca:x"}},
+    }
 
 
 @pytest.fixture
@@ -33,6 +38,7 @@ def stubbed():
 
 
 # ---- identity ---------------------------------------------------------------------------------------------------
+
 
 def test_resource_id_from_accepts_an_id_and_an_arn():
     assert ra.resource_id_from(ANCHOR_ID, ra.TRUST_ANCHOR) == ANCHOR_ID
@@ -69,6 +75,7 @@ def test_tag_validation_names_the_broken_key():
 
 # ---- find by name over the paginator -----------------------------------------------------------------------------
 
+
 def test_find_by_name_walks_every_page(stubbed):
     client, stubber = stubbed
     stubber.add_response("list_trust_anchors", {"trustAnchors": [anchor(OTHER_ID, "first")], "nextToken": "page2"}, {})
@@ -90,8 +97,12 @@ def test_a_shared_name_is_an_error_that_lists_the_ids():
 
 def test_locate_by_arn_uses_get_and_treats_not_found_as_absent(stubbed):
     client, stubber = stubbed
-    stubber.add_client_error("get_trust_anchor", "ResourceNotFoundException", http_status_code=404,
-                             expected_params={"trustAnchorId": ANCHOR_ID})
+    stubber.add_client_error(
+        "get_trust_anchor",
+        "ResourceNotFoundException",
+        http_status_code=404,
+        expected_params={"trustAnchorId": ANCHOR_ID},
+    )
     assert ra.locate(client, ra.TRUST_ANCHOR, identifier=ANCHOR_ARN) is None
 
 
@@ -104,6 +115,7 @@ def test_other_api_errors_become_roles_anywhere_errors(stubbed):
 
 
 # ---- tags -------------------------------------------------------------------------------------------------------
+
 
 def test_tags_add_change_and_purge(stubbed):
     client, stubber = stubbed
@@ -138,9 +150,12 @@ def test_unmanaged_or_equal_tags_are_no_change(stubbed):
 
 # ---- enabled ----------------------------------------------------------------------------------------------------
 
+
 def test_enable_uses_the_dedicated_call(stubbed):
     client, stubber = stubbed
-    stubber.add_response("enable_trust_anchor", {"trustAnchor": anchor(ANCHOR_ID, "a", enabled=True)}, {"trustAnchorId": ANCHOR_ID})
+    stubber.add_response(
+        "enable_trust_anchor", {"trustAnchor": anchor(ANCHOR_ID, "a", enabled=True)}, {"trustAnchorId": ANCHOR_ID}
+    )
     changed, updated = ra.ensure_enabled(client, ra.TRUST_ANCHOR, anchor(ANCHOR_ID, "a", enabled=False), True, False)
     assert changed and updated["enabled"] is True
 
@@ -158,28 +173,46 @@ def test_delete_of_something_gone_is_no_change(stubbed):
 
 # ---- retries ----------------------------------------------------------------------------------------------------
 
+
 def _client_error(status, code):
     return ClientError({"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op")
 
 
-@pytest.mark.parametrize("status,code", [(500, "InternalServerException"), (503, "Whatever"), (429, "ThrottlingException"),
-                                         (400, "ThrottlingException"), (400, "TooManyRequestsException")])
+@pytest.mark.parametrize(
+    "status,code",
+    [
+        (500, "InternalServerException"),
+        (503, "Whatever"),
+        (429, "ThrottlingException"),
+        (400, "ThrottlingException"),
+        (400, "TooManyRequestsException"),
+    ],
+)
 def test_throttling_and_5xx_are_retried(status, code):
-    assert ra.RolesAnywhereRetry.found(ra.RolesAnywhereRetry.status_code_from_exception(_client_error(status, code)),
-                                       ra.RETRYABLE_CODES)
+    assert ra.RolesAnywhereRetry.found(
+        ra.RolesAnywhereRetry.status_code_from_exception(_client_error(status, code)), ra.RETRYABLE_CODES
+    )
 
 
-@pytest.mark.parametrize("status,code", [(400, "ValidationException"), (400, "TooManyTagsException"), (404, "ResourceNotFoundException")])
+@pytest.mark.parametrize(
+    "status,code", [(400, "ValidationException"), (400, "TooManyTagsException"), (404, "ResourceNotFoundException")]
+)
 def test_client_errors_are_not_retried(status, code):
-    assert not ra.RolesAnywhereRetry.found(ra.RolesAnywhereRetry.status_code_from_exception(_client_error(status, code)),
-                                           ra.RETRYABLE_CODES)
+    assert not ra.RolesAnywhereRetry.found(
+        ra.RolesAnywhereRetry.status_code_from_exception(_client_error(status, code)), ra.RETRYABLE_CODES
+    )
 
 
 # ---- normalisation ----------------------------------------------------------------------------------------------
 
+
 def test_normalize_snake_cases_keys_but_not_tags():
-    raw = dict(anchor(ANCHOR_ID, "a"), tags={"CamelKey": "V"}, createdAt=datetime.datetime(2026, 1, 2, tzinfo=datetime.timezone.utc),
-               notificationSettings=[{"event": "CA_CERTIFICATE_EXPIRY", "configuredBy": "x"}])
+    raw = dict(
+        anchor(ANCHOR_ID, "a"),
+        tags={"CamelKey": "V"},
+        createdAt=datetime.datetime(2026, 1, 2, tzinfo=datetime.timezone.utc),
+        notificationSettings=[{"event": "CA_CERTIFICATE_EXPIRY", "configuredBy": "x"}],
+    )
     result = ra.normalize_resource(raw)
     assert result["trust_anchor_id"] == ANCHOR_ID
     assert result["tags"] == {"CamelKey": "V"}

@@ -53,20 +53,30 @@ def test_canonical_request_matches_hand_computed_vector():
         "roleArn": "arn:aws:iam::123456789012:role/redshift reader",
         "profileArn": "arn:aws:rolesanywhere:us-east-1:123456789012:profile/p-1",
     }
-    headers = {"X-Amz-X509": "  MIIB   abc ", "Content-Type": "application/json", "User-Agent": "not-signed/1.0",
-               "Host": "rolesanywhere.us-east-1.amazonaws.com", "X-Amz-Date": "20261125T200000Z"}
+    headers = {
+        "X-Amz-X509": "  MIIB   abc ",
+        "Content-Type": "application/json",
+        "User-Agent": "not-signed/1.0",
+        "Host": "rolesanywhere.us-east-1.amazonaws.com",
+        "X-Amz-Date": "20261125T200000Z",
+    }
     canonical, signed = sigv4x509.canonical_request("POST", "/sessions", query, headers, b'{"durationSeconds":3600}')
     assert canonical == VECTOR_CANONICAL
     assert signed == "content-type;host;x-amz-date;x-amz-x509"
     scope = sigv4x509.credential_scope("20261125T200000Z", "us-east-1")
-    assert sigv4x509.string_to_sign("AWS4-X509-ECDSA-SHA256", "20261125T200000Z", scope, canonical) == VECTOR_STRING_TO_SIGN
+    assert (
+        sigv4x509.string_to_sign("AWS4-X509-ECDSA-SHA256", "20261125T200000Z", scope, canonical)
+        == VECTOR_STRING_TO_SIGN
+    )
 
 
 def _independent_string_to_sign(url, headers, body):
     """Rebuild the string to sign from what goes on the wire, the way a server would."""
     parts = urllib.parse.urlsplit(url)
     pairs = sorted(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
-    query = "&".join("%s=%s" % (urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~")) for k, v in pairs)
+    query = "&".join(
+        "%s=%s" % (urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~")) for k, v in pairs
+    )
     authorization = headers["Authorization"]
     algorithm, _space, rest = authorization.partition(" ")
     fields = dict(part.strip().split("=", 1) for part in rest.split(","))
@@ -87,9 +97,18 @@ def _verify(public_key, signature, data):
 
 
 def _sign(pki, backend, **overrides):
-    arguments = dict(endpoint=None, region=None, trust_anchor_arn=TRUST_ANCHOR, profile_arn=PROFILE, role_arn=ROLE,
-                     certificate_pem=pki.leaf_pem, private_key_pem=pki.leaf_key_pem(), intermediates_pem=pki.intermediates_pem,
-                     now=NOW, backend=backend)
+    arguments = dict(
+        endpoint=None,
+        region=None,
+        trust_anchor_arn=TRUST_ANCHOR,
+        profile_arn=PROFILE,
+        role_arn=ROLE,
+        certificate_pem=pki.leaf_pem,
+        private_key_pem=pki.leaf_key_pem(),
+        intermediates_pem=pki.intermediates_pem,
+        now=NOW,
+        backend=backend,
+    )
     arguments.update(overrides)
     return sigv4x509.sign_create_session(**arguments)
 
@@ -115,24 +134,36 @@ def test_request_shape_follows_the_official_helper():
     url, headers, body = _sign(pki, "cryptography", duration_seconds=900, role_session_name="batch-7")
     parts = urllib.parse.urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "rolesanywhere.eu-west-1.amazonaws.com", "/sessions")
-    assert dict(urllib.parse.parse_qsl(parts.query)) == {"trustAnchorArn": TRUST_ANCHOR, "profileArn": PROFILE, "roleArn": ROLE}
+    assert dict(urllib.parse.parse_qsl(parts.query)) == {
+        "trustAnchorArn": TRUST_ANCHOR,
+        "profileArn": PROFILE,
+        "roleArn": ROLE,
+    }
     assert json.loads(body) == {"durationSeconds": 900, "roleSessionName": "batch-7"}
     assert headers["Host"] == "rolesanywhere.eu-west-1.amazonaws.com"
     assert headers["Content-Type"] == "application/json"
     assert headers["X-Amz-Date"] == "20261125T200000Z"
     assert base64.b64decode(headers["X-Amz-X509"]) == x509.load_pem_x509_certificate(pki.leaf_pem).public_bytes(
-        encoding=serialization.Encoding.DER)
+        encoding=serialization.Encoding.DER
+    )
     chain = [x509.load_der_x509_certificate(base64.b64decode(item)) for item in headers["X-Amz-X509-Chain"].split(",")]
     assert chain == [pki.intermediate]
 
 
 def test_arns_in_body_and_custom_endpoint_with_port():
     pki = Chain(leaf_kind="ec")
-    url, headers, body = _sign(pki, "cryptography", arns_in="body", endpoint="http://127.0.0.1:4566/", region="us-east-2")
+    url, headers, body = _sign(
+        pki, "cryptography", arns_in="body", endpoint="http://127.0.0.1:4566/", region="us-east-2"
+    )
     assert url == "http://127.0.0.1:4566/sessions"
     assert headers["Host"] == "127.0.0.1:4566"
     assert "X-Amz-X509-Chain" not in headers
-    assert json.loads(body) == {"durationSeconds": 3600, "trustAnchorArn": TRUST_ANCHOR, "profileArn": PROFILE, "roleArn": ROLE}
+    assert json.loads(body) == {
+        "durationSeconds": 3600,
+        "trustAnchorArn": TRUST_ANCHOR,
+        "profileArn": PROFILE,
+        "roleArn": ROLE,
+    }
     _algorithm, _serial, scope, signed, to_sign, signature = _independent_string_to_sign(url, headers, body)
     assert scope == "20261125/us-east-2/rolesanywhere/aws4_request"
     assert signed == ["content-type", "host", "x-amz-date", "x-amz-x509"]
@@ -142,8 +173,7 @@ def test_arns_in_body_and_custom_endpoint_with_port():
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_traditional_key_formats_and_der_certificate(backend):
     pki = Chain(leaf_kind="rsa")
-    der = x509.load_pem_x509_certificate(pki.leaf_pem).public_bytes(
-        serialization.Encoding.DER)
+    der = x509.load_pem_x509_certificate(pki.leaf_pem).public_bytes(serialization.Encoding.DER)
     url, headers, body = _sign(pki, backend, certificate_pem=der, private_key_pem=pki.leaf_key_pem("traditional"))
     _algorithm, _serial, _scope, _signed, to_sign, signature = _independent_string_to_sign(url, headers, body)
     _verify(pki.leaf.public_key(), signature, to_sign)
@@ -156,18 +186,21 @@ def test_key_that_does_not_match_the_certificate_is_refused(backend):
         _sign(pki, backend, private_key_pem=key_pem_bytes(new_key("ec")))
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("trust_anchor_arn", "arn:aws:iam::123456789012:role/x", "trust_anchor_arn"),
-    ("profile_arn", TRUST_ANCHOR, "profile_arn"),
-    ("role_arn", "redshift-reader", "role_arn"),
-    ("duration_seconds", 899, "duration_seconds"),
-    ("duration_seconds", 43201, "duration_seconds"),
-    ("arns_in", "header", "arns_in"),
-    ("endpoint", "ftp://example.test", "endpoint"),
-    ("role_session_name", "has space", "role_session_name"),
-    ("certificate_pem", b"not a certificate", "certificate_pem"),
-    ("private_key_pem", b"not a key", "private_key_pem"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("trust_anchor_arn", "arn:aws:iam::123456789012:role/x", "trust_anchor_arn"),
+        ("profile_arn", TRUST_ANCHOR, "profile_arn"),
+        ("role_arn", "redshift-reader", "role_arn"),
+        ("duration_seconds", 899, "duration_seconds"),
+        ("duration_seconds", 43201, "duration_seconds"),
+        ("arns_in", "header", "arns_in"),
+        ("endpoint", "ftp://example.test", "endpoint"),
+        ("role_session_name", "has space", "role_session_name"),
+        ("certificate_pem", b"not a certificate", "certificate_pem"),
+        ("private_key_pem", b"not a key", "private_key_pem"),
+    ],
+)
 def test_invalid_input_names_the_field(field, value, message):
     pki = Chain(leaf_kind="ec")
     with pytest.raises(sigv4x509.SigningError, match=message):
@@ -183,7 +216,10 @@ def test_too_deep_chain_is_refused():
 def test_region_defaults_to_the_trust_anchor_region_and_serial_is_decimal():
     pki = Chain(leaf_kind="ec", leaf_serial=1234567890123456789012345)
     _url, headers, _body = _sign(pki, "cryptography")
-    assert "Credential=1234567890123456789012345/20261125/eu-west-1/rolesanywhere/aws4_request," in headers["Authorization"]
+    assert (
+        "Credential=1234567890123456789012345/20261125/eu-west-1/rolesanywhere/aws4_request,"
+        in headers["Authorization"]
+    )
 
 
 def test_certificate_facts_reads_serial_and_key_type():
@@ -193,13 +229,16 @@ def test_certificate_facts_reads_serial_and_key_type():
     assert serial == 42
     assert sigv4x509.algorithm_for_key_oid(oid) == "AWS4-X509-RSA-SHA256"
     assert spki == pki.leaf.public_key().public_bytes(
-        serialization.Encoding.DER,
-        serialization.PublicFormat.SubjectPublicKeyInfo)
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def test_error_answers_become_session_errors():
-    error = sigv4x509._error_from_http(403, {"x-amzn-ErrorType": "AccessDeniedException:http://internal.amazon.com/"},
-                                       b'{"message":"Untrusted signing certificate"}')
+    error = sigv4x509._error_from_http(
+        403,
+        {"x-amzn-ErrorType": "AccessDeniedException:http://internal.amazon.com/"},
+        b'{"message":"Untrusted signing certificate"}',
+    )
     assert (error.status, error.code, error.message) == (403, "AccessDeniedException", "Untrusted signing certificate")
     error = sigv4x509._error_from_http(400, {}, b'{"__type":"com.amazon#ValidationException","message":"bad"}')
     assert (error.code, error.message) == ("ValidationException", "bad")

@@ -12,12 +12,25 @@ import threading
 import botocore.loaders
 import botocore.regions
 import pytest
+
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import sigv4x509
 from support import x509 as x509_factory
 from support.x509 import Chain
 
-REGIONS = ["us-east-1", "eu-west-3", "cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-gov-east-1", "us-iso-east-1",
-           "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1", "eusc-de-east-1", "il-central-1"]
+REGIONS = [
+    "us-east-1",
+    "eu-west-3",
+    "cn-north-1",
+    "cn-northwest-1",
+    "us-gov-west-1",
+    "us-gov-east-1",
+    "us-iso-east-1",
+    "us-isob-east-1",
+    "eu-isoe-west-1",
+    "us-isof-south-1",
+    "eusc-de-east-1",
+    "il-central-1",
+]
 
 
 # --- endpoints -----------------------------------------------------------------------------
@@ -35,8 +48,9 @@ def test_default_endpoint_is_what_botocore_resolves(region, use_fips):
     resolver = botocore.regions.EndpointResolver(botocore.loaders.create_loader().load_data("endpoints"))
     resolved = resolver.construct_endpoint("rolesanywhere", region, use_fips_endpoint=use_fips)
     if resolved is None:
-        resolved = resolver.construct_endpoint("rolesanywhere", region, use_fips_endpoint=use_fips,
-                                               partition_name=sigv4x509.partition_of_region(region)[0])
+        resolved = resolver.construct_endpoint(
+            "rolesanywhere", region, use_fips_endpoint=use_fips, partition_name=sigv4x509.partition_of_region(region)[0]
+        )
     assert sigv4x509.default_endpoint(region, use_fips) == "https://" + resolved["hostname"]
 
 
@@ -47,19 +61,30 @@ def test_unknown_region_resolves_in_the_aws_partition():
 def test_service_specific_endpoint_variable_wins_over_the_generic_one():
     environ = {"AWS_ENDPOINT_URL": "https://generic.example", "AWS_ENDPOINT_URL_ROLESANYWHERE": "https://ra.example"}
     assert sigv4x509.resolve_endpoint(None, "us-east-1", environ) == "https://ra.example"
-    assert sigv4x509.resolve_endpoint(None, "us-east-1", {"AWS_ENDPOINT_URL": "https://generic.example"}) == "https://generic.example"
+    assert (
+        sigv4x509.resolve_endpoint(None, "us-east-1", {"AWS_ENDPOINT_URL": "https://generic.example"})
+        == "https://generic.example"
+    )
     assert sigv4x509.resolve_endpoint("https://flag.example", "us-east-1", environ) == "https://flag.example"
 
 
 def test_configured_endpoints_can_be_ignored_and_fips_is_an_opt_in():
-    environ = {"AWS_ENDPOINT_URL": "https://generic.example", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true",
-               "AWS_USE_FIPS_ENDPOINT": "TRUE"}
-    assert sigv4x509.resolve_endpoint(None, "us-gov-west-1", environ) == "https://rolesanywhere-fips.us-gov-west-1.amazonaws.com"
+    environ = {
+        "AWS_ENDPOINT_URL": "https://generic.example",
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true",
+        "AWS_USE_FIPS_ENDPOINT": "TRUE",
+    }
+    assert (
+        sigv4x509.resolve_endpoint(None, "us-gov-west-1", environ)
+        == "https://rolesanywhere-fips.us-gov-west-1.amazonaws.com"
+    )
     assert sigv4x509.resolve_endpoint(None, "cn-north-1", {}) == "https://rolesanywhere.cn-north-1.amazonaws.com.cn"
 
 
 def test_a_flag_variable_with_another_value_is_an_error_naming_it():
-    with pytest.raises(sigv4x509.SigningError, match="AWS_USE_FIPS_ENDPOINT='yes' is not valid; set it to true or false"):
+    with pytest.raises(
+        sigv4x509.SigningError, match="AWS_USE_FIPS_ENDPOINT='yes' is not valid; set it to true or false"
+    ):
         sigv4x509.resolve_endpoint(None, "us-east-1", {"AWS_USE_FIPS_ENDPOINT": "yes"})
 
 
@@ -67,10 +92,15 @@ def test_signed_request_goes_to_the_partition_endpoint():
     pki = Chain()
     anchor = "arn:aws-cn:rolesanywhere:cn-north-1:123456789012:trust-anchor/0d7a4b1e-6f3c-4a57-9d2e-1b8f0c9e2a11"
     url, headers, _body = sigv4x509.sign_create_session(
-        endpoint=None, region=None, trust_anchor_arn=anchor,
+        endpoint=None,
+        region=None,
+        trust_anchor_arn=anchor,
         profile_arn="arn:aws-cn:rolesanywhere:cn-north-1:123456789012:profile/5c1e9f20-3b7d-4e0a-8c6f-2d4b9a7e1f33",
-        role_arn="arn:aws-cn:iam::123456789012:role/reader", certificate_pem=pki.leaf_pem, private_key_pem=pki.leaf_key_pem(),
-        use_fips=True)
+        role_arn="arn:aws-cn:iam::123456789012:role/reader",
+        certificate_pem=pki.leaf_pem,
+        private_key_pem=pki.leaf_key_pem(),
+        use_fips=True,
+    )
     assert url.startswith("https://rolesanywhere-fips.cn-north-1.amazonaws.com.cn/sessions?")
     assert headers["Host"] == "rolesanywhere-fips.cn-north-1.amazonaws.com.cn"
 
@@ -79,18 +109,28 @@ def test_signed_request_goes_to_the_partition_endpoint():
 
 
 def test_proxies_come_from_the_environment_upper_case_first():
-    environ = {"HTTPS_PROXY": "http://upper:3128", "https_proxy": "http://lower:3128", "http_proxy": "plain:8080",
-               "no_proxy": ".internal,10.1.2.3"}
+    environ = {
+        "HTTPS_PROXY": "http://upper:3128",
+        "https_proxy": "http://lower:3128",
+        "http_proxy": "plain:8080",
+        "no_proxy": ".internal,10.1.2.3",
+    }
     assert sigv4x509.proxies_from_environment(environ) == {
-        "https": "http://upper:3128", "http": "http://plain:8080", "no": ".internal,10.1.2.3"}
+        "https": "http://upper:3128",
+        "http": "http://plain:8080",
+        "no": ".internal,10.1.2.3",
+    }
 
 
-@pytest.mark.parametrize("url,expected", [
-    ("https://rolesanywhere.us-east-1.amazonaws.com/sessions", "http://proxy:3128"),
-    ("https://vpce-1.rolesanywhere.us-east-1.vpce.internal/sessions", None),
-    ("https://10.1.2.3:443/sessions", None),
-    ("http://127.0.0.1:4566/sessions", None),  # no HTTP_PROXY set
-])
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        ("https://rolesanywhere.us-east-1.amazonaws.com/sessions", "http://proxy:3128"),
+        ("https://vpce-1.rolesanywhere.us-east-1.vpce.internal/sessions", None),
+        ("https://10.1.2.3:443/sessions", None),
+        ("http://127.0.0.1:4566/sessions", None),  # no HTTP_PROXY set
+    ],
+)
 def test_no_proxy_bypasses_the_proxy(url, expected):
     proxies = sigv4x509.proxies_from_environment({"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": ".internal,10.1.2.3"})
     assert sigv4x509.proxy_for_url(url, proxies) == expected
@@ -98,9 +138,14 @@ def test_no_proxy_bypasses_the_proxy(url, expected):
 
 def test_settings_from_the_environment():
     settings = sigv4x509.network_settings_from_environment(
-        {"AWS_CA_BUNDLE": "/etc/ca.pem", "AWS_MAX_ATTEMPTS": "3", "HTTPS_PROXY": "http://p:1"}, verify_tls=False)
+        {"AWS_CA_BUNDLE": "/etc/ca.pem", "AWS_MAX_ATTEMPTS": "3", "HTTPS_PROXY": "http://p:1"}, verify_tls=False
+    )
     assert (settings.ca_bundle, settings.max_attempts, settings.proxies, settings.verify_tls) == (
-        "/etc/ca.pem", 3, {"https": "http://p:1"}, False)
+        "/etc/ca.pem",
+        3,
+        {"https": "http://p:1"},
+        False,
+    )
     assert sigv4x509.network_settings_from_environment({"HTTPS_PROXY": "http://p:1"}, use_proxy=False).proxies == {}
     assert sigv4x509.network_settings_from_environment({}).max_attempts == sigv4x509.DEFAULT_MAX_ATTEMPTS
 
@@ -111,12 +156,23 @@ def test_bad_max_attempts_names_the_variable(value):
         sigv4x509.network_settings_from_environment({"AWS_MAX_ATTEMPTS": value})
 
 
-@pytest.mark.parametrize("status,code,retryable", [
-    (429, "ThrottlingException", True), (400, "ThrottlingException", True), (400, "TooManyRequestsException", True),
-    (500, "InternalServerException", True), (503, "ServiceUnavailable", True), (None, "ConnectionError", True),
-    (None, "Timeout", True), (None, "TLSError", False), (403, "AccessDeniedException", False),
-    (400, "ValidationException", False), (404, "ResourceNotFoundException", False), (201, "InvalidResponse", False),
-])
+@pytest.mark.parametrize(
+    "status,code,retryable",
+    [
+        (429, "ThrottlingException", True),
+        (400, "ThrottlingException", True),
+        (400, "TooManyRequestsException", True),
+        (500, "InternalServerException", True),
+        (503, "ServiceUnavailable", True),
+        (None, "ConnectionError", True),
+        (None, "Timeout", True),
+        (None, "TLSError", False),
+        (403, "AccessDeniedException", False),
+        (400, "ValidationException", False),
+        (404, "ResourceNotFoundException", False),
+        (201, "InvalidResponse", False),
+    ],
+)
 def test_only_transient_failures_are_retried(status, code, retryable):
     assert sigv4x509.is_retryable(sigv4x509.SessionError(status, code, "m")) is retryable
 
@@ -162,6 +218,7 @@ def scripted_server():
         servers.append(server)
         scheme = "https" if tls_context else "http"
         return server, "%s://localhost:%d/sessions" % (scheme, server.server_address[1])
+
     yield start
     for server in servers:
         server.shutdown()
@@ -173,9 +230,13 @@ def _throttled():
 
 
 def test_throttling_and_server_errors_are_retried_until_success(scripted_server):
-    server, url = scripted_server([_throttled(), (500, {"code": "InternalServerException", "message": "x"}), _throttled()])
+    server, url = scripted_server(
+        [_throttled(), (500, {"code": "InternalServerException", "message": "x"}), _throttled()]
+    )
     delays, log = [], []
-    status, document = sigv4x509.send_request(url, {}, b"{}", sigv4x509.NetworkSettings(), sleep=delays.append, log=log.append)
+    status, document = sigv4x509.send_request(
+        url, {}, b"{}", sigv4x509.NetworkSettings(), sleep=delays.append, log=log.append
+    )
     assert (status, document) == (201, {"ok": True})
     assert len(server.seen) == 4 and len(delays) == 3
     assert all(0 <= delay <= window for delay, window in zip(delays, (1, 2, 4)))
@@ -190,7 +251,9 @@ def test_retries_are_bounded(scripted_server):
 
 
 def test_access_denied_is_never_retried(scripted_server):
-    server, url = scripted_server([(403, {"code": "AccessDeniedException", "message": "Untrusted signing certificate"})])
+    server, url = scripted_server(
+        [(403, {"code": "AccessDeniedException", "message": "Untrusted signing certificate"})]
+    )
     with pytest.raises(sigv4x509.SessionError) as caught:
         sigv4x509.send_request(url, {}, b"{}", sigv4x509.NetworkSettings(), sleep=pytest.fail)
     assert (caught.value.status, caught.value.code, len(server.seen)) == (403, "AccessDeniedException", 1)
@@ -207,8 +270,9 @@ def test_connection_refused_is_retried_then_reported():
 
 def _self_signed_server_context(tmp_path):
     key = x509_factory.new_key()
-    certificate = x509_factory.certificate(subject_key=key, subject=x509_factory.name("localhost"), ca=True, key_usage=None,
-                                           dns_names=["localhost"])
+    certificate = x509_factory.certificate(
+        subject_key=key, subject=x509_factory.name("localhost"), ca=True, key_usage=None, dns_names=["localhost"]
+    )
     cert_path = x509_factory.write_file(str(tmp_path / "server.pem"), x509_factory.pem_bytes(certificate))
     key_path = x509_factory.write_file(str(tmp_path / "server.key"), x509_factory.key_pem_bytes(key), 0o600)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -242,7 +306,9 @@ def test_the_proxy_from_the_environment_is_used(scripted_server):
     target = "http://rolesanywhere.invalid:4566/sessions?roleArn=x"
     assert sigv4x509.send_request(target, {}, b"{}", settings) == (201, {"ok": True})
     assert proxy.seen == [target]
-    bypassing = sigv4x509.network_settings_from_environment({"HTTP_PROXY": proxy_base, "NO_PROXY": "rolesanywhere.invalid"})
+    bypassing = sigv4x509.network_settings_from_environment(
+        {"HTTP_PROXY": proxy_base, "NO_PROXY": "rolesanywhere.invalid"}
+    )
     with pytest.raises(sigv4x509.SessionError, match="ConnectionError"):
         sigv4x509.send_request(target, {}, b"{}", sigv4x509.NetworkSettings(proxies=bypassing.proxies, max_attempts=1))
     assert proxy.seen == [target]  # the bypassing call went straight to the (unresolvable) host

@@ -2,8 +2,10 @@
 
 import pytest
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import TrustPolicyError
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import render_trust_policy
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils.trust_policy import (
+    TrustPolicyError,
+    render_trust_policy,
+)
 
 ANCHOR = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/5c2bdbd8-0fb9-4bd1-9f4a-2cbbd2cd6b45"
 ANCHOR2 = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/6f0a2f6e-88c2-4f39-9d1c-1c1a3f7a2b11"
@@ -53,21 +55,28 @@ def test_question_mark_is_a_wildcard_too():
 
 def test_issuer_and_source_account():
     rendered = statement(render_trust_policy(ANCHOR, issuer={"CN": "Corp Root CA"}, source_account="123456789012"))
-    assert rendered["Condition"]["StringEquals"] == {"aws:PrincipalTag/x509Issuer/CN": "Corp Root CA",
-                                                     "aws:SourceAccount": "123456789012"}
+    assert rendered["Condition"]["StringEquals"] == {
+        "aws:PrincipalTag/x509Issuer/CN": "Corp Root CA",
+        "aws:SourceAccount": "123456789012",
+    }
 
 
-@pytest.mark.parametrize("kwargs,fragment", [
-    ({"trust_anchor_arns": "arn:aws:iam::123456789012:role/x"}, "is not a trust anchor ARN"),
-    ({"trust_anchor_arns": ANCHOR, "subject": {"C N": "x"}}, "not a certificate attribute name"),
-    ({"trust_anchor_arns": ANCHOR, "subject": {"CN": []}}, "subject.CN is empty"),
-    ({"trust_anchor_arns": ANCHOR, "subject": ["CN"]}, "subject must be a dict"),
-    ({"trust_anchor_arns": ANCHOR, "source_account": "12"}, "12-digit"),
-])
+@pytest.mark.parametrize(
+    "kwargs,fragment",
+    [
+        ({"trust_anchor_arns": "arn:aws:iam::123456789012:role/x"}, "is not a trust anchor ARN"),
+        ({"trust_anchor_arns": ANCHOR, "subject": {"C N": "x"}}, "not a certificate attribute name"),
+        ({"trust_anchor_arns": ANCHOR, "subject": {"CN": []}}, "subject.CN is empty"),
+        ({"trust_anchor_arns": ANCHOR, "subject": ["CN"]}, "subject must be a dict"),
+        ({"trust_anchor_arns": ANCHOR, "source_account": "12"}, "12-digit"),
+    ],
+)
 def test_invalid_input_is_refused(kwargs, fragment):
     with pytest.raises(TrustPolicyError, match=fragment):
         render_trust_policy(**kwargs)
 
 
 def test_rendering_is_deterministic():
-    assert render_trust_policy(ANCHOR, subject={"OU": "a", "CN": "b*"}) == render_trust_policy(ANCHOR, subject={"CN": "b*", "OU": "a"})
+    assert render_trust_policy(ANCHOR, subject={"OU": "a", "CN": "b*"}) == render_trust_policy(
+        ANCHOR, subject={"CN": "b*", "OU": "a"}
+    )

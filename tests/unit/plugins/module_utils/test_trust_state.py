@@ -4,7 +4,6 @@ import base64
 import json
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import trust_state
-
 from support import x509 as t
 
 ANCHOR_ARN = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/5c2bdbd8-0fb9-4bd1-9f4a-2cbbd2cd6b45"
@@ -15,16 +14,28 @@ CA_PEM = t.pem(CA)
 
 
 def anchor(**changes):
-    current = {"name": "onprem", "trustAnchorId": "5c2bdbd8-0fb9-4bd1-9f4a-2cbbd2cd6b45", "trustAnchorArn": ANCHOR_ARN,
-               "enabled": True, "tags": {"team": "data"}, "notificationSettings": [],
-               "source": {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": CA_PEM}}}
+    current = {
+        "name": "onprem",
+        "trustAnchorId": "5c2bdbd8-0fb9-4bd1-9f4a-2cbbd2cd6b45",
+        "trustAnchorArn": ANCHOR_ARN,
+        "enabled": True,
+        "tags": {"team": "data"},
+        "notificationSettings": [],
+        "source": {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": CA_PEM}},
+    }
     current.update(changes)
     return current
 
 
 def anchor_params(**changes):
-    params = {"name": "onprem", "certificate_bundle": CA_PEM, "acm_pca_arn": None, "replace": False,
-              "notification_settings": [], "tags": {"team": "data"}}
+    params = {
+        "name": "onprem",
+        "certificate_bundle": CA_PEM,
+        "acm_pca_arn": None,
+        "replace": False,
+        "notification_settings": [],
+        "tags": {"team": "data"},
+    }
     params.update(changes)
     return params
 
@@ -32,7 +43,9 @@ def anchor_params(**changes):
 def test_a_trust_anchor_that_holds_the_bundle_and_tags_is_unchanged():
     assert trust_state.unchanged({"trust_anchor": anchor()}, "trust_anchor", anchor_params())
     # Re-wrapped PEM is the same certificate.
-    assert trust_state.unchanged({"trust_anchor": anchor()}, "trust_anchor", anchor_params(certificate_bundle="\n" + CA_PEM + "\n"))
+    assert trust_state.unchanged(
+        {"trust_anchor": anchor()}, "trust_anchor", anchor_params(certificate_bundle="\n" + CA_PEM + "\n")
+    )
 
 
 def test_other_tags_a_disabled_anchor_or_another_ca_run_the_module():
@@ -40,7 +53,9 @@ def test_other_tags_a_disabled_anchor_or_another_ca_run_the_module():
     assert not trust_state.unchanged({"trust_anchor": anchor()}, "trust_anchor", anchor_params(tags={"team": "ops"}))
     assert not trust_state.unchanged({"trust_anchor": anchor(enabled=False)}, "trust_anchor", anchor_params())
     # Another CA: the module runs, and refuses it (custody) with its own message.
-    assert not trust_state.unchanged({"trust_anchor": anchor()}, "trust_anchor", anchor_params(certificate_bundle=other))
+    assert not trust_state.unchanged(
+        {"trust_anchor": anchor()}, "trust_anchor", anchor_params(certificate_bundle=other)
+    )
 
 
 def test_a_missing_resource_or_an_unreadable_state_runs_the_module():
@@ -50,16 +65,31 @@ def test_a_missing_resource_or_an_unreadable_state_runs_the_module():
 
 
 def profile(**changes):
-    current = {"name": "reader", "profileId": "6f4b2e8a-8d0e-4f8b-9a53-0b8f1c2d3e4f", "roleArns": [ROLE_ARN],
-               "durationSeconds": 3600, "managedPolicyArns": [], "enabled": True, "tags": {}, "attributeMappings": []}
+    current = {
+        "name": "reader",
+        "profileId": "6f4b2e8a-8d0e-4f8b-9a53-0b8f1c2d3e4f",
+        "roleArns": [ROLE_ARN],
+        "durationSeconds": 3600,
+        "managedPolicyArns": [],
+        "enabled": True,
+        "tags": {},
+        "attributeMappings": [],
+    }
     current.update(changes)
     return current
 
 
 def test_a_profile_compares_as_the_module_converts_its_options():
     # Older ansible-core releases template numbers and booleans as text; the module's argument spec converts them.
-    params = {"name": "reader", "role_arns": [ROLE_ARN], "purge_role_arns": "True", "duration_seconds": "3600",
-              "managed_policy_arns": [], "session_policy": None, "tags": {}}
+    params = {
+        "name": "reader",
+        "role_arns": [ROLE_ARN],
+        "purge_role_arns": "True",
+        "duration_seconds": "3600",
+        "managed_policy_arns": [],
+        "session_policy": None,
+        "tags": {},
+    }
     assert trust_state.unchanged({"profile": profile()}, "profile", params)
     assert not trust_state.unchanged({"profile": profile()}, "profile", dict(params, duration_seconds="7200"))
     assert not trust_state.unchanged({"profile": profile(roleArns=[ROLE_ARN, ROLE_ARN + "-2"])}, "profile", params)
@@ -69,10 +99,22 @@ def test_iam_policies_compare_as_amazon_aws_does():
     document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["b:Y", "a:X"], "Resource": "*"}]}
     reordered = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["a:X", "b:Y"], "Resource": "*"}]}
     assert trust_state.unchanged({"iam_policy": document}, "iam_policy", {"policy_json": json.dumps(reordered)})
-    more = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["a:X", "b:Y", "c:Z"], "Resource": "*"}]}
+    more = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["a:X", "b:Y", "c:Z"], "Resource": "*"}],
+    }
     assert not trust_state.unchanged({"iam_policy": document}, "iam_policy", {"policy_json": json.dumps(more)})
-    role = {"arn": ROLE_ARN, "assume_role_policy_document": document, "max_session_duration": 3600, "tags": {"team": "data"}}
-    params = {"assume_role_policy_document": json.dumps(reordered), "max_session_duration": "3600", "tags": {"team": "data"}}
+    role = {
+        "arn": ROLE_ARN,
+        "assume_role_policy_document": document,
+        "max_session_duration": 3600,
+        "tags": {"team": "data"},
+    }
+    params = {
+        "assume_role_policy_document": json.dumps(reordered),
+        "max_session_duration": "3600",
+        "tags": {"team": "data"},
+    }
     assert trust_state.unchanged({"iam_role": role}, "iam_role", params)
     assert not trust_state.unchanged({"iam_role": role}, "iam_role", dict(params, max_session_duration=7200))
     assert not trust_state.unchanged({"iam_role": role}, "iam_role", dict(params, tags={}))
@@ -80,8 +122,14 @@ def test_iam_policies_compare_as_amazon_aws_does():
 
 def test_a_crl_read_as_base64_is_the_same_crl():
     crl_pem = t.pem(t.crl(CA, CA_KEY, serials=[0x42]))
-    current = {"name": "onprem-ca-crl", "crlId": "1f0c3e9b-0000-4000-8000-000000000001", "trustAnchorArn": ANCHOR_ARN,
-               "enabled": True, "tags": {}, "crlData": trust_state.crl_data_as_text(crl_pem.encode("ascii"))}
+    current = {
+        "name": "onprem-ca-crl",
+        "crlId": "1f0c3e9b-0000-4000-8000-000000000001",
+        "trustAnchorArn": ANCHOR_ARN,
+        "enabled": True,
+        "tags": {},
+        "crlData": trust_state.crl_data_as_text(crl_pem.encode("ascii")),
+    }
     params = {"name": "onprem-ca-crl", "trust_anchor_arn": ANCHOR_ARN, "crl": crl_pem, "tags": {}}
     assert trust_state.unchanged({"crl": current}, "crl", params)
     newer = t.pem(t.crl(CA, CA_KEY, serials=[0x42, 0x43]))

@@ -370,10 +370,10 @@ class OpensslBackend:
                     writer.write(key_pem.encode("ascii") if isinstance(key_pem, str) else key_pem)
                 args = [arg.replace("{key}", "/dev/fd/%d" % read_fd) for arg in args]
             # No AnsibleModule (and so no run_command) in the standalone credential program that shares this code.
-            process = subprocess.run(
+            process = subprocess.run(  # pylint: disable=ansible-bad-function
                 [self.binary] + args,
                 input=stdin,
-                stdout=subprocess.PIPE,  # pylint: disable=ansible-bad-function
+                stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=dict(os.environ, LC_ALL="C"),
                 check=False,

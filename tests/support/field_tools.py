@@ -119,8 +119,8 @@ class Tinyproxy:
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
             [shutil.which("tinyproxy"), "-d", "-c", config],
             stdout=subprocess.DEVNULL,
-            stderr=open(os.path.join(directory, "tinyproxy.stderr"), "wb"),
-        )  # pylint: disable=consider-using-with
+            stderr=open(os.path.join(directory, "tinyproxy.stderr"), "wb"),  # pylint: disable=consider-using-with
+        )
         self._wait_until_listening()
 
     def _wait_until_listening(self, timeout=10):

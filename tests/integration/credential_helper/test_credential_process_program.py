@@ -107,10 +107,10 @@ def test_cache_is_per_certificate_arns_and_duration(program, make_host):
 def test_a_burst_of_concurrent_calls_makes_one_create_session(program, make_host):
     host = make_host()
     processes = [
-        subprocess.Popen(
+        subprocess.Popen(  # pylint: disable=consider-using-with
             host.program_args(program),
             env=host.env(),
-            stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )

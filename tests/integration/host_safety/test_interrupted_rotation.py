@@ -220,11 +220,11 @@ def interrupt_while_signing(host, silent_ca):
         "-e",
         "@" + write_yaml(run_dir, "vars.yml", variables),
     ]
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # pylint: disable=consider-using-with
         command,
         env=ansible_env(host.localaws.env),
         cwd=str(run_dir),
-        start_new_session=True,  # pylint: disable=consider-using-with
+        start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

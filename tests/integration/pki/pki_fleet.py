@@ -22,6 +22,9 @@ CONTROLLER_ACTIONS = {
     "debug",
     "sign_certificates",
     "meta",
+    # An include is the controller reading a task file: the tasks it brings in are counted on their own.
+    "include_tasks",
+    "include_role",
 }
 ENROLL_PLAY = [{"name": "Enroll", "hosts": "all", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"]}]
 

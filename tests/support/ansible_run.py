@@ -13,6 +13,24 @@ COLLECTIONS_ROOT = os.path.join(REPO, "build")
 BIN = os.path.dirname(sys.executable)
 
 
+# Actions that run on the controller only; anything else that is not skipped or delegated is a module call on the host.
+CONTROLLER_ACTIONS = frozenset(
+    (
+        "validate_argument_spec",
+        "validate_inputs",
+        "set_fact",
+        "fail",
+        "assert",
+        "debug",
+        "sign_certificates",
+        "meta",
+        # An include is the controller reading a task file: the tasks it brings in are counted on their own.
+        "include_tasks",
+        "include_role",
+    )
+)
+
+
 @dataclass
 class PlaybookResult:
     rc: int
@@ -45,6 +63,16 @@ class PlaybookResult:
 
     def for_host(self, host):
         return [r for r in self.results if r["host"] == host]
+
+    def remote_calls(self, host):
+        """The names of the tasks that ran a module on ``host`` itself (not skipped, not delegated, not controller-only)."""
+        return [
+            r["task"]
+            for r in self.for_host(host)
+            if not r["result"].get("skipped")
+            and "_ansible_delegated_vars" not in r["result"]
+            and (r["action"] or "").split(".")[-1] not in CONTROLLER_ACTIONS
+        ]
 
     def explain(self):
         """A short text for assertion messages: the failures and the tail of stderr."""

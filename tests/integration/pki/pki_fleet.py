@@ -12,20 +12,6 @@ import time
 
 from support.ansible_run import run_playbook
 
-# Actions that run on the controller only; anything else that is not skipped or delegated is a module call on the host.
-CONTROLLER_ACTIONS = {
-    "validate_argument_spec",
-    "validate_inputs",
-    "set_fact",
-    "fail",
-    "assert",
-    "debug",
-    "sign_certificates",
-    "meta",
-    # An include is the controller reading a task file: the tasks it brings in are counted on their own.
-    "include_tasks",
-    "include_role",
-}
 ENROLL_PLAY = [{"name": "Enroll", "hosts": "all", "gather_facts": False, "roles": ["hybridcloud.rolesanywhere.enroll"]}]
 
 
@@ -110,18 +96,6 @@ class Fleet:
     def read(self, host, name):
         with open(self.path(host, name), "rb") as handle:
             return handle.read()
-
-
-def remote_calls(result, host):
-    """Module executions on ``host`` itself, counted from the JSON callback output."""
-    calls = []
-    for entry in result.for_host(host):
-        outcome = entry["result"]
-        action = (entry["action"] or "").split(".")[-1]
-        if outcome.get("skipped") or "_ansible_delegated_vars" in outcome or action in CONTROLLER_ACTIONS:
-            continue
-        calls.append(entry["task"])
-    return calls
 
 
 class KeyFileWatcher(threading.Thread):

@@ -5,7 +5,7 @@ import os
 import uuid
 
 import pytest
-from pki_fleet import Fleet, remote_calls
+from pki_fleet import Fleet
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki, sigv4x509
 from support.x509 import csr, name, new_key, pem
@@ -97,7 +97,7 @@ def test_acm_pca_issues_the_fleet_and_the_certificates_open_sessions(tmp_path, l
     second = fleet.run(env=localaws.env)
     assert second.rc == 0, second.explain()
     assert second.changed == 0, second.stats
-    assert all(len(remote_calls(second, host)) == 1 for host in ("h1", "h2"))
+    assert all(len(second.remote_calls(host)) == 1 for host in ("h1", "h2"))
 
     trust = create_trust(localaws, {"sourceType": "AWS_ACM_PCA", "sourceData": {"acmPcaArn": arn}})
     for host in ("h1", "h2"):

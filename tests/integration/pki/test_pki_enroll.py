@@ -6,7 +6,7 @@ import stat
 import subprocess
 
 import pytest
-from pki_fleet import Fleet, KeyFileWatcher, python_without_cryptography, remote_calls
+from pki_fleet import Fleet, KeyFileWatcher, python_without_cryptography
 
 HOSTS = ("h1", "h2", "h3")
 
@@ -63,7 +63,7 @@ def test_enroll_issues_then_changes_nothing_with_one_call_per_host(tmp_path, bar
             assert stat.S_IMODE(info.st_mode) == mode, name
             assert info.st_uid == fleet.user.pw_uid, name
         assert stat.S_IMODE(os.stat(fleet.dirs[host]).st_mode) == 0o700
-        assert len(remote_calls(first, host)) <= 2
+        assert len(first.remote_calls(host)) <= 2
     assert first.action("certificate_request", "h1")["backend"] == "cryptography"
     assert first.action("certificate_request", "h2")["backend"] == "openssl"
     assert first.action("certificate_request", "h3")["backend"] == "openssl"
@@ -72,7 +72,7 @@ def test_enroll_issues_then_changes_nothing_with_one_call_per_host(tmp_path, bar
     assert second.rc == 0, second.explain()
     assert second.changed == 0, second.stats
     for host in HOSTS:
-        calls = remote_calls(second, host)
+        calls = second.remote_calls(host)
         assert len(calls) <= 2, calls
         assert calls == ["hybridcloud.rolesanywhere.enroll : Ensure the private key and a CSR on the host"]
 
@@ -162,7 +162,7 @@ def test_key_rotation_replaces_key_and_certificate(tmp_path):
     for host in ("h1", "h2"):
         assert fleet.read(host, "private-key.pem") != keys[host]
         assert serial(fleet, host) != serials[host]
-        assert len(remote_calls(rotated, host)) == 2
+        assert len(rotated.remote_calls(host)) == 2
     assert fleet.run().changed == 0
 
 

@@ -11,7 +11,7 @@ import pytest
 
 # The fixtures that build and start step-ca.
 from existing_pki_support import step_binaries, step_ca  # noqa: F401 # pylint: disable=unused-import
-from pki_fleet import Fleet, remote_calls
+from pki_fleet import Fleet
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import pki, sigv4x509
 
@@ -110,7 +110,7 @@ def test_step_ca_signs_renews_rotates_and_revokes_the_fleet(tmp_path, localaws, 
     again = onboarded.run()
     assert again.rc == 0, again.explain()
     assert again.changed == 0, [(r["host"], r["task"]) for r in again.results if r["result"].get("changed")]
-    assert all(len(remote_calls(again, host)) == 1 for host in HOSTS)
+    assert all(len(again.remote_calls(host)) == 1 for host in HOSTS)
 
     before = {host: onboarded.serial(host) for host in HOSTS}
     renewed = onboarded.run(rolesanywhere_force_renew=True)

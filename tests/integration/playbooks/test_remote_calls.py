@@ -29,27 +29,9 @@ def module_calls(directory):
     return calls
 
 
-CONTROLLER_ACTIONS = {
-    "validate_argument_spec",
-    "validate_inputs",
-    "set_fact",
-    "fail",
-    "assert",
-    "debug",
-    "sign_certificates",
-    "meta",
-}
-
-
 def tasks_on(result, host):
-    """The tasks that ran on the host (not skipped, not delegated), to show when a count is over its target."""
-    return [
-        entry["task"].split(" : ")[-1]
-        for entry in result.for_host(host)
-        if not entry["result"].get("skipped")
-        and "_ansible_delegated_vars" not in entry["result"]
-        and (entry["action"] or "").split(".")[-1] not in CONTROLLER_ACTIONS
-    ]
+    """The tasks that ran on the host, to show when a count is over its target."""
+    return [task.split(" : ")[-1] for task in result.remote_calls(host)]
 
 
 def within(result, calls, limit):

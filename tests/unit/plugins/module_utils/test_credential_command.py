@@ -156,32 +156,18 @@ def test_service_argv_refuses_an_unknown_mode_or_helper():
 
 def test_the_official_helper_accepts_every_flag_of_its_service_lines():
     """The flags rendered for the official helper, against its `serve --help` / `update --help` (1.7.3 and 1.8.0)."""
-    official = {
-        "serve": {
-            "--certificate",
-            "--private-key",
-            "--intermediates",
-            "--trust-anchor-arn",
-            "--profile-arn",
-            "--role-arn",
-            "--session-duration",
-            "--role-session-name",
-            "--endpoint",
-            "--port",
-        },
-        "update": {
-            "--certificate",
-            "--private-key",
-            "--intermediates",
-            "--trust-anchor-arn",
-            "--profile-arn",
-            "--role-arn",
-            "--session-duration",
-            "--role-session-name",
-            "--endpoint",
-            "--profile",
-        },
+    session_flags = {
+        "--certificate",
+        "--private-key",
+        "--intermediates",
+        "--trust-anchor-arn",
+        "--profile-arn",
+        "--role-arn",
+        "--session-duration",
+        "--role-session-name",
+        "--endpoint",
     }
+    official = {"serve": session_flags | {"--port"}, "update": session_flags | {"--profile"}}
     every = fields(intermediates="/c.pem", role_session_name="s", endpoint="http://e", **SERVICE)
     for mode, accepted in official.items():
         flags = {word for word in cc.service_argv(every, mode, "official") if word.startswith("--")}

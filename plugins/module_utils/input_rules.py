@@ -305,6 +305,20 @@ def controller_directory(name, value):
         )
 
 
+def absolute_directory(name, value):
+    text = "" if value is None else str(value)
+    if not text.startswith("/") or _CONTROL.search(text):
+        raise InputError("%s %s must be an absolute directory path (starting with /)" % (name, _shown(text)))
+
+
+def whole_seconds(what):
+    def rule(name, value):
+        if _whole_number(name, value) < 0:
+            raise InputError("%s must be a whole number of seconds, 0 or more (%s); got %s" % (name, what, value))
+
+    return rule
+
+
 def one_of(*choices):
     def rule(name, value):
         if value not in choices:
@@ -340,6 +354,36 @@ PROFILE_ENTRY_RULES = {
     "settings": profile_settings,
 }
 
+# What a profile the credential_helper role writes needs once its inputs are merged with the trust role's results:
+# (key of the merged entry, the variable that sets it, its rule). The ARNs are required here, not in RULES, because
+# the single-profile variables may stay empty when the trust role or rolesanywhere_profiles provide them.
+WRITTEN_PROFILE_RULES = (
+    ("aws_profile", "rolesanywhere_aws_profile", aws_profile_name),
+    ("trust_anchor_arn", "rolesanywhere_trust_anchor_arn", arn("trust-anchor", required=True)),
+    ("profile_arn", "rolesanywhere_profile_arn", arn("profile", required=True)),
+    ("role_arn", "rolesanywhere_role_arn", arn("role", required=True)),
+    ("session_duration", "rolesanywhere_session_duration", session_duration),
+    ("endpoint_url", "rolesanywhere_endpoint_url", endpoint_url),
+    ("endpoints", "rolesanywhere_endpoints", endpoint_map),
+)
+
+
+def written_profile_problem(entry):
+    """What keeps one merged profile entry from being written, as one message naming its variables; None when usable."""
+    problems = []
+    for key, variable, rule in WRITTEN_PROFILE_RULES:
+        try:
+            rule(variable, entry.get(key))
+        except InputError as exc:
+            problems.append(str(exc))
+    if not problems:
+        return None
+    return "AWS profile %s: %s. Run the trust role first or set them (per profile in rolesanywhere_profiles)" % (
+        _shown(entry.get("aws_profile")),
+        "; ".join(problems),
+    )
+
+
 # Every role variable with a rule. A role hands validate_inputs the ones it uses; names without a rule are an error
 # in the role (caught by the unit tests), not silently skipped.
 RULES = {
@@ -374,6 +418,8 @@ RULES = {
     "rolesanywhere_aws_profile_settings": profile_settings,
     "rolesanywhere_profiles": credential_profiles,
     "rolesanywhere_verify_timeout": in_range(10, 3600, "the time one AWS CLI call of verify may take (seconds)"),
+    "rolesanywhere_signing_helper_install_dir": absolute_directory,
+    "rolesanywhere_credential_cache_max_age": whole_seconds("0 turns the Python program's credential cache off"),
 }
 
 

@@ -19,6 +19,9 @@ description:
     installed credential-process program against its pinned SHA-256 (or the official C(aws_signing_helper) against the
     pinned SHA-256 for the host's CPU), and writes or removes the AWS config profile of every entry of O(profiles),
     as M(hybridcloud.rolesanywhere.aws_config_profile) does.
+  - With O(state=present), every entry of O(profiles) must have a trust anchor, profile and role ARN of the right form,
+    a session duration of 900 to 43200 seconds and http(s) endpoints; otherwise the host fails before anything is
+    written, with one message per entry that names the role variables to set.
   - The action plugin of the same name sends the program's content only when the host reports that its copy is missing
     or differs (a second call); an unchanged host never receives it.
   - The official helper is not downloaded here; RV(official_helper) says whether the role must download it (C(needs_install)). A
@@ -193,6 +196,7 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
     aws_config,
     credential_command,
     host_keys,
+    input_rules,
 )
 
 PROGRAM_MODE = 0o755
@@ -538,8 +542,11 @@ def run(module):
         dict(PROFILE_DEFAULTS, **dict((k, v) for k, v in entry.items() if v is not None))
         for entry in params["profiles"]
     ]
-    # Every name, path and service command first: a missing service user or an unusable path fails the host before
-    # any file changes.
+    # Every ARN, name, path and service command first: a missing ARN, service user or an unusable path fails the host
+    # before any file changes.
+    problems = [input_rules.written_profile_problem(entry) for entry in entries] if present else []
+    if any(problems):
+        raise SetupError(" | ".join(problem for problem in problems if problem))
     resolved = [resolve_entry(entry, login, params["port_range"], present) for entry in entries]
     for entry, where in zip(entries, resolved):
         where["service"] = service_command(params, entry, where)

@@ -22,7 +22,7 @@ description:
     durations of 900 to 43200 seconds, AWS profile names without C(]) or line breaks, profile settings that do not
     override C(credential_process), C(region) or endpoints, the CA directory not being a file, ARNs of the right kind,
     and so on).
-  - All failing inputs are reported at once.
+  - All failing inputs are reported at once, those of O(role)'s argument specs first.
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
@@ -32,6 +32,15 @@ options:
       - A name the collection has no rule for is refused (a mistake in the calling role).
     type: dict
     required: true
+  role:
+    description:
+      - A role of this collection (V(trust), V(enroll), V(credential_helper), V(verify)) whose variables are also checked
+        against the options of its C(meta/argument_specs.yml), as ansible-core checks them before a role runs (types,
+        choices, required values).
+      - The collection's roles set it in their first task, so a playbook can import them with C(rolespec_validate=false)
+        and save the separate validation task on every host; the collection's onboard and verify playbooks do.
+    type: str
+    version_added: 1.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -50,6 +59,12 @@ EXAMPLES = r"""
       rolesanywhere_common_name: "{{ rolesanywhere_common_name }}"
       rolesanywhere_dns_names: "{{ rolesanywhere_dns_names }}"
       rolesanywhere_session_duration: "{{ rolesanywhere_session_duration }}"
+
+- name: Check the enroll role's variables against its argument specs and its inputs against their rules
+  hybridcloud.rolesanywhere.validate_inputs:
+    role: enroll
+    inputs:
+      rolesanywhere_common_name: "{{ rolesanywhere_common_name }}"
 """
 
 RETURN = r"""

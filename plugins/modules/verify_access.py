@@ -289,10 +289,8 @@ diagnosis:
 
 import os
 import sys
-from urllib.error import HTTPError, URLError
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.urls import open_url
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
     access_check,
@@ -322,6 +320,13 @@ ARGUMENT_SPEC = dict(
 
 def server_date(url):
     """The Date header of whatever the endpoint answers; an error status still carries the service's clock."""
+    # Imported here: only a failed check asks the service's clock, and the URL stack (email, http.client, ssl
+    # wrappers) is a noticeable share of every host's start-up otherwise. AnsiballZ still packs it: its scan reads
+    # imports inside functions too.
+    from urllib.error import HTTPError, URLError
+
+    from ansible.module_utils.urls import open_url
+
     try:
         response = open_url(url, method="GET", timeout=10, follow_redirects="none")
         return response.headers.get("Date")

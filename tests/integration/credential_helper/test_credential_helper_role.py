@@ -176,10 +176,42 @@ def test_missing_arns_fail_before_anything_is_written(make_host, tmp_path):
     variables = python_helper_vars(host, rolesanywhere_role_arn="")
     result = run_playbook(play(variables), tmp_path=tmp_path)
     assert result.rc != 0
-    message = role_task(result, "Check every profile's ARNs and session duration")["results"][0]["msg"]
-    assert "rolesanywhere_role_arn" in message
+    message = role_task(result, "Set up the credential helper and the AWS profiles on the host")["msg"]
+    assert "rolesanywhere_role_arn is empty" in message and "rolesanywhere_trust_anchor_arn" not in message
     assert not (host.directory / "aws" / "config").exists()
     assert not (host.directory / "bin").exists()
+
+
+def test_imported_without_ansible_cores_validation_the_role_still_checks_its_argument_specs(make_host, tmp_path):
+    """onboard imports the role with rolespec_validate=false: its first task checks the argument specs instead."""
+    host = make_host()
+    variables = python_helper_vars(
+        host, rolesanywhere_signing_helper="bundled", rolesanywhere_credential_helper_state="gone"
+    )
+    imported = [
+        {
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "vars": variables,
+            "tasks": [
+                {
+                    "name": "Import the role",
+                    "ansible.builtin.import_role": {
+                        "name": "hybridcloud.rolesanywhere.credential_helper",
+                        "rolespec_validate": False,
+                    },
+                }
+            ],
+        }
+    ]
+    result = run_playbook(imported, tmp_path=tmp_path)
+    assert result.rc != 0
+    assert not [r for r in result.results if (r["action"] or "").endswith("validate_argument_spec")]
+    message = role_task(result, "Check the role's inputs before any change")["msg"]
+    assert "rolesanywhere_signing_helper must be one of: official, python, got: bundled" in message, message
+    assert "rolesanywhere_credential_helper_state must be one of: present, absent, got: gone" in message, message
+    assert not (host.directory / "bin").exists() and not (host.directory / "aws").exists()
 
 
 def official_vars(host, url=None, checksum=None, **extra):

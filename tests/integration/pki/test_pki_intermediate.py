@@ -47,7 +47,9 @@ def test_intermediate_ca_revocation_denies_the_revoked_host_only(tmp_path, local
 
     api = localaws.client("rolesanywhere")
     [anchor] = [
-        a for a in api.list_trust_anchors()["trustAnchors"] if a["name"] == names["rolesanywhere_trust_anchor_name"]
+        a
+        for a in api.get_paginator("list_trust_anchors").paginate().build_full_result()["trustAnchors"]
+        if a["name"] == names["rolesanywhere_trust_anchor_name"]
     ]
     bundle = pki.load_certificates(anchor["source"]["sourceData"]["x509CertificateData"])
     root = pki.load_certificates(open(fleet.ca_path + "/ca.crt").read())[0]

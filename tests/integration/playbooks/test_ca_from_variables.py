@@ -76,7 +76,12 @@ def test_two_jobs_with_empty_environments_share_the_ca_from_variables(localaws, 
     ]
     assert changed == [], changed
     anchors = [
-        a for a in localaws.client("rolesanywhere").list_trust_anchors()["trustAnchors"] if a["name"] == "pem-anchor"
+        a
+        for a in localaws.client("rolesanywhere")
+        .get_paginator("list_trust_anchors")
+        .paginate()
+        .build_full_result()["trustAnchors"]
+        if a["name"] == "pem-anchor"
     ]
     assert len(anchors) == 1
     assert anchors[0]["source"]["sourceData"]["x509CertificateData"].strip() == certificate_pem.strip()

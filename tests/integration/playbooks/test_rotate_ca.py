@@ -53,7 +53,10 @@ class Fleet:
 def anchor_bundle(localaws):
     [anchor] = [
         a
-        for a in localaws.client("rolesanywhere").list_trust_anchors()["trustAnchors"]
+        for a in localaws.client("rolesanywhere")
+        .get_paginator("list_trust_anchors")
+        .paginate()
+        .build_full_result()["trustAnchors"]
         if a["name"] == "rotate-ca-anchor"
     ]
     return x509.load_pem_x509_certificates(anchor["source"]["sourceData"]["x509CertificateData"].encode())

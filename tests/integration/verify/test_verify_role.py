@@ -17,8 +17,9 @@ from support.x509 import DAY, NOW, certificate, crl, key_pem_bytes, new_key, pem
 ROLE = "hybridcloud.rolesanywhere.verify : "
 VERIFY_TASK = ROLE + "Prove the AWS profile works as the service user"
 RECORD_TASK = ROLE + "Record the verification result"
-REPORT_TASK = ROLE + "Report the verification"
-FAIL_TASK = ROLE + "Fail the host whose profile does not work"
+# One task prints each host's line and fails the host whose profile does not work.
+REPORT_TASK = ROLE + "Report the verification and fail the host whose profile does not work"
+FAIL_TASK = REPORT_TASK
 
 
 # ---- ways to break a working setup, one per host ------------------------------------------------------------------

@@ -26,6 +26,9 @@ ACCEPTED = [
     ("rolesanywhere_region", "eu-west-2"),
     ("rolesanywhere_ca_path", "/nonexistent/ca"),
     ("rolesanywhere_verify_timeout", 120),
+    ("rolesanywhere_signing_helper_install_dir", "/usr/local/bin"),
+    ("rolesanywhere_credential_cache_max_age", 0),
+    ("rolesanywhere_credential_cache_max_age", "900"),
 ]
 
 REFUSED = [
@@ -64,6 +67,9 @@ REFUSED = [
     ("rolesanywhere_aws_config_file", "/home/etl/.aws/", "directory"),
     ("rolesanywhere_renew_before_days", -1, "from 0"),
     ("rolesanywhere_profile_roles_mode", "append", "replace, merge"),
+    ("rolesanywhere_signing_helper_install_dir", "bin", "absolute directory"),
+    ("rolesanywhere_credential_cache_max_age", -1, "0 or more"),
+    ("rolesanywhere_credential_cache_max_age", "15m", "whole number"),
 ]
 
 
@@ -98,3 +104,42 @@ def test_each_role_checks_its_inputs_first_and_only_known_ones(role):
     assert "hybridcloud.rolesanywhere.validate_inputs" in first, first
     names = set(first["hybridcloud.rolesanywhere.validate_inputs"]["inputs"])
     assert names and names <= set(input_rules.RULES), names - set(input_rules.RULES)
+    # The same task checks the role's argument specs, so playbooks may import it with rolespec_validate=false.
+    assert first["hybridcloud.rolesanywhere.validate_inputs"]["role"] == role
+
+
+WRITTEN_PROFILE = {
+    "aws_profile": "etl",
+    "trust_anchor_arn": "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b1c",
+    "profile_arn": "arn:aws:rolesanywhere:us-east-1:123456789012:profile/0b1d",
+    "role_arn": "arn:aws:iam::123456789012:role/etl",
+    "session_duration": "3600",
+    "endpoint_url": "",
+    "endpoints": {"sts": "https://vpce-0abc.sts.us-east-1.vpce.amazonaws.com"},
+}
+
+
+def test_a_complete_profile_can_be_written():
+    assert input_rules.written_profile_problem(WRITTEN_PROFILE) is None
+
+
+def test_a_profile_without_its_arns_names_each_missing_variable_and_the_way_to_set_it():
+    problem = input_rules.written_profile_problem(dict(WRITTEN_PROFILE, role_arn="", profile_arn=None))
+    assert problem.startswith("AWS profile 'etl': ")
+    assert "rolesanywhere_profile_arn is empty" in problem and "rolesanywhere_role_arn is empty" in problem
+    assert "rolesanywhere_trust_anchor_arn" not in problem
+    assert "Run the trust role first" in problem
+
+
+@pytest.mark.parametrize(
+    "override,words",
+    [
+        ({"session_duration": 600}, "rolesanywhere_session_duration is 600"),
+        ({"endpoint_url": "ftp://x"}, "rolesanywhere_endpoint_url"),
+        ({"endpoints": {"sts sts": "https://x"}}, "rolesanywhere_endpoints key"),
+        ({"aws_profile": "a]b"}, "rolesanywhere_aws_profile"),
+        ({"role_arn": "arn:aws:iam::12:role/x"}, "arn:aws:iam::ACCOUNT:role/NAME"),
+    ],
+)
+def test_a_profile_with_a_bad_setting_is_refused_by_its_rule(override, words):
+    assert words in input_rules.written_profile_problem(dict(WRITTEN_PROFILE, **override))

@@ -195,3 +195,11 @@ def unchanged(state, kind, params):
     except Exception:  # pylint: disable=broad-except
         # Correctness first: whatever this code does not foresee, the module itself decides.
         return False
+
+
+def kinds_to_ensure(state, desired):
+    """The kinds of ``desired`` (kind -> the options its module gets) whose module must run, sorted.
+
+    Options of None mean they could not be known before an earlier step ran: that module runs.
+    """
+    return sorted(kind for kind, params in desired.items() if params is None or not unchanged(state, kind, params))

@@ -16,8 +16,9 @@ description:
   - Reads, in one process, the current state of every control-plane resource the C(trust) role manages - the trust
     anchor, the IAM role and its inline permissions policy, the Roles Anywhere profile and the CRL - by their names.
   - The C(trust) role runs it first and skips the module of each resource that already holds what the role asks for
-    (decided by the C(hybridcloud.rolesanywhere.trust_state_unchanged) filter), so an unchanged run starts one
-    boto3 process instead of one per resource.
+    (decided at once by the C(hybridcloud.rolesanywhere.trust_state_changes) filter, which answers for each resource
+    as C(hybridcloud.rolesanywhere.trust_state_unchanged) does), so an unchanged run starts one boto3 process instead of
+    one per resource.
   - Read-only; safe in check mode.
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
@@ -67,8 +68,8 @@ trust_anchors:
   sample: []
 current:
   description:
-    - What each resource holds, in the form the C(trust_state_unchanged) filter reads; a resource that does not exist,
-      or whose name is shared and so cannot be told apart, is null.
+    - What each resource holds, in the form the C(trust_state_changes) and C(trust_state_unchanged) filters read; a
+      resource that does not exist, or whose name is shared and so cannot be told apart, is null.
     - C(trust_anchor), C(profile) and C(crl) are the service's details with their tags (CRL data in base64);
       C(iam_role) has C(arn), C(assume_role_policy_document), C(max_session_duration) and C(tags); C(iam_policy) is the
       inline policy document.

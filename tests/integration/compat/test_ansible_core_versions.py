@@ -75,6 +75,15 @@ def test_onboard_and_verify_on_each_claimed_ansible_core(version, localaws, tmp_
     again = run("onboard")
     assert again.rc == 0, again.explain()
     assert again.changed == 0, [r["task"] for r in again.results if r["result"].get("changed")]
+    # Every release templates the trust role's one decision and enroll's CA hand-over the same way: on the unchanged
+    # run no control-plane module runs, and enroll does not check the CA the trust play has just checked.
+    steps = ("hybridcloud.rolesanywhere.trust : Ensure", "hybridcloud.rolesanywhere.enroll : Ensure the local CA")
+    ran_again = [
+        r["task"].split(" : ")[-1]
+        for r in again.results
+        if r["task"].startswith(steps) and not r["result"].get("skipped")
+    ]
+    assert ran_again == ["Ensure the local CA whose certificate the trust anchor holds"], ran_again
     verified = run("verify")
     assert verified.rc == 0, verified.explain()
     for host in HOSTS:

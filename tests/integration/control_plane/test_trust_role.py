@@ -145,6 +145,63 @@ def test_a_changed_input_runs_the_modules_of_the_resources_it_changes(cp, tmp_pa
     assert profile["durationSeconds"] == 7200
 
 
+def changed_tasks(result):
+    return sorted(r["task"].split(" : ")[-1] for r in result.results if r["result"].get("changed"))
+
+
+def test_a_resource_changed_behind_the_role_runs_only_the_steps_it_needs_and_converges(cp, tmp_path):
+    role_name = unique("trust-drift")
+    role_vars = {"rolesanywhere_role_name": role_name, "rolesanywhere_tags": {"team": "data"}}
+    assert cp.playbook(play(role_vars, tmp_path / "ca")).rc == 0
+    [profile] = cp.profiles()
+    [anchor] = cp.trust_anchors()
+
+    # A deleted profile: only its step runs.
+    cp.api.delete_profile(profileId=profile["profileId"])
+    restored = cp.playbook(play(role_vars, tmp_path / "ca"))
+    assert restored.rc == 0, restored.explain()
+    assert [module for module in RESOURCE_MODULES if ran(restored, module)] == ["profile"]
+    assert changed_tasks(restored) == ["Ensure the profile"]
+    assert len(ran(restored, "trust_state")) == 1
+
+    # Retagged behind the role's back: the trust anchor's step alone puts its tags back.
+    cp.api.tag_resource(resourceArn=anchor["trustAnchorArn"], tags=[{"key": "team", "value": "ops"}])
+    retagged = cp.playbook(play(role_vars, tmp_path / "ca"))
+    assert retagged.rc == 0, retagged.explain()
+    assert [module for module in RESOURCE_MODULES if ran(retagged, module)] == ["trust_anchor"]
+    assert cp.tags(anchor["trustAnchorArn"]) == {"team": "data"}
+
+    # A deleted IAM role: the role and its inline policy are created again. The profile, which names the role, was
+    # decided against a role that was absent, so its module runs too; it finds the same ARN and changes nothing.
+    cp.iam.delete_role_policy(RoleName=role_name, PolicyName="rolesanywhere-permissions")
+    cp.iam.delete_role(RoleName=role_name)
+    recreated = cp.playbook(play(role_vars, tmp_path / "ca"))
+    assert recreated.rc == 0, recreated.explain()
+    assert [module for module in RESOURCE_MODULES if ran(recreated, module)] == ["iam_role", "iam_policy", "profile"]
+    assert changed_tasks(recreated) == [
+        "Ensure the IAM role trusted through the trust anchor",
+        "Ensure the role's inline permissions policy",
+    ]
+
+    # A deleted trust anchor: a new one (a new ARN), and the IAM role's trust policy follows it in the same run,
+    # although the role itself was read unchanged.
+    cp.api.delete_trust_anchor(trustAnchorId=anchor["trustAnchorId"])
+    replaced = cp.playbook(play(role_vars, tmp_path / "ca"))
+    assert replaced.rc == 0, replaced.explain()
+    assert [module for module in RESOURCE_MODULES if ran(replaced, module)] == ["trust_anchor", "iam_role"]
+    [new_anchor] = cp.trust_anchors()
+    assert new_anchor["trustAnchorArn"] != anchor["trustAnchorArn"]
+    trust = cp.iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    trust = trust if isinstance(trust, dict) else json.loads(trust)
+    assert trust["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"] == new_anchor["trustAnchorArn"]
+    assert replaced.task("published")["msg"]["trust_anchor"] == new_anchor["trustAnchorArn"]
+
+    # And then nothing is left to do.
+    again = cp.playbook(play(role_vars, tmp_path / "ca"))
+    assert again.rc == 0 and again.stats["localhost"]["changed"] == 0, again.explain()
+    assert [module for module in RESOURCE_MODULES if ran(again, module)] == []
+
+
 def test_seed_configuration_trips_the_session_policy_check_before_anything_is_created(cp, tmp_path):
     # The seed article: AmazonRedshiftReadOnlyAccess on the profile, GetClusterCredentials granted by the role.
     role_name = unique("seed-role")

@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 from cryptography import x509
@@ -139,6 +140,53 @@ def test_second_onboard_changes_nothing(fleet, onboarded):
     again = fleet.run("onboard")
     assert again.rc == 0, again.explain()
     assert again.changed == 0, {host: stats for host, stats in again.stats.items() if stats.get("changed")}
+
+
+ENROLL_CA_STEP = "hybridcloud.rolesanywhere.enroll : Ensure the local CA on the controller"
+TRUST_CA_STEP = "hybridcloud.rolesanywhere.trust : Ensure the local CA whose certificate the trust anchor holds"
+
+
+def test_enroll_takes_the_ca_the_trust_play_just_checked(fleet, onboarded):
+    """The trust play's CA step held the custody rule for this CA directory; enroll does not run it a second time."""
+    assert not onboarded.task(TRUST_CA_STEP).get("skipped"), onboarded.task(TRUST_CA_STEP)
+    # (run once: one result for the whole batch)
+    enroll_ca = [r["result"] for r in onboarded.results if r["task"] == ENROLL_CA_STEP]
+    assert enroll_ca and all(result.get("skipped") for result in enroll_ca), enroll_ca
+    with open(os.path.join(fleet.variables["rolesanywhere_ca_path"], "ca.crt"), encoding="utf-8") as handle:
+        ca_pem = handle.read()
+    for host in HOSTS:
+        # The certificate that signs the hosts' certificates still reaches each host's key and CSR step.
+        arguments = onboarded.action("certificate_request", host)["invocation"]["module_args"]
+        assert arguments["issuer_certificate"].strip() == ca_pem.strip()
+
+
+def test_enroll_checks_the_ca_itself_when_the_hosts_name_another_directory(fleet, onboarded, tmp_path):
+    """Hosts whose CA directory is not the one the trust play checked: enroll holds the custody rule on its own."""
+    extra_vars = dict(fleet.variables)
+    ca_path = extra_vars.pop("rolesanywhere_ca_path")
+    empty_ca = str(tmp_path / "empty-ca")
+    inventory = fleet.inventory_with({host: {"rolesanywhere_ca_path": empty_ca} for host in HOSTS})
+    inventory["all"]["hosts"] = {
+        "localhost": {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": sys.executable,
+            "rolesanywhere_ca_path": ca_path,
+        }
+    }
+    before = {host: fleet.certificate(host).serial_number for host in HOSTS}
+    result = run_playbook(
+        "hybridcloud.rolesanywhere.onboard",
+        tmp_path=fleet.directory,
+        inventory=inventory,
+        extra_vars=extra_vars,
+        env=fleet.env,
+    )
+    assert result.rc != 0
+    assert not result.task(TRUST_CA_STEP).get("failed")
+    refusal = result.task(ENROLL_CA_STEP)
+    assert refusal.get("failed") and "no CA was found in %s" % empty_ca in refusal["msg"], refusal
+    assert not os.path.exists(empty_ca) or not os.listdir(empty_ca)
+    assert {host: fleet.certificate(host).serial_number for host in HOSTS} == before
 
 
 def test_check_mode_onboard_changes_nothing(fleet, onboarded):

@@ -354,24 +354,32 @@ PROFILE_ENTRY_RULES = {
     "settings": profile_settings,
 }
 
-# What a profile the credential_helper role writes needs once its inputs are merged with the trust role's results:
-# (key of the merged entry, the variable that sets it, its rule). The ARNs are required here, not in RULES, because
-# the single-profile variables may stay empty when the trust role or rolesanywhere_profiles provide them.
-WRITTEN_PROFILE_RULES = (
-    ("aws_profile", "rolesanywhere_aws_profile", aws_profile_name),
-    ("trust_anchor_arn", "rolesanywhere_trust_anchor_arn", arn("trust-anchor", required=True)),
-    ("profile_arn", "rolesanywhere_profile_arn", arn("profile", required=True)),
-    ("role_arn", "rolesanywhere_role_arn", arn("role", required=True)),
-    ("session_duration", "rolesanywhere_session_duration", session_duration),
-    ("endpoint_url", "rolesanywhere_endpoint_url", endpoint_url),
-    ("endpoints", "rolesanywhere_endpoints", endpoint_map),
+# The keys of a profile the credential_helper role writes, once its inputs are merged with rolesanywhere_profiles and
+# the trust role's results, each checked by the rule of the variable that sets it (rolesanywhere_<key>, in RULES). The
+# ARNs are required here, not in RULES, because the single-profile variables may stay empty when the trust role or
+# rolesanywhere_profiles provide them.
+WRITTEN_PROFILE_KEYS = (
+    "aws_profile",
+    "trust_anchor_arn",
+    "profile_arn",
+    "role_arn",
+    "session_duration",
+    "endpoint_url",
+    "endpoints",
 )
+REQUIRED_IN_WRITTEN_PROFILE = {
+    "trust_anchor_arn": arn("trust-anchor", required=True),
+    "profile_arn": arn("profile", required=True),
+    "role_arn": arn("role", required=True),
+}
 
 
 def written_profile_problem(entry):
     """What keeps one merged profile entry from being written, as one message naming its variables; None when usable."""
     problems = []
-    for key, variable, rule in WRITTEN_PROFILE_RULES:
+    for key in WRITTEN_PROFILE_KEYS:
+        variable = "rolesanywhere_" + key
+        rule = REQUIRED_IN_WRITTEN_PROFILE.get(key) or RULES[variable]
         try:
             rule(variable, entry.get(key))
         except InputError as exc:

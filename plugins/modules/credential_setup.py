@@ -545,8 +545,9 @@ def run(module):
     # Every ARN, name, path and service command first: a missing ARN, service user or an unusable path fails the host
     # before any file changes.
     problems = [input_rules.written_profile_problem(entry) for entry in entries] if present else []
-    if any(problems):
-        raise SetupError(" | ".join(problem for problem in problems if problem))
+    problems = [problem for problem in problems if problem]
+    if problems:
+        raise SetupError(" | ".join(problems))
     resolved = [resolve_entry(entry, login, params["port_range"], present) for entry in entries]
     for entry, where in zip(entries, resolved):
         where["service"] = service_command(params, entry, where)

@@ -65,12 +65,13 @@ def fleet(localaws, tmp_path_factory):
             )
             del variables["rolesanywhere_signing_helper"]
 
-        def run(self, playbook, **kwargs):
-            extra_vars = dict(self.variables, **kwargs.pop("extra_vars", {}))
+        def run(self, playbook, inventory=None, variables=None, **kwargs):
+            """``playbook`` over the fleet; ``inventory`` and ``variables`` replace the fleet's own when given."""
+            extra_vars = dict(self.variables if variables is None else variables, **kwargs.pop("extra_vars", {}))
             return run_playbook(
                 "hybridcloud.rolesanywhere." + playbook,
                 tmp_path=root,
-                inventory=self.inventory,
+                inventory=self.inventory if inventory is None else inventory,
                 extra_vars=extra_vars,
                 env=self.env,
                 **kwargs,
@@ -174,13 +175,7 @@ def test_enroll_checks_the_ca_itself_when_the_hosts_name_another_directory(fleet
         }
     }
     before = {host: fleet.certificate(host).serial_number for host in HOSTS}
-    result = run_playbook(
-        "hybridcloud.rolesanywhere.onboard",
-        tmp_path=fleet.directory,
-        inventory=inventory,
-        extra_vars=extra_vars,
-        env=fleet.env,
-    )
+    result = fleet.run("onboard", inventory=inventory, variables=extra_vars)
     assert result.rc != 0
     assert not result.task(TRUST_CA_STEP).get("failed")
     refusal = result.task(ENROLL_CA_STEP)
@@ -215,13 +210,7 @@ def test_a_batch_that_fails_verification_stops_the_rotation(fleet, onboarded):
         {host: broken if host == "web-1" else {"rolesanywhere_awscli_path": aws_cli} for host in HOSTS}
     )
     before = {host: fleet.certificate(host).serial_number for host in HOSTS}
-    rotated = run_playbook(
-        "hybridcloud.rolesanywhere.rotate",
-        tmp_path=fleet.directory,
-        inventory=inventory,
-        extra_vars=extra_vars,
-        env=fleet.env,
-    )
+    rotated = fleet.run("rotate", inventory=inventory, variables=extra_vars)
     assert rotated.rc != 0
     assert rotated.stats["web-1"]["failures"] == 1, rotated.explain()
     assert fleet.certificate("web-1").serial_number != before["web-1"]

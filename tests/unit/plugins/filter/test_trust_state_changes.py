@@ -6,19 +6,10 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.filter.trust_state_changes import trust_state_changes
+from support.control_plane_samples import ROLE_ARN, described_profile
 
-ROLE_ARN = "arn:aws:iam::123456789012:role/reader"
 DOCUMENT = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["a:X"], "Resource": "*"}]}
-PROFILE = {
-    "name": "reader",
-    "profileId": "6f4b2e8a-8d0e-4f8b-9a53-0b8f1c2d3e4f",
-    "roleArns": [ROLE_ARN],
-    "durationSeconds": 3600,
-    "managedPolicyArns": [],
-    "enabled": True,
-    "tags": {},
-    "attributeMappings": [],
-}
+PROFILE = described_profile()
 PROFILE_PARAMS = {"name": "reader", "role_arns": [ROLE_ARN], "duration_seconds": "3600", "tags": {}}
 ROLE = {"arn": ROLE_ARN, "assume_role_policy_document": DOCUMENT, "max_session_duration": 3600, "tags": {}}
 ROLE_PARAMS = {"assume_role_policy_document": json.dumps(DOCUMENT), "max_session_duration": 3600, "tags": {}}

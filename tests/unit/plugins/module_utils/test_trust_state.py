@@ -5,9 +5,10 @@ import json
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import trust_state
 from support import x509 as t
+from support.control_plane_samples import ROLE_ARN
+from support.control_plane_samples import described_profile as profile
 
 ANCHOR_ARN = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/5c2bdbd8-0fb9-4bd1-9f4a-2cbbd2cd6b45"
-ROLE_ARN = "arn:aws:iam::123456789012:role/reader"
 CA_KEY = t.key("ec-p256")
 CA = t.ca_certificate(CA_KEY, cn="Unit Root CA")
 CA_PEM = t.pem(CA)
@@ -62,21 +63,6 @@ def test_a_missing_resource_or_an_unreadable_state_runs_the_module():
     assert not trust_state.unchanged({"trust_anchor": None}, "trust_anchor", anchor_params())
     assert not trust_state.unchanged(None, "profile", {"name": "reader"})
     assert not trust_state.unchanged({"trust_anchor": {"unexpected": "shape"}}, "trust_anchor", anchor_params())
-
-
-def profile(**changes):
-    current = {
-        "name": "reader",
-        "profileId": "6f4b2e8a-8d0e-4f8b-9a53-0b8f1c2d3e4f",
-        "roleArns": [ROLE_ARN],
-        "durationSeconds": 3600,
-        "managedPolicyArns": [],
-        "enabled": True,
-        "tags": {},
-        "attributeMappings": [],
-    }
-    current.update(changes)
-    return current
 
 
 def test_a_profile_compares_as_the_module_converts_its_options():

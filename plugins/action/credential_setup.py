@@ -64,6 +64,22 @@ def sent_items(module_args):
     return sent
 
 
+def merged_answers(first, second):
+    """The result of a host's two calls: the second's state, with what the first already changed and reported.
+
+    Only a pushed official helper makes a first call that changed something (the profiles, the enrolment step's new
+    key); the second call then finds them done, so its own answer would hide them.
+    """
+    merged = dict(second)
+    merged["changed"] = bool(first.get("changed")) or bool(second.get("changed"))
+    if "enrollment" in first and not second.get("failed"):
+        merged["enrollment"] = first["enrollment"]
+    diffs = (first.get("diff") or []) + (second.get("diff") or [])
+    if diffs:
+        merged["diff"] = diffs
+    return merged
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = True
 
@@ -103,7 +119,7 @@ class ActionModule(ActionBase):
             answer = self._run_module(without_content(module_args), task_vars)
             second = self._second_call_args(answer, module_args, source)
             if second is not None:
-                answer = self._run_module(second, task_vars)
+                answer = merged_answers(answer, self._run_module(second, task_vars))
                 answer["sent"] = sent_items(second)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)

@@ -139,8 +139,11 @@ class ActionModule(ActionBase):
         hosts = args["hosts"] if args["hosts"] is not None else task_vars.get("ansible_play_batch") or []
         hostvars = task_vars.get("hostvars", {})
         requests = {}
+        name, unused, key = args["request_var"].partition(".")
         for host in hosts:
-            request = hostvars[host].get(args["request_var"]) if host in hostvars else None
+            request = hostvars[host].get(name) if host in hostvars else None
+            if key and isinstance(request, dict):
+                request = request.get(key)
             # Hosts that failed, were skipped, or did not run the request task this run have nothing to sign.
             if (
                 not isinstance(request, dict)

@@ -113,10 +113,15 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hybridcloud.rolesanywhere.attributes
+  - hybridcloud.rolesanywhere.enrollment.nested
 notes:
+  - With O(enrollment), the profiles may be written before the host's first certificate is installed; they name the
+    certificate's path, and the intermediates bundle only when it holds certificates at the time (the C(onboard)
+    playbook writes the profiles again when a new certificate brings a bundle the step did not see, or removes one).
   - Used by the C(hybridcloud.rolesanywhere.credential_helper) role; its messages name the role's variables.
 seealso:
   - module: hybridcloud.rolesanywhere.aws_config_profile
+  - module: hybridcloud.rolesanywhere.certificate_request
 """
 
 EXAMPLES = r"""
@@ -144,11 +149,15 @@ profiles:
   elements: dict
   sample: [{"aws_profile": "redshift", "user": "batch", "home": "/home/batch", "files_dir": "/home/batch/.aws/rolesanywhere",
             "certificate": "/home/batch/.aws/rolesanywhere/certificate.pem", "port": 49533, "changed": false,
-            "stat": {"exists": true, "size": 1234},
+            "stat": {"exists": true, "size": 1234}, "intermediates_used": true,
             "service": {"argv": ["/usr/local/bin/aws_signing_helper", "serve", "--certificate", "..."],
                         "command": "/usr/local/bin/aws_signing_helper serve --certificate ...",
                         "exec_start": "/usr/local/bin/aws_signing_helper serve --certificate ..."}}]
   contains:
+    intermediates_used:
+      description: Whether the profile passes its intermediates bundle to the helper (the bundle holds certificates).
+      returned: always
+      type: bool
     service:
       description:
         - The command the entry's V(serve) or V(update) service runs, rendered by C(module_utils/credential_command.py)
@@ -157,6 +166,14 @@ profiles:
           C(ExecStart=), quoted for systemd (double quotes, C(%%) and C($$) escaped).
       returned: always
       type: dict
+enrollment:
+  description:
+    - The result of the host's enrolment step, as M(hybridcloud.rolesanywhere.certificate_request) returns it (CSR,
+      installed certificate, key report, paths), including its own C(changed).
+  returned: when O(enrollment) is given, O(state=present) and the step ran (not when RV(program_needed))
+  type: dict
+  sample: {"changed": false, "needs_certificate": false, "reasons": [], "csr": "-----BEGIN CERTIFICATE REQUEST-----...",
+           "certificate_path": "/home/batch/.aws/rolesanywhere/certificate.pem"}
 program:
   description: The collection's program on the host.
   returned: when O(signing_helper=python) and O(state=present)
@@ -195,6 +212,7 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
     atomic_files,
     aws_config,
     credential_command,
+    host_enrollment,
     host_keys,
     input_rules,
 )
@@ -289,6 +307,8 @@ def resolve_entry(entry, login, port_range, present):
         "port": serve_port(entry, user, port_range),
     }
     resolved["stat"] = chain_stat(resolved["intermediates"]) if present else {"exists": False, "size": 0}
+    # Whether the profile names the bundle: only one with something in it (certificate_install removes an empty one).
+    resolved["intermediates_used"] = resolved["stat"]["exists"] and resolved["stat"]["size"] > 0
     return resolved
 
 
@@ -298,12 +318,11 @@ def helper_endpoint(entry):
 
 def command_fields(params, entry, resolved):
     """The credential_command fields of an entry, for its credential_process line and its service alike."""
-    has_chain = resolved["stat"]["exists"] and resolved["stat"]["size"] > 0
     return {
         "helper": params["helper_path"],
         "certificate": resolved["certificate"],
         "private_key": resolved["private_key"],
-        "intermediates": resolved["intermediates"] if has_chain else None,
+        "intermediates": resolved["intermediates"] if resolved["intermediates_used"] else None,
         "trust_anchor_arn": entry["trust_anchor_arn"],
         "profile_arn": entry["profile_arn"],
         "role_arn": entry["role_arn"],
@@ -526,9 +545,29 @@ def delivery_state(params):
     return {"systemd_running": os.path.isdir("/run/systemd/system"), "unit_files": units}
 
 
+def with_enrollment_files(entries, enrollment):
+    """Entries without their own certificate, key or bundle path use the enrolment step's files."""
+    if not enrollment:
+        return entries
+    files = host_enrollment.file_paths(enrollment)
+    defaults = {"certificate_path": files.certificate, "private_key_path": files.key, "intermediates_path": files.chain}
+    return [dict(entry, **dict((key, entry[key] or path) for key, path in defaults.items())) for entry in entries]
+
+
+def enrollment_step(enrollment, check_mode, want_diff, result, diffs):
+    """The host's enrolment step (certificate_request's), its result under RV(enrollment)."""
+    answer = host_enrollment.request(enrollment, check_mode=check_mode, diff=want_diff)
+    result["enrollment"] = answer
+    result["changed"] = result["changed"] or answer["changed"]
+    if answer.get("diff"):
+        header = "private key and certificate in %s" % answer["cert_dir"]
+        diffs.append(dict(answer["diff"], before_header=header, after_header=header))
+
+
 def run(module):
     params = module.params
     present = params["state"] == "present"
+    enrollment = params["enrollment"] if present else None
     login = login_user()
     cpu = host_cpu()
     result = {
@@ -542,6 +581,10 @@ def run(module):
         dict(PROFILE_DEFAULTS, **dict((k, v) for k, v in entry.items() if v is not None))
         for entry in params["profiles"]
     ]
+    if enrollment:
+        # The subject and names too, before anything changes.
+        host_enrollment.refuse_bad_input(enrollment)
+        entries = with_enrollment_files(entries, enrollment)
     # Every ARN, name, path and service command first: a missing ARN, service user or an unusable path fails the host
     # before any file changes.
     problems = [input_rules.written_profile_problem(entry) for entry in entries] if present else []
@@ -551,13 +594,17 @@ def run(module):
     resolved = [resolve_entry(entry, login, params["port_range"], present) for entry in entries]
     for entry, where in zip(entries, resolved):
         where["service"] = service_command(params, entry, where)
-    if present and params["signing_helper"] == "official":
-        official_step(params, cpu, module.check_mode, result, diffs)
+    # The program is asked for before the key or anything else changes, so the first call of a host that needs it
+    # changes nothing and the second does the whole step.
     if present and params["signing_helper"] == "python":
         if not program_step(params, module.check_mode, result, diffs):
             result["profiles"] = resolved
             return result
         result["changed"] = result["changed"] or result["program"]["changed"]
+    if enrollment:
+        enrollment_step(enrollment, module.check_mode, module._diff, result, diffs)
+    if present and params["signing_helper"] == "official":
+        official_step(params, cpu, module.check_mode, result, diffs)
     for entry, where in zip(entries, resolved):
         changed, diff = write_profile(params, entry, where, module.check_mode)
         where["changed"] = changed
@@ -594,6 +641,7 @@ def main():
             unit_dir=dict(type="path", default="/etc/systemd/system"),
             unit_prefix=dict(type="str", default="rolesanywhere-credentials-"),
             profiles=dict(type="list", elements="dict", required=True),
+            enrollment=dict(type="dict", options=host_enrollment.ARGUMENT_SPEC),
         ),
         supports_check_mode=True,
     )
@@ -601,6 +649,8 @@ def main():
         result = run(module)
     except SetupError as exc:
         module.fail_json(msg=str(exc))
+    except host_enrollment.ERRORS as exc:
+        module.fail_json(msg="enrollment: %s" % exc)
     module.exit_json(**result)
 
 

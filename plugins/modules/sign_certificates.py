@@ -37,7 +37,10 @@ author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
 options:
   request_var:
-    description: Name of the variable each host registered the M(hybridcloud.rolesanywhere.certificate_request) result in.
+    description:
+      - Name of the variable each host registered the M(hybridcloud.rolesanywhere.certificate_request) result in.
+      - A dotted name reads a key of it, for example V(setup.enrollment) for the enrolment step that
+        M(hybridcloud.rolesanywhere.credential_setup) ran (registered as C(setup)).
     type: str
     default: __rolesanywhere_request
   hosts:

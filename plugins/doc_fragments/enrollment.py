@@ -9,7 +9,9 @@ __metaclass__ = type
 import re
 import textwrap
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.doc_fragments.host_files import ModuleDocFragment as HostFiles
+from ansible_collections.hybridcloud.rolesanywhere.plugins.doc_fragments.host_files import (
+    ModuleDocFragment as HostFiles,
+)
 
 # The options of the host's enrolment step (module_utils/host_enrollment.py): certificate_request's own options, and
 # credential_setup's enrollment option, which runs the same step in the same module call. One text for both.
@@ -59,8 +61,7 @@ def _nested(options):
 class ModuleDocFragment(object):
     DOCUMENTATION = "\noptions:\n" + _STEP_OPTIONS.lstrip("\n")
 
-    NESTED = (
-        r"""
+    NESTED = r"""
 options:
   enrollment:
     description:
@@ -72,6 +73,4 @@ options:
         AWS profiles in one round trip.
     type: dict
     suboptions:
-"""
-        + _nested(_STEP_OPTIONS.strip("\n") + "\n" + _HOST_FILE_OPTIONS)
-    )
+""" + _nested(_STEP_OPTIONS.strip("\n") + "\n" + _HOST_FILE_OPTIONS)

@@ -156,9 +156,10 @@ def test_enroll_takes_the_ca_the_trust_play_just_checked(fleet, onboarded):
     with open(os.path.join(fleet.variables["rolesanywhere_ca_path"], "ca.crt"), encoding="utf-8") as handle:
         ca_pem = handle.read()
     for host in HOSTS:
-        # The certificate that signs the hosts' certificates still reaches each host's key and CSR step.
-        arguments = onboarded.action("certificate_request", host)["invocation"]["module_args"]
-        assert arguments["issuer_certificate"].strip() == ca_pem.strip()
+        # The certificate that signs the hosts' certificates still reaches each host's key and CSR step (the
+        # enrolment step of the single host step).
+        arguments = onboarded.action("credential_setup", host)["invocation"]["module_args"]
+        assert arguments["enrollment"]["issuer_certificate"].strip() == ca_pem.strip()
 
 
 def test_enroll_checks_the_ca_itself_when_the_hosts_name_another_directory(fleet, onboarded, tmp_path):

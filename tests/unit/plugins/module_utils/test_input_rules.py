@@ -96,11 +96,17 @@ def test_a_variable_without_a_rule_is_a_mistake():
         input_rules.check_inputs({"rolesanywhere_no_such_variable": 1})
 
 
+def first_task(role, task_file="main.yml"):
+    """The first task the role runs, through the task files its main.yml imports first."""
+    with open(os.path.join(REPO, "roles", role, "tasks", task_file), encoding="utf-8") as stream:
+        first = yaml.safe_load(stream)[0]
+    imported = first.get("ansible.builtin.import_tasks")
+    return first_task(role, imported) if imported else first
+
+
 @pytest.mark.parametrize("role", ["trust", "enroll", "credential_helper", "verify"])
 def test_each_role_checks_its_inputs_first_and_only_known_ones(role):
-    with open(os.path.join(REPO, "roles", role, "tasks", "main.yml"), encoding="utf-8") as stream:
-        tasks = yaml.safe_load(stream)
-    first = tasks[0]
+    first = first_task(role)
     assert "hybridcloud.rolesanywhere.validate_inputs" in first, first
     names = set(first["hybridcloud.rolesanywhere.validate_inputs"]["inputs"])
     assert names and names <= set(input_rules.RULES), names - set(input_rules.RULES)

@@ -1,0 +1,262 @@
+"""Where one host's `verify_access` spends its time: the module run whole, then its work split into steps.
+
+  .venv/bin/python benchmarks/verify_cost.py [--runs 10] [--record]
+
+One host is set up against the local stand-in as the verify tests set it up (tests/integration/verify/verify_world.py):
+certificate, key, an AWS config profile whose credential_process runs the official aws_signing_helper (the
+collection's Python program when the official one is not built). Then:
+
+- the module, run N times as Ansible runs it on a host (the AnsiballZ file Ansible sends, in a fresh Python): wall
+  time and CPU time of the module and of everything it starts (the signing helper);
+- the same work split into steps, each run in a fresh Python N times: import of what the module imports, botocore
+  session, credential resolution (the credential_process), each client's creation and each call; the median of each;
+- how many times the credential_process ran per module run (a wrapper counts its starts in a file).
+
+With --record the table replaces the "verify_access per host" section of benchmarks/results.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+from stand_in_bench import REPO, official_helper, replace_section, stand_in
+
+SECTION_START = "<!-- verify-cost: written by benchmarks/verify_cost.py -->"
+SECTION_END = "<!-- /verify-cost -->"
+COLLECTIONS = os.path.join(REPO, "build")
+
+# Run in a fresh Python per sample: each step's wall and CPU time (seconds) as JSON on stdout. It makes the module's
+# calls the way access_sdk makes them, through its SdkCaller, so a change there shows here.
+STEPS = r"""
+import json, os, resource, sys, time
+marks = []
+def mark(name, started):
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    marks.append((name, time.perf_counter() - started[0], time.process_time() - started[1],
+                  children.ru_utime + children.ru_stime - started[2]))
+    started[:] = [time.perf_counter(), time.process_time(), children.ru_utime + children.ru_stime]
+started = [time.perf_counter(), time.process_time(), 0.0]
+import ansible.module_utils.basic
+mark("import ansible.module_utils.basic", started)
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check, host_crypto, host_inspection
+mark("import access_check, host_inspection, host_crypto", started)
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_sdk
+mark("import access_sdk (botocore)", started)
+params = json.loads(sys.argv[1])
+access_check.remove_ambient_credentials(os.environ)
+check = access_check.AccessCheck(params, None, None, host_inspection.pick_backend())
+config = host_inspection.config_file_path(params["aws_config_file"])
+access_check.inspect_host(params["profile"], config, check.backend, check.now())
+mark("host inspection (config, helper, certificate)", started)
+caller = access_sdk.SdkCaller(params["profile"], params["region"], params["timeout"])
+caller.session = caller.open_session(check.environment(refresh_credentials=True))
+mark("botocore session", started)
+caller.session.get_credentials().get_frozen_credentials()
+mark("credentials (credential_process)", started)
+sts = caller.client("sts")
+mark("sts client", started)
+access_sdk.CALLS["sts"](sts)
+mark("sts GetCallerIdentity", started)
+redshift = caller.client("redshift")
+mark("redshift client", started)
+access_sdk.CALLS["redshift"](redshift)
+mark("redshift DescribeClusters", started)
+print(json.dumps(marks))
+"""
+
+# A credential_process wrapper that counts its starts, then runs the real helper with the same arguments.
+COUNTING_WRAPPER = '#!/bin/sh\necho x >> "{count}"\nexec "{helper}" "$@"\n'
+
+
+def build_host(server, work):
+    """One verify host's files, as verify_world builds them; returns (World, helper label)."""
+    import pathlib
+
+    sys.path.insert(0, os.path.join(REPO, "tests", "integration", "verify"))
+    from verify_world import World
+
+    from support.field_tools import OfficialHelper
+
+    helper_path = official_helper()
+    helper = OfficialHelper(helper_path) if helper_path else None
+    world = World(server, pathlib.Path(work), official_helper=helper)
+    return world, "official aws_signing_helper" if helper else "the collection's Python program"
+
+
+def count_starts(world, work):
+    """Put a counting wrapper in front of the profile's helper; returns the file the starts are counted in."""
+    count = os.path.join(work, "credential-process-starts")
+    wrapper = os.path.join(work, "counting-helper")
+    with open(wrapper, "w", encoding="utf-8") as handle:
+        handle.write(COUNTING_WRAPPER.format(count=count, helper=world.helper_path))
+    os.chmod(wrapper, 0o755)
+    world.write_config(world.credential_process().replace(world.helper_path, wrapper, 1))
+    return count
+
+
+def module_params(world, server):
+    return {
+        "profile": "reader",
+        "region": server.region,
+        "aws_config_file": world.config_path,
+        "aws_cli": os.path.join(os.path.dirname(sys.executable), "aws"),
+        "client": "auto",
+        "timeout": 120,
+        "fail_on_error": False,
+    }
+
+
+def child_environment(work):
+    """What the module sees on a host: no administrator credentials, the collection importable, its own cache."""
+    env = dict((name, value) for name, value in os.environ.items() if not name.startswith("AWS_"))
+    env.update(PYTHONPATH=COLLECTIONS, XDG_CACHE_HOME=os.path.join(work, "cache"), ANSIBLE_COLLECTIONS_PATH=COLLECTIONS)
+    return env
+
+
+def run_measured(args, env):
+    """(wall s, CPU s of the process and its waited-for descendants, completed process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done
+
+
+def ansiballz_payload(world, server, work):
+    """The module as Ansible sends it to a host (the AnsiballZ file of one kept run), so each sample pays what a host
+    pays: the packed module_utils are compiled from source at every start."""
+    keep = os.path.join(work, "remote-tmp")
+    env = dict(
+        child_environment(work),
+        ANSIBLE_KEEP_REMOTE_FILES="1",
+        ANSIBLE_REMOTE_TMP=keep,
+        ANSIBLE_PIPELINING="0",
+        ANSIBLE_LOCALHOST_WARNING="0",
+        PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+    )
+    done = subprocess.run(
+        [
+            os.path.join(os.path.dirname(sys.executable), "ansible"),
+            "localhost",
+            "-c",
+            "local",
+            "-e",
+            "ansible_python_interpreter=" + sys.executable,
+            "-m",
+            "hybridcloud.rolesanywhere.verify_access",
+            "-a",
+            json.dumps(module_params(world, server)),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for directory, _dirs, files in os.walk(keep):
+        if "AnsiballZ_verify_access.py" in files:
+            return os.path.join(directory, "AnsiballZ_verify_access.py")
+    raise SystemExit("no AnsiballZ payload was kept:\n" + done.stdout + done.stderr)
+
+
+def measure_module(world, server, work, runs, count_file):
+    payload = ansiballz_payload(world, server, work)
+    env = child_environment(work)
+    walls, cpus, starts = [], [], []
+    for _ in range(runs):
+        if os.path.exists(count_file):
+            os.remove(count_file)
+        wall, cpu, done = run_measured([sys.executable, payload], env)
+        result = json.loads(done.stdout)
+        if not result.get("ok"):
+            raise SystemExit("verify_access failed: %s" % json.dumps(result.get("diagnosis") or result, indent=1))
+        with open(count_file, encoding="utf-8") as handle:
+            starts.append(len(handle.read().split()))
+        walls.append(wall)
+        cpus.append(cpu)
+    return statistics.median(walls), statistics.median(cpus), max(starts), result.get("client")
+
+
+def measure_steps(world, server, work, runs):
+    env = child_environment(work)
+    samples = []
+    for _ in range(runs):
+        _wall, _cpu, done = run_measured([sys.executable, "-c", STEPS, json.dumps(module_params(world, server))], env)
+        if done.returncode:
+            raise SystemExit("the step profile failed:\n" + done.stderr)
+        samples.append(json.loads(done.stdout))
+    steps = []
+    for index, (name, _w, _c, _h) in enumerate(samples[0]):
+        steps.append(
+            (
+                name,
+                statistics.median(sample[index][1] for sample in samples),
+                statistics.median(sample[index][2] for sample in samples),
+                statistics.median(sample[index][3] for sample in samples),
+            )
+        )
+    return steps
+
+
+def python_start(runs):
+    walls = [run_measured([sys.executable, "-c", "pass"], None)[0] for _ in range(runs)]
+    return statistics.median(walls)
+
+
+def table(runs, helper, module, steps, bare):
+    wall, cpu, starts, client = module
+    lines = [
+        SECTION_START,
+        "## verify_access per host",
+        "",
+        "Measured %s on %s, %d cores, Python %s, botocore %s, %s, median of %d runs, with `benchmarks/verify_cost.py`."
+        % (
+            datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            platform.machine(),
+            os.cpu_count(),
+            platform.python_version(),
+            __import__("botocore").__version__,
+            helper,
+            runs,
+        ),
+        "",
+        "The module as Ansible runs it (AnsiballZ, client %s): %.2f s wall, %.2f s CPU with the helper; the credential_process started %d "
+        "time(s) per run. A bare `python -c pass` takes %.2f s." % (client, wall, cpu, starts, bare),
+        "",
+        "| step (fresh Python each run) | wall | CPU in the module | CPU of started programs |",
+        "|---|---|---|---|",
+    ]
+    for name, step_wall, step_cpu, child_cpu in steps:
+        lines.append("| %s | %.3f s | %.3f s | %.3f s |" % (name, step_wall, step_cpu, child_cpu))
+    total = [sum(step[i] for step in steps) for i in (1, 2, 3)]
+    lines.append("| **sum** | %.3f s | %.3f s | %.3f s |" % tuple(total))
+    lines.append(SECTION_END)
+    return lines
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--record", action="store_true", help="write the table into benchmarks/results.md")
+    options = parser.parse_args(argv)
+    with stand_in() as (server, work):
+        world, helper = build_host(server, work)
+        count_file = count_starts(world, work)
+        module = measure_module(world, server, work, options.runs, count_file)
+        steps = measure_steps(world, server, work, options.runs)
+    lines = table(options.runs, helper, module, steps, python_start(options.runs))
+    print("\n".join(lines[1:-1]))
+    if options.record:
+        replace_section(SECTION_START, SECTION_END, lines)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -22,6 +22,7 @@ try:
     import botocore
     import botocore.config
     import botocore.credentials
+    import botocore.exceptions
     import botocore.session
 
     HAS_BOTOCORE = True
@@ -107,11 +108,27 @@ def caller_identity(client):
 
 
 def cluster_identifiers(client):
-    # All pages, as the CLI's --query Clusters[].ClusterIdentifier gives them.
+    """All pages, as the CLI's --query Clusters[].ClusterIdentifier gives them.
+
+    The Marker is followed here rather than by botocore's paginator, which would load and parse one more model file
+    (the service's paginators) in every host's check for a loop this short.
+    """
     identifiers = []
-    for page in client.get_paginator("describe_clusters").paginate():
+    markers_seen = set()
+    arguments = {}
+    while True:
+        page = client.describe_clusters(**arguments)
         identifiers += [cluster.get("ClusterIdentifier") for cluster in page.get("Clusters", [])]
-    return identifiers
+        marker = page.get("Marker")
+        if not marker:
+            return identifiers
+        if marker in markers_seen:
+            # A marker given twice would never end; botocore's paginator stops with the same error.
+            raise botocore.exceptions.PaginationError(
+                message="The same next token was received twice: {0}".format({"Marker": marker})
+            )
+        markers_seen.add(marker)
+        arguments["Marker"] = marker
 
 
 CALLS = {"sts": caller_identity, "redshift": cluster_identifiers}

@@ -1,18 +1,20 @@
 """Where one host's `verify_access` spends its time: the module run whole, then its work split into steps.
 
-  .venv/bin/python benchmarks/verify_cost.py [--runs 10] [--record]
+  .venv/bin/python benchmarks/verify_cost.py [--runs 20] [--baseline REV] [--record]
 
 One host is set up against the local stand-in as the verify tests set it up (tests/integration/verify/verify_world.py):
 certificate, key, an AWS config profile whose credential_process runs the official aws_signing_helper (the
 collection's Python program when the official one is not built). Then:
 
 - the module, run N times as Ansible runs it on a host (the AnsiballZ file Ansible sends, in a fresh Python): wall
-  time and CPU time of the module and of everything it starts (the signing helper);
-- the same work split into steps, each run in a fresh Python N times: import of what the module imports, botocore
-  session, credential resolution (the credential_process), each client's creation and each call; the median of each;
-- how many times the credential_process ran per module run (a wrapper counts its starts in a file).
+  time and CPU time of the module and of everything it starts (the signing helper), and how many times the
+  credential_process started per run (a wrapper in front of the helper counts its starts in a file);
+- the same work split into steps, each sample in a fresh Python: import of what the module imports, host inspection,
+  botocore session, credential resolution (the credential_process), each client's creation and each call.
 
-With --record the table replaces the "verify_access per host" section of benchmarks/results.md.
+With --baseline REV the collection as it was at REV (exported from git) is measured too, its runs interleaved with the
+current tree's so that both see the same load on the machine. Medians throughout. With --record the tables replace
+the "verify_access per host" section of benchmarks/results.md.
 """
 
 import argparse
@@ -113,10 +115,35 @@ def module_params(world, server):
     }
 
 
-def child_environment(work):
+class Tree:
+    """A collection tree to measure: its label and the directory that holds ansible_collections/."""
+
+    def __init__(self, label, root):
+        self.label = label
+        self.root = root
+
+
+def baseline_tree(revision, work):
+    """The collection at ``revision``, exported from git into its own collections directory."""
+    root = os.path.join(work, "baseline")
+    target = os.path.join(root, "ansible_collections", "hybridcloud", "rolesanywhere")
+    os.makedirs(target)
+    archive = subprocess.run(
+        ["git", "-C", REPO, "archive", "--format=tar", revision, "plugins", "meta", "roles", "galaxy.yml"],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(["tar", "-x", "-C", target], input=archive.stdout, check=True)
+    commit = subprocess.run(
+        ["git", "-C", REPO, "rev-parse", "--short", revision], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return Tree("at %s" % commit, root)
+
+
+def child_environment(work, tree):
     """What the module sees on a host: no administrator credentials, the collection importable, its own cache."""
     env = dict((name, value) for name, value in os.environ.items() if not name.startswith("AWS_"))
-    env.update(PYTHONPATH=COLLECTIONS, XDG_CACHE_HOME=os.path.join(work, "cache"), ANSIBLE_COLLECTIONS_PATH=COLLECTIONS)
+    env.update(PYTHONPATH=tree.root, XDG_CACHE_HOME=os.path.join(work, "cache"), ANSIBLE_COLLECTIONS_PATH=tree.root)
     return env
 
 
@@ -131,12 +158,12 @@ def run_measured(args, env):
     return wall, cpu, done
 
 
-def ansiballz_payload(world, server, work):
+def ansiballz_payload(world, server, work, tree):
     """The module as Ansible sends it to a host (the AnsiballZ file of one kept run), so each sample pays what a host
     pays: the packed module_utils are compiled from source at every start."""
-    keep = os.path.join(work, "remote-tmp")
+    keep = os.path.join(work, "remote-tmp", str(abs(hash(tree.root))))
     env = dict(
-        child_environment(work),
+        child_environment(work, tree),
         ANSIBLE_KEEP_REMOTE_FILES="1",
         ANSIBLE_REMOTE_TMP=keep,
         ANSIBLE_PIPELINING="0",
@@ -167,43 +194,58 @@ def ansiballz_payload(world, server, work):
     raise SystemExit("no AnsiballZ payload was kept:\n" + done.stdout + done.stderr)
 
 
-def measure_module(world, server, work, runs, count_file):
-    payload = ansiballz_payload(world, server, work)
-    env = child_environment(work)
-    walls, cpus, starts = [], [], []
-    for _ in range(runs):
-        if os.path.exists(count_file):
-            os.remove(count_file)
-        wall, cpu, done = run_measured([sys.executable, payload], env)
-        result = json.loads(done.stdout)
-        if not result.get("ok"):
-            raise SystemExit("verify_access failed: %s" % json.dumps(result.get("diagnosis") or result, indent=1))
-        with open(count_file, encoding="utf-8") as handle:
-            starts.append(len(handle.read().split()))
-        walls.append(wall)
-        cpus.append(cpu)
-    return statistics.median(walls), statistics.median(cpus), max(starts), result.get("client")
+def module_sample(payload, env, count_file):
+    """One run of the module: (wall s, CPU s, credential_process starts, client)."""
+    if os.path.exists(count_file):
+        os.remove(count_file)
+    wall, cpu, done = run_measured([sys.executable, payload], env)
+    result = json.loads(done.stdout)
+    if not result.get("ok"):
+        raise SystemExit("verify_access failed: %s" % json.dumps(result.get("diagnosis") or result, indent=1))
+    with open(count_file, encoding="utf-8") as handle:
+        starts = len(handle.read().split())
+    return wall, cpu, starts, result.get("client")
 
 
-def measure_steps(world, server, work, runs):
-    env = child_environment(work)
-    samples = []
+def steps_sample(world, server, env):
+    """One run of the step profile: [(step, wall s, CPU s in the process, CPU s of the programs it started)]."""
+    _wall, _cpu, done = run_measured([sys.executable, "-c", STEPS, json.dumps(module_params(world, server))], env)
+    if done.returncode:
+        raise SystemExit("the step profile failed:\n" + done.stderr)
+    return json.loads(done.stdout)
+
+
+def measure(world, server, work, trees, runs, count_file):
+    """Interleaved samples of every tree: {tree label: (module medians, step medians)}."""
+    payloads = dict((tree.label, ansiballz_payload(world, server, work, tree)) for tree in trees)
+    envs = dict((tree.label, child_environment(work, tree)) for tree in trees)
+    modules = dict((tree.label, []) for tree in trees)
+    steps = dict((tree.label, []) for tree in trees)
+    for tree in trees:
+        steps_sample(world, server, envs[tree.label])  # writes the tree's bytecode caches before any sample counts
     for _ in range(runs):
-        _wall, _cpu, done = run_measured([sys.executable, "-c", STEPS, json.dumps(module_params(world, server))], env)
-        if done.returncode:
-            raise SystemExit("the step profile failed:\n" + done.stderr)
-        samples.append(json.loads(done.stdout))
-    steps = []
-    for index, (name, _w, _c, _h) in enumerate(samples[0]):
-        steps.append(
-            (
-                name,
-                statistics.median(sample[index][1] for sample in samples),
-                statistics.median(sample[index][2] for sample in samples),
-                statistics.median(sample[index][3] for sample in samples),
-            )
+        for tree in trees:
+            modules[tree.label].append(module_sample(payloads[tree.label], envs[tree.label], count_file))
+            steps[tree.label].append(steps_sample(world, server, envs[tree.label]))
+    return dict((tree.label, (module_medians(modules[tree.label]), step_medians(steps[tree.label]))) for tree in trees)
+
+
+def module_medians(samples):
+    return (
+        statistics.median(sample[0] for sample in samples),
+        statistics.median(sample[1] for sample in samples),
+        max(sample[2] for sample in samples),
+        samples[-1][3],
+    )
+
+
+def step_medians(samples):
+    rows = []
+    for index, step in enumerate(samples[0]):
+        rows.append(
+            [step[0]] + [statistics.median(sample[index][column] for sample in samples) for column in (1, 2, 3)]
         )
-    return steps
+    return rows
 
 
 def python_start(runs):
@@ -211,13 +253,13 @@ def python_start(runs):
     return statistics.median(walls)
 
 
-def table(runs, helper, module, steps, bare):
-    wall, cpu, starts, client = module
+def tables(runs, helper, trees, measured, bare):
     lines = [
         SECTION_START,
         "## verify_access per host",
         "",
-        "Measured %s on %s, %d cores, Python %s, botocore %s, %s, median of %d runs, with `benchmarks/verify_cost.py`."
+        "Measured %s on %s, %d cores, Python %s, botocore %s, %s, median of %d interleaved runs, with "
+        "`benchmarks/verify_cost.py%s`. A bare `python -c pass` takes %.3f s."
         % (
             datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             platform.machine(),
@@ -226,33 +268,48 @@ def table(runs, helper, module, steps, bare):
             __import__("botocore").__version__,
             helper,
             runs,
+            "".join(" " + arg for arg in sys.argv[1:] if arg != "--record"),
+            bare,
         ),
         "",
-        "The module as Ansible runs it (AnsiballZ, client %s): %.2f s wall, %.2f s CPU with the helper; the credential_process started %d "
-        "time(s) per run. A bare `python -c pass` takes %.2f s." % (client, wall, cpu, starts, bare),
-        "",
-        "| step (fresh Python each run) | wall | CPU in the module | CPU of started programs |",
-        "|---|---|---|---|",
+        "| the module as Ansible runs it (AnsiballZ) | client | wall | CPU, with the helper | credential_process starts |",
+        "|---|---|---|---|---|",
     ]
-    for name, step_wall, step_cpu, child_cpu in steps:
-        lines.append("| %s | %.3f s | %.3f s | %.3f s |" % (name, step_wall, step_cpu, child_cpu))
-    total = [sum(step[i] for step in steps) for i in (1, 2, 3)]
-    lines.append("| **sum** | %.3f s | %.3f s | %.3f s |" % tuple(total))
+    for tree in trees:
+        wall, cpu, starts, client = measured[tree.label][0]
+        lines.append("| %s | %s | %.3f s | %.3f s | %d |" % (tree.label, client, wall, cpu, starts))
+    labels = [tree.label for tree in trees]
+    lines += [
+        "",
+        "CPU time of each step, each sample in a fresh Python (the collection's bytecode cached, unlike AnsiballZ):",
+        "",
+        "| step | " + " | ".join("CPU %s" % label for label in labels) + " | CPU of the programs started |",
+        "|---|" + "---|" * len(labels) + "---|",
+    ]
+    first = measured[labels[0]][1]
+    for index, row in enumerate(first):
+        cells = ["%.3f s" % measured[label][1][index][2] for label in labels]
+        lines.append("| %s | %s | %.3f s |" % (row[0], " | ".join(cells), row[3]))
+    sums = ["**%.3f s**" % sum(row[2] for row in measured[label][1]) for label in labels]
+    lines.append("| **sum** | %s | |" % " | ".join(sums))
     lines.append(SECTION_END)
     return lines
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--record", action="store_true", help="write the table into benchmarks/results.md")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--baseline", metavar="REV", help="also measure the collection as it was at this git revision")
+    parser.add_argument("--record", action="store_true", help="write the tables into benchmarks/results.md")
     options = parser.parse_args(argv)
     with stand_in() as (server, work):
+        trees = [Tree("now", COLLECTIONS)]
+        if options.baseline:
+            trees.append(baseline_tree(options.baseline, work))
         world, helper = build_host(server, work)
         count_file = count_starts(world, work)
-        module = measure_module(world, server, work, options.runs, count_file)
-        steps = measure_steps(world, server, work, options.runs)
-    lines = table(options.runs, helper, module, steps, python_start(options.runs))
+        measured = measure(world, server, work, trees, options.runs, count_file)
+    lines = tables(options.runs, helper, trees, measured, python_start(options.runs))
     print("\n".join(lines[1:-1]))
     if options.record:
         replace_section(SECTION_START, SECTION_END, lines)

@@ -173,3 +173,21 @@ def test_a_check_that_succeeds_imports_neither_the_diagnosis_catalogue_nor_the_d
     shown = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True)
     assert shown.stdout.strip() == "[]"
     assert access_check.diagnoses() is diagnosis
+
+
+def test_the_session_lists_only_the_called_services_and_finds_their_models_where_botocore_does(monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path / "models"))
+    session = botocore.session.Session()
+    default_loader = session.get_component("data_loader")
+    access_sdk.use_called_services_loader(session)
+    loader = session.get_component("data_loader")
+    assert isinstance(loader, access_sdk.CalledServicesLoader)
+    assert loader.search_paths == default_loader.search_paths
+    assert str(tmp_path / "models") in loader.search_paths
+    for type_name in ("service-2", "endpoint-rule-set-1"):
+        assert loader.list_available_services(type_name) == ["redshift", "sts"]
+        assert loader.load_service_model("redshift", type_name) == default_loader.load_service_model(
+            "redshift", type_name
+        )
+    with pytest.raises(exceptions.UnknownServiceError):
+        session.create_client("ec2", region_name="eu-west-1")

@@ -1,16 +1,19 @@
 """Where one host's `verify_access` spends its time: the module run whole, then its work split into steps.
 
-  .venv/bin/python benchmarks/verify_cost.py [--runs 20] [--baseline REV] [--record]
+  .venv/bin/python benchmarks/verify_cost.py [--runs 20] [--baseline REV] [--fleet N [--fleet-runs 3]] [--record]
 
 One host is set up against the local stand-in as the verify tests set it up (tests/integration/verify/verify_world.py):
 certificate, key, an AWS config profile whose credential_process runs the official aws_signing_helper (the
 collection's Python program when the official one is not built). Then:
 
-- the module, run N times as Ansible runs it on a host (the AnsiballZ file Ansible sends, in a fresh Python): wall
+- the module, run --runs times as Ansible runs it on a host (the AnsiballZ file Ansible sends, in a fresh Python): wall
   time and CPU time of the module and of everything it starts (the signing helper), and how many times the
   credential_process started per run (a wrapper in front of the helper counts its starts in a file);
 - the same work split into steps, each sample in a fresh Python: import of what the module imports, host inspection,
   botocore session, credential resolution (the credential_process), each client's creation and each call.
+
+With --fleet N, the `verify` playbook is also timed on N local hosts onboarded as benchmarks/fleet_speed.py onboards
+them, beside `ansible -m ping` on the same hosts.
 
 With --baseline REV the collection as it was at REV (exported from git) is measured too, its runs interleaved with the
 current tree's so that both see the same load on the machine. Medians throughout. With --record the tables replace
@@ -129,7 +132,7 @@ def baseline_tree(revision, work):
     target = os.path.join(root, "ansible_collections", "hybridcloud", "rolesanywhere")
     os.makedirs(target)
     archive = subprocess.run(
-        ["git", "-C", REPO, "archive", "--format=tar", revision, "plugins", "meta", "roles", "galaxy.yml"],
+        ["git", "-C", REPO, "archive", "--format=tar", revision, "plugins", "meta", "roles", "playbooks", "galaxy.yml"],
         capture_output=True,
         check=True,
     )
@@ -248,12 +251,44 @@ def step_medians(samples):
     return rows
 
 
+def measure_fleet(server, work, trees, size, runs):
+    """The verify playbook over ``size`` onboarded local hosts (benchmarks/fleet_speed.py's fleet, forks 5, pipelining),
+    each tree's run interleaved with the others': {tree label: median wall s}, and the median of `ansible -m ping`."""
+    import fleet_speed
+
+    from support import local_fleet
+
+    root = os.path.join(work, "fleet")
+    os.makedirs(root)
+    fleet = fleet_speed.Fleet(server, root, size, 5)
+    variables = local_fleet.variables(
+        server,
+        root,
+        rolesanywhere_trust_anchor_name="verify-cost",
+        rolesanywhere_profile_name="verify-cost",
+        rolesanywhere_role_name="verify-cost",
+        rolesanywhere_signing_helper="official",
+        rolesanywhere_signing_helper_src=fleet_speed.OFFICIAL_HELPER,
+        rolesanywhere_signing_helper_checksum="sha256:" + fleet_speed.file_sha256(fleet_speed.OFFICIAL_HELPER),
+    )
+    fleet.playbook("onboard", "hybridcloud.rolesanywhere.onboard", variables)
+    walls = dict((tree.label, []) for tree in trees)
+    pings = []
+    for _ in range(runs):
+        pings.append(fleet.ping().seconds)
+        for tree in trees:
+            fleet.env["ANSIBLE_COLLECTIONS_PATH"] = tree.root
+            walls[tree.label].append(fleet.playbook("verify", "hybridcloud.rolesanywhere.verify", variables).seconds)
+    fleet.env.pop("ANSIBLE_COLLECTIONS_PATH")
+    return dict((label, statistics.median(values)) for label, values in walls.items()), statistics.median(pings)
+
+
 def python_start(runs):
     walls = [run_measured([sys.executable, "-c", "pass"], None)[0] for _ in range(runs)]
     return statistics.median(walls)
 
 
-def tables(runs, helper, trees, measured, bare):
+def tables(runs, helper, trees, measured, bare, fleet=None):
     lines = [
         SECTION_START,
         "## verify_access per host",
@@ -292,6 +327,18 @@ def tables(runs, helper, trees, measured, bare):
         lines.append("| %s | %s | %.3f s |" % (row[0], " | ".join(cells), row[3]))
     sums = ["**%.3f s**" % sum(row[2] for row in measured[label][1]) for label in labels]
     lines.append("| **sum** | %s | |" % " | ".join(sums))
+    if fleet:
+        size, fleet_runs, walls, ping = fleet
+        lines += [
+            "",
+            "The `verify` playbook on %d onboarded local hosts (forks 5, pipelining, official helper), median of %d "
+            "interleaved runs; `ansible -m ping` on the same hosts: %.1f s." % (size, fleet_runs, ping),
+            "",
+            "| `verify` | wall | per host |",
+            "|---|---|---|",
+        ]
+        for tree in trees:
+            lines.append("| %s | %.1f s | %.2f s |" % (tree.label, walls[tree.label], walls[tree.label] / size))
     lines.append(SECTION_END)
     return lines
 
@@ -300,6 +347,8 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--baseline", metavar="REV", help="also measure the collection as it was at this git revision")
+    parser.add_argument("--fleet", type=int, metavar="N", help="also time the verify playbook on N onboarded hosts")
+    parser.add_argument("--fleet-runs", type=int, default=3)
     parser.add_argument("--record", action="store_true", help="write the tables into benchmarks/results.md")
     options = parser.parse_args(argv)
     with stand_in() as (server, work):
@@ -309,7 +358,11 @@ def main(argv):
         world, helper = build_host(server, work)
         count_file = count_starts(world, work)
         measured = measure(world, server, work, trees, options.runs, count_file)
-    lines = tables(options.runs, helper, trees, measured, python_start(options.runs))
+        fleet = None
+        if options.fleet:
+            walls, ping = measure_fleet(server, work, trees, options.fleet, options.fleet_runs)
+            fleet = (options.fleet, options.fleet_runs, walls, ping)
+    lines = tables(options.runs, helper, trees, measured, python_start(options.runs), fleet)
     print("\n".join(lines[1:-1]))
     if options.record:
         replace_section(SECTION_START, SECTION_END, lines)

@@ -226,7 +226,7 @@ def measure(world, server, work, trees, runs, count_file):
     steps = dict((tree.label, []) for tree in trees)
     for tree in trees:
         steps_sample(world, server, envs[tree.label])  # writes the tree's bytecode caches before any sample counts
-    for _ in range(runs):
+    for _sample in range(runs):
         for tree in trees:
             modules[tree.label].append(module_sample(payloads[tree.label], envs[tree.label], count_file))
             steps[tree.label].append(steps_sample(world, server, envs[tree.label]))
@@ -274,7 +274,7 @@ def measure_fleet(server, work, trees, size, runs):
     fleet.playbook("onboard", "hybridcloud.rolesanywhere.onboard", variables)
     walls = dict((tree.label, []) for tree in trees)
     pings = []
-    for _ in range(runs):
+    for _sample in range(runs):
         pings.append(fleet.ping().seconds)
         for tree in trees:
             fleet.env["ANSIBLE_COLLECTIONS_PATH"] = tree.root
@@ -284,7 +284,7 @@ def measure_fleet(server, work, trees, size, runs):
 
 
 def python_start(runs):
-    walls = [run_measured([sys.executable, "-c", "pass"], None)[0] for _ in range(runs)]
+    walls = [run_measured([sys.executable, "-c", "pass"], None)[0] for _sample in range(runs)]
     return statistics.median(walls)
 
 

@@ -22,12 +22,23 @@ import random
 import re
 import time
 
-from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
-    awscli_version,
-    delivery_check,
-    diagnosis,
-    host_inspection,
-)
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import awscli_version, host_inspection
+
+
+# A check that succeeds reads neither the diagnosis catalogue nor the serve/update delivery checks: they are imported
+# when first needed, which spares every host compiling them (AnsiballZ ships module_utils as source) and compiling the
+# catalogue's patterns. AnsiballZ still packs them: its scan reads imports inside functions too.
+def diagnoses():
+    from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import diagnosis
+
+    return diagnosis
+
+
+def delivery_checks():
+    from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import delivery_check
+
+    return delivery_check
+
 
 # Ambient credentials would let the CLI succeed without the profile's credential_process; the workload's
 # own configuration is what is being proven, so they are removed from the CLI's environment.
@@ -246,7 +257,7 @@ class AccessCheck:
             "clock_skew_seconds": None,
         }
         if awscli is None and self.sdk is None:
-            result["diagnosis"] = diagnosis.make(
+            result["diagnosis"] = diagnoses().make(
                 "awscli_missing", awscli=self.params.get("aws_cli"), user=facts.get("user")
             )
             return result
@@ -289,6 +300,7 @@ class AccessCheck:
         ):
             return None
         profile = self.params["profile"]
+        delivery_check = delivery_checks()
         values = dict(facts, unit=delivery_check.unit_name(facts.get("user"), profile))
         if delivery == "serve":
             found = delivery_check.check_serve(facts.get("metadata_endpoint"))
@@ -299,7 +311,7 @@ class AccessCheck:
             return None
         code, details = found
         values.update(details)
-        return diagnosis.make(code, **values)
+        return diagnoses().make(code, **values)
 
     def services_section_ignored(self, awscli, facts):
         """A CLI too old for the profile's services section would call the public endpoints instead: say so first."""
@@ -308,7 +320,7 @@ class AccessCheck:
         if version is None or awscli_version.reads_services_section(version):
             return None
         minimum = awscli_version.minimum_for_services_section(version)
-        return diagnosis.make(
+        return diagnoses().make(
             "awscli_ignores_services",
             **dict(facts, awscli=awscli, version=awscli_version.text(version), minimum=awscli_version.text(minimum)),
         )
@@ -326,12 +338,13 @@ class AccessCheck:
         expected_role = (facts.get("role_arn") or "").split("/")[-1]
         assumed = result.get("assumed_role_arn") or ""
         if expected_role and ":assumed-role/{0}/".format(expected_role) not in assumed:
-            return diagnosis.make("wrong_identity", **dict(facts, assumed_role_arn=assumed))
+            return diagnoses().make("wrong_identity", **dict(facts, assumed_role_arn=assumed))
         if "credential_process_multiline" in findings:
-            return diagnosis.make("credential_process_multiline", **facts)
+            return diagnoses().make("credential_process_multiline", **facts)
         return None
 
     def diagnose(self, command, error_text, facts, findings, result):
+        diagnosis = diagnoses()
         service_cause, details = diagnosis.classify_error(error_text, ACTIONS[command])
         if service_cause in diagnosis.CAUSES_A_SKEWED_CLOCK_CAN_EXPLAIN:
             result["clock_skew_seconds"] = self.clock_skew(facts.get("endpoint"))

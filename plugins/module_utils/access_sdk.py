@@ -22,6 +22,8 @@ try:
     import botocore
     import botocore.config
     import botocore.credentials
+    import botocore.exceptions
+    import botocore.loaders
     import botocore.session
 
     HAS_BOTOCORE = True
@@ -92,6 +94,34 @@ def bounded_popen(seconds_left, timeout):
     return popen
 
 
+if HAS_BOTOCORE:
+
+    class CalledServicesLoader(botocore.loaders.Loader):
+        """botocore's loader, except that the services it lists are the two that verify calls.
+
+        botocore lists every service it has a model for (some 400 directories, several times: once per kind of model)
+        only to check that the one asked for is among them; every host's check paid for that scan. The models
+        themselves are found and loaded by botocore's own code on the session's own search paths.
+        """
+
+        def list_available_services(self, type_name):
+            available = []
+            for service in sorted(CALLS):
+                try:
+                    self.list_api_versions(service, type_name)
+                except botocore.exceptions.DataNotFoundError:
+                    continue
+                available.append(service)
+            return available
+
+
+def use_called_services_loader(session):
+    """Give the session a CalledServicesLoader on the search paths of its own loader (AWS_DATA_PATH, ~/.aws/models)."""
+    search_paths = list(session.get_component("data_loader").search_paths)
+    loader = CalledServicesLoader(extra_search_paths=search_paths, include_default_search_paths=False)
+    session.register_component("data_loader", loader)
+
+
 def bound_credential_process(session, profile, popen):
     """Give the session's credential_process provider a bounded Popen; botocore's own builds it with subprocess.Popen."""
     resolver = session.get_component("credential_provider")
@@ -107,11 +137,27 @@ def caller_identity(client):
 
 
 def cluster_identifiers(client):
-    # All pages, as the CLI's --query Clusters[].ClusterIdentifier gives them.
+    """All pages, as the CLI's --query Clusters[].ClusterIdentifier gives them.
+
+    The Marker is followed here rather than by botocore's paginator, which would load and parse one more model file
+    (the service's paginators) in every host's check for a loop this short.
+    """
     identifiers = []
-    for page in client.get_paginator("describe_clusters").paginate():
+    markers_seen = set()
+    arguments = {}
+    while True:
+        page = client.describe_clusters(**arguments)
         identifiers += [cluster.get("ClusterIdentifier") for cluster in page.get("Clusters", [])]
-    return identifiers
+        marker = page.get("Marker")
+        if not marker:
+            return identifiers
+        if marker in markers_seen:
+            # A marker given twice would never end; botocore's paginator stops with the same error.
+            raise botocore.exceptions.PaginationError(
+                message="The same next token was received twice: {0}".format({"Marker": marker})
+            )
+        markers_seen.add(marker)
+        arguments["Marker"] = marker
 
 
 CALLS = {"sts": caller_identity, "redshift": cluster_identifiers}
@@ -141,6 +187,7 @@ class SdkCaller:
     def open_session(self, environment):
         os.environ.update(environment)
         session = botocore.session.Session(profile=self.profile)
+        use_called_services_loader(session)
         bound_credential_process(session, self.profile, bounded_popen(self.seconds_left, self.timeout))
         return session
 

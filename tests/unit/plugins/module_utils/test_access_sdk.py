@@ -3,10 +3,14 @@
 The botocore exceptions are the real classes; only the call that would reach the network is replaced.
 """
 
+import os
 import subprocess
+import sys
 
+import botocore.session
 import pytest
 from botocore import exceptions
+from botocore.stub import Stubber
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import access_check, access_sdk, diagnosis
 
@@ -120,3 +124,70 @@ def test_no_call_starts_after_the_deadline(monkeypatch, tmp_path):
 
 def test_botocore_of_the_test_python_is_recent_enough_for_the_sdk_client():
     assert access_sdk.usable()
+
+
+def redshift_client():
+    """A real botocore Redshift client whose answers come from a Stubber: the requests are checked against the model."""
+    session = botocore.session.Session()
+    return session.create_client(
+        "redshift", region_name="eu-west-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="example"
+    )
+
+
+def cluster_page(identifiers, marker=None):
+    page = {"Clusters": [{"ClusterIdentifier": identifier} for identifier in identifiers]}
+    if marker:
+        page["Marker"] = marker
+    return page
+
+
+def test_every_page_of_clusters_is_read_by_following_the_marker():
+    client = redshift_client()
+    with Stubber(client) as stubber:
+        stubber.add_response("describe_clusters", cluster_page(["analytics", "etl"], marker="page-2"), {})
+        stubber.add_response("describe_clusters", cluster_page(["reporting"]), {"Marker": "page-2"})
+        assert access_sdk.cluster_identifiers(client) == ["analytics", "etl", "reporting"]
+        stubber.assert_no_pending_responses()
+
+
+def test_a_marker_given_twice_stops_the_reading_as_botocores_paginator_does():
+    client = redshift_client()
+    with Stubber(client) as stubber:
+        stubber.add_response("describe_clusters", cluster_page(["analytics"], marker="again"), {})
+        stubber.add_response("describe_clusters", cluster_page([], marker="again"), {"Marker": "again"})
+        with pytest.raises(exceptions.PaginationError) as stopped:
+            access_sdk.cluster_identifiers(client)
+    assert "The same next token was received twice" in str(stopped.value)
+
+
+def test_a_check_that_succeeds_imports_neither_the_diagnosis_catalogue_nor_the_delivery_checks():
+    # Both are imported on first need; a fresh Python shows what importing the check itself loads.
+    package = "ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils"
+    program = (
+        "import sys\n"
+        "from {0} import access_check, access_sdk\n"
+        "print(sorted(name for name in ('{0}.diagnosis', '{0}.delivery_check') if name in sys.modules))\n"
+    ).format(package)
+    # The test's own import path, which finds the collection.
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+    shown = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "[]"
+    assert access_check.diagnoses() is diagnosis
+
+
+def test_the_session_lists_only_the_called_services_and_finds_their_models_where_botocore_does(monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path / "models"))
+    session = botocore.session.Session()
+    default_loader = session.get_component("data_loader")
+    access_sdk.use_called_services_loader(session)
+    loader = session.get_component("data_loader")
+    assert isinstance(loader, access_sdk.CalledServicesLoader)
+    assert loader.search_paths == default_loader.search_paths
+    assert str(tmp_path / "models") in loader.search_paths
+    for type_name in ("service-2", "endpoint-rule-set-1"):
+        assert loader.list_available_services(type_name) == ["redshift", "sts"]
+        assert loader.load_service_model("redshift", type_name) == default_loader.load_service_model(
+            "redshift", type_name
+        )
+    with pytest.raises(exceptions.UnknownServiceError):
+        session.create_client("ec2", region_name="eu-west-1")

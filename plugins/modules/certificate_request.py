@@ -29,11 +29,44 @@ description:
   - Needs only the Python standard library plus either python3-cryptography or the C(openssl) command on the host.
 author:
   - hybridcloud.rolesanywhere maintainers (@hybridcloud)
+options:
+  common_name:
+    description: Common name (CN) of the certificate subject. The C(enroll) role passes C(rolesanywhere_common_name), by default the inventory name.
+    type: str
+    required: true
+  organization:
+    description: Organization (O) of the subject.
+    type: str
+  organizational_unit:
+    description: Organizational unit (OU) of the subject.
+    type: str
+  dns_names:
+    description: DNS names for the subjectAltName extension.
+    type: list
+    elements: str
+    default: []
+  key_type:
+    description: Type and size of the private key.
+    type: str
+    choices: [ec-p256, ec-p384, ec-p521, rsa-2048, rsa-3072, rsa-4096]
+    default: ec-p256
+  rotate:
+    description: Generate a new private key even when the current one is fine.
+    type: bool
+    default: false
+  issuer_certificate:
+    description:
+      - PEM of the CA certificate that signs host certificates now. When given, a certificate issued by another CA is
+        reported as needing renewal.
+    type: str
+  renew_before_days:
+    description: A certificate that expires within this many days needs renewal.
+    type: int
+    default: 30
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hybridcloud.rolesanywhere.attributes
   - hybridcloud.rolesanywhere.host_files
-  - hybridcloud.rolesanywhere.enrollment
 notes:
   - O(cert_dir) is created C(0700) and owned by O(service_user) when missing; missing parent directories are created
     C(0755) (when root creates them, owned like the directory they are created in), and existing directories are never

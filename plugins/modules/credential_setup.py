@@ -110,10 +110,21 @@ options:
     type: list
     elements: dict
     required: true
+  enrollment:
+    description:
+      - The host's enrolment step, run in the same call with the options of
+        M(hybridcloud.rolesanywhere.certificate_request) (checked against that module's argument spec, each error
+        naming C(enrollment.<option>)). It ensures the private key and returns a CSR and the state of the installed
+        certificate as RV(enrollment).
+      - It runs after every input is checked and after the program check, so a first call that asks for the program
+        changes nothing, not even the key.
+      - Profiles whose C(certificate_path), C(private_key_path) or C(intermediates_path) is empty use the step's files.
+      - The C(onboard) playbook passes it, so an unchanged host answers for its key, certificate, signing helper and
+        AWS profiles in one round trip.
+    type: dict
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hybridcloud.rolesanywhere.attributes
-  - hybridcloud.rolesanywhere.enrollment.nested
 notes:
   - With O(enrollment), the profiles may be written before the host's first certificate is installed; they name the
     certificate's path, and the intermediates bundle only when it holds certificates at the time (the C(onboard)
@@ -207,6 +218,7 @@ import os
 import pwd
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
     atomic_files,
@@ -545,6 +557,17 @@ def delivery_state(params):
     return {"systemd_running": os.path.isdir("/run/systemd/system"), "unit_files": units}
 
 
+def validated_enrollment(raw):
+    """The enrollment option as certificate_request's argument spec validates it (defaults, types, choices)."""
+    outcome = ArgumentSpecValidator(host_enrollment.ARGUMENT_SPEC).validate(raw)
+    if outcome.error_messages:
+        raise SetupError(
+            "enrollment: %s; pass the options of hybridcloud.rolesanywhere.certificate_request"
+            % "; ".join(outcome.error_messages)
+        )
+    return outcome.validated_parameters
+
+
 def with_enrollment_files(entries, enrollment):
     """Entries without their own certificate, key or bundle path use the enrolment step's files."""
     if not enrollment:
@@ -567,7 +590,7 @@ def enrollment_step(enrollment, check_mode, want_diff, result, diffs):
 def run(module):
     params = module.params
     present = params["state"] == "present"
-    enrollment = params["enrollment"] if present else None
+    enrollment = validated_enrollment(params["enrollment"]) if present and params["enrollment"] else None
     login = login_user()
     cpu = host_cpu()
     result = {
@@ -641,7 +664,8 @@ def main():
             unit_dir=dict(type="path", default="/etc/systemd/system"),
             unit_prefix=dict(type="str", default="rolesanywhere-credentials-"),
             profiles=dict(type="list", elements="dict", required=True),
-            enrollment=dict(type="dict", options=host_enrollment.ARGUMENT_SPEC),
+            # Checked against certificate_request's spec in validated_enrollment(), documented there once.
+            enrollment=dict(type="dict"),
         ),
         supports_check_mode=True,
     )

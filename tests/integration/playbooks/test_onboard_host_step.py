@@ -6,7 +6,7 @@ import configparser
 import os
 
 from support import local_fleet
-from support.ansible_run import run_playbook
+from support.ansible_run import run_module, run_playbook
 
 HOSTS = ("chain-1", "chain-2")
 SETUP_TASK = (
@@ -63,3 +63,30 @@ def test_a_certificate_with_intermediates_gets_a_profile_that_names_them(localaw
     for host in HOSTS:
         runs = setup_runs(again, host)
         assert len(runs) == 1 and runs[0]["enrollment"]["needs_certificate"] is False, runs
+
+
+def test_an_enrollment_option_certificate_request_refuses_fails_before_anything_changes(tmp_path):
+    cert_dir = tmp_path / "certs"
+    config = tmp_path / "aws" / "config"
+    result = run_module(
+        "hybridcloud.rolesanywhere.credential_setup",
+        {
+            "signing_helper": "official",
+            "helper_path": str(tmp_path / "bin" / "aws_signing_helper"),
+            "official_checksums": {"*": "sha256:" + "0" * 64},
+            "profiles": [
+                {
+                    "aws_profile": "rolesanywhere",
+                    "aws_config_file": str(config),
+                    "trust_anchor_arn": "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/" + "a" * 36,
+                    "profile_arn": "arn:aws:rolesanywhere:eu-west-1:123456789012:profile/" + "b" * 36,
+                    "role_arn": "arn:aws:iam::123456789012:role/reader",
+                }
+            ],
+            "enrollment": {"common_name": "db-1", "key_type": "dsa-1024", "cert_dir": str(cert_dir)},
+        },
+        tmp_path=tmp_path,
+    )
+    assert result.get("failed"), result
+    assert "enrollment" in result["msg"] and "key_type" in result["msg"], result["msg"]
+    assert not cert_dir.exists() and not config.exists()

@@ -570,8 +570,6 @@ def validated_enrollment(raw):
 
 def with_enrollment_files(entries, enrollment):
     """Entries without their own certificate, key or bundle path use the enrolment step's files."""
-    if not enrollment:
-        return entries
     files = host_enrollment.file_paths(enrollment)
     defaults = {"certificate_path": files.certificate, "private_key_path": files.key, "intermediates_path": files.chain}
     return [dict(entry, **dict((key, entry[key] or path) for key, path in defaults.items())) for entry in entries]
@@ -580,11 +578,13 @@ def with_enrollment_files(entries, enrollment):
 def enrollment_step(enrollment, check_mode, want_diff, result, diffs):
     """The host's enrolment step (certificate_request's), its result under RV(enrollment)."""
     answer = host_enrollment.request(enrollment, check_mode=check_mode, diff=want_diff)
+    # Its diff joins the module's list of diffs rather than staying in the result a second time.
+    step_diff = answer.pop("diff", None)
     result["enrollment"] = answer
     result["changed"] = result["changed"] or answer["changed"]
-    if answer.get("diff"):
+    if step_diff:
         header = "private key and certificate in %s" % answer["cert_dir"]
-        diffs.append(dict(answer["diff"], before_header=header, after_header=header))
+        diffs.append(dict(step_diff, before_header=header, after_header=header))
 
 
 def run(module):

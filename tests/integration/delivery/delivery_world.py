@@ -11,7 +11,6 @@ import os
 import pathlib
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -33,20 +32,33 @@ def log_serial(certificate):
     return str(certificate.serial_number)
 
 
-def wait_for(condition, what, timeout=60):
+def wait_for(condition, what, timeout=60, explain=None):
+    """Poll condition until it holds; on time-out the error carries explain(), what the waiting saw."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.2)
-    raise AssertionError("timed out waiting for %s" % what)
+    raise AssertionError("timed out waiting for %s%s" % (what, "\n" + explain() if explain else ""))
+
+
+LISTEN = "0A"  # the TCP state code of /proc/net/tcp{,6}
 
 
 def listening(port):
-    with socket.socket() as probe:
-        probe.settimeout(1)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
+    """Whether a socket listens on the TCP port, read from the kernel's socket tables.
+
+    A connect() probe could be fooled: with nothing listening, a probe whose ephemeral source port happens to be the
+    probed port connects to itself (the serve ports lie in the kernel's default ephemeral range).
+    """
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as handle:
+            for line in handle.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == LISTEN and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    return True
+    return False
 
 
 class DeliveryWorld:
@@ -163,6 +175,9 @@ class DeliveryWorld:
             check=False,
         )
 
+    def workload_gets_credentials(self):
+        return self.aws("sts", "get-caller-identity").returncode == 0
+
     def caller_identity(self):
         result = self.aws("sts", "get-caller-identity")
         assert result.returncode == 0, result.stderr + "\nservice log:\n" + self.service_log()
@@ -177,11 +192,26 @@ class DeliveryWorld:
             and (serial is None or entry["serial"] == serial)
         ]
 
+    def explain(self):
+        """What a failed wait needs: every CreateSession outcome of this world's trust anchor and the service's log."""
+        outcomes = [
+            entry for entry in self.server.session_log() if entry["trustAnchorArn"] == self.trust.trust_anchor_arn
+        ]
+        return "CreateSession outcomes:\n%s\nservice log:\n%s" % (
+            "\n".join(json.dumps(entry, sort_keys=True) for entry in outcomes),
+            self.service_log(),
+        )
+
+    def wait_for(self, condition, what, timeout=60):
+        return wait_for(condition, what, timeout, explain=self.explain)
+
     def ready(self):
         """The service delivers: the endpoint listens, or the credentials file holds the profile."""
         if self.mode == "serve":
-            return wait_for(lambda: listening(self.metadata_port()), "the endpoint on port %s" % self.metadata_port())
-        return wait_for(
+            return self.wait_for(
+                lambda: listening(self.metadata_port()), "the endpoint on port %s" % self.metadata_port()
+            )
+        return self.wait_for(
             lambda: self.credentials_file().exists() and "[%s]" % PROFILE in self.credentials_file().read_text(),
             "the credentials file profile",
         )

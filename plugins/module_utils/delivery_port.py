@@ -20,6 +20,7 @@ import os
 import pwd
 import shlex
 import socket
+import time
 
 TCP_LISTEN = "0A"
 PROC_NET_TABLES = ("/proc/net/tcp", "/proc/net/tcp6")
@@ -155,14 +156,52 @@ def describe(holder):
     return "pid %d (user %s): %s" % (holder["pid"], holder["user"], command)
 
 
-def port_state(port, user, commands, host="127.0.0.1", main_pids=(), proc="/proc", tables=PROC_NET_TABLES):
-    """free, own (held by the unit's own process) or taken; with the holders found and the bind error if any."""
+# How long a port that no program listens on, but a connection holds as its local port, is given to come free.
+CONNECTION_SETTLE_SECONDS = 3.0
+CONNECTION_POLL_SECONDS = 0.2
+
+
+def _bind_error_after_connections_close(port, host, tables, settle_seconds):
+    """The bind error once connections that merely use the port as their local end had time to close.
+
+    Ports in the kernel's ephemeral range are also handed to outgoing connections; such a connection keeps a bind
+    from succeeding for as long as it lasts, which on loopback is usually a moment. Only a listener is a program
+    that owns the port, so without one the bind is tried again for a few seconds before the port counts as taken.
+    """
+    deadline = time.monotonic() + settle_seconds
     error = bind_error(port, host)
+    while error is not None and error.errno == errno.EADDRINUSE and not listening_inodes(port, tables):
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(CONNECTION_POLL_SECONDS)
+        error = bind_error(port, host)
+    return error
+
+
+def port_state(
+    port,
+    user,
+    commands,
+    host="127.0.0.1",
+    main_pids=(),
+    proc="/proc",
+    tables=PROC_NET_TABLES,
+    settle_seconds=CONNECTION_SETTLE_SECONDS,
+):
+    """free, own (held by the unit's own process), connection (a connection's local end, no listener) or taken.
+
+    With the listeners found and the bind error if any.
+    """
+    error = _bind_error_after_connections_close(port, host, tables, settle_seconds)
     if error is None:
         return {"port": port, "state": "free", "holders": []}
-    found = holders(listening_inodes(port, tables), proc)
+    inodes = listening_inodes(port, tables)
+    found = holders(inodes, proc)
     own = bool(found) and all(is_own(holder, user, commands, main_pids) for holder in found)
     reason = errno.errorcode.get(error.errno, str(error.errno)) if error.errno else str(error)
+    if error.errno == errno.EADDRINUSE and not inodes:
+        # No program owns the port: the unit's restarts (Restart=on-failure) bind it once the connection is gone.
+        return {"port": port, "state": "connection", "holders": [], "bind_error": reason}
     return {"port": port, "state": "own" if own else "taken", "holders": found, "bind_error": reason}
 
 
@@ -182,4 +221,16 @@ def taken_message(service, state):
         "for the single profile), or choose another rolesanywhere_delivery_port_range (the port is derived from "
         "the range per user and profile)."
         % (state["port"], service.get("host") or "127.0.0.1", service["unit"], service["user"], holder_text)
+    )
+
+
+def connection_warning(service, state):
+    """The warning for a port a connection holds: the unit starts once it is released; how to keep this from recurring."""
+    return (
+        "Port %d on %s, where the serve unit %s of user %s listens, is held by a connection that uses it as its local "
+        "port (no program listens on it; a connection that ended keeps it for up to a minute). The unit's restarts "
+        "bind it once it is released. The port lies in the kernel's ephemeral range (net.ipv4.ip_local_port_range): "
+        "reserve the serve ports with net.ipv4.ip_local_reserved_ports (see docs/credential-helper.md), or choose a "
+        "rolesanywhere_delivery_port_range below that range."
+        % (state["port"], service.get("host") or "127.0.0.1", service["unit"], service["user"])
     )

@@ -19,6 +19,10 @@ description:
   - A port held only by the unit's own process (systemd's main PID of the unit, or a process of the unit's user running
     the unit's command line, as installed or as about to be installed) is fine. Any other holder fails the task with a
     message naming the port, the unit, the holder (pid, user, command line) when it can be seen, and the fix.
+  - A port that no program listens on but that a connection uses as its local end (the kernel hands ports of its
+    ephemeral range to outgoing connections, and a closed connection keeps its port for up to a minute) is tried again
+    for a few seconds. Where it stays held, the task warns and goes on, since no program owns the port and the unit's
+    restarts (C(Restart=on-failure)) bind it once it is released. The warning says how to reserve the serve ports.
   - Reads only; nothing is changed. Only root sees every process; run unprivileged, a foreign holder is reported
     without its name.
 author:
@@ -94,7 +98,9 @@ ports:
       description: The unit.
       type: str
     state:
-      description: V(free), V(own) (held by the unit's own process) or V(taken).
+      description:
+        - V(free), V(own) (held by the unit's own process), V(connection) (held by a connection's local end, no
+          listener, which the task warns about) or V(taken) (another listener, which fails the task).
       type: str
     holders:
       description: The processes listening on the port that could be seen (pid, uid, user, argv).
@@ -157,6 +163,8 @@ def main():
         ports.append(state)
         if state["state"] == "taken":
             problems.append(delivery_port.taken_message(service, state))
+        elif state["state"] == "connection":
+            module.warn(delivery_port.connection_warning(service, state))
     if problems:
         module.fail_json(msg=" ".join(problems), ports=ports)
     module.exit_json(changed=False, ports=ports)

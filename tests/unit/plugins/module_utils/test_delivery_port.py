@@ -2,6 +2,7 @@
 
 import os
 import socket
+import threading
 
 from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import delivery_port
 
@@ -81,3 +82,47 @@ def test_the_exec_start_of_an_installed_unit_is_read_without_systemd_escapes(tmp
     unit.write_text("[Service]\nUser=app\nExecStart=/bin/helper serve --name 100%%-$$HOME\n")
     assert delivery_port.unit_exec_start(str(unit)) == "/bin/helper serve --name 100%-$HOME"
     assert delivery_port.unit_exec_start(str(tmp_path / "missing.service")) is None
+
+
+def _connection_from(port):
+    """A loopback connection whose local end is port (no program listens on it), as an outgoing connection is when
+    the kernel hands it a port of its ephemeral range."""
+    server = _listener()
+    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    client.bind(("127.0.0.1", port))
+    client.connect(server.getsockname())
+    accepted, _address = server.accept()
+    return server, client, accepted
+
+
+def _unused_port():
+    with _listener() as probe:
+        return probe.getsockname()[1]
+
+
+def test_a_port_only_a_connection_holds_is_no_listeners_and_only_warned_about():
+    port = _unused_port()
+    server, client, accepted = _connection_from(port)
+    try:
+        state = delivery_port.port_state(port, CURRENT_USER, [], settle_seconds=0.4)
+    finally:
+        for sock in (accepted, client, server):
+            sock.close()
+    assert state["state"] == "connection" and state["holders"] == [] and state["bind_error"] == "EADDRINUSE"
+    warning = delivery_port.connection_warning({"unit": "u.service", "user": "app"}, state)
+    assert "Port %d" % port in warning and "u.service" in warning and "no program listens" in warning
+    assert "net.ipv4.ip_local_reserved_ports" in warning and "rolesanywhere_delivery_port_range" in warning
+
+
+def test_a_port_whose_connection_is_closed_by_its_peer_within_the_wait_is_free():
+    port = _unused_port()
+    server, client, accepted = _connection_from(port)
+    # The peer closes first, as a server that ends the exchange does: the waiting falls to the peer's end, and the
+    # port of the connection's own end is released when it closes.
+    closer = threading.Timer(0.3, lambda: [sock.close() for sock in (accepted, server, client)])
+    closer.start()
+    try:
+        state = delivery_port.port_state(port, CURRENT_USER, [], settle_seconds=5)
+    finally:
+        closer.join()
+    assert state["state"] == "free"

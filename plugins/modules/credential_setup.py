@@ -22,6 +22,9 @@ description:
   - With O(state=present), every entry of O(profiles) must have a trust anchor, profile and role ARN of the right form,
     a session duration of 900 to 43200 seconds and http(s) endpoints; otherwise the host fails before anything is
     written, with one message per entry that names the role variables to set.
+  - A V(serve) profile is pointed at a new port only when no other program listens there (the workload would ask that
+    program for its credentials); otherwise the host fails before anything is written, with a message naming the
+    port, the holder and the fix, as M(hybridcloud.rolesanywhere.delivery_port_check) words it.
   - The action plugin of the same name sends the program's content only when the host reports that its copy is missing
     or differs (a second call); an unchanged host never receives it.
   - The official helper is not downloaded here; RV(official_helper) says whether the role must download it (C(needs_install)). A
@@ -169,6 +172,12 @@ profiles:
       description: Whether the profile passes its intermediates bundle to the helper (the bundle holds certificates).
       returned: always
       type: bool
+    unit:
+      description:
+        - The file name of the entry's V(serve) or V(update) unit, O(unit_prefix) followed by the user and the AWS
+          profile.
+      returned: always
+      type: str
     service:
       description:
         - The command the entry's V(serve) or V(update) service runs, rendered by C(module_utils/credential_command.py)
@@ -216,6 +225,7 @@ ansible_facts:
 import hashlib
 import os
 import pwd
+import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -224,6 +234,7 @@ from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import (
     atomic_files,
     aws_config,
     credential_command,
+    delivery_port,
     host_enrollment,
     host_keys,
     input_rules,
@@ -302,7 +313,12 @@ def chain_stat(path):
     return {"exists": True, "size": info.st_size}
 
 
-def resolve_entry(entry, login, port_range, present):
+def unit_name(unit_prefix, user, aws_profile):
+    """The file name of the entry's serve or update unit: one per service user and AWS profile."""
+    return "%s%s.service" % (unit_prefix, re.sub(r"[^A-Za-z0-9_.-]", "_", "%s-%s" % (user, aws_profile)))
+
+
+def resolve_entry(entry, login, params, present):
     """Where an entry's files, user and service are on this host."""
     user = entry["service_user"] or login[0]
     home = login[1] if user == login[0] else home_of(user, entry["aws_profile"])
@@ -316,7 +332,8 @@ def resolve_entry(entry, login, port_range, present):
         "private_key": entry["private_key_path"] or os.path.join(files_dir, host_keys.KEY_FILE),
         "intermediates": entry["intermediates_path"] or os.path.join(files_dir, host_keys.CHAIN_FILE),
         "credentials_file": entry["aws_credentials_file"] or home + "/.aws/credentials",
-        "port": serve_port(entry, user, port_range),
+        "port": serve_port(entry, user, params["port_range"]),
+        "unit": unit_name(params["unit_prefix"], user, entry["aws_profile"]),
     }
     resolved["stat"] = chain_stat(resolved["intermediates"]) if present else {"exists": False, "size": 0}
     # Whether the profile names the bundle: only one with something in it (certificate_install removes an empty one).
@@ -394,11 +411,49 @@ def desired_profile_settings(params, entry, resolved):
     return aws_config.profile_settings(region, line, extra)
 
 
+def config_path(entry):
+    return entry["aws_config_file"] or aws_config.default_config_path(entry["service_user"] or None)
+
+
+def named_endpoint(entry):
+    """The metadata endpoint the entry's AWS profile names today (None without one, or without a readable file)."""
+    try:
+        with open(config_path(entry)) as handle:
+            settings = aws_config.read_profile(handle.read(), entry["aws_profile"])
+    except (IOError, OSError, UnicodeDecodeError, aws_config.ConfigError):
+        return None  # write_profile names what is wrong with the file
+    return (settings or {}).get("ec2_metadata_service_endpoint")
+
+
+def refuse_a_port_another_program_holds(entry, resolved):
+    """A serve profile is pointed at a port only when no other program listens there.
+
+    The workload would otherwise ask that program for its credentials. A profile that already names the port is left
+    to the role's delivery_port_check, which runs before the unit is installed or restarted and knows the unit's
+    own process (systemd's main PID); here, before anything changes, the new service command is the only own one.
+    """
+    if entry["credential_delivery"] != "serve":
+        return
+    endpoint = delivery_settings(entry, resolved)["ec2_metadata_service_endpoint"]
+    if named_endpoint(entry) == endpoint:
+        return
+    state = delivery_port.port_state(resolved["port"], resolved["user"], [resolved["service"]["command"]])
+    if state["state"] == "taken":
+        raise SetupError(
+            "AWS profile '%s' is not pointed at %s: %s"
+            % (
+                entry["aws_profile"],
+                endpoint,
+                delivery_port.taken_message({"unit": resolved["unit"], "user": resolved["user"]}, state),
+            )
+        )
+
+
 def write_profile(params, entry, resolved, check_mode):
     """The entry's AWS config profile through aws_config, as aws_config_profile writes it: (changed, diff)."""
     owner = entry["service_user"] or None
     try:
-        path = entry["aws_config_file"] or aws_config.default_config_path(owner)
+        path = config_path(entry)
         changed, before, after = aws_config.ensure_profile_file(
             path,
             entry["aws_profile"],
@@ -614,9 +669,11 @@ def run(module):
     problems = [problem for problem in problems if problem]
     if problems:
         raise SetupError(" | ".join(problems))
-    resolved = [resolve_entry(entry, login, params["port_range"], present) for entry in entries]
+    resolved = [resolve_entry(entry, login, params, present) for entry in entries]
     for entry, where in zip(entries, resolved):
         where["service"] = service_command(params, entry, where)
+        if present:
+            refuse_a_port_another_program_holds(entry, where)
     # The program is asked for before the key or anything else changes, so the first call of a host that needs it
     # changes nothing and the second does the whole step.
     if present and params["signing_helper"] == "python":

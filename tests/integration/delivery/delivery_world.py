@@ -147,7 +147,8 @@ class DeliveryWorld:
         return (self.home / ".aws" / "config").read_text()
 
     def metadata_port(self):
-        for line in self.config_text().splitlines():
+        config = self.home / ".aws" / "config"
+        for line in config.read_text().splitlines() if config.exists() else []:
             if line.strip().startswith("ec2_metadata_service_endpoint"):
                 return int(line.rsplit(":", 1)[1])
         return None

@@ -147,11 +147,12 @@ def test_a_port_another_program_holds_stops_the_role_before_any_unit_change(deli
     port = _derived_port(world.user)
     unit_name = "rolesanywhere-credentials-%s-%s.service" % (world.user, PROFILE)
 
-    # First install, port taken: no unit is installed.
+    # First install, port taken: no unit is installed, and the AWS profile does not send the workload to that program.
     with _squat(port):
         refused = world.run_role()
     _assert_names_the_port_holder_and_fix(refused, port, unit_name)
     assert world.unit_files() == []
+    assert world.metadata_port() is None
 
     assert world.run_role().rc == 0
     assert world.metadata_port() == port

@@ -418,9 +418,11 @@ def config_path(entry):
 def named_endpoint(entry):
     """The metadata endpoint the entry's AWS profile names today (None without one, or without a readable file)."""
     try:
-        with open(config_path(entry)) as handle:
-            settings = aws_config.read_profile(handle.read(), entry["aws_profile"])
-    except (IOError, OSError, UnicodeDecodeError, aws_config.ConfigError):
+        # The service user's file: read as the profile write reads it, never through an untrusted link nor from a FIFO.
+        raw = atomic_files.read_bytes(config_path(entry))
+        text = raw.decode("utf-8", "surrogateescape") if raw is not None else ""
+        settings = aws_config.read_profile(text, entry["aws_profile"])
+    except (atomic_files.FileWriteError, aws_config.ConfigError):
         return None  # write_profile names what is wrong with the file
     return (settings or {}).get("ec2_metadata_service_endpoint")
 

@@ -427,19 +427,21 @@ def named_endpoint(entry):
     return (settings or {}).get("ec2_metadata_service_endpoint")
 
 
-def refuse_a_port_another_program_holds(entry, resolved):
+def refuse_a_port_another_program_holds(params, entry, resolved):
     """A serve profile is pointed at a port only when no other program listens there.
 
     The workload would otherwise ask that program for its credentials. A profile that already names the port is left
-    to the role's delivery_port_check, which runs before the unit is installed or restarted and knows the unit's
-    own process (systemd's main PID); here, before anything changes, the new service command is the only own one.
+    to the role's delivery_port_check, which runs before the unit is installed or restarted and also knows systemd's
+    main PID of the unit. Here the unit's own process is one of its user running the new command or the installed
+    unit's.
     """
     if entry["credential_delivery"] != "serve":
         return
     endpoint = delivery_settings(entry, resolved)["ec2_metadata_service_endpoint"]
     if named_endpoint(entry) == endpoint:
         return
-    state = delivery_port.port_state(resolved["port"], resolved["user"], [resolved["service"]["command"]])
+    installed = delivery_port.unit_exec_start(os.path.join(params["unit_dir"], resolved["unit"]))
+    state = delivery_port.port_state(resolved["port"], resolved["user"], [resolved["service"]["command"], installed])
     if state["state"] == "taken":
         raise SetupError(
             "AWS profile '%s' is not pointed at %s: %s"
@@ -675,7 +677,7 @@ def run(module):
     for entry, where in zip(entries, resolved):
         where["service"] = service_command(params, entry, where)
         if present:
-            refuse_a_port_another_program_holds(entry, where)
+            refuse_a_port_another_program_holds(params, entry, where)
     # The program is asked for before the key or anything else changes, so the first call of a host that needs it
     # changes nothing and the second does the whole step.
     if present and params["signing_helper"] == "python":

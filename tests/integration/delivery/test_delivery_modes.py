@@ -158,9 +158,13 @@ def test_a_port_another_program_holds_stops_the_role_before_any_unit_change(deli
     assert world.metadata_port() == port
     supervised = world.start_service()
     world.ready()
-    # The unit's own process on the port is no obstacle, even when its command line is about to change.
+    # The unit's own process on the port is no obstacle, even when its command line is about to change, nor when the
+    # profile lost its endpoint (edited by hand) and the host step looks at the port before it writes it again.
+    config = world.home / ".aws" / "config"
+    config.write_text(config.read_text().replace("ec2_metadata_service_endpoint", "# ec2_metadata_service_endpoint"))
     rerun = world.run_role(rolesanywhere_refresh_window=900)
     assert rerun.rc == 0, rerun.explain()
+    assert world.metadata_port() == port
     supervised.stop()
     world.wait_for(lambda: not listening(port), "the stopped service to release its port")
 

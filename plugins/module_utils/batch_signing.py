@@ -174,8 +174,14 @@ def sign_one(issuer, host, request, validity_days, expected_dns_names=None):
     return signed_entry(host, cert, chain, local_ca.pem_of(issuer.ca_certificate), validity_days)
 
 
+def validity_of(request, default_days):
+    """The validity a host is signed with: its own, carried by its request (certificate_request's validity_days), else
+    the batch's default."""
+    return int(request.get("validity_days") or default_days)
+
+
 def sign_in_one_batch(issuer, requests, validity_days, outcome):
-    """An issuer with ``issue_batch`` (the external signer) gets every valid CSR in one call."""
+    """An issuer with ``issue_batch`` (the external signer) gets every valid CSR in one call, each with its validity."""
     batch = {}
     for host in sorted(requests):
         try:
@@ -187,19 +193,23 @@ def sign_in_one_batch(issuer, requests, validity_days, outcome):
     if not batch:
         return {}
     signed = {}
-    for host, issued in issuer.issue_batch(batch, validity_days).items():
+    days = dict((host, validity_of(requests[host], validity_days)) for host in batch)
+    for host, issued in issuer.issue_batch(batch, days).items():
         try:
             if isinstance(issued, CertificateRuleError):
                 raise issued
             cert, chain, ca_pem = issued
-            signed[host] = signed_entry(host, cert, chain, ca_pem, validity_days)
+            signed[host] = signed_entry(host, cert, chain, ca_pem, days[host])
         except CertificateRuleError as exc:
             outcome["failures"][host] = str(exc)
     return signed
 
 
 def sign_batch(issuer, requests, validity_days, force=False, check_mode=False):
-    """requests: {host: certificate_request result}. Returns the per-host outcome dict of the action."""
+    """requests: {host: certificate_request result}. Returns the per-host outcome dict of the action.
+
+    validity_days applies to the requests that do not carry their own.
+    """
     outcome = {"certificates": {}, "failures": {}, "up_to_date": [], "would_sign": []}
     to_sign, reasons_of = {}, {}
     for host in sorted(requests):
@@ -218,7 +228,7 @@ def sign_batch(issuer, requests, validity_days, force=False, check_mode=False):
         signed = {}
         for host in sorted(to_sign):
             try:
-                signed[host] = sign_one(issuer, host, to_sign[host], validity_days)
+                signed[host] = sign_one(issuer, host, to_sign[host], validity_of(to_sign[host], validity_days))
             except CertificateRuleError as exc:
                 outcome["failures"][host] = str(exc)
     for host, entry in signed.items():

@@ -110,14 +110,17 @@ class ExternalIssuer:
         """The external CA keeps its own records."""
 
     def issue_batch(self, batch, validity_days):
-        """batch: {host: (csr, csr_pem, request)}. Returns {host: (certificate, chain PEM, ca PEM) or CertificateRuleError}."""
+        """batch: {host: (csr, csr_pem, request)}, validity_days: {host: days}.
+
+        Returns {host: (certificate, chain PEM, ca PEM) or CertificateRuleError}.
+        """
         document = {
             "version": CONTRACT_VERSION,
             "requests": [
                 {
                     "host": host,
                     "csr_pem": csr_pem,
-                    "validity_days": validity_days,
+                    "validity_days": validity_days[host],
                     "common_name": request.get("common_name") or "",
                     "dns_names": list(request.get("dns_names") or []),
                 }

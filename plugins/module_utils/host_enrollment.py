@@ -28,6 +28,8 @@ ARGUMENT_SPEC = dict(
     group=dict(type="str"),
     issuer_certificate=dict(type="str"),
     renew_before_days=dict(type="int", default=30),
+    # Not used on the host: returned with the CSR so that the batch signing gives each host its own validity.
+    validity_days=dict(type="int"),
     backend=dict(type="str", choices=["auto", "cryptography", "openssl"], default="auto"),
 )
 
@@ -144,6 +146,9 @@ def refuse_bad_input(params):
         input_rules.subject_attribute("organization", params["organization"])
         input_rules.subject_attribute("organizational_unit", params["organizational_unit"])
         input_rules.dns_names("dns_names", params["dns_names"])
+        if params["validity_days"] is not None:
+            # The range of rolesanywhere_cert_validity_days, which the enroll role passes here.
+            input_rules.RULES["rolesanywhere_cert_validity_days"]("validity_days", params["validity_days"])
     except input_rules.InputError as exc:
         raise EnrollmentError("%s; nothing was changed" % exc)
 
@@ -227,6 +232,7 @@ def request(params, check_mode=False, diff=False):
         reasons=reasons,
         common_name=params["common_name"],
         dns_names=params["dns_names"],
+        validity_days=params["validity_days"],
         pending_key_path=files.pending_key if key_report["pending"] else None,
         private_key_path=files.key,
         certificate_path=files.certificate,

@@ -63,6 +63,13 @@ options:
     description: A certificate that expires within this many days needs renewal.
     type: int
     default: 30
+  validity_days:
+    description:
+      - The validity in days this host's certificate is to be signed with, from 1 to 3650. Not used on the host; it is
+        returned with the CSR, so that M(hybridcloud.rolesanywhere.sign_certificates) signs each host of a batch with
+        its own validity. Omitted, the signing task's O(hybridcloud.rolesanywhere.sign_certificates#module:cert_validity_days)
+        applies.
+    type: int
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hybridcloud.rolesanywhere.attributes
@@ -155,6 +162,10 @@ key:
     pending:
       description: Whether the CSR is for a new key that waits beside the working one for its certificate.
       type: bool
+validity_days:
+  description: O(validity_days) as given (null when omitted), for the batch signing.
+  returned: always
+  type: int
 pending_key_path:
   description: Path of the pending new key the CSR is for, or null when the CSR is for the working key.
   returned: always

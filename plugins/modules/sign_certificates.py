@@ -30,7 +30,11 @@ description:
   - Refuses, for that host only, a CSR whose self-signature is bad, whose subject is empty, whose key is weak (RSA below 2048
     bits, curves other than P-256/P-384/P-521) or that is signed with less than SHA-256. Every issued certificate is
     checked against the leaf rules of IAM Roles Anywhere (CA:false, digitalSignature, SHA-256 or stronger, non-empty
-    subject) and O(cert_validity_days); the SubjectAltName is the one the CSR requested.
+    subject) and the host's validity; the SubjectAltName is the one the CSR requested.
+  - Each host is signed with its own validity where its request carries one (the C(validity_days) that
+    M(hybridcloud.rolesanywhere.certificate_request) returns, which the enroll role sets from the host's
+    C(rolesanywhere_cert_validity_days)), else with O(cert_validity_days). The task runs once for the whole batch, so a
+    per-host validity can only come with the host's request.
   - Per-host outcomes are in RV(certificates) and RV(failures); the task itself fails only for problems that concern every
     host (no CA, wrong passphrase, AWS errors). Fail the refused hosts in a following task (the C(enroll) role does).
 author:
@@ -72,7 +76,9 @@ options:
     type: int
     default: 300
   cert_validity_days:
-    description: Validity of issued certificates in days (the maximum accepted from ACM Private CA as well).
+    description:
+      - Validity in days of the certificates whose request carries none (the maximum accepted from ACM Private CA as
+        well).
     type: int
     default: 365
   force:

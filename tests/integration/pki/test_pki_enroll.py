@@ -6,6 +6,7 @@ import stat
 import subprocess
 
 import pytest
+from cryptography import x509
 from pki_fleet import Fleet, KeyFileWatcher, python_without_cryptography
 
 HOSTS = ("h1", "h2", "h3")
@@ -148,6 +149,21 @@ def test_short_validity_is_renewed_on_every_run(tmp_path):
         assert fleet.read(host, "private-key.pem") == keys[host]  # renewal keeps the key
         reasons = again.action("certificate_request", host)["reasons"]
         assert any("expires within 30 days" in reason for reason in reasons)
+
+
+def lifetime_days(fleet, host):
+    cert = x509.load_pem_x509_certificate(fleet.read(host, "certificate.pem"))
+    return (cert.not_valid_after_utc - cert.not_valid_before_utc).days
+
+
+def test_each_host_gets_its_own_validity_from_one_batch_signing(tmp_path):
+    # The batch is signed once, in the first host's context: h1's short validity must not reach h2, nor h2's h1.
+    fleet = Fleet(tmp_path, ("h1", "h2"), host_vars={"h1": {"rolesanywhere_cert_validity_days": 60}})
+    first = fleet.run()
+    assert first.rc == 0, first.explain()
+    assert lifetime_days(fleet, "h1") == 60 and lifetime_days(fleet, "h2") == 365
+    again = fleet.run()
+    assert again.rc == 0 and again.changed == 0, again.explain()
 
 
 def test_key_rotation_replaces_key_and_certificate(tmp_path):

@@ -89,9 +89,22 @@ def test_a_signer_answer_is_checked_per_host(ca, tmp_path):
     signed = ca.sign_csr(batch["h1"][0], 30)
     answer = json.dumps({"certificates": {"h1": {"certificate_pem": pem(signed), "chain_pem": pem(ca.intermediate)}}})
     issuer = external_signer.ExternalIssuer(signer_answering(tmp_path, answer), pem(ca.root) + pem(ca.intermediate))
-    cert, chain, anchor = issuer.issue_batch(batch, 30)["h1"]
+    cert, chain, anchor = issuer.issue_batch(batch, {"h1": 30})["h1"]
     assert cert == signed and chain == pem(ca.intermediate) and anchor == pem(ca.root)
     assert issuer.recognizes(cert)
+
+
+def test_the_signer_gets_each_hosts_own_validity(ca, tmp_path):
+    received = tmp_path / "received.json"
+    script = tmp_path / "signer.py"
+    script.write_text(
+        "import sys\nopen(%r, 'w').write(sys.stdin.read())\nsys.stdout.write('{\"errors\": {}}')\n" % str(received)
+    )
+    batch = dict(csr_batch("h1"), **csr_batch("h2"))
+    issuer = external_signer.ExternalIssuer([sys.executable, str(script)], pem(ca.root))
+    issuer.issue_batch(batch, {"h1": 7, "h2": 365})
+    document = json.loads(received.read_text())
+    assert {entry["host"]: entry["validity_days"] for entry in document["requests"]} == {"h1": 7, "h2": 365}
 
 
 @pytest.mark.parametrize(
@@ -106,7 +119,7 @@ def test_a_signer_answer_is_checked_per_host(ca, tmp_path):
 )
 def test_a_bad_signer_answer_refuses_the_host_by_name(ca, tmp_path, answer, status, problem):
     issuer = external_signer.ExternalIssuer(signer_answering(tmp_path, answer, status), pem(ca.root))
-    refused = issuer.issue_batch(csr_batch(), 30)["h1"]
+    refused = issuer.issue_batch(csr_batch(), {"h1": 30})["h1"]
     assert isinstance(refused, pki.CertificateRuleError)
     assert str(refused).startswith("h1: ") and problem in str(refused)
 

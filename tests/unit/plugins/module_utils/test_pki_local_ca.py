@@ -217,6 +217,18 @@ def test_batch_signs_only_those_in_need_and_refuses_bad_csrs_per_host(tmp_path):
     assert [entry["host"] for entry in record.values()] == ["good"]
 
 
+def test_each_host_is_signed_with_the_validity_its_request_carries(tmp_path):
+    issuer = batch_signing.LocalIssuer(str(loaded_ca(tmp_path).path))
+    short = dict(request(), validity_days=7)
+    outcome = batch_signing.sign_batch(issuer, {"short": short, "default": request()}, 30)
+    lifetimes = {}
+    for host, entry in outcome["certificates"].items():
+        cert = x509.load_pem_x509_certificate(entry["certificate"].encode())
+        lifetimes[host] = (cert.not_valid_after_utc - cert.not_valid_before_utc).days
+    # Not-before is backdated a little for clock skew, so a lifetime is at least its days and less than a day more.
+    assert 7 <= lifetimes["short"] < 8 and 30 <= lifetimes["default"] < 31, lifetimes
+
+
 def test_batch_in_check_mode_signs_nothing(tmp_path):
     issuer = batch_signing.LocalIssuer(str(loaded_ca(tmp_path).path))
     outcome = batch_signing.sign_batch(issuer, {"a": request()}, 30, check_mode=True)

@@ -54,6 +54,11 @@ def _conflicts_with_loopback(address):
     return address.is_unspecified or address.is_loopback
 
 
+def socket_tables_readable(tables=PROC_NET_TABLES):
+    """Whether any of the kernel's socket tables can be read (a restricted /proc may hide them)."""
+    return any(os.access(table, os.R_OK) for table in tables)
+
+
 def listening_inodes(port, tables=PROC_NET_TABLES):
     """Socket inodes listening on port on loopback or the wildcard address."""
     inodes = set()
@@ -199,8 +204,9 @@ def port_state(
     found = holders(inodes, proc)
     own = bool(found) and all(is_own(holder, user, commands, main_pids) for holder in found)
     reason = errno.errorcode.get(error.errno, str(error.errno)) if error.errno else str(error)
-    if error.errno == errno.EADDRINUSE and not inodes:
+    if error.errno == errno.EADDRINUSE and not inodes and socket_tables_readable(tables):
         # No program owns the port: the unit's restarts (Restart=on-failure) bind it once the connection is gone.
+        # Where the tables cannot be read, a listener cannot be ruled out, and the port counts as taken.
         return {"port": port, "state": "connection", "holders": [], "bind_error": reason}
     return {"port": port, "state": "own" if own else "taken", "holders": found, "bind_error": reason}
 

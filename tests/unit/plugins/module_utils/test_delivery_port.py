@@ -126,3 +126,16 @@ def test_a_port_whose_connection_is_closed_by_its_peer_within_the_wait_is_free()
     finally:
         closer.join()
     assert state["state"] == "free"
+
+
+def test_without_readable_socket_tables_a_held_port_counts_as_taken(tmp_path):
+    # A restricted /proc: no listener can be ruled out, so the port is not taken for a mere connection.
+    port = _unused_port()
+    server, client, accepted = _connection_from(port)
+    hidden = (str(tmp_path / "tcp"), str(tmp_path / "tcp6"))
+    try:
+        state = delivery_port.port_state(port, CURRENT_USER, [], tables=hidden, settle_seconds=0.2)
+    finally:
+        for sock in (accepted, client, server):
+            sock.close()
+    assert state["state"] == "taken" and state["holders"] == [] and state["bind_error"] == "EADDRINUSE"

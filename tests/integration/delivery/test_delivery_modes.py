@@ -56,10 +56,12 @@ def test_the_workload_gets_credentials_through_the_service(delivery_world, helpe
         credentials = world.credentials_file()
         assert oct(credentials.stat().st_mode & 0o777) == "0o600"
         assert credentials.stat().st_uid == world.account.pw_uid
-    # One CreateSession serves the workload's many processes.
+    # One CreateSession serves the workload's many processes: further workload calls add none. (The service's own
+    # call may be retried by its SDK on a transient error after the stand-in logged it, so the count is taken here.)
+    sessions = len(world.sessions())
     for _attempt in range(3):
         world.caller_identity()
-    assert len(world.sessions()) == 1
+    assert len(world.sessions()) == sessions, world.explain()
 
 
 @pytest.mark.parametrize("mode", ["serve", "update"])

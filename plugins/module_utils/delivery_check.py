@@ -15,21 +15,18 @@ __metaclass__ = type
 
 import configparser
 import os
-import re
 import socket
 import time
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import ProxyHandler, Request, build_opener
 
+from ansible_collections.hybridcloud.rolesanywhere.plugins.module_utils import delivery_port
+
 TOKEN_PATH = "/latest/api/token"
 CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials/"
-UNIT_PREFIX = "rolesanywhere-credentials"
-
-
-def unit_name(user, profile):
-    """The unit the credential_helper role installs for this user and profile."""
-    return "%s-%s.service" % (UNIT_PREFIX, re.sub(r"[^A-Za-z0-9_.-]", "_", "%s-%s" % (user, profile)))
+# The unit the credential_helper role installs for a user and profile, named in the diagnoses.
+unit_name = delivery_port.unit_name
 
 
 def _open(url, method="GET", headers=None, timeout=5):

@@ -18,12 +18,19 @@ import errno
 import ipaddress
 import os
 import pwd
+import re
 import shlex
 import socket
 import time
 
 TCP_LISTEN = "0A"
 PROC_NET_TABLES = ("/proc/net/tcp", "/proc/net/tcp6")
+UNIT_PREFIX = "rolesanywhere-credentials-"
+
+
+def unit_name(user, aws_profile, prefix=UNIT_PREFIX):
+    """The file name of the serve or update unit the credential_helper role installs for a user and AWS profile."""
+    return "%s%s.service" % (prefix, re.sub(r"[^A-Za-z0-9_.-]", "_", "%s-%s" % (user, aws_profile)))
 
 
 def bind_error(port, host="127.0.0.1"):
@@ -166,6 +173,14 @@ CONNECTION_SETTLE_SECONDS = 3.0
 CONNECTION_POLL_SECONDS = 0.2
 
 
+def _held_by_connection(error, port, tables):
+    """The bind failed although no program listens: a connection uses the port as its local end.
+
+    Where the socket tables cannot be read, a listener cannot be ruled out.
+    """
+    return error.errno == errno.EADDRINUSE and socket_tables_readable(tables) and not listening_inodes(port, tables)
+
+
 def _bind_error_after_connections_close(port, host, tables, settle_seconds):
     """The bind error once connections that merely use the port as their local end had time to close.
 
@@ -175,9 +190,7 @@ def _bind_error_after_connections_close(port, host, tables, settle_seconds):
     """
     deadline = time.monotonic() + settle_seconds
     error = bind_error(port, host)
-    while error is not None and error.errno == errno.EADDRINUSE and not listening_inodes(port, tables):
-        if time.monotonic() >= deadline:
-            break
+    while error is not None and _held_by_connection(error, port, tables) and time.monotonic() < deadline:
         time.sleep(CONNECTION_POLL_SECONDS)
         error = bind_error(port, host)
     return error
@@ -200,14 +213,12 @@ def port_state(
     error = _bind_error_after_connections_close(port, host, tables, settle_seconds)
     if error is None:
         return {"port": port, "state": "free", "holders": []}
-    inodes = listening_inodes(port, tables)
-    found = holders(inodes, proc)
-    own = bool(found) and all(is_own(holder, user, commands, main_pids) for holder in found)
     reason = errno.errorcode.get(error.errno, str(error.errno)) if error.errno else str(error)
-    if error.errno == errno.EADDRINUSE and not inodes and socket_tables_readable(tables):
+    if _held_by_connection(error, port, tables):
         # No program owns the port: the unit's restarts (Restart=on-failure) bind it once the connection is gone.
-        # Where the tables cannot be read, a listener cannot be ruled out, and the port counts as taken.
         return {"port": port, "state": "connection", "holders": [], "bind_error": reason}
+    found = holders(listening_inodes(port, tables), proc)
+    own = bool(found) and all(is_own(holder, user, commands, main_pids) for holder in found)
     return {"port": port, "state": "own" if own else "taken", "holders": found, "bind_error": reason}
 
 

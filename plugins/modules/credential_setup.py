@@ -225,7 +225,6 @@ ansible_facts:
 import hashlib
 import os
 import pwd
-import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -313,11 +312,6 @@ def chain_stat(path):
     return {"exists": True, "size": info.st_size}
 
 
-def unit_name(unit_prefix, user, aws_profile):
-    """The file name of the entry's serve or update unit: one per service user and AWS profile."""
-    return "%s%s.service" % (unit_prefix, re.sub(r"[^A-Za-z0-9_.-]", "_", "%s-%s" % (user, aws_profile)))
-
-
 def resolve_entry(entry, login, params, present):
     """Where an entry's files, user and service are on this host."""
     user = entry["service_user"] or login[0]
@@ -333,7 +327,7 @@ def resolve_entry(entry, login, params, present):
         "intermediates": entry["intermediates_path"] or os.path.join(files_dir, host_keys.CHAIN_FILE),
         "credentials_file": entry["aws_credentials_file"] or home + "/.aws/credentials",
         "port": serve_port(entry, user, params["port_range"]),
-        "unit": unit_name(params["unit_prefix"], user, entry["aws_profile"]),
+        "unit": delivery_port.unit_name(user, entry["aws_profile"], params["unit_prefix"]),
     }
     resolved["stat"] = chain_stat(resolved["intermediates"]) if present else {"exists": False, "size": 0}
     # Whether the profile names the bundle: only one with something in it (certificate_install removes an empty one).
@@ -723,7 +717,7 @@ def main():
             extra_args=dict(type="list", elements="str", default=[]),
             port_range=dict(type="list", elements="int", default=[49400, 49999]),
             unit_dir=dict(type="path", default="/etc/systemd/system"),
-            unit_prefix=dict(type="str", default="rolesanywhere-credentials-"),
+            unit_prefix=dict(type="str", default=delivery_port.UNIT_PREFIX),
             profiles=dict(type="list", elements="dict", required=True),
             # Checked against certificate_request's spec in validated_enrollment(), documented there once.
             enrollment=dict(type="dict"),
